@@ -1,0 +1,54 @@
+"""icdkit — an offline engine for ICD-10-CM diagnosis coding.
+
+>>> from icdkit import KnowledgeBase
+>>> kb = KnowledgeBase.open()            # newest bundled release, built on first use
+>>> kb.get("m5403").title
+'Panniculitis affecting regions of neck and back, cervicothoracic region'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuildError",
+    "Code",
+    "IcdkitError",
+    "IncompatibleStore",
+    "InvalidInput",
+    "KnowledgeBase",
+    "MalformedCode",
+    "Note",
+    "Ref",
+    "UnknownCode",
+    "UnknownRelease",
+    "__version__",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from icdkit.errors import (BuildError, IcdkitError, IncompatibleStore, InvalidInput,
+                               MalformedCode, UnknownCode, UnknownRelease)
+    from icdkit.kb import KnowledgeBase
+    from icdkit.models import Code, Note
+    from icdkit.refs import Ref
+
+_LAZY = {
+    "KnowledgeBase": "icdkit.kb",
+    "Code": "icdkit.models",
+    "Note": "icdkit.models",
+    "Ref": "icdkit.refs",
+    **{n: "icdkit.errors" for n in ("BuildError", "IcdkitError", "IncompatibleStore",
+                                    "InvalidInput", "MalformedCode", "UnknownCode",
+                                    "UnknownRelease")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use, so ``import icdkit`` stays instant."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'icdkit' has no attribute {name!r}")

@@ -1,0 +1,422 @@
+"""KnowledgeBase: every fact about the codes of one release, read from its SQLite file.
+
+>>> kb = KnowledgeBase.open("FY2026")
+>>> kb.get("M54.03").title
+'Panniculitis affecting regions of neck and back, cervicothoracic region'
+>>> [n.source for n in kb.effective_notes("M54.03", kinds={"excludes1"})]
+['M54.0', 'M54.0', 'M54.0', 'M50-M54']
+
+A KnowledgeBase is an explicit object (nothing happens at import). It answers its first
+questions with point queries, so a one-shot command starts fast; :meth:`preload` reads the
+code and note tables into memory for long-running or bulk work (the server, batch checks),
+and happens by itself once a KnowledgeBase has answered many lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from icdkit import codes
+from icdkit.errors import InvalidInput, MalformedCode, UnknownCode
+from icdkit.models import Code, Note, Period, ReleaseInfo
+from icdkit.refs import Ref
+
+_NODE_COLS = "key, code, kind, title, billable, parent, chapter, block, depth, short_title, seventh_owner, path"
+_AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
+_HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
+    "CMS-HCC Model V28": ("CMS-HCC", "V28"),
+    "CMS-HCC Model V24": ("CMS-HCC", "V24"),
+    "CMS-HCC Model V22": ("CMS-HCC", "V22"),
+    "CMS-HCC ESRD Model V24": ("ESRD", "V24"),
+    "CMS-HCC ESRD Model V21": ("ESRD", "V21"),
+    "RxHCC Model V08": ("RxHCC", "V08"),
+}
+
+
+def parse_date(value: dt.date | str | None) -> dt.date | None:
+    """Accept a date or ISO ``YYYY-MM-DD`` text; raise InvalidInput naming the problem."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"malformed date {value!r}: expected YYYY-MM-DD, e.g. 2026-04-01") from None
+
+
+class KnowledgeBase:
+    """Read-only access to one compiled release."""
+
+    def __init__(self, path: str | Path, *, cache_dir: Path | None = None) -> None:
+        from icdkit import store
+
+        self.path = Path(path)
+        self._cache_dir = cache_dir or self.path.parent
+        self.meta = store.read_meta(self.path)
+        if self.meta.get("schema_version") != str(store.SCHEMA_VERSION):
+            raise store.IncompatibleStore(
+                f"{self.path} was built by icdkit {self.meta.get('icdkit_version', '?')} "
+                f"(schema {self.meta.get('schema_version')}); rebuild it with `icdkit build`"
+            )
+        self._con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                    check_same_thread=False)
+        self.release: str = self.meta["release"]
+        self.label: str = self.meta["label"]
+        self.effective: str = self.meta["effective"]
+        self._rows: dict[str, tuple[Code, tuple[str, ...]] | None] = {}
+        self._owner_notes: dict[str, tuple[Note, ...]] = {}
+        self._children: dict[str, tuple[str, ...]] | None = None
+        self._misses = 0
+        self._preloaded = False
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(cls, release: str | None = None, *, cache_dir: str | Path | None = None,
+             build: bool = True) -> KnowledgeBase:
+        """Open *release* (default: the newest), building it first if it is missing or stale."""
+        from icdkit import store
+
+        directory = store.cache_dir(cache_dir)
+        name = store.resolve(release, directory)
+        path = store.ensure(name, directory) if build else store.db_path(name, directory)
+        return cls(path, cache_dir=directory)
+
+    def releases(self) -> list[ReleaseInfo]:
+        """Every release that can be opened beside this one (bundled or built)."""
+        from icdkit import store
+
+        return store.releases(self._cache_dir)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase({self.release!r}, path={str(self.path)!r})"
+
+    # -- codes -------------------------------------------------------------------------
+    def _make(self, row: tuple) -> tuple[Code, tuple[str, ...]]:  # type: ignore[type-arg]
+        key, code, kind, title, billable, parent, chapter, block, depth, short, seventh, path = row
+        return (
+            Code(key, code, kind, title, bool(billable), parent, chapter, block, depth,
+                 self.release, short, seventh),
+            tuple(path.split()) if path else (),
+        )
+
+    def _lookup(self, k: str) -> tuple[Code, tuple[str, ...]] | None:
+        try:
+            return self._rows[k]
+        except KeyError:
+            pass
+        if self._preloaded:
+            return None
+        self._misses += 1
+        if self._misses > _AUTO_PRELOAD_AFTER:
+            self.preload()
+            return self._rows.get(k)
+        row = self._con.execute(f"SELECT {_NODE_COLS} FROM nodes WHERE key=?", (k,)).fetchone()
+        got = self._make(row) if row else None
+        self._rows[k] = got
+        return got
+
+    @staticmethod
+    def _key(code: str) -> str:
+        """Key for a code, block range ('M50-M54') or chapter number ('13')."""
+        text = code.strip()
+        if text.isdigit() or "-" in text:
+            return text.upper()
+        return codes.key(text)
+
+    def find(self, code: str) -> Code | None:
+        """The node for *code* (any spelling), or None if the release does not hold it."""
+        got = self._lookup(self._key(code))
+        return got[0] if got else None
+
+    def get(self, code: str) -> Code:
+        """The node for *code*; raise UnknownCode (with suggestions) or MalformedCode."""
+        k = self._key(code)
+        got = self._lookup(k)
+        if got is None:
+            raise UnknownCode(self._unknown_message(code, k), code=code.strip(),
+                              suggestions=tuple(self.suggest(code)))
+        return got[0]
+
+    def __contains__(self, code: object) -> bool:
+        try:
+            return isinstance(code, str) and self.find(code) is not None
+        except MalformedCode:
+            return False
+
+    def _unknown_message(self, text: str, k: str) -> str:
+        periods = self.periods(k) if codes.is_code_key(k) else []
+        shown = codes.dotted(k)
+        if periods:
+            return (f"{shown} is not a code of {self.release}; it was valid "
+                    f"{periods[0].start} to {periods[-1].end}")
+        return f"unknown code {shown}: not in ICD-10-CM {self.release}"
+
+    def ancestors(self, code: str) -> list[Code]:
+        """Parent, grandparent … up to the block and chapter (nearest first)."""
+        _, path = self._need(code)
+        return [self._need(a)[0] for a in path]
+
+    def _need(self, code: str) -> tuple[Code, tuple[str, ...]]:
+        got = self._lookup(self._key(code))
+        if got is None:
+            self.get(code)  # raises UnknownCode with suggestions
+        assert got is not None
+        return got
+
+    def children(self, code: str) -> list[Code]:
+        """Direct children in tabular order."""
+        k = self._need(code)[0].key
+        if self._children is not None:
+            kids: Iterable[str] = self._children.get(k, ())
+        else:
+            kids = [r[0] for r in self._con.execute(
+                "SELECT key FROM nodes WHERE parent=? ORDER BY seq", (k,))]
+        return [self._need(c)[0] for c in kids]
+
+    def siblings(self, code: str) -> list[Code]:
+        """The other children of this node's parent."""
+        node = self._need(code)[0]
+        if node.parent is None:
+            return [c for c in self.chapters() if c.key != node.key]
+        return [c for c in self.children(node.parent) if c.key != node.key]
+
+    def descendants(self, code: str, *, billable_only: bool = False) -> list[Code]:
+        """Everything beneath a node, depth first in tabular order."""
+        out: list[Code] = []
+        stack = list(reversed(self.children(code)))
+        while stack:
+            c = stack.pop()
+            if c.billable or not billable_only:
+                out.append(c)
+            stack.extend(reversed(self.children(c.key)))
+        return out
+
+    def chapters(self) -> list[Code]:
+        rows = self._con.execute("SELECT key FROM nodes WHERE kind='chapter' ORDER BY seq")
+        return [self._need(r[0])[0] for r in rows]
+
+    def block_range(self, block: str) -> tuple[str, str]:
+        row = self._con.execute("SELECT first, last FROM nodes WHERE key=?", (block,)).fetchone()
+        return (row[0], row[1]) if row else (block, block)
+
+    def iter_codes(self, *, billable_only: bool = False) -> Iterator[Code]:
+        """Every category, subcategory and code in tabular order."""
+        sql = (f"SELECT {_NODE_COLS} FROM nodes WHERE kind IN ('category','subcategory','code')"
+               + (" AND billable" if billable_only else "") + " ORDER BY seq")
+        for row in self._con.execute(sql):
+            yield self._make(row)[0]
+
+    # -- notes -------------------------------------------------------------------------
+    def _notes_of(self, owner: str) -> tuple[Note, ...]:
+        got = self._owner_notes.get(owner)
+        if got is not None:
+            return got
+        if self._preloaded:
+            return ()
+        rows = self._con.execute("SELECT id, kind, text FROM notes WHERE owner=? ORDER BY id",
+                                 (owner,)).fetchall()
+        refs = self._refs_for([r[0] for r in rows])
+        node = self._need(owner)[0]
+        notes = tuple(Note(kind, text, node.code, node.kind, refs.get(i, ()))
+                      for i, kind, text in rows)
+        self._owner_notes[owner] = notes
+        return notes
+
+    def _refs_for(self, ids: list[int] | None) -> dict[int, tuple[Ref, ...]]:
+        """References of the given notes (all notes when *ids* is None), by note id."""
+        if ids is not None and not ids:
+            return {}
+        where = f" WHERE note_id IN ({','.join('?' * len(ids))})" if ids is not None else ""
+        out: dict[int, list[Ref]] = {}
+        for nid, pattern, lo, hi, pos, sfx, qual, approx in self._con.execute(
+            "SELECT note_id, pattern, lo, hi, positions, suffixes, qualifier, approximate "
+            f"FROM note_refs{where} ORDER BY rowid", ids or (),
+        ):
+            positions = tuple((int(p), str(c)) for p, c in json.loads(pos))
+            out.setdefault(nid, []).append(
+                Ref(pattern, lo, hi, positions, tuple(json.loads(sfx)), qual, bool(approx)))
+        return {k: tuple(v) for k, v in out.items()}
+
+    def notes(self, code: str, *, kinds: Iterable[str] | None = None) -> list[Note]:
+        """The notes standing on this node itself."""
+        wanted = set(kinds) if kinds else None
+        return [n for n in self._notes_of(self._need(code)[0].key)
+                if wanted is None or n.kind in wanted]
+
+    def effective_notes(self, code: str, *, kinds: Iterable[str] | None = None) -> list[Note]:
+        """Own notes plus those inherited from every ancestor up to block and chapter.
+
+        Nearest first: a code's own notes, then its parent's, … then the block's and the
+        chapter's. Each note's ``source`` says where it stands.
+        """
+        node, path = self._need(code)
+        wanted = set(kinds) if kinds else None
+        out: list[Note] = []
+        for owner in (node.key, *path):
+            out.extend(n for n in self._notes_of(owner) if wanted is None or n.kind in wanted)
+        return out
+
+    def resolve(self, ref: Ref, *, billable_only: bool = False) -> list[Code]:
+        """The codes of this release a note reference covers."""
+        rows = self._con.execute(
+            f"SELECT {_NODE_COLS} FROM nodes WHERE key BETWEEN ? AND ? "
+            "AND kind IN ('category','subcategory','code')" + (" AND billable" if billable_only else "")
+            + " ORDER BY seq", (ref.lo, ref.hi))
+        return [c for c, _ in map(self._make, rows) if ref.matches(c.key)]
+
+    def seventh_characters(self, code: str) -> dict[str, str]:
+        """7th character → meaning, where this code (or its parent) takes one."""
+        node = self._need(code)[0]
+        if not node.seventh_owner:
+            return {}
+        rows = self._con.execute("SELECT char, meaning FROM seventh WHERE owner=? ORDER BY rowid",
+                                 (node.seventh_owner,))
+        return dict(rows.fetchall())
+
+    # -- validity and edits ----------------------------------------------------------
+    def periods(self, code: str) -> list[Period]:
+        """Every period this code was valid (on any date of the MCE table), oldest first."""
+        k = self._key(code)
+        rows = self._con.execute(
+            "SELECT start, end, flags FROM validity WHERE key=? ORDER BY start", (k,))
+        return [Period(s, e, tuple(f for f in flags.split(",") if f)) for s, e, flags in rows]
+
+    def horizon(self) -> tuple[str, str]:
+        """First and last date the validity table covers."""
+        lo, hi = json.loads(self.meta["validity_horizon"])
+        return lo, hi
+
+    def _check_date(self, on: dt.date | str) -> str:
+        day = parse_date(on)
+        assert day is not None
+        lo, hi = self.horizon()
+        if day.isoformat() > hi:
+            raise InvalidInput(f"date {day} is beyond the validity table, which ends {hi}")
+        return day.isoformat()
+
+    def is_valid(self, code: str, *, on: dt.date | str | None = None) -> bool:
+        """Whether *code* could be reported on date *on* (default: this release's date)."""
+        day = self._check_date(on) if on is not None else self.effective
+        return self.period_on(code, day) is not None
+
+    def period_on(self, code: str, day: dt.date | str) -> Period | None:
+        """The validity period covering *day*, or None."""
+        iso = self._check_date(day)
+        return next((p for p in self.periods(code) if p.start <= iso <= p.end), None)
+
+    def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
+        """MCE age edit ranges (newborn, pediatric, maternity, adult) in force on a date."""
+        day = self._check_date(on) if on is not None else self.effective
+        rows = self._con.execute(
+            "SELECT category, min_age, max_age FROM mce_age WHERE start<=? AND ?<=end", (day, day))
+        return {c: (lo, hi) for c, lo, hi in rows}
+
+    def replacements(self, code: str) -> list[Code]:
+        """For a code no longer valid: the billable codes that replaced it.
+
+        Those are its billable descendants in this release (M54.5 → M54.50, M54.51, M54.59),
+        or else siblings under the same parent that took effect the day after it ended.
+        """
+        periods = self.periods(code)
+        if not periods:
+            return []
+        ended = periods[-1].end
+        after = (dt.date.fromisoformat(ended) + dt.timedelta(days=1)).isoformat()
+        node = self.find(code)
+        if node is not None:
+            found = self.descendants(node.key, billable_only=True)
+            if found:
+                return found
+        k = self._key(code)
+        parent_key = node.parent if node else next(
+            (k[:n] for n in range(len(k) - 1, 2, -1) if self.find(k[:n])), None)
+        if not parent_key:
+            return []
+        return [c for c in self.descendants(parent_key, billable_only=True)
+                if c.key != k and self.periods(c.key) and self.periods(c.key)[0].start == after]
+
+    def severity(self, code: str) -> tuple[str, int | None] | None:
+        """MS-DRG severity ('CC' or 'MCC') and its PDX exclusion collection, if any."""
+        row = self._con.execute("SELECT level, pdx_collection FROM severity WHERE key=?",
+                                (self._key(code),)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def hcc(self, code: str) -> list[dict[str, object]]:
+        """CMS risk-adjustment categories per payment year and model, with labels."""
+        out = []
+        for year, model, cc in self._con.execute(
+            "SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year", (self._key(code),)
+        ):
+            domain, version = _HCC_MODEL.get(model, ("", ""))
+            label = self._con.execute(
+                "SELECT label FROM hcc_label WHERE domain=? AND version=? AND cc IN (?, ?)",
+                (domain, version, f"HCC{cc}", f"RXHCC{cc}"),
+            ).fetchone()
+            out.append({"model": model, "year": year, "hcc": cc,
+                        "label": label[0] if label else None})
+        return out
+
+    # -- suggestions -------------------------------------------------------------------
+    def suggest(self, text: str, *, limit: int = 5) -> list[str]:
+        """Nearest codes of this release to something that is not one ("did you mean")."""
+        raw = "".join(ch for ch in text.upper() if ch.isalnum())
+        if not raw:
+            return []
+        found: list[str] = []
+        if len(raw) >= 4 and raw[-1].isalpha() and len(raw) < 7:
+            fixed = codes.with_placeholder(raw[:-1], raw[-1])
+            if (c := self.find(fixed)) and c.billable:
+                found.append(c.code)
+        node = self.find(raw) if codes.is_code_key(raw) else None
+        if node is not None and not node.billable:
+            found.extend(c.code for c in self.descendants(raw, billable_only=True)[:limit])
+        for width in (3, 2, 1):
+            if len(found) >= limit or len(raw) < width:
+                break
+            prefix = raw[:width]
+            pool = [r[0] for r in self._con.execute(
+                "SELECT key FROM nodes WHERE key BETWEEN ? AND ? AND billable LIMIT 20000",
+                (prefix, prefix + "~"))]
+            for k in difflib.get_close_matches(raw, pool, n=limit, cutoff=0.6):
+                if codes.dotted(k) not in found:
+                    found.append(codes.dotted(k))
+            if pool:
+                break
+        return found[:limit]
+
+    # -- bulk --------------------------------------------------------------------------
+    def preload(self) -> None:
+        """Read the code and note tables into memory (for servers and bulk work)."""
+        if self._preloaded:
+            return
+        rows = {}
+        children: dict[str, list[str]] = {}
+        for row in self._con.execute(f"SELECT {_NODE_COLS} FROM nodes ORDER BY seq"):
+            made = self._make(row)
+            rows[made[0].key] = made
+            if made[0].parent:
+                children.setdefault(made[0].parent, []).append(made[0].key)
+        notes_rows = self._con.execute("SELECT id, owner, kind, text FROM notes ORDER BY id").fetchall()
+        refs = self._refs_for(None)
+        by_owner: dict[str, list[Note]] = {}
+        for nid, owner, kind, text in notes_rows:
+            node = rows[owner][0]
+            by_owner.setdefault(owner, []).append(
+                Note(kind, text, node.code, node.kind, refs.get(nid, ())))
+        self._rows = dict(rows)
+        self._children = {k: tuple(v) for k, v in children.items()}
+        self._owner_notes = {k: tuple(v) for k, v in by_owner.items()}
+        self._preloaded = True

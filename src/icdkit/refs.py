@@ -1,0 +1,151 @@
+"""Code references inside instructional notes.
+
+Notes cite codes in parentheses, in several shapes:
+
+============================  ==========================================
+``(L93.2)``                   one code (and everything beneath it)
+``(M50.-)``, ``(M51.1-)``     a code whose further characters are open
+``(S00-T88)``, ``(A04.0-A04.4)``  a range, both ends inclusive
+``(F10.-, F11.-)``            a list of any of the above
+``(E08-E13 with .44)``        a range narrowed by a qualifier
+``(T36-T50 with fifth or sixth character 5)``
+============================  ==========================================
+
+Each reference becomes a :class:`Ref`: a closed interval of code keys ``[lo, hi]`` (a code
+covers its descendants, so ``L93.2`` is ``L932 .. L932~``) plus an optional positional filter.
+Qualifiers we cannot read are kept as text and the reference is marked ``approximate``.
+
+>>> [r.pattern for r in parse_refs("lupus panniculitis (L93.2)")]
+['L93.2']
+>>> r = parse_refs("injuries (S00-T88)")[0]; (r.lo, r.hi)
+('S00', 'T88~')
+>>> r = parse_refs("diabetes with neuropathy (E08-E13 with .40)")[0]; r.matches("E1140")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
+# A wildcard dash is one not followed by another code (else it is a range separator).
+_WILD = r"(?:\.?-(?!\s*-?\s*[A-Z][0-9]))"
+_REF_RE = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<a>{_CODE})(?P<aw>{_WILD})?"
+    rf"(?:\s*(?:-\s*-?|to)\s*(?P<b>{_CODE})(?P<bw>{_WILD})?)?(?![A-Za-z0-9])"
+)
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+_ORDINALS = {
+    "fourth": 3, "4th": 3, "fifth": 4, "5th": 4, "sixth": 5, "six": 5, "6th": 5,
+    "seventh": 6, "7th": 6,
+}
+_POSITION_RE = re.compile(
+    r"with\s+(?P<pos>(?:(?:fourth|fifth|sixth|six|seventh|4th|5th|6th|7th)(?:\s*(?:or|to)\s*)?)+)"
+    r"[\s-]*characters?\s+(?P<chars>[.0-9A-Z](?:[0-9A-Z,\s-]|or\b)*)",
+)
+_SUFFIX_RE = re.compile(r"with\s+(?:final\s+characters?\s+)?\.[0-9A-Z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to a set of codes, as written in a note and as a key interval."""
+
+    pattern: str
+    lo: str
+    hi: str
+    positions: tuple[tuple[int, str], ...] = field(default=())
+    suffixes: tuple[str, ...] = field(default=())
+    qualifier: str = ""
+    approximate: bool = False
+
+    def matches(self, k: str) -> bool:
+        """True when code key *k* lies in this reference's set."""
+        if not (self.lo <= k <= self.hi):
+            return False
+        if self.positions and not any(len(k) > p and k[p] in chars for p, chars in self.positions):
+            return False
+        if self.suffixes and not any(k[3:].startswith(s) for s in self.suffixes):
+            return False
+        return True
+
+
+def _bound(code: str) -> str:
+    return code.replace(".", "").rstrip("-")
+
+
+def _chars(spec: str) -> str:
+    out: set[str] = set()
+    for part in re.split(r",|\bor\b", spec):
+        part = part.strip().strip(".")
+        m = re.fullmatch(r"([0-9A-Z])\s*-\s*([0-9A-Z])", part)
+        if m:
+            out.update(chr(c) for c in range(ord(m[1]), ord(m[2]) + 1))
+        elif re.fullmatch(r"[0-9A-Z]", part):
+            out.add(part)
+    return "".join(sorted(out))
+
+
+def _qualify(text: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...], bool]:
+    """Read a trailing qualifier; return (positions, suffixes, understood)."""
+    m = _POSITION_RE.search(text)
+    if m:
+        chars = _chars(m["chars"])
+        positions = tuple(
+            (_ORDINALS[w], chars) for w in re.findall(r"[a-z0-9]+", m["pos"]) if w in _ORDINALS
+        )
+        return positions, (), bool(chars and positions)
+    if _SUFFIX_RE.match(text):
+        parts = tuple(re.findall(r"\.([0-9A-Z]+)", text))
+        return (), parts, bool(parts)
+    return (), (), False
+
+
+def _pattern(a: str, aw: str | None, b: str | None, bw: str | None) -> str:
+    """Normalised display of a reference: ``M50.-``, ``M51.1-``, ``S00-T88``."""
+
+    def one(c: str, wild: str | None) -> str:
+        c = c.rstrip(".")
+        if not wild:
+            return c
+        return f"{c}.-" if len(c) == 3 else f"{c}-"
+
+    return one(a, aw) if not b else f"{one(a, aw)}-{one(b, bw)}"
+
+
+def parse_refs(text: str) -> tuple[Ref, ...]:
+    """Parse every code reference inside the parentheses of *text*."""
+    refs: list[Ref] = []
+    for group in _PAREN_RE.findall(text):
+        # "with ..." qualifiers apply to the references before them in the same group.
+        head, sep, tail = group.partition(" with")
+        qualifier = f"with{tail}".strip() if sep else ""
+        positions: tuple[tuple[int, str], ...] = ()
+        suffixes: tuple[str, ...] = ()
+        approximate = False
+        if qualifier:
+            positions, suffixes, understood = _qualify(qualifier)
+            approximate = not understood
+        for m in _REF_RE.finditer(head):
+            a, b = _bound(m["a"]), _bound(m["b"]) if m["b"] else None
+            lo, hi = a, (b or a) + "~"
+            refs.append(
+                Ref(
+                    pattern=_pattern(m["a"], m["aw"], m["b"], m["bw"]),
+                    lo=lo,
+                    hi=hi,
+                    positions=positions,
+                    suffixes=suffixes,
+                    qualifier=qualifier,
+                    approximate=approximate,
+                )
+            )
+    return tuple(refs)
+
+
+def describe(ref: Ref) -> str:
+    """The reference as a user would write it, with its qualifier."""
+    return f"{ref.pattern} {ref.qualifier}".strip()
+
+
+__all__ = ["Ref", "describe", "parse_refs"]
