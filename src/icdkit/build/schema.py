@@ -1,0 +1,79 @@
+"""The SQLite layout of a compiled knowledge base (one file per release).
+
+Bump :data:`SCHEMA_VERSION` whenever the layout or the meaning of a column changes: a
+knowledge base whose stored version differs is rebuilt rather than used.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- chapters, blocks, categories, subcategories and codes, in document order (seq).
+-- key: chapter number ('13'), block range ('M50-M54') or dotless code ('M5403').
+CREATE TABLE nodes(
+  key TEXT PRIMARY KEY,
+  code TEXT NOT NULL,          -- display form (dotted)
+  kind TEXT NOT NULL,          -- chapter | block | category | subcategory | code
+  title TEXT NOT NULL,
+  billable INTEGER NOT NULL,   -- in the release's valid-code set
+  parent TEXT,
+  chapter TEXT NOT NULL,
+  block TEXT,
+  depth INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  path TEXT NOT NULL,          -- ancestor keys, nearest first, space separated
+  seventh_owner TEXT,          -- node whose 7th-character definitions apply
+  synthesized INTEGER NOT NULL,-- made by 7th-character expansion
+  short_title TEXT,            -- from the order file, when one was given
+  first TEXT, last TEXT        -- chapters and blocks: first and last category
+) WITHOUT ROWID;
+CREATE INDEX nodes_parent ON nodes(parent, seq);
+CREATE INDEX nodes_seq ON nodes(seq);
+
+CREATE TABLE notes(
+  id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,         -- node key the note stands on
+  kind TEXT NOT NULL,          -- includes | inclusion_term | excludes1 | excludes2 | code_first
+                               -- | use_additional | code_also | note | seventh_note
+  text TEXT NOT NULL
+);
+CREATE INDEX notes_owner ON notes(owner);
+
+-- code references parsed out of note text; a reference covers keys lo..hi (see refs.py)
+CREATE TABLE note_refs(
+  note_id INTEGER NOT NULL,
+  pattern TEXT NOT NULL,
+  lo TEXT NOT NULL,
+  hi TEXT NOT NULL,
+  positions TEXT NOT NULL,     -- JSON [[index, chars], ...]
+  suffixes TEXT NOT NULL,      -- JSON [suffix, ...]
+  qualifier TEXT NOT NULL,
+  approximate INTEGER NOT NULL
+);
+CREATE INDEX note_refs_note ON note_refs(note_id);
+CREATE INDEX note_refs_lo ON note_refs(lo);
+
+CREATE TABLE seventh(owner TEXT NOT NULL, char TEXT NOT NULL, meaning TEXT NOT NULL);
+CREATE INDEX seventh_owner ON seventh(owner);
+
+-- validity of every code on every date the MCE table covers, with its MCE edit flags
+CREATE TABLE validity(key TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+                      flags TEXT NOT NULL, PRIMARY KEY(key, start)) WITHOUT ROWID;
+CREATE TABLE mce_age(category TEXT NOT NULL, min_age INTEGER NOT NULL, max_age INTEGER NOT NULL,
+                     start TEXT NOT NULL, end TEXT NOT NULL);
+
+-- MS-DRG severity (CC/MCC) and the PDX exclusion collections
+CREATE TABLE severity(key TEXT PRIMARY KEY, level TEXT NOT NULL, pdx_collection INTEGER)
+  WITHOUT ROWID;
+CREATE TABLE pdx_exclusion(collection INTEGER NOT NULL, key TEXT NOT NULL,
+                           PRIMARY KEY(collection, key)) WITHOUT ROWID;
+
+-- CMS risk adjustment: code -> HCC per payment year and model
+CREATE TABLE hcc(key TEXT NOT NULL, year INTEGER NOT NULL, model TEXT NOT NULL, cc TEXT NOT NULL,
+                 PRIMARY KEY(key, year, model, cc)) WITHOUT ROWID;
+CREATE TABLE hcc_label(domain TEXT NOT NULL, version TEXT NOT NULL, cc TEXT NOT NULL,
+                       label TEXT NOT NULL, PRIMARY KEY(domain, version, cc)) WITHOUT ROWID;
+"""
