@@ -157,12 +157,25 @@ class KnowledgeBase:
             return False
 
     def _unknown_message(self, text: str, k: str) -> str:
-        periods = self.periods(k) if codes.is_code_key(k) else []
         shown = codes.dotted(k)
+        if not codes.is_code_key(k):
+            return f"unknown code {shown}: not in ICD-10-CM {self.release}"
+        why = f"{shown} is not a code of {self.release}"
+        if 4 <= len(k) < 7 and k[-1].isalpha():
+            padded = self.find(codes.with_placeholder(k[:-1], k[-1]))
+            if padded is not None and padded.billable:
+                return f"{why}: the placeholder X is missing (write {padded.code})"
+        reasons = []
+        dropped = json.loads(self.meta.get("disagreements", "{}")).get("seventh_expansions_not_valid", [])
+        if k in dropped:
+            reasons.append("the tabular's 7th characters would form it, but the valid-code set "
+                           f"({self.meta.get('billable_source')}) does not include it, and the valid set wins")
+        periods = self.periods(k)
         if periods:
-            return (f"{shown} is not a code of {self.release}; it was valid "
-                    f"{periods[0].start} to {periods[-1].end}")
-        return f"unknown code {shown}: not in ICD-10-CM {self.release}"
+            reasons.append(f"it was valid {periods[0].start} to {periods[-1].end}")
+        if not reasons:
+            return f"unknown code {shown}: not in ICD-10-CM {self.release}"
+        return f"{why}: {'; '.join(reasons)}"
 
     def ancestors(self, code: str) -> list[Code]:
         """Parent, grandparent … up to the block and chapter (nearest first)."""

@@ -20,7 +20,7 @@ from icdkit.errors import IncompatibleStore, InvalidInput, UnknownRelease
 from icdkit.models import ReleaseInfo
 
 if TYPE_CHECKING:
-    from icdkit.build import Progress
+    from icdkit.build.compile import Progress
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "releases"
 ENV_CACHE = "ICDKIT_CACHE_DIR"
@@ -115,7 +115,7 @@ def ensure(release: str, directory: Path, progress: Progress | None = None) -> P
     path = db_path(release, directory)
     if is_current(path):
         return path
-    from icdkit.build import build_release
+    from icdkit.build.compile import build_release
     from icdkit.build.sources import discover
 
     if release in bundled_releases():

@@ -1,0 +1,184 @@
+"""The ``icdkit`` command: a thin layer over the library (one library call per command).
+
+Data goes to stdout, errors to stderr. Exit codes: 0 found/ok, 2 bad input or unknown code.
+
+Built on argparse rather than Typer on purpose: a cold ``icdkit lookup`` must start in tens
+of milliseconds, and Typer (which imports pydantic when it is installed) alone costs more
+than the whole lookup. Rich is imported only when a human view or a progress bar is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from icdkit import __version__
+from icdkit.errors import IcdkitError, InvalidInput, UnknownRelease
+
+
+def _fail(exc: IcdkitError, as_json: bool) -> NoReturn:
+    from icdkit.lookup import error_record
+
+    if as_json:
+        print(json.dumps(error_record(exc)), file=sys.stderr)
+    else:
+        print(f"error: {exc}", file=sys.stderr)
+        suggestions = getattr(exc, "suggestions", ())
+        if suggestions:
+            print(f"did you mean: {', '.join(suggestions)}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def with_progress(run: Callable[[Callable[[str, float], None]], Any], description: str) -> Any:
+    """Run ``run(callback)`` under a Rich progress bar on stderr; return its result."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
+                  TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=1.0, step="")
+        return run(lambda step, frac: bar.update(task, completed=frac, step=step))
+
+
+def open_kb(release: str | None, cache_dir: Path | None) -> Any:
+    """Open a release, building it first (with a progress bar) when missing or stale."""
+    from icdkit import store
+    from icdkit.kb import KnowledgeBase
+
+    directory = store.cache_dir(cache_dir)
+    name = store.resolve(release, directory)
+    path = store.db_path(name, directory)
+    if not store.is_current(path):
+        with_progress(lambda cb: store.ensure(name, directory, cb), f"building {name} (first use)")
+    return KnowledgeBase(path, cache_dir=directory)
+
+
+def cmd_lookup(args: argparse.Namespace) -> None:
+    from icdkit.lookup import describe_code
+
+    record = describe_code(open_kb(args.release, args.cache_dir), args.code, on=args.date)
+    if args.json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+
+    from icdkit.views import render_code
+
+    render_code(record, Console())
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from icdkit import store
+    from icdkit.build.compile import build_release
+    from icdkit.build.sources import discover
+    from icdkit.kb import parse_date
+
+    directory = store.cache_dir(args.cache_dir)
+    when = parse_date(args.effective)
+    effective = when.isoformat() if when else None
+    wanted = store.normalise_release(args.release) if args.release else None
+    if args.source:
+        src = discover(list(args.source), effective)
+        if wanted and wanted != src.release:
+            raise InvalidInput(f"--release {wanted}, but the Tabular XML in --source is {src.release}")
+        jobs = [src]
+    else:
+        names = [wanted] if wanted else store.bundled_releases()
+        for n in names:
+            if n not in store.bundled_releases():
+                raise UnknownRelease(f"{n} is not bundled with icdkit; give its CMS files with --source")
+        jobs = [discover([store.BUNDLED / n], effective) for n in names]
+    results = []
+    for src in jobs:
+        path = store.db_path(src.release, directory)
+        meta = with_progress(lambda cb, src=src, path=path: build_release(src, path, cb),
+                             f"building {src.release}")
+        results.append({"release": src.release, "label": meta["label"], "path": str(path),
+                        "billable": int(meta["billable_count"]), "seconds": float(meta["build_seconds"]),
+                        "billable_source": meta["billable_source"]})
+    if args.json:
+        print(json.dumps({"built": results}))
+        return
+    for r in results:
+        print(f"{r['release']}: {r['billable']:,} billable codes ({r['billable_source']}) "
+              f"-> {r['path']} in {r['seconds']} s")
+
+
+def cmd_releases(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from icdkit import store
+
+    found = store.releases(store.cache_dir(args.cache_dir))
+    if args.json:
+        print(json.dumps({"releases": [asdict(r) for r in found]}))
+        return
+    for r in found:
+        kind = "bundled" if r.bundled else "user-built"
+        print(f"{r.release}\t{r.label}\t{kind}\t{'built' if r.built else 'builds on first use'}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from icdkit.api.app import create_app
+
+    kb = open_kb(args.release, args.cache_dir)
+    print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(create_app(kb), host=args.host, port=args.port, log_level="warning")
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--cache-dir", type=Path, default=None,
+                        help="where knowledge bases are stored (env ICDKIT_CACHE_DIR)")
+    release = argparse.ArgumentParser(add_help=False)
+    release.add_argument("--release", "-r", help="release, e.g. FY2026 or 2026 (default: newest)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of a view")
+
+    p = argparse.ArgumentParser(
+        prog="icdkit",
+        description="ICD-10-CM reference, search and validation, offline, traceable to the official files.")
+    p.add_argument("--version", action="version", version=f"icdkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("lookup", parents=[release, as_json, common],
+                       help="everything about one code: title, billable, hierarchy, notes, validity")
+    s.add_argument("code", help="a code in any spelling: M54.03, m5403, S72001A")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD: is the code valid then?")
+    s.set_defaults(func=cmd_lookup)
+
+    s = sub.add_parser("build", parents=[release, as_json, common],
+                       help="compile a release (bundled, or from CMS files) into its knowledge base")
+    s.add_argument("--source", "-s", type=Path, action="append",
+                   help="folder or CMS zip holding the release files (repeatable)")
+    s.add_argument("--effective", help="date the release takes effect (default: from its file names)")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")
+    s.set_defaults(func=cmd_releases)
+
+    s = sub.add_parser("serve", parents=[release, common], help="serve the HTTP API and code pages")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except IcdkitError as exc:
+        _fail(exc, getattr(args, "json", False))
+    except BrokenPipeError:  # e.g. `icdkit lookup X | head`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
