@@ -28,8 +28,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from icdkit.errors import (BuildError, IcdkitError, IncompatibleStore, InvalidInput,
-                               MalformedCode, UnknownCode, UnknownRelease)
+    from icdkit.errors import (
+        BuildError,
+        IcdkitError,
+        IncompatibleStore,
+        InvalidInput,
+        MalformedCode,
+        UnknownCode,
+        UnknownRelease,
+    )
     from icdkit.kb import KnowledgeBase
     from icdkit.models import Code, Note
     from icdkit.refs import Ref

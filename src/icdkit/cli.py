@@ -74,7 +74,7 @@ def cmd_lookup(args: argparse.Namespace) -> None:
 def cmd_build(args: argparse.Namespace) -> None:
     from icdkit import store
     from icdkit.build.compile import build_release
-    from icdkit.build.sources import discover
+    from icdkit.build.sources import ReleaseSource, discover
     from icdkit.kb import parse_date
 
     directory = store.cache_dir(args.cache_dir)
@@ -95,8 +95,11 @@ def cmd_build(args: argparse.Namespace) -> None:
     results = []
     for src in jobs:
         path = store.db_path(src.release, directory)
-        meta = with_progress(lambda cb, src=src, path=path: build_release(src, path, cb),
-                             f"building {src.release}")
+
+        def run(cb: Callable[[str, float], None], src: ReleaseSource = src, path: Path = path) -> Any:
+            return build_release(src, path, cb)
+
+        meta = with_progress(run, f"building {src.release}")
         results.append({"release": src.release, "label": meta["label"], "path": str(path),
                         "billable": int(meta["billable_count"]), "seconds": float(meta["build_seconds"]),
                         "billable_source": meta["billable_source"]})

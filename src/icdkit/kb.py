@@ -22,11 +22,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from icdkit import codes
-from icdkit.errors import InvalidInput, MalformedCode, UnknownCode
+from icdkit.errors import IncompatibleStore, InvalidInput, MalformedCode, UnknownCode
 from icdkit.models import Code, Note, Period, ReleaseInfo
 from icdkit.refs import Ref
 
-_NODE_COLS = "key, code, kind, title, billable, parent, chapter, block, depth, short_title, seventh_owner, path"
+_NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
+              "seventh_owner, path")
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),
@@ -53,12 +54,13 @@ class KnowledgeBase:
 
     def __init__(self, path: str | Path, *, cache_dir: Path | None = None) -> None:
         from icdkit import store
+        from icdkit.build.schema import SCHEMA_VERSION
 
         self.path = Path(path)
         self._cache_dir = cache_dir or self.path.parent
         self.meta = store.read_meta(self.path)
-        if self.meta.get("schema_version") != str(store.SCHEMA_VERSION):
-            raise store.IncompatibleStore(
+        if self.meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise IncompatibleStore(
                 f"{self.path} was built by icdkit {self.meta.get('icdkit_version', '?')} "
                 f"(schema {self.meta.get('schema_version')}); rebuild it with `icdkit build`"
             )
@@ -169,7 +171,8 @@ class KnowledgeBase:
         dropped = json.loads(self.meta.get("disagreements", "{}")).get("seventh_expansions_not_valid", [])
         if k in dropped:
             reasons.append("the tabular's 7th characters would form it, but the valid-code set "
-                           f"({self.meta.get('billable_source')}) does not include it, and the valid set wins")
+                           f"({self.meta.get('billable_source')}) does not include it, "
+                           "and the valid set wins")
         periods = self.periods(k)
         if periods:
             reasons.append(f"it was valid {periods[0].start} to {periods[-1].end}")
@@ -315,7 +318,7 @@ class KnowledgeBase:
     def _check_date(self, on: dt.date | str) -> str:
         day = parse_date(on)
         assert day is not None
-        lo, hi = self.horizon()
+        hi = self.horizon()[1]
         if day.isoformat() > hi:
             raise InvalidInput(f"date {day} is beyond the validity table, which ends {hi}")
         return day.isoformat()

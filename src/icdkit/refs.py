@@ -65,9 +65,7 @@ class Ref:
             return False
         if self.positions and not any(len(k) > p and k[p] in chars for p, chars in self.positions):
             return False
-        if self.suffixes and not any(k[3:].startswith(s) for s in self.suffixes):
-            return False
-        return True
+        return not self.suffixes or any(k[3:].startswith(s) for s in self.suffixes)
 
 
 def _bound(code: str) -> str:

@@ -56,8 +56,8 @@ def render_code(d: dict[str, Any], console: Console) -> None:
     if d.get("billable_descendants"):
         shown = d["billable_descendants"][:12]
         more = len(d["billable_descendants"]) - len(shown)
-        parts.append(Text(f"\nBillable codes beneath: {', '.join(shown)}" + (f" … +{more}" if more > 0 else ""),
-                          style="yellow"))
+        tail = f" … +{more}" if more > 0 else ""
+        parts.append(Text(f"\nBillable codes beneath: {', '.join(shown)}{tail}", style="yellow"))
     if d["children"]:
         kids = Table(title="Children", title_justify="left", show_header=False, box=None)
         for c in d["children"][:40]:

@@ -100,7 +100,8 @@ def _code_html(d: dict[str, Any]) -> str:
         if notes:
             items = "".join(f"<li>{_e(n['text'])} <span class=src>at {_e(n['source'])}</span></li>"
                             for n in notes)
-            parts.append(f"<h2>{_e(key.replace('_', ' ').capitalize())}</h2><ul class=notes id={key}>{items}</ul>")
+            heading = _e(key.replace("_", " ").capitalize())
+            parts.append(f"<h2>{heading}</h2><ul class=notes id={key}>{items}</ul>")
     if d["seventh_characters"]:
         items = "".join(f"<li><b>{_e(c)}</b> {_e(m)}</li>" for c, m in d["seventh_characters"].items())
         parts.append(f"<h2>7th characters</h2><ul>{items}</ul>")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -99,7 +98,7 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
 def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict[str, str]:
     report("tabular", 0.0)
     with src.tabular.open() as fh:
-        tab = tabular.read_tabular(io.BufferedReader(fh) if not hasattr(fh, "peek") else fh)
+        tab = tabular.read_tabular(fh)
 
     report("validity", 0.15)
     periods = list(validity.read_periods(_lines("edits/mce_icd10cm_dx_edits_by_date.tsv.gz")))

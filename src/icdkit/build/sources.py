@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from icdkit.errors import BuildError
 
@@ -58,8 +58,22 @@ class ReleaseSource:
         return [f for f in (self.tabular, self.order) if f is not None]
 
 
+class _OwningGzip(gzip.GzipFile):
+    """A GzipFile that also closes the stream it reads from (a zip member, a file)."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__(fileobj=inner, mode="rb")
+        self._inner = inner
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._inner.close()
+
+
 def _gunzip(opener: Opener) -> Opener:
-    return lambda: gzip.open(opener())  # type: ignore[return-value]
+    return lambda: cast(IO[bytes], _OwningGzip(opener()))
 
 
 def _walk(path: Path) -> Iterator[SourceFile]:
@@ -75,7 +89,7 @@ def _walk(path: Path) -> Iterator[SourceFile]:
                 return zipfile.ZipFile(path).open(m)
             yield from _wrap(f"{path}!{m}", opener)
     else:
-        yield from _wrap(str(path), lambda p=path: open(p, "rb"))  # type: ignore[misc]
+        yield from _wrap(str(path), lambda: path.open("rb"))
 
 
 def _wrap(name: str, opener: Opener) -> Iterator[SourceFile]:

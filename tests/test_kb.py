@@ -1,0 +1,165 @@
+"""KnowledgeBase: hierarchy, notes (own and inherited), 7th characters, validity, suggestions."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from icdkit import KnowledgeBase, MalformedCode, UnknownCode
+
+DATA = Path(__file__).resolve().parents[1] / "src" / "icdkit" / "data"
+
+
+def _valid_on(day: str) -> set[str]:
+    with gzip.open(DATA / "edits" / "mce_icd10cm_dx_edits_by_date.tsv.gz", "rt") as fh:
+        next(fh)
+        return {c for c, s, e, _ in (line.rstrip("\n").split("\t") for line in fh) if s <= day <= e}
+
+
+def test_code_fields(kb: KnowledgeBase) -> None:
+    c = kb.get(" m54.03 ")
+    assert (c.code, c.key, c.kind, c.billable) == ("M54.03", "M5403", "code", True)
+    assert c.title == "Panniculitis affecting regions of neck and back, cervicothoracic region"
+    assert (c.parent, c.chapter, c.block, c.release) == ("M540", "13", "M50-M54", "FY2026")
+    with pytest.raises(AttributeError):
+        c.title = "changed"  # type: ignore[misc]
+
+
+def test_hierarchy(kb: KnowledgeBase) -> None:
+    assert [a.code for a in kb.ancestors("M54.03")] == ["M54.0", "M54", "M50-M54", "13"]
+    kids = [c.code for c in kb.children("M54.0")]
+    assert kids == [f"M54.0{i}" for i in range(10)]
+    assert "M54.03" not in [c.code for c in kb.siblings("M54.03")]
+    assert len(kb.siblings("M54.03")) == 9
+    assert [c.kind for c in kb.ancestors("M54.03")] == ["subcategory", "category", "block", "chapter"]
+    billable = kb.descendants("M54", billable_only=True)
+    assert billable and all(c.billable and c.key.startswith("M54") for c in billable)
+
+
+def test_header_is_not_billable(kb: KnowledgeBase) -> None:
+    header = kb.get("M54.0")
+    assert not header.billable and header.is_header
+
+
+def test_second_character_can_be_a_letter(kb: KnowledgeBase) -> None:
+    c = kb.get("QA0.0101")
+    assert c.billable and c.chapter and c.block
+
+
+def test_seventh_character_expansion_follows_the_valid_set(kb: KnowledgeBase) -> None:
+    """S06: D and S do not apply where the 6th character is 7 or 8; the valid set decides."""
+    valid = _valid_on(kb.effective)
+    s06 = [c.key for c in kb.descendants("S06") if c.kind == "code"]
+    assert s06 and set(s06) <= valid
+    assert {k for k in valid if k.startswith("S06")} == {k for k in s06}
+    assert not [k for k in s06 if len(k) == 7 and k[5] in "78" and k[6] in "DS"]
+    assert kb.find("S06.1X7D") is None and kb.find("S06.1X7A") is not None
+
+
+def test_placeholder_x_codes(kb: KnowledgeBase) -> None:
+    c = kb.get("S13.4XXA")
+    assert c.billable and c.title == "Sprain of ligaments of cervical spine, initial encounter"
+    meanings = kb.seventh_characters("S13.4XXA")
+    assert meanings["A"] == "initial encounter" and meanings["S"] == "sequela"
+    assert kb.seventh_characters("M54.03") == {}
+
+
+def test_own_and_effective_notes(kb: KnowledgeBase) -> None:
+    own = kb.notes("M54.0", kinds={"excludes1"})
+    assert [n.text for n in own] == [
+        "lupus panniculitis (L93.2)", "panniculitis NOS (M79.3)",
+        "relapsing [Weber-Christian] panniculitis (M35.6)"]
+    assert kb.notes("M54.03") == []
+    eff = kb.effective_notes("M54.03", kinds={"excludes1"})
+    assert [n.source for n in eff][:4] == ["M54.0", "M54.0", "M54.0", "M54"]
+    assert any(n.source == "M50-M54" for n in eff)
+    chapter = kb.effective_notes("M54.03", kinds={"excludes2"})
+    assert chapter and all(n.source == "13" and n.source_kind == "chapter" for n in chapter)
+
+
+def test_note_references_resolve_to_codes(kb: KnowledgeBase) -> None:
+    note = next(n for n in kb.effective_notes("M54.2") if "M50.-" in n.text)
+    codes = kb.resolve(note.refs[0], billable_only=True)
+    assert "M50.20" in {c.code for c in codes}
+    assert all(c.key.startswith("M50") and c.billable for c in codes)
+    psych = next(n for n in kb.notes("M54", kinds={"excludes1"}) if "F45.41" in n.text)
+    assert [c.code for c in kb.resolve(psych.refs[0])] == ["F45.41"]
+
+
+def test_validity_by_date(kb: KnowledgeBase) -> None:
+    assert kb.is_valid("M54.5", on="2021-06-01")
+    assert not kb.is_valid("M54.5", on="2021-10-01")
+    assert kb.is_valid("M54.50", on="2021-10-01") and not kb.is_valid("M54.50", on="2021-09-30")
+    assert kb.periods("M54.5")[-1].end == "2021-09-30"
+    assert [c.code for c in kb.replacements("M54.5")] == ["M54.50", "M54.51", "M54.59"]
+    assert not kb.is_valid("M54.03", on="2015-09-30")  # before ICD-10-CM took effect
+
+
+def test_bad_dates_are_refused(kb: KnowledgeBase) -> None:
+    from icdkit import InvalidInput
+
+    with pytest.raises(InvalidInput, match="malformed date"):
+        kb.is_valid("M54.03", on="2021-13-01")
+    with pytest.raises(InvalidInput, match="beyond the validity table"):
+        kb.is_valid("M54.03", on="2031-01-01")
+
+
+def test_unknown_codes_get_suggestions(kb: KnowledgeBase) -> None:
+    with pytest.raises(UnknownCode) as err:
+        kb.get("W21.89A")
+    assert err.value.suggestions[0] == "W21.89XA"
+    assert "placeholder X is missing" in str(err.value)
+    with pytest.raises(UnknownCode) as err:
+        kb.get("S06.1X7D")
+    assert "valid set wins" in str(err.value)
+    with pytest.raises(MalformedCode):
+        kb.get("M5$4")
+    assert "M54.03" in kb and "Z99.999" not in kb and "M5$4" not in kb
+
+
+def test_header_suggestions_are_its_billable_codes(kb: KnowledgeBase) -> None:
+    assert kb.suggest("M54.0")[:3] == ["M54.00", "M54.01", "M54.02"]
+
+
+def test_cc_mcc_hcc_and_mce(kb: KnowledgeBase) -> None:
+    assert kb.severity("A02.1") == ("MCC", 5)
+    assert kb.severity("M54.03") is None
+    level, collection = kb.severity("A00.0") or ("", 0)
+    assert level == "CC" and collection == 2
+    v28 = {(h["year"], h["hcc"]) for h in kb.hcc("E11.9") if h["model"] == "CMS-HCC Model V28"}
+    assert (2026, "38") in v28
+    labels = {h["label"] for h in kb.hcc("E11.9") if h["model"] == "CMS-HCC Model V28"}
+    assert labels == {"Diabetes with Glycemic, Unspecified, or No Complications"}
+    period = kb.period_on("O80", "2026-01-01")
+    assert period is not None and "maternity" in period.flags
+    assert kb.age_ranges(on="2019-01-01")["maternity"] == (12, 55)
+    assert kb.age_ranges(on="2020-01-01")["maternity"] == (9, 64)
+
+
+def test_two_releases_differ_where_the_code_set_changed(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    added_2026 = _valid_on("2025-10-01") - _valid_on("2025-04-01")
+    assert added_2026
+    k = sorted(added_2026)[0]
+    assert kb.get(k).billable
+    assert kb25.find(k) is None or not kb25.get(k).billable
+    with gzip.open(DATA / "releases" / "FY2025" / "icd10cm_order_2025.txt.gz", "rt") as fh:
+        line = next(x for x in fh if x[6:13].strip() == "S134XXA")
+    assert kb25.get("S13.4XXA").short_title == line[16:76].strip()
+    assert kb.get("S13.4XXA").short_title is None  # FY2026 has no order file
+
+
+def test_preload_answers_the_same(kb: KnowledgeBase, store_dir: Path) -> None:
+    fresh = KnowledgeBase(kb.path)
+    fresh.preload()
+    for code in ("M54.03", "S13.4XXA", "M50-M54", "13", "E11.9"):
+        assert fresh.get(code) == kb.get(code)
+        assert fresh.effective_notes(code) == kb.effective_notes(code)
+        assert fresh.children(code) == kb.children(code)
+    assert fresh.find("Z99.999") is None
+
+
+def test_releases_listed(kb: KnowledgeBase) -> None:
+    names = [r.release for r in kb.releases()]
+    assert names[:2] == ["FY2025", "FY2026"]
