@@ -4,7 +4,7 @@
 >>> kb.get("M54.03").title
 'Panniculitis affecting regions of neck and back, cervicothoracic region'
 >>> [n.source for n in kb.effective_notes("M54.03", kinds={"excludes1"})]
-['M54.0', 'M54.0', 'M54.0', 'M50-M54']
+['M54.0', 'M54.0', 'M54.0', 'M54', 'M50-M54', 'M50-M54']
 
 A KnowledgeBase is an explicit object (nothing happens at import). It answers its first
 questions with point queries, so a one-shot command starts fast; :meth:`preload` reads the
