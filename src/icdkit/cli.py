@@ -111,6 +111,53 @@ def cmd_build(args: argparse.Namespace) -> None:
               f"-> {r['path']} in {r['seconds']} s")
 
 
+def cmd_check(args: argparse.Namespace) -> None:
+    from icdkit.rules.check import Checker
+
+    if bool(args.codes) == bool(args.batch):
+        raise InvalidInput("give the encounter's codes, or --batch FILE (not both)")
+    checker = Checker(open_kb(args.release, args.cache_dir))
+    if args.batch:
+        raise SystemExit(_check_batch(checker, args))
+    report = checker.check(args.codes, age=args.age, sex=args.sex, date=args.date, setting=args.setting)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        from rich.console import Console
+
+        from icdkit.views import render_report
+
+        render_report(report.to_dict(), Console())
+    raise SystemExit(0 if report.ok else 1)
+
+
+def _check_batch(checker: Any, args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from icdkit.rules.batch import run_batch
+
+    path = Path(args.batch)
+    if not path.is_file():
+        raise InvalidInput(f"batch file not found: {path}")
+    checker.kb.preload()
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        with path.open("rb") as stream, Progress(
+            TextColumn("checking {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress,
+        ) as bar:
+            task = bar.add_task("check", total=path.stat().st_size, name=path.name)
+            summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n))
+    finally:
+        if args.output:
+            out.close()
+    s = summary.to_dict()
+    print(f"rows in {s['rows_in']}, rows out {s['rows_out']}, unreadable {s['invalid']}, "
+          f"with errors {s['with_errors']}", file=sys.stderr)
+    return 1 if summary.with_errors else 0
+
+
 def cmd_releases(args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
@@ -162,6 +209,20 @@ def parser() -> argparse.ArgumentParser:
                    help="folder or CMS zip holding the release files (repeatable)")
     s.add_argument("--effective", help="date the release takes effect (default: from its file names)")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("check", parents=[release, as_json, common],
+                       help="check one encounter's codes (principal first) against every rule",
+                       description="Exit 0 when no error-level finding, 1 when there is one, 2 on bad input.")
+    s.add_argument("codes", nargs="*", help="diagnosis codes, principal / first-listed first")
+    s.add_argument("--age", help="patient age in years")
+    s.add_argument("--sex", help="patient sex: F or M")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD (default: the release's date)")
+    s.add_argument("--setting", help="inpatient or outpatient")
+    s.add_argument("--batch", help="CSV or JSON Lines file, one encounter per row")
+    s.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="batch output format")
+    s.add_argument("--output", "-o", help="batch output file (default: stdout)")
+    s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")
+    s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")
     s.set_defaults(func=cmd_releases)

@@ -370,6 +370,12 @@ class KnowledgeBase:
                                 (self._key(code),)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def pdx_excludes(self, collection: int, principal: str) -> bool:
+        """Whether *principal* is in PDX exclusion *collection* (the CC then counts as non-CC)."""
+        row = self._con.execute("SELECT 1 FROM pdx_exclusion WHERE collection=? AND key=?",
+                                (collection, self._key(principal))).fetchone()
+        return row is not None
+
     def hcc(self, code: str) -> list[dict[str, object]]:
         """CMS risk-adjustment categories per payment year and model, with labels."""
         out = []

@@ -82,3 +82,28 @@ def render_code(d: dict[str, Any], console: Console) -> None:
                       style="dim"))
     console.print(Panel(Group(*parts), title=f"[bold]{d['code']}[/] {d['title']}",
                         subtitle=d["release_label"]))
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_report(d: dict[str, Any], console: Console) -> None:
+    """A check report: one row per finding, most severe first, each with its source."""
+    verdict = Text("OK — no error-level findings", style="bold green") if d["ok"] else Text(
+        "NOT OK — error-level findings", style="bold red")
+    t = Table(show_lines=True, expand=True)
+    t.add_column("severity", no_wrap=True)
+    t.add_column("rule", no_wrap=True)
+    t.add_column("codes", no_wrap=True)
+    t.add_column("finding", ratio=3)
+    t.add_column("source", ratio=1, style="dim")
+    for f in d["findings"]:
+        src = f["source"]
+        where = f" at {src['at']}" if src.get("at") else ""
+        release = f", {src['release']}" if src.get("release") else ""
+        cited = f"{src['kind']}{where}{release}" if src["kind"] == "note" else src.get("table") or src["text"]
+        t.add_row(Text(f["severity"], style=_SEVERITY_STYLE[f["severity"]]), f["rule"], " ".join(f["codes"]),
+                  f["message"], cited)
+    console.print(verdict, f"[dim]{d['release']}, date of service {d['date']}[/]")
+    if d["findings"]:
+        console.print(t)

@@ -1,0 +1,97 @@
+"""Check one encounter's diagnosis codes against every rule; each finding cites its source.
+
+>>> from icdkit import KnowledgeBase
+>>> report = Checker(KnowledgeBase.open()).check(["M54.2", "M50.20"])
+>>> report.ok, [f.rule for f in report.findings if f.severity == "error"]
+(False, ['excludes1'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from icdkit.errors import InvalidInput
+from icdkit.kb import KnowledgeBase, parse_date
+from icdkit.rules.cache import RuleCache
+from icdkit.rules.codeset import check_codes
+from icdkit.rules.context import build_context
+from icdkit.rules.excludes import check_excludes
+from icdkit.rules.findings import SEVERITIES, Encounter, Finding, Report
+from icdkit.rules.info import check_info
+from icdkit.rules.mce import check_mce
+from icdkit.rules.sequencing import check_sequencing
+
+SETTINGS = ("inpatient", "outpatient")
+MAX_CODES = 100  # a claim carries at most 25 diagnoses; more is a malformed request
+
+
+def encounter(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
+              date: dt.date | str | None = None, setting: str | None = None) -> Encounter:
+    """Validate and normalise an encounter's input; raise InvalidInput naming the problem."""
+    if isinstance(codes, str):
+        codes = codes.replace(",", " ").replace(";", " ").replace("|", " ").split()
+    codes = tuple(str(c).strip() for c in codes if str(c).strip())
+    if not codes:
+        raise InvalidInput("no codes given: list the encounter's diagnosis codes, principal first")
+    if len(codes) > MAX_CODES:
+        raise InvalidInput(f"too many codes ({len(codes)}): at most {MAX_CODES} per encounter")
+    if age is not None and str(age).strip() != "":
+        try:
+            age = int(str(age).strip())
+        except ValueError:
+            raise InvalidInput(f"malformed age {age!r}: expected whole years, e.g. 42") from None
+        if not 0 <= age <= 124:
+            raise InvalidInput(f"age {age} is out of range 0-124")
+    else:
+        age = None
+    if sex is not None and str(sex).strip() != "":
+        sex = str(sex).strip().upper()[:1]
+        if sex not in ("F", "M"):
+            raise InvalidInput("malformed sex: expected F or M")
+    else:
+        sex = None
+    if setting is not None and str(setting).strip() != "":
+        setting = str(setting).strip().lower()
+        if setting not in SETTINGS:
+            raise InvalidInput(f"malformed setting {setting!r}: expected inpatient or outpatient")
+    else:
+        setting = None
+    day = parse_date(date) if date not in (None, "") else None
+    return Encounter(codes, age, sex, day, setting)
+
+
+class Checker:
+    """Checks encounters against one knowledge base, memoising per-code work across calls."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.cache = RuleCache(kb)
+
+    def check(self, codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
+              date: dt.date | str | None = None, setting: str | None = None) -> Report:
+        return self.check_encounter(encounter(codes, age=age, sex=sex, date=date, setting=setting))
+
+    def check_encounter(self, enc: Encounter) -> Report:
+        if enc.date is not None:
+            self.kb.is_valid("A00.0", on=enc.date)  # raises InvalidInput beyond the table's horizon
+        ctx = build_context(self.kb, enc)
+        findings: list[Finding] = []
+        findings.extend(check_codes(ctx))
+        findings.extend(check_excludes(ctx, self.cache))
+        findings.extend(check_sequencing(ctx, self.cache))
+        findings.extend(check_mce(ctx))
+        findings.extend(check_info(ctx))
+        return Report(tuple(_ordered(findings)), self.kb.release, ctx.day)
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: rank[f.severity])
+
+
+def check(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
+          date: dt.date | str | None = None, setting: str | None = None,
+          kb: KnowledgeBase | None = None) -> Report:
+    """Check one encounter (principal / first-listed code first) on the newest release by default."""
+    return Checker(kb or KnowledgeBase.open()).check(codes, age=age, sex=sex, date=date, setting=setting)

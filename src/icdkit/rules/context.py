@@ -1,0 +1,72 @@
+"""The per-encounter facts every rule reads: each code resolved once, on the date of service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from icdkit import codes
+from icdkit.errors import MalformedCode
+from icdkit.kb import KnowledgeBase
+from icdkit.models import Code, Period
+from icdkit.rules.findings import Encounter
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One code of the encounter as given, and what the knowledge base knows of it."""
+
+    position: int  # 0 = principal / first-listed
+    raw: str
+    key: str | None  # None when malformed
+    problem: str | None  # why it is malformed
+    node: Code | None  # the node in the release, if any
+    period: Period | None  # validity period covering the date of service
+
+    @property
+    def shown(self) -> str:
+        return codes.dotted(self.key) if self.key else self.raw
+
+    @property
+    def valid(self) -> bool:
+        """A reportable code on the date of service."""
+        return self.period is not None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.period.flags if self.period else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    kb: KnowledgeBase
+    encounter: Encounter
+    day: str  # ISO date of service (the release's effective date when none was given)
+    items: tuple[Item, ...]
+
+    @property
+    def principal(self) -> Item | None:
+        return self.items[0] if self.items else None
+
+    @property
+    def inpatient(self) -> bool | None:
+        """True / False when the setting is known, None when it was not given."""
+        return None if self.encounter.setting is None else self.encounter.setting == "inpatient"
+
+    def valid_items(self) -> list[Item]:
+        """Items that are reportable codes of this release on the date (pair rules use these)."""
+        return [i for i in self.items if i.valid and i.node is not None and i.key is not None]
+
+
+def build_context(kb: KnowledgeBase, encounter: Encounter) -> Context:
+    day = encounter.date.isoformat() if encounter.date else kb.effective
+    items = []
+    for pos, raw in enumerate(encounter.codes):
+        try:
+            k: str | None = codes.key(raw)
+            problem = None
+        except MalformedCode as exc:
+            k, problem = None, str(exc)
+        node = kb.find(k) if k else None
+        period = kb.period_on(k, day) if k else None
+        items.append(Item(pos, raw, k, problem, node, period))
+    return Context(kb, encounter, day, tuple(items))

@@ -1,0 +1,41 @@
+"""Excludes1 and Excludes2 between the codes of one encounter.
+
+A note at a code, or at any of its ancestors up to the block and chapter, governs the code;
+its references (single codes, wildcards, ranges, lists) cover whole code sets. Each pair is
+checked in both directions: M54.2 with M50.20 (note at M54.2) and F45.41 with any M54 code
+(note at M54).
+
+Excludes1 has an official exception: when the two conditions are unrelated to each other,
+both may be reported. So we report the conflict and say so, never pass it silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from icdkit.rules.cache import RuleCache
+from icdkit.rules.context import Context
+from icdkit.rules.findings import Finding, Source
+
+EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
+             "(ICD-10-CM Excludes1 convention).")
+
+def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+    items = ctx.valid_items()
+    if len(items) < 2:
+        return
+    for a in items:
+        for kind, ref, note in cache.excludes(a.key or ""):
+            for b in items:
+                if b.key == a.key or not ref.matches(b.key or ""):
+                    continue
+                at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
+                src = Source("note", note.text, at=note.source, release=ctx.kb.release)
+                if kind == "excludes1":
+                    yield Finding("excludes1", "error", (a.shown, b.shown),
+                                  f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
+                                  f"{at}: “{note.text}”. {EXCEPTION}", src)
+                else:
+                    yield Finding("excludes2", "info", (a.shown, b.shown),
+                                  f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
+                                  f"“{note.text}” (not included here, not a conflict)", src)

@@ -1,0 +1,84 @@
+"""Etiology / manifestation order and paired-code advice: code-first, use-additional, code-also.
+
+A *Code first* note at a manifestation code (often titled "… in diseases classified
+elsewhere") says the underlying condition is sequenced before it; the matching *Use additional
+code* note stands at the etiology. *Code also* notes advise a second code, in either order.
+
+=====================================================  ==========================================
+situation                                              finding
+=====================================================  ==========================================
+a code named by a Code first note is listed after it   code-first, error
+manifestation code listed first, its etiology absent   code-first, error
+manifestation code whose etiology is absent            code-first, warning
+other Code first note, none of its codes present       code-first, info (it applies only if so)
+Use additional note naming a manifestation, absent     use-additional, warning
+other Use additional note, none of its codes present   use-additional, info
+Code also note, none of its codes present              code-also, info
+=====================================================  ==========================================
+
+>>> from icdkit import KnowledgeBase
+>>> from icdkit.rules.check import Checker
+>>> r = Checker(KnowledgeBase.open()).check(["G63", "E11.40"])
+>>> [f.rule for f in r.findings if f.severity == "error"]
+['code-first', 'manifestation-principal']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from icdkit.rules.cache import Instruction, RuleCache
+from icdkit.rules.context import Context, Item
+from icdkit.rules.findings import Finding, Source
+
+_ELSEWHERE = "in diseases classified elsewhere"
+
+
+def _src(ctx: Context, ins: Instruction) -> Source:
+    return Source("note", ins.text, at=ins.source, release=ctx.kb.release)
+
+
+def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
+    return [i for i in items if i is not me and any(r.matches(i.key or "") for r in ins.refs)]
+
+
+def is_manifestation(item: Item) -> bool:
+    """A manifestation code: MCE manifestation flag, or 'in diseases classified elsewhere'."""
+    return "manifestation" in item.flags or (item.node is not None and _ELSEWHERE in item.node.title.lower())
+
+
+def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+    items = ctx.valid_items()
+    for item in items:
+        for ins in cache.sequencing(item.key or ""):
+            if ins.kind == "code_first":
+                yield from _code_first(ctx, item, ins, items)
+            elif not _matching(ins, items, item):
+                if ins.kind == "use_additional":
+                    manif = any(cache.names_manifestation(r) for r in ins.refs)
+                    yield Finding("use-additional", "warning" if manif else "info", (item.shown,),
+                                  f"{item.shown}: use additional code — “{ins.text}” (at {ins.source}); "
+                                  "none of the codes it names is on the claim", _src(ctx, ins))
+                else:
+                    yield Finding("code-also", "info", (item.shown,),
+                                  f"{item.shown}: code also — “{ins.text}” (at {ins.source})", _src(ctx, ins))
+
+
+def _code_first(ctx: Context, item: Item, ins: Instruction, items: list[Item]) -> Iterator[Finding]:
+    found = _matching(ins, items, item)
+    if any(i.position < item.position for i in found):
+        return
+    manifestation = is_manifestation(item)
+    if found:
+        yield Finding("code-first", "error", (item.shown, *(i.shown for i in found)),
+                      f"{', '.join(i.shown for i in found)} must be sequenced before {item.shown}: "
+                      f"Code first at {ins.source} — “{ins.text}”", _src(ctx, ins))
+    elif item.position == 0 and manifestation:
+        yield Finding("code-first", "error", (item.shown,),
+                      f"{item.shown} is a manifestation code and cannot be listed first: code the "
+                      f"underlying condition first — “{ins.text}” (at {ins.source})", _src(ctx, ins))
+    else:
+        yield Finding("code-first", "warning" if manifestation else "info", (item.shown,),
+                      f"{item.shown}: code first the underlying condition"
+                      f"{'' if manifestation else ', if it applies'} — “{ins.text}” (at {ins.source})",
+                      _src(ctx, ins))
