@@ -28,6 +28,7 @@ from icdkit.refs import Ref
 
 _NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
               "seventh_owner, path")
+_HCC_SQL = "SELECT key, year, model, cc FROM hcc"
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),
@@ -74,6 +75,13 @@ class KnowledgeBase:
         self._children: dict[str, tuple[str, ...]] | None = None
         self._misses = 0
         self._preloaded = False
+        self._keys: dict[str, str] = {}
+        # tables read whole by preload(); None means "ask SQLite"
+        self._periods: dict[str, tuple[Period, ...]] | None = None
+        self._severity: dict[str, tuple[str, int | None]] | None = None
+        self._pdx: set[tuple[int, str]] | None = None
+        self._hcc: dict[str, list[dict[str, object]]] | None = None
+        self._hcc_labels: dict[tuple[str, str, str], str] | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -130,13 +138,16 @@ class KnowledgeBase:
         self._rows[k] = got
         return got
 
-    @staticmethod
-    def _key(code: str) -> str:
-        """Key for a code, block range ('M50-M54') or chapter number ('13')."""
+    def _key(self, code: str) -> str:
+        """Key for a code, block range ('M50-M54') or chapter number ('13'); memoised."""
+        got = self._keys.get(code)
+        if got is not None:
+            return got
         text = code.strip()
-        if text.isdigit() or "-" in text:
-            return text.upper()
-        return codes.key(text)
+        got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
+        if len(self._keys) < 500_000:
+            self._keys[code] = got
+        return got
 
     def find(self, code: str) -> Code | None:
         """The node for *code* (any spelling), or None if the release does not hold it."""
@@ -306,6 +317,8 @@ class KnowledgeBase:
     def periods(self, code: str) -> list[Period]:
         """Every period this code was valid (on any date of the MCE table), oldest first."""
         k = self._key(code)
+        if self._periods is not None:
+            return list(self._periods.get(k, ()))
         rows = self._con.execute(
             "SELECT start, end, flags FROM validity WHERE key=? ORDER BY start", (k,))
         return [Period(s, e, tuple(f for f in flags.split(",") if f)) for s, e, flags in rows]
@@ -331,7 +344,11 @@ class KnowledgeBase:
     def period_on(self, code: str, day: dt.date | str) -> Period | None:
         """The validity period covering *day*, or None."""
         iso = self._check_date(day)
-        return next((p for p in self.periods(code) if p.start <= iso <= p.end), None)
+        if self._periods is not None:
+            found = self._periods.get(self._key(code), ())
+        else:
+            found = tuple(self.periods(code))
+        return next((p for p in found if p.start <= iso <= p.end), None)
 
     def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
         """MCE age edit ranges (newborn, pediatric, maternity, adult) in force on a date."""
@@ -366,30 +383,35 @@ class KnowledgeBase:
 
     def severity(self, code: str) -> tuple[str, int | None] | None:
         """MS-DRG severity ('CC' or 'MCC') and its PDX exclusion collection, if any."""
+        if self._severity is not None:
+            return self._severity.get(self._key(code))
         row = self._con.execute("SELECT level, pdx_collection FROM severity WHERE key=?",
                                 (self._key(code),)).fetchone()
         return (row[0], row[1]) if row else None
 
     def pdx_excludes(self, collection: int, principal: str) -> bool:
         """Whether *principal* is in PDX exclusion *collection* (the CC then counts as non-CC)."""
+        if self._pdx is not None:
+            return (collection, self._key(principal)) in self._pdx
         row = self._con.execute("SELECT 1 FROM pdx_exclusion WHERE collection=? AND key=?",
                                 (collection, self._key(principal))).fetchone()
         return row is not None
 
     def hcc(self, code: str) -> list[dict[str, object]]:
         """CMS risk-adjustment categories per payment year and model, with labels."""
-        out = []
-        for year, model, cc in self._con.execute(
-            "SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year", (self._key(code),)
-        ):
-            domain, version = _HCC_MODEL.get(model, ("", ""))
-            label = self._con.execute(
-                "SELECT label FROM hcc_label WHERE domain=? AND version=? AND cc IN (?, ?)",
-                (domain, version, f"HCC{cc}", f"RXHCC{cc}"),
-            ).fetchone()
-            out.append({"model": model, "year": year, "hcc": cc,
-                        "label": label[0] if label else None})
-        return out
+        if self._hcc is not None:
+            return [dict(h) for h in self._hcc.get(self._key(code), ())]
+        rows = self._con.execute(f"{_HCC_SQL} WHERE key=? ORDER BY model, year", (self._key(code),))
+        return [self._hcc_record(year, model, cc) for _, year, model, cc in rows]
+
+    def _hcc_record(self, year: int, model: str, cc: str) -> dict[str, object]:
+        if self._hcc_labels is None:
+            self._hcc_labels = {(d, v, c): label for d, v, c, label in
+                                self._con.execute("SELECT domain, version, cc, label FROM hcc_label")}
+        domain, version = _HCC_MODEL.get(model, ("", ""))
+        label = (self._hcc_labels.get((domain, version, f"HCC{cc}"))
+                 or self._hcc_labels.get((domain, version, f"RXHCC{cc}")))
+        return {"model": model, "year": year, "hcc": cc, "label": label}
 
     # -- suggestions -------------------------------------------------------------------
     def suggest(self, text: str, *, limit: int = 5) -> list[str]:
@@ -441,4 +463,15 @@ class KnowledgeBase:
         self._rows = dict(rows)
         self._children = {k: tuple(v) for k, v in children.items()}
         self._owner_notes = {k: tuple(v) for k, v in by_owner.items()}
+        periods: dict[str, list[Period]] = {}
+        for k, start, end, flags in self._con.execute(
+                "SELECT key, start, end, flags FROM validity ORDER BY key, start"):
+            periods.setdefault(k, []).append(Period(start, end, tuple(f for f in flags.split(",") if f)))
+        self._periods = {k: tuple(v) for k, v in periods.items()}
+        self._severity = {k: (lvl, coll) for k, lvl, coll in self._con.execute("SELECT * FROM severity")}
+        self._pdx = {(c, k) for c, k in self._con.execute("SELECT collection, key FROM pdx_exclusion")}
+        hccs: dict[str, list[dict[str, object]]] = {}
+        for k, year, model, cc in self._con.execute(f"{_HCC_SQL} ORDER BY key, model, year"):
+            hccs.setdefault(k, []).append(self._hcc_record(year, model, cc))
+        self._hcc = hccs
         self._preloaded = True

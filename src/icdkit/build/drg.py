@@ -34,14 +34,14 @@ def read_exclusions(lines: Iterable[str]) -> tuple[dict[str, int], list[tuple[in
             in_part1 = line.startswith("K Part 1")
             collection = None
             continue
+        m = _COLLECTION.match(line)  # the collections follow Part 1 directly
+        if m:
+            in_part1, collection = False, int(m[1])
+            continue
         if in_part1:
             m = _PART1.match(line)
             if m:
                 levels[m[1]] = int(m[3])
-            continue
-        m = _COLLECTION.match(line)
-        if m:
-            collection = int(m[1])
             continue
         if collection is not None:
             m = _MEMBER.match(line)

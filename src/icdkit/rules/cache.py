@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from icdkit.kb import KnowledgeBase
@@ -9,6 +10,30 @@ from icdkit.models import Note
 from icdkit.refs import Ref
 
 ExcludesRef = tuple[str, Ref, Note]  # (note kind, reference, note)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludesSet:
+    """A code's effective excludes references, with their merged key intervals for a quick
+    "could any reference cover this key?" test by bisection before the exact check."""
+
+    refs: tuple[ExcludesRef, ...]
+    starts: tuple[str, ...]
+    ends: tuple[str, ...]
+
+    def may_cover(self, key: str) -> bool:
+        i = bisect_right(self.starts, key) - 1
+        return i >= 0 and key <= self.ends[i]
+
+    @classmethod
+    def of(cls, refs: tuple[ExcludesRef, ...]) -> ExcludesSet:
+        merged: list[list[str]] = []
+        for lo, hi in sorted((r.lo, r.hi) for _, r, _ in refs):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        return cls(refs, tuple(m[0] for m in merged), tuple(m[1] for m in merged))
 _ELSEWHERE = "in diseases classified elsewhere"
 
 
@@ -41,15 +66,15 @@ class RuleCache:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._excludes: dict[str, tuple[ExcludesRef, ...]] = {}
+        self._excludes: dict[str, ExcludesSet] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
         self._manifest: dict[tuple[str, str], bool] = {}
 
-    def excludes(self, key: str) -> tuple[ExcludesRef, ...]:
+    def excludes(self, key: str) -> ExcludesSet:
         got = self._excludes.get(key)
         if got is None:
             notes = self.kb.effective_notes(key, kinds=("excludes1", "excludes2"))
-            got = tuple((n.kind, r, n) for n in notes for r in n.refs)
+            got = ExcludesSet.of(tuple((n.kind, r, n) for n in notes for r in n.refs))
             self._excludes[key] = got
         return got
 

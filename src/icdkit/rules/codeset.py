@@ -1,4 +1,5 @@
-"""Is each code reportable? invalid-code, non-billable, seventh-character, duplicate.
+"""Is each code reportable? invalid-code, non-billable, seventh-character, duplicate,
+not-in-release (valid on the date, but absent from the release whose notes are checked).
 
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.rules.check import Checker
@@ -44,7 +45,7 @@ def check_codes(ctx: Context) -> Iterator[Finding]:
         seen[item.key] = item.position
         if item.valid:
             if item.node is None:
-                yield Finding("invalid-code", "info", (item.shown,),
+                yield Finding("not-in-release", "info", (item.shown,),
                               f"{item.shown} was valid on {ctx.day} but is not in the {ctx.kb.release} "
                               "Tabular List, so its notes were not checked", _validity_source(ctx))
             continue

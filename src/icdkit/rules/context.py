@@ -21,10 +21,7 @@ class Item:
     problem: str | None  # why it is malformed
     node: Code | None  # the node in the release, if any
     period: Period | None  # validity period covering the date of service
-
-    @property
-    def shown(self) -> str:
-        return codes.dotted(self.key) if self.key else self.raw
+    shown: str  # display form (dotted), or the raw text when malformed
 
     @property
     def valid(self) -> bool:
@@ -68,5 +65,6 @@ def build_context(kb: KnowledgeBase, encounter: Encounter) -> Context:
             k, problem = None, str(exc)
         node = kb.find(k) if k else None
         period = kb.period_on(k, day) if k else None
-        items.append(Item(pos, raw, k, problem, node, period))
+        shown = node.code if node is not None else (codes.dotted(k) if k else raw)
+        items.append(Item(pos, raw, k, problem, node, period, shown))
     return Context(kb, encounter, day, tuple(items))

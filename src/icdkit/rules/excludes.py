@@ -25,9 +25,13 @@ def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
     if len(items) < 2:
         return
     for a in items:
-        for kind, ref, note in cache.excludes(a.key or ""):
-            for b in items:
-                if b.key == a.key or not ref.matches(b.key or ""):
+        excl = cache.excludes(a.key or "")
+        others = [b for b in items if b.key != a.key and excl.may_cover(b.key or "")]
+        if not others:
+            continue
+        for kind, ref, note in excl.refs:
+            for b in others:
+                if not ref.matches(b.key or ""):
                     continue
                 at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
                 src = Source("note", note.text, at=note.source, release=ctx.kb.release)

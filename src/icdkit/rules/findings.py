@@ -8,7 +8,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
@@ -35,11 +35,14 @@ class Finding:
     suggestions: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["codes"] = list(self.codes)
-        d["suggestions"] = list(self.suggestions)
-        d["source"] = {k: v for k, v in d["source"].items() if v is not None}
-        return d
+        src = self.source
+        source = {"kind": src.kind, "text": src.text}
+        for name in ("at", "release", "table"):
+            value = getattr(src, name)
+            if value is not None:
+                source[name] = value
+        return {"rule": self.rule, "severity": self.severity, "codes": list(self.codes),
+                "message": self.message, "source": source, "suggestions": list(self.suggestions)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,164 @@
+"""Code-set validation: each rule with real codes, its citation, and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from icdkit import InvalidInput, KnowledgeBase
+from icdkit.rules.check import Checker, check
+from icdkit.rules.findings import Finding, Report
+
+
+@pytest.fixture(scope="module")
+def checker(kb: KnowledgeBase) -> Iterator[Checker]:
+    yield Checker(kb)
+
+
+def rules(report: Report, severity: str | None = None) -> list[str]:
+    return [f.rule for f in report.findings if severity is None or f.severity == severity]
+
+
+def only(report: Report, rule: str) -> Finding:
+    (f,) = [f for f in report.findings if f.rule == rule]
+    return f
+
+
+def test_clean_encounter_is_ok(checker: Checker) -> None:
+    r = checker.check(["M54.03"])
+    assert r.ok and rules(r, "error") == [] and r.release == "FY2026"
+
+
+def test_invalid_and_malformed_codes(checker: Checker) -> None:
+    r = checker.check(["Q99.99", "M5$4"])
+    assert rules(r, "error") == ["invalid-code", "invalid-code"]
+    assert "Q99.9" in r.findings[0].suggestions
+
+
+def test_deleted_code_is_invalid_after_its_end_only(checker: Checker) -> None:
+    """Every code the FY2026 update deleted: invalid on 2026-04-01, fine on its last day."""
+    kb = checker.kb
+    deleted = [k for (k,) in kb._con.execute(
+        "SELECT key FROM validity GROUP BY key HAVING max(end) = '2025-09-30'")]
+    assert len(deleted) >= 20  # CMS deleted 28 codes on 2025-10-01
+    for k in deleted:
+        late = checker.check([k], date="2026-04-01")
+        assert {"invalid-code", "non-billable"} & set(rules(late, "error")), k
+        early = checker.check([k], date="2025-09-30")
+        assert not {"invalid-code", "non-billable"} & set(rules(early)), k
+
+
+def test_header_code_is_not_billable(checker: Checker) -> None:
+    f = only(checker.check(["M54.0"]), "non-billable")
+    assert f.severity == "error" and f.suggestions[:2] == ("M54.00", "M54.01")
+    assert f.source.kind == "table" and "MCE" in (f.source.table or "")
+
+
+def test_valid_then_header_now(checker: Checker) -> None:
+    assert checker.check(["M54.5"], date="2021-06-01").ok
+    assert rules(checker.check(["M54.5"], date="2021-10-01"), "error") == ["non-billable"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("S13.4A", ("S13.4XXA",)), ("S72.001", ("S72.001A", "S72.001B")), ("S06.1X7D", ("S06.1X7A",))],
+)
+def test_seventh_character(checker: Checker, code: str, expected: tuple[str, ...]) -> None:
+    f = only(checker.check([code]), "seventh-character")
+    assert f.severity == "error" and f.suggestions[: len(expected)] == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "note_at"),
+    [("M54.2", "M50.20", "M54.2"), ("M54.03", "M79.3", "M54.0"), ("F45.41", "M54.9", "M54")],
+)
+def test_excludes1_both_orders_with_citation(checker: Checker, a: str, b: str, note_at: str) -> None:
+    for pair in ([a, b], [b, a]):
+        r = checker.check(pair)
+        assert not r.ok
+        hits = [f for f in r.findings if f.rule == "excludes1" and set(f.codes) == {a, b}]
+        assert hits and any(f.source.at == note_at for f in hits)
+        assert all("unrelated" in f.message and f.source.release == "FY2026" for f in hits)
+
+
+def test_excludes2_is_information(checker: Checker) -> None:
+    r = checker.check(["M54.2", "S13.4XXA"])  # chapter 13 Excludes2: injuries (S00-T88)
+    f = next(f for f in r.findings if f.rule == "excludes2")
+    assert f.severity == "info" and f.source.at == "13" and r.ok
+
+
+def test_manifestation_first_and_sequencing(checker: Checker) -> None:
+    wrong = checker.check(["G63", "E85.4"])
+    assert {"code-first", "manifestation-principal"} <= set(rules(wrong, "error"))
+    cf = only(wrong, "code-first")
+    assert cf.codes == ("G63", "E85.4") and cf.source.at == "G63"
+    right = checker.check(["E85.4", "G63"])
+    assert right.ok and "code-first" not in rules(right)
+    alone = checker.check(["E11.9", "G63"])
+    assert only(alone, "code-first").severity == "warning"  # etiology absent for a manifestation
+
+
+def test_use_additional_and_code_also(checker: Checker) -> None:
+    r = checker.check(["E11.9"])
+    ua = only(r, "use-additional")
+    assert ua.severity == "info" and "Z79.4" in ua.source.text and ua.source.at == "E11"
+    assert "use-additional" not in rules(checker.check(["E11.9", "Z79.4"]))
+
+
+def test_mce_age_sex_and_principal_edits(checker: Checker) -> None:
+    r = checker.check(["O80", "Z37.0"], age=70, date="2026-01-05")
+    assert rules(r, "error").count("age") == 2
+    assert checker.check(["O80", "Z37.0"], age=30, date="2026-01-05").ok
+    # sex edits applied until 2024-09-30 only
+    assert "sex" in rules(checker.check(["N40.0"], sex="F", date="2023-01-01"), "error")
+    assert "sex" not in rules(checker.check(["N40.0"], sex="F", date="2025-01-01"))
+    assert "external-cause-principal" in rules(checker.check(["W21.89XA"]), "error")
+    inpatient = checker.check(["Z00.00"], setting="inpatient")
+    assert only(inpatient, "unacceptable-principal").severity == "error"
+    assert only(checker.check(["Z00.00"], setting="outpatient"), "unacceptable-principal").severity == "info"
+
+
+def test_duplicate(checker: Checker) -> None:
+    assert only(checker.check(["M54.03", "m5403"]), "duplicate").severity == "warning"
+
+
+def test_cc_mcc_and_pdx_exclusion(checker: Checker) -> None:
+    kb = checker.kb
+    level, collection = kb.severity("A02.1") or ("", None)
+    assert level == "MCC" and collection
+    excluded_by = kb._con.execute(
+        "SELECT key FROM pdx_exclusion WHERE collection=? AND key != 'A021' LIMIT 1", (collection,)).fetchone()[0]
+    r = checker.check([excluded_by, "A02.1"])
+    secondary = next(f for f in r.findings if f.rule == "cc-mcc" and f.codes == ("A02.1",))
+    assert f"CC exclusion list {collection:04d}" in secondary.message and "non-CC" in secondary.message
+    plain = checker.check(["M54.03", "A02.1"])
+    msg = next(f.message for f in plain.findings if f.rule == "cc-mcc" and f.codes == ("A02.1",))
+    assert "MCC as a secondary diagnosis" in msg
+
+
+def test_hcc_information(checker: Checker) -> None:
+    f = only(checker.check(["E11.9"], date="2025-06-01"), "hcc")
+    assert f.severity == "info" and "HCC 38" in f.message and "payment year 2026" in f.message
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [({"codes": []}, "no codes"), ({"codes": ["M54.03"], "age": "abc"}, "malformed age"),
+     ({"codes": ["M54.03"], "age": 300}, "out of range"), ({"codes": ["M54.03"], "sex": "X"}, "malformed sex"),
+     ({"codes": ["M54.03"], "setting": "home"}, "malformed setting"),
+     ({"codes": ["M54.03"], "date": "2026-02-30"}, "malformed date"),
+     ({"codes": ["M54.03"], "date": "2031-01-01"}, "beyond the validity table"),
+     ({"codes": ["M54.03"] * 101}, "too many codes")],
+)
+def test_bad_input_is_refused(checker: Checker, kwargs: dict, problem: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InvalidInput, match=problem):
+        checker.check(**kwargs)
+
+
+def test_module_level_check_and_json_shape(kb: KnowledgeBase) -> None:
+    d = check("M54.2 M50.20", kb=kb).to_dict()
+    assert d["ok"] is False and set(d) >= {"ok", "findings"}
+    f = d["findings"][0]
+    assert set(f) >= {"rule", "severity", "codes", "message", "source"}
+    assert f["source"]["kind"] == "note" and f["source"]["at"] == "M54.2"
