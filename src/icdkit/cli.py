@@ -10,6 +10,7 @@ than the whole lookup. Rich is imported only when a human view or a progress bar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -141,17 +142,15 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
     if not path.is_file():
         raise InvalidInput(f"batch file not found: {path}")
     checker.kb.preload()
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    try:
-        with path.open("rb") as stream, Progress(
+    with contextlib.ExitStack() as stack:
+        out = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+               if args.output else sys.stdout)
+        stream = stack.enter_context(path.open("rb"))
+        bar = stack.enter_context(Progress(
             TextColumn("checking {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress,
-        ) as bar:
-            task = bar.add_task("check", total=path.stat().st_size, name=path.name)
-            summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n))
-    finally:
-        if args.output:
-            out.close()
+            console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress))
+        task = bar.add_task("check", total=path.stat().st_size, name=path.name)
+        summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n))
     s = summary.to_dict()
     print(f"rows in {s['rows_in']}, rows out {s['rows_out']}, unreadable {s['invalid']}, "
           f"with errors {s['with_errors']}", file=sys.stderr)
