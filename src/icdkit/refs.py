@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
@@ -146,4 +147,44 @@ def describe(ref: Ref) -> str:
     return f"{ref.pattern} {ref.qualifier}".strip()
 
 
-__all__ = ["Ref", "describe", "parse_refs"]
+
+
+class RefSet:
+    """Many references, answering "which of them cover this key?" quickly.
+
+    Their intervals are merged and bisected, so a key no reference can cover is rejected
+    in one lookup; only keys inside a merged interval are tested against each reference.
+
+    >>> s = RefSet(parse_refs("(M50.-) (S00-T88)"))
+    >>> s.hits("M5020"), s.hits("M5403")
+    ([0], [])
+    """
+
+    __slots__ = ("_ends", "_starts", "refs")
+
+    def __init__(self, refs: tuple[Ref, ...] | list[Ref]) -> None:
+        self.refs = tuple(refs)
+        merged: list[list[str]] = []
+        for lo, hi in sorted((r.lo, r.hi) for r in self.refs):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def may_cover(self, key: str) -> bool:
+        i = bisect_right(self._starts, key) - 1
+        return i >= 0 and key <= self._ends[i]
+
+    def hits(self, key: str) -> list[int]:
+        """Indexes of the references covering *key*."""
+        if not self.may_cover(key):
+            return []
+        return [i for i, r in enumerate(self.refs) if r.matches(key)]
+
+    def covers(self, key: str) -> bool:
+        return self.may_cover(key) and any(r.matches(key) for r in self.refs)
+
+
+__all__ = ["Ref", "RefSet", "describe", "parse_refs"]

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
-from icdkit.refs import Ref
+from icdkit.refs import Ref, RefSet
 
-ExcludesRef = tuple[str, Ref, Note]  # (note kind, reference, note)
+#: The title phrase that marks a manifestation code (ICD-10-CM conventions).
+ELSEWHERE = "in diseases classified elsewhere"
 
 
 @dataclass(frozen=True, slots=True)
-class ExcludesSet:
-    """A code's effective excludes references, with their merged key intervals for a quick
-    "could any reference cover this key?" test by bisection before the exact check."""
+class Excludes:
+    """A code's effective Excludes1/Excludes2 notes, one entry per reference."""
 
-    refs: tuple[ExcludesRef, ...]
-    starts: tuple[str, ...]
-    ends: tuple[str, ...]
-
-    def may_cover(self, key: str) -> bool:
-        i = bisect_right(self.starts, key) - 1
-        return i >= 0 and key <= self.ends[i]
-
-    @classmethod
-    def of(cls, refs: tuple[ExcludesRef, ...]) -> ExcludesSet:
-        merged: list[list[str]] = []
-        for lo, hi in sorted((r.lo, r.hi) for _, r, _ in refs):
-            if merged and lo <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], hi)
-            else:
-                merged.append([lo, hi])
-        return cls(refs, tuple(m[0] for m in merged), tuple(m[1] for m in merged))
-_ELSEWHERE = "in diseases classified elsewhere"
+    notes: tuple[Note, ...]  # the note of each reference, by index
+    refs: RefSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +28,20 @@ class Instruction:
     kind: str
     source: str
     text: str
-    refs: tuple[Ref, ...]
+    refs: RefSet
 
 
 def group(notes: tuple[Note, ...] | list[Note]) -> tuple[Instruction, ...]:
     """Join consecutive notes of one kind standing on one node into instructions."""
-    out: list[Instruction] = []
+    runs: list[tuple[str, str, str, list[Ref]]] = []
     for n in notes:
-        last = out[-1] if out else None
-        if last is not None and (last.kind, last.source) == (n.kind, n.source):
-            sep = " " if last.text.endswith(":") else "; "
-            out[-1] = Instruction(n.kind, n.source, f"{last.text}{sep}{n.text}", last.refs + n.refs)
+        last = runs[-1] if runs else None
+        if last is not None and (last[0], last[1]) == (n.kind, n.source):
+            sep = " " if last[2].endswith(":") else "; "
+            runs[-1] = (n.kind, n.source, f"{last[2]}{sep}{n.text}", [*last[3], *n.refs])
         else:
-            out.append(Instruction(n.kind, n.source, n.text, n.refs))
-    return tuple(out)
+            runs.append((n.kind, n.source, n.text, list(n.refs)))
+    return tuple(Instruction(kind, source, text, RefSet(refs)) for kind, source, text, refs in runs)
 
 
 class RuleCache:
@@ -66,15 +49,16 @@ class RuleCache:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._excludes: dict[str, ExcludesSet] = {}
+        self._excludes: dict[str, Excludes] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
         self._manifest: dict[tuple[str, str], bool] = {}
 
-    def excludes(self, key: str) -> ExcludesSet:
+    def excludes(self, key: str) -> Excludes:
         got = self._excludes.get(key)
         if got is None:
             notes = self.kb.effective_notes(key, kinds=("excludes1", "excludes2"))
-            got = ExcludesSet.of(tuple((n.kind, r, n) for n in notes for r in n.refs))
+            pairs = [(n, r) for n in notes for r in n.refs]
+            got = Excludes(tuple(n for n, _ in pairs), RefSet([r for _, r in pairs]))
             self._excludes[key] = got
         return got
 
@@ -90,6 +74,6 @@ class RuleCache:
         k = (ref.lo, ref.hi)
         got = self._manifest.get(k)
         if got is None:
-            got = any(_ELSEWHERE in c.title.lower() for c in self.kb.resolve(ref))
+            got = any(ELSEWHERE in c.title.lower() for c in self.kb.resolve(ref))
             self._manifest[k] = got
         return got

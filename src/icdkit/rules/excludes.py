@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from icdkit.models import Note
 from icdkit.rules.cache import RuleCache
-from icdkit.rules.context import Context
+from icdkit.rules.context import Context, Item
 from icdkit.rules.findings import Finding, Source
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
@@ -26,20 +27,25 @@ def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
         return
     for a in items:
         excl = cache.excludes(a.key or "")
-        others = [b for b in items if b.key != a.key and excl.may_cover(b.key or "")]
-        if not others:
-            continue
-        for kind, ref, note in excl.refs:
-            for b in others:
-                if not ref.matches(b.key or ""):
+        for b in items:
+            if b.key == a.key:
+                continue
+            seen: set[int] = set()
+            for i in excl.refs.hits(b.key or ""):
+                note = excl.notes[i]
+                if id(note) in seen:
                     continue
-                at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
-                src = Source("note", note.text, at=note.source, release=ctx.kb.release)
-                if kind == "excludes1":
-                    yield Finding("excludes1", "error", (a.shown, b.shown),
-                                  f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
-                                  f"{at}: “{note.text}”. {EXCEPTION}", src)
-                else:
-                    yield Finding("excludes2", "info", (a.shown, b.shown),
-                                  f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
-                                  f"“{note.text}” (not included here, not a conflict)", src)
+                seen.add(id(note))
+                yield _finding(ctx, a, b, note)
+
+
+def _finding(ctx: Context, a: Item, b: Item, note: Note) -> Finding:
+    at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
+    src = Source("note", note.text, at=note.source, release=ctx.kb.release)
+    if note.kind == "excludes1":
+        return Finding("excludes1", "error", (a.shown, b.shown),
+                       f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
+                       f"{at}: “{note.text}”. {EXCEPTION}", src)
+    return Finding("excludes2", "info", (a.shown, b.shown),
+                   f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
+                   f"“{note.text}” (not included here, not a conflict)", src)

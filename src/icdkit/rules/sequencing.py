@@ -27,11 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from icdkit.rules.cache import Instruction, RuleCache
+from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
 from icdkit.rules.findings import Finding, Source
-
-_ELSEWHERE = "in diseases classified elsewhere"
 
 
 def _src(ctx: Context, ins: Instruction) -> Source:
@@ -39,12 +37,12 @@ def _src(ctx: Context, ins: Instruction) -> Source:
 
 
 def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
-    return [i for i in items if i is not me and any(r.matches(i.key or "") for r in ins.refs)]
+    return [i for i in items if i is not me and ins.refs.covers(i.key or "")]
 
 
 def is_manifestation(item: Item) -> bool:
     """A manifestation code: MCE manifestation flag, or 'in diseases classified elsewhere'."""
-    return "manifestation" in item.flags or (item.node is not None and _ELSEWHERE in item.node.title.lower())
+    return "manifestation" in item.flags or (item.node is not None and ELSEWHERE in item.node.title.lower())
 
 
 def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
@@ -55,7 +53,7 @@ def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
                 yield from _code_first(ctx, item, ins, items)
             elif not _matching(ins, items, item):
                 if ins.kind == "use_additional":
-                    manif = any(cache.names_manifestation(r) for r in ins.refs)
+                    manif = any(cache.names_manifestation(r) for r in ins.refs.refs)
                     yield Finding("use-additional", "warning" if manif else "info", (item.shown,),
                                   f"{item.shown}: use additional code — “{ins.text}” (at {ins.source}); "
                                   "none of the codes it names is on the claim", _src(ctx, ins))
