@@ -121,9 +121,9 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
             for f in report.findings or (None,):
                 writer.writerow([rid, report.ok, *(_csv_finding(f) if f else ("",) * 5)])
         else:
-            out.write(json.dumps({"id": rid, "ok": report.ok,
-                                  "findings": [f.to_dict() for f in report.findings]},
-                                 ensure_ascii=False) + "\n")
+            body = ", ".join(checker.cache.json(f) for f in report.findings)
+            out.write(f'{{"id": {json.dumps(rid)}, "ok": {"true" if report.ok else "false"}, '
+                      f'"findings": [{body}]}}\n')
         summary.rows_out += 1
     return summary
 

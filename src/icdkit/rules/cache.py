@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
+from icdkit.rules.findings import Finding
+
+MEMO_LIMIT = 400_000
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
@@ -52,6 +57,28 @@ class RuleCache:
         self._excludes: dict[str, Excludes] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
         self._manifest: dict[tuple[str, str], bool] = {}
+        self._memo: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._json: dict[int, str] = {}  # id of a memoised finding -> its JSON
+
+    def memo(self, key: tuple[object, ...], make: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
+        """Findings that depend only on *key* (a code, a date …), computed once.
+
+        Bounded: past MEMO_LIMIT entries new results are computed but not kept, so a batch
+        of endless distinct junk cannot grow memory.
+        """
+        got = self._memo.get(key)
+        if got is None:
+            got = tuple(make())
+            if len(self._memo) < MEMO_LIMIT:
+                self._memo[key] = got
+                for f in got:
+                    self._json[id(f)] = json.dumps(f.to_dict(), ensure_ascii=False)
+        return got
+
+    def json(self, finding: Finding) -> str:
+        """The JSON text of a finding (kept for memoised findings, which stay alive here)."""
+        got = self._json.get(id(finding))
+        return got if got is not None else json.dumps(finding.to_dict(), ensure_ascii=False)
 
     def excludes(self, key: str) -> Excludes:
         got = self._excludes.get(key)

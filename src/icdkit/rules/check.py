@@ -77,11 +77,11 @@ class Checker:
             self.kb.is_valid("A00.0", on=enc.date)  # raises InvalidInput beyond the table's horizon
         ctx = build_context(self.kb, enc)
         findings: list[Finding] = []
-        findings.extend(check_codes(ctx))
+        findings.extend(check_codes(ctx, self.cache))
         findings.extend(check_excludes(ctx, self.cache))
         findings.extend(check_sequencing(ctx, self.cache))
-        findings.extend(check_mce(ctx))
-        findings.extend(check_info(ctx))
+        findings.extend(check_mce(ctx, self.cache))
+        findings.extend(check_info(ctx, self.cache))
         return Report(tuple(_ordered(findings)), self.kb.release, ctx.day)
 
 

@@ -10,8 +10,10 @@ not-in-release (valid on the date, but absent from the release whose notes are c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from icdkit import codes
+from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
 from icdkit.rules.findings import Finding, Source
 
@@ -29,27 +31,33 @@ def _validity_source(ctx: Context) -> Source:
     return Source("table", _VALIDITY.format(table=table), table=table)
 
 
-def check_codes(ctx: Context) -> Iterator[Finding]:
+def check_codes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for item in ctx.items:
-        if item.key is None:
-            yield Finding("invalid-code", "error", (item.raw,), item.problem or "malformed code",
-                          Source("input", "code syntax"))
-            continue
-        if item.key in seen:
+        if item.key is not None and item.key in seen:
             yield Finding("duplicate", "warning", (item.shown,),
                           f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
                           f"{item.position + 1}); report it once",
                           Source("convention", "each diagnosis is reported once per claim"))
             continue
-        seen[item.key] = item.position
-        if item.valid:
-            if item.node is None:
-                yield Finding("not-in-release", "info", (item.shown,),
-                              f"{item.shown} was valid on {ctx.day} but is not in the {ctx.kb.release} "
-                              "Tabular List, so its notes were not checked", _validity_source(ctx))
-            continue
-        yield from _not_valid(ctx, item)
+        if item.key is not None:
+            seen[item.key] = item.position
+        yield from cache.memo(("codes", item.key or item.raw, ctx.day), partial(_one, ctx, item))
+
+
+def _one(ctx: Context, item: Item) -> Iterator[Finding]:
+    """Findings that depend only on the code and the date (memoised per code and date)."""
+    if item.key is None:
+        yield Finding("invalid-code", "error", (item.raw,), item.problem or "malformed code",
+                      Source("input", "code syntax"))
+        return
+    if item.valid:
+        if item.node is None:
+            yield Finding("not-in-release", "info", (item.shown,),
+                          f"{item.shown} was valid on {ctx.day} but is not in the {ctx.kb.release} "
+                          "Tabular List, so its notes were not checked", _validity_source(ctx))
+        return
+    yield from _not_valid(ctx, item)
 
 
 def _not_valid(ctx: Context, item: Item) -> Iterator[Finding]:

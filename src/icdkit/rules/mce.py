@@ -21,7 +21,9 @@ unspecified                   unspecified                warning
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
+from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
 from icdkit.rules.findings import Finding, Source
 
@@ -37,7 +39,7 @@ def _by_setting(ctx: Context, inpatient: str, unknown: str, outpatient: str) -> 
     return {True: inpatient, None: unknown, False: outpatient}[ctx.inpatient]
 
 
-def check_mce(ctx: Context) -> Iterator[Finding]:
+def check_mce(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
     enc = ctx.encounter
     ranges = ctx.kb.age_ranges(on=ctx.day) if enc.age is not None else {}
     for item in ctx.items:
@@ -52,12 +54,17 @@ def check_mce(ctx: Context) -> Iterator[Finding]:
                                   f"{item.shown} is a {flag}-only diagnosis (MCE sex edit) but the patient's "
                                   f"sex is {enc.sex}", _src(ctx, f"{flag.capitalize()} diagnosis"))
         if "unspecified" in item.flags:
-            yield Finding("unspecified", "warning", (item.shown,),
-                          f"{item.shown} is an unspecified code that the MCE flags; document and code "
-                          "the specific condition when known", _src(ctx, "Unspecified code"))
+            yield from cache.memo(("unspecified", item.key, ctx.day), partial(_unspecified, ctx, item))
     first = ctx.principal
     if first is not None and first.flags:
-        yield from _principal(ctx, first)
+        yield from cache.memo(("principal", first.key, ctx.day, ctx.inpatient, len(ctx.items) > 1),
+                              partial(_principal, ctx, first))
+
+
+def _unspecified(ctx: Context, item: Item) -> list[Finding]:
+    return [Finding("unspecified", "warning", (item.shown,),
+                    f"{item.shown} is an unspecified code that the MCE flags; document and code "
+                    "the specific condition when known", _src(ctx, "Unspecified code"))]
 
 
 def _age(ctx: Context, item: Item, age: int, ranges: dict[str, tuple[int, int]]) -> Iterator[Finding]:

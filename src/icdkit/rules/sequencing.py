@@ -26,6 +26,7 @@ Code also note, none of its codes present              code-also, info
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
@@ -49,21 +50,29 @@ def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
     items = ctx.valid_items()
     for item in items:
         for ins in cache.sequencing(item.key or ""):
-            if ins.kind == "code_first":
-                yield from _code_first(ctx, item, ins, items)
-            elif not _matching(ins, items, item):
-                if ins.kind == "use_additional":
-                    manif = any(cache.names_manifestation(r) for r in ins.refs.refs)
-                    yield Finding("use-additional", "warning" if manif else "info", (item.shown,),
-                                  f"{item.shown}: use additional code — “{ins.text}” (at {ins.source}); "
-                                  "none of the codes it names is on the claim", _src(ctx, ins))
-                else:
-                    yield Finding("code-also", "info", (item.shown,),
-                                  f"{item.shown}: code also — “{ins.text}” (at {ins.source})", _src(ctx, ins))
+            found = _matching(ins, items, item)
+            if found:
+                if ins.kind == "code_first":
+                    yield from _code_first(ctx, item, ins, found)
+                continue
+            # nothing the note names is on the claim: depends on the code alone, so memoise it
+            yield from cache.memo(("seq", item.key, id(ins), item.position == 0),
+                                  partial(_absent, ctx, cache, item, ins))
 
 
-def _code_first(ctx: Context, item: Item, ins: Instruction, items: list[Item]) -> Iterator[Finding]:
-    found = _matching(ins, items, item)
+def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:
+    if ins.kind == "code_first":
+        return list(_code_first(ctx, item, ins, []))
+    if ins.kind == "use_additional":
+        manif = any(cache.names_manifestation(r) for r in ins.refs.refs)
+        return [Finding("use-additional", "warning" if manif else "info", (item.shown,),
+                        f"{item.shown}: use additional code — “{ins.text}” (at {ins.source}); "
+                        "none of the codes it names is on the claim", _src(ctx, ins))]
+    return [Finding("code-also", "info", (item.shown,),
+                    f"{item.shown}: code also — “{ins.text}” (at {ins.source})", _src(ctx, ins))]
+
+
+def _code_first(ctx: Context, item: Item, ins: Instruction, found: list[Item]) -> Iterator[Finding]:
     if any(i.position < item.position for i in found):
         return
     manifestation = is_manifestation(item)

@@ -1,0 +1,102 @@
+"""Batch validation throughput and memory: `icdkit check --batch` on synthetic encounters.
+
+Measures, in one run:
+* throughput of the library's streaming batch (``run_batch``) on 100,000 encounters of 2-12
+  billable codes each (seeded), with age, sex, date and setting, on one core;
+* the whole command ``icdkit check --batch FILE`` on the same file (process start, preload,
+  reading, checking and writing JSON Lines);
+* peak memory (max RSS) of the command on files of 10,000 and 100,000 rows: a streaming
+  batch keeps it flat as the file grows.
+
+Target (issue 3): >= 20,000 encounters/s on one core; memory flat.
+There is no peer in this run: no open package checks ICD-10-CM code sets offline.
+
+Run: .venv/bin/python benchmarks/bench_check.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from icdkit import KnowledgeBase
+from icdkit.rules.batch import run_batch
+from icdkit.rules.check import Checker
+
+ICDKIT = str(Path(sys.executable).with_name("icdkit"))
+
+
+def synthesize(path: Path, rows: int, codes: list[str], seed: int = 7) -> None:
+    rnd = random.Random(seed)
+    with path.open("w") as fh:
+        for i in range(rows):
+            fh.write(json.dumps({
+                "id": f"enc{i}", "codes": rnd.sample(codes, rnd.randint(2, 12)),
+                "age": rnd.randint(0, 95), "sex": rnd.choice("FM"),
+                "date": f"2025-{rnd.randint(10, 12)}-{rnd.randint(1, 28):02d}",
+                "setting": rnd.choice(("inpatient", "outpatient")),
+            }) + "\n")
+
+
+def command(path: Path, store: str) -> tuple[float, int, int]:
+    """Wall seconds, max RSS in KiB, and output lines of `icdkit check --batch`."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        f"t = time.perf_counter(); p = subprocess.run([{ICDKIT!r}, 'check', '--batch', {str(path)!r}],"
+        " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
+        "dt = time.perf_counter() - t\n"
+        "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.stdout.count(b'\\n'))\n"
+    )
+    env = dict(os.environ, ICDKIT_CACHE_DIR=store)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    dt, rss, lines = out.stdout.split()
+    return float(dt), int(rss), int(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    args = ap.parse_args()
+    store = os.environ.get("ICDKIT_CACHE_DIR") or tempfile.mkdtemp(prefix="icdkit-bench-")
+    kb = KnowledgeBase.open(cache_dir=store)
+    t = time.perf_counter()
+    kb.preload()
+    preload = time.perf_counter() - t
+    codes = [c.code for c in kb.iter_codes(billable_only=True)]
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {kb.label}")
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "big.jsonl", Path(tmp) / "small.jsonl"
+        synthesize(big, args.rows, codes)
+        synthesize(small, args.rows // 10, codes)
+        checker = Checker(kb)
+        data = big.read_bytes()
+        out = io.StringIO()
+        t = time.perf_counter()
+        summary = run_batch(checker, io.BytesIO(data), out)
+        lib = time.perf_counter() - t
+        findings = sum(len(json.loads(line)["findings"]) for line in out.getvalue().splitlines()[:2000])
+        cmd_big = command(big, store)
+        cmd_small = command(small, store)
+    rate = summary.rows_in / lib
+    print(f"preload of the knowledge base: {preload:.2f} s")
+    print(f"library run_batch, {summary.rows_in:,} encounters: {lib:.1f} s = {rate:,.0f} encounters/s "
+          f"({rate / 20000:.2f}x the 20,000/s target); ~{findings / 2000:.1f} findings per encounter")
+    print(f"rows in {summary.rows_in:,}, rows out {summary.rows_out:,}, with errors {summary.with_errors:,}")
+    for label, (dt, rss, lines) in (("small", cmd_small), ("big", cmd_big)):
+        print(f"icdkit check --batch ({label}, {lines:,} rows): {dt:.1f} s = {lines / dt:,.0f} rows/s, "
+              f"max RSS {rss / 1024:.0f} MiB")
+    print(f"memory growth from {cmd_small[2]:,} to {cmd_big[2]:,} rows: "
+          f"{(cmd_big[1] - cmd_small[1]) / 1024:+.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
