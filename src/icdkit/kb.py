@@ -28,7 +28,6 @@ from icdkit.refs import Ref
 
 _NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
               "seventh_owner, path")
-_HCC_SQL = "SELECT key, year, model, cc FROM hcc"
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),
@@ -79,8 +78,6 @@ class KnowledgeBase:
         # tables read whole by preload(); None means "ask SQLite"
         self._periods: dict[str, tuple[Period, ...]] | None = None
         self._severity: dict[str, tuple[str, int | None]] | None = None
-        self._pdx: set[tuple[int, str]] | None = None
-        self._hcc: dict[str, list[dict[str, object]]] | None = None
         self._hcc_labels: dict[tuple[str, str, str], str] | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -391,18 +388,15 @@ class KnowledgeBase:
 
     def pdx_excludes(self, collection: int, principal: str) -> bool:
         """Whether *principal* is in PDX exclusion *collection* (the CC then counts as non-CC)."""
-        if self._pdx is not None:
-            return (collection, self._key(principal)) in self._pdx
         row = self._con.execute("SELECT 1 FROM pdx_exclusion WHERE collection=? AND key=?",
                                 (collection, self._key(principal))).fetchone()
         return row is not None
 
     def hcc(self, code: str) -> list[dict[str, object]]:
         """CMS risk-adjustment categories per payment year and model, with labels."""
-        if self._hcc is not None:
-            return [dict(h) for h in self._hcc.get(self._key(code), ())]
-        rows = self._con.execute(f"{_HCC_SQL} WHERE key=? ORDER BY model, year", (self._key(code),))
-        return [self._hcc_record(year, model, cc) for _, year, model, cc in rows]
+        rows = self._con.execute("SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year",
+                                 (self._key(code),))
+        return [self._hcc_record(year, model, cc) for year, model, cc in rows]
 
     def _hcc_record(self, year: int, model: str, cc: str) -> dict[str, object]:
         if self._hcc_labels is None:
@@ -469,9 +463,4 @@ class KnowledgeBase:
             periods.setdefault(k, []).append(Period(start, end, tuple(f for f in flags.split(",") if f)))
         self._periods = {k: tuple(v) for k, v in periods.items()}
         self._severity = {k: (lvl, coll) for k, lvl, coll in self._con.execute("SELECT * FROM severity")}
-        self._pdx = {(c, k) for c, k in self._con.execute("SELECT collection, key FROM pdx_exclusion")}
-        hccs: dict[str, list[dict[str, object]]] = {}
-        for k, year, model, cc in self._con.execute(f"{_HCC_SQL} ORDER BY key, model, year"):
-            hccs.setdefault(k, []).append(self._hcc_record(year, model, cc))
-        self._hcc = hccs
         self._preloaded = True
