@@ -15,7 +15,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from icdkit.codes import dotted
 from icdkit.kb import KnowledgeBase, parse_date
 from icdkit.models import NOTE_KEYS, Code, Note
 from icdkit.refs import describe
@@ -61,7 +60,7 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
         "release_label": kb.label,
         "chapter": {"number": chapter.code, "title": chapter.title} if chapter else None,
         "block": {"range": block.code, "title": block.title} if block else None,
-        "parent": dotted(node.parent) if node.parent else None,
+        "parent": ancestors[0].code if ancestors else None,
         "ancestors": [_brief(a) for a in ancestors],
         "children": [_brief(c) for c in kb.children(node.key)],
         "siblings": [_brief(c) for c in kb.siblings(node.key)],

@@ -25,7 +25,9 @@ class Code:
     """A chapter, block, category, subcategory or code of one release.
 
     ``code`` is the display form (``M54.03``, ``M50-M54`` for a block, ``13`` for a chapter);
-    ``key`` the dotless form used inside the knowledge base.
+    ``key`` the dotless form used inside the knowledge base (a one-category block such as
+    ``B20`` is keyed ``B20-B20`` so it stays distinct from its category). ``block`` is the
+    block as officially shown; ``parent`` is the parent's key.
     """
 
     key: str

@@ -6,13 +6,14 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 -- chapters, blocks, categories, subcategories and codes, in document order (seq).
--- key: chapter number ('13'), block range ('M50-M54') or dotless code ('M5403').
+-- key: chapter number ('13'), block range ('M50-M54'; a one-category block is 'B20-B20',
+-- shown as 'B20') or dotless code ('M5403').
 CREATE TABLE nodes(
   key TEXT PRIMARY KEY,
   code TEXT NOT NULL,          -- display form (dotted)
@@ -21,7 +22,7 @@ CREATE TABLE nodes(
   billable INTEGER NOT NULL,   -- in the release's valid-code set
   parent TEXT,
   chapter TEXT NOT NULL,
-  block TEXT,
+  block TEXT,                 -- the block as officially shown ('M50-M54', 'B20')
   depth INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   path TEXT NOT NULL,          -- ancestor keys, nearest first, space separated

@@ -28,7 +28,7 @@ NOTE_KINDS = {
     "notes": "note",
     "sevenChrNote": "seventh_note",
 }
-_RANGE_SUFFIX = re.compile(r"\s*\(([A-Z0-9.]+-[A-Z0-9.]+)\)\s*$")
+_RANGE_SUFFIX = re.compile(r"\s*\(([A-Z][0-9A-Z.]*(?:-[A-Z][0-9A-Z.]*)?)\)\s*$")
 
 
 @dataclass(slots=True)
@@ -109,16 +109,19 @@ class _Reader:
             self.section(sec, num)
 
     def section(self, el: ET.Element, chapter: str) -> None:
-        block = el.get("id", "")
+        shown = el.get("id", "")
         title, _ = _split_range(_text(el.find("desc")))
-        first, _, last = block.partition("-")
+        first, _, last = shown.partition("-")
+        # A one-category section ("B20") shares its id with its category: key every block as
+        # first-last ("B20-B20") so the two stay distinct; it is still shown as the official id.
+        block = f"{first}-{last or first}"
         self.out.nodes.append(
-            Node(block, block, "block", title, chapter, chapter, block, 1, self._next(),
+            Node(block, shown, "block", title, chapter, chapter, shown, 1, self._next(),
                  first=first, last=last or first)
         )
         self.notes(block, el)
         for diag in el.findall("diag"):
-            self.diag(diag, block, chapter, block, 2, None)
+            self.diag(diag, block, chapter, shown, 2, None)
 
     def diag(self, el: ET.Element, parent: str, chapter: str, block: str, depth: int,
              seventh: str | None) -> None:
