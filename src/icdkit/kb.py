@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from icdkit.refs import Ref
 _NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
               "seventh_owner, path")
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
+_MEMO_LIMIT = 400_000  # entries per memo (effective notes by code and kinds)
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),
     "CMS-HCC Model V24": ("CMS-HCC", "V24"),
@@ -75,6 +77,9 @@ class KnowledgeBase:
         self._misses = 0
         self._preloaded = False
         self._keys: dict[str, str] = {}
+        self._ancestors: dict[str, tuple[Code, ...]] = {}
+        self._effective: dict[tuple[str, frozenset[str] | None], tuple[Note, ...]] = {}
+        self._by_kind: dict[tuple[str, frozenset[str]], tuple[Note, ...]] = {}
         # tables read whole by preload(); None means "ask SQLite"
         self._periods: dict[str, tuple[Period, ...]] | None = None
         self._severity: dict[str, tuple[str, int | None]] | None = None
@@ -190,8 +195,18 @@ class KnowledgeBase:
 
     def ancestors(self, code: str) -> list[Code]:
         """Parent, grandparent … up to the block and chapter (nearest first)."""
-        _, path = self._need(code)
-        return [self._need(a)[0] for a in path]
+        node, path = self._need(code)
+        got = self._ancestors.get(node.key)
+        if got is None:
+            got = tuple(self._node(a) for a in path)
+            self._ancestors[node.key] = got
+        return list(got)
+
+    def _node(self, key: str) -> Code:
+        """The node of an internal key (already normalised: a parent or path entry)."""
+        got = self._rows.get(key) or self._lookup(key)
+        assert got is not None, key
+        return got[0]
 
     def _need(self, code: str) -> tuple[Code, tuple[str, ...]]:
         got = self._lookup(self._key(code))
@@ -287,11 +302,27 @@ class KnowledgeBase:
         chapter's. Each note's ``source`` says where it stands.
         """
         node, path = self._need(code)
-        wanted = set(kinds) if kinds else None
-        out: list[Note] = []
-        for owner in (node.key, *path):
-            out.extend(n for n in self._notes_of(owner) if wanted is None or n.kind in wanted)
-        return out
+        wanted = frozenset(kinds) if kinds else None
+        memo = (node.key, wanted)
+        got = self._effective.get(memo)
+        if got is None:
+            got = tuple(n for owner in (node.key, *path) for n in self._owner_kinds(owner, wanted))
+            if len(self._effective) < _MEMO_LIMIT:
+                self._effective[memo] = got
+        return list(got)
+
+    def _owner_kinds(self, owner: str, wanted: frozenset[str] | None) -> tuple[Note, ...]:
+        """One node's own notes of the wanted kinds (memoised: blocks and chapters recur)."""
+        if wanted is None:
+            return self._notes_of(owner)
+        if self._preloaded and owner not in self._owner_notes:
+            return ()
+        got = self._by_kind.get((owner, wanted))
+        if got is None:
+            got = tuple(n for n in self._notes_of(owner) if n.kind in wanted)
+            if len(self._by_kind) < _MEMO_LIMIT:
+                self._by_kind[(owner, wanted)] = got
+        return got
 
     def resolve(self, ref: Ref, *, billable_only: bool = False) -> list[Code]:
         """The codes of this release a note reference covers."""
@@ -440,6 +471,16 @@ class KnowledgeBase:
         """Read the code and note tables into memory (for servers and bulk work)."""
         if self._preloaded:
             return
+        # ~400k long-lived objects: the cyclic GC would scan them again and again for nothing
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._preload()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _preload(self) -> None:
         rows = {}
         children: dict[str, list[str]] = {}
         for row in self._con.execute(f"SELECT {_NODE_COLS} FROM nodes ORDER BY seq"):
