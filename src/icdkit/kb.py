@@ -467,18 +467,26 @@ class KnowledgeBase:
         return found[:limit]
 
     # -- bulk --------------------------------------------------------------------------
-    def preload(self) -> None:
-        """Read the code and note tables into memory (for servers and bulk work)."""
+    def preload(self, *, freeze_gc: bool = True) -> None:
+        """Read the code and note tables into memory (for servers and bulk work).
+
+        That is ~400k long-lived objects. With *freeze_gc* (the default) they are moved to the
+        garbage collector's permanent generation (:func:`gc.freeze`): full collections would
+        otherwise rescan them again and again (measured: lookups 4x slower). They hold no
+        reference cycles, so reference counting still frees them when the KnowledgeBase goes.
+        The freeze applies to every object alive at that moment, which is why it can be off.
+        """
         if self._preloaded:
             return
-        # ~400k long-lived objects: the cyclic GC would scan them again and again for nothing
         enabled = gc.isenabled()
-        gc.disable()
+        gc.disable()  # no collections while the tables are built
         try:
             self._preload()
         finally:
             if enabled:
                 gc.enable()
+        if freeze_gc:
+            gc.freeze()
 
     def _preload(self) -> None:
         rows = {}
