@@ -11,7 +11,7 @@ from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.findings import Finding
 
-MEMO_LIMIT = 400_000
+MEMO_LIMIT = 50_000
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
@@ -63,16 +63,18 @@ class RuleCache:
     def memo(self, key: tuple[object, ...], make: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
         """Findings that depend only on *key* (a code, a date …), computed once.
 
-        Bounded: past MEMO_LIMIT entries new results are computed but not kept, so a batch
-        of endless distinct junk cannot grow memory.
+        Bounded: at MEMO_LIMIT entries the memo starts afresh, so memory stays flat however
+        long the batch and however many distinct codes and dates it holds.
         """
         got = self._memo.get(key)
         if got is None:
             got = tuple(make())
-            if len(self._memo) < MEMO_LIMIT:
-                self._memo[key] = got
-                for f in got:
-                    self._json[id(f)] = json.dumps(f.to_dict(), ensure_ascii=False)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+                self._json.clear()
+            self._memo[key] = got
+            for f in got:
+                self._json[id(f)] = json.dumps(f.to_dict(), ensure_ascii=False)
         return got
 
     def json(self, finding: Finding) -> str:
