@@ -146,7 +146,11 @@ class KnowledgeBase:
         if got is not None:
             return got
         text = code.strip()
-        got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
+        plain = text.upper().replace(".", "", 1)
+        if self._preloaded and plain in self._rows:
+            got = plain  # a key the release holds is well-formed: no need to validate it
+        else:
+            got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
         if len(self._keys) < 500_000:
             self._keys[code] = got
         return got
@@ -504,6 +508,11 @@ class KnowledgeBase:
             by_owner.setdefault(owner, []).append(
                 Note(kind, text, node.code, node.kind, refs.get(nid, ())))
         self._rows = dict(rows)
+        ancestors: dict[str, tuple[Code, ...]] = {}
+        for key, (node, _) in rows.items():  # document order: parents come first
+            parent = node.parent
+            ancestors[key] = (rows[parent][0], *ancestors[parent]) if parent else ()
+        self._ancestors = ancestors
         self._children = {k: tuple(v) for k, v in children.items()}
         self._owner_notes = {k: tuple(v) for k, v in by_owner.items()}
         periods: dict[str, list[Period]] = {}

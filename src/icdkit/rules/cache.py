@@ -11,7 +11,7 @@ from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.findings import Finding
 
-MEMO_LIMIT = 50_000
+MEMO_LIMIT = 200_000
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"

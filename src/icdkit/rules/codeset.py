@@ -42,6 +42,8 @@ def check_codes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
             continue
         if item.key is not None:
             seen[item.key] = item.position
+        if item.valid and item.node is not None:
+            continue  # the common case: a reportable code of this release, nothing to say
         yield from cache.memo(("codes", item.key or item.raw, ctx.day), partial(_one, ctx, item))
 
 

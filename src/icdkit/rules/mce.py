@@ -30,9 +30,10 @@ from icdkit.rules.findings import Finding, Source
 _AGE_NAMES = {"newborn": "Newborn", "pediatric": "Pediatric", "maternity": "Maternity", "adult": "Adult"}
 
 
-def _src(ctx: Context, edit: str) -> Source:
+def _src(ctx: Context, edit: str, item: Item) -> Source:
     table = ctx.kb.meta.get("mce_source", "MCE table")
-    return Source("table", f"MCE {edit} edit in force on {ctx.day}", table=table)
+    when = f"{item.period.start} to {item.period.end}" if item.period else ctx.day
+    return Source("table", f"MCE {edit} edit, in force for this code {when}", table=table)
 
 
 def _by_setting(ctx: Context, inpatient: str, unknown: str, outpatient: str) -> str:
@@ -52,19 +53,19 @@ def check_mce(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
                 if flag in item.flags and enc.sex != sex:
                     yield Finding("sex", "error", (item.shown,),
                                   f"{item.shown} is a {flag}-only diagnosis (MCE sex edit) but the patient's "
-                                  f"sex is {enc.sex}", _src(ctx, f"{flag.capitalize()} diagnosis"))
+                                  f"sex is {enc.sex}", _src(ctx, f"{flag.capitalize()} diagnosis", item))
         if "unspecified" in item.flags:
-            yield from cache.memo(("unspecified", item.key, ctx.day), partial(_unspecified, ctx, item))
+            yield from cache.memo(("unspecified", item.key, item.flags), partial(_unspecified, ctx, item))
     first = ctx.principal
     if first is not None and first.flags:
-        yield from cache.memo(("principal", first.key, ctx.day, ctx.inpatient, len(ctx.items) > 1),
+        yield from cache.memo(("principal", first.key, first.period, ctx.inpatient, len(ctx.items) > 1),
                               partial(_principal, ctx, first))
 
 
 def _unspecified(ctx: Context, item: Item) -> list[Finding]:
     return [Finding("unspecified", "warning", (item.shown,),
                     f"{item.shown} is an unspecified code that the MCE flags; document and code "
-                    "the specific condition when known", _src(ctx, "Unspecified code"))]
+                    "the specific condition when known", _src(ctx, "Unspecified code", item))]
 
 
 def _age(ctx: Context, item: Item, age: int, ranges: dict[str, tuple[int, int]]) -> Iterator[Finding]:
@@ -74,7 +75,7 @@ def _age(ctx: Context, item: Item, age: int, ranges: dict[str, tuple[int, int]])
             if not lo <= age <= hi:
                 yield Finding("age", "error", (item.shown,),
                               f"{item.shown} is a {name.lower()} diagnosis (ages {lo}-{hi} on {ctx.day}); "
-                              f"the patient is {age}", _src(ctx, f"{name} diagnosis age conflict"))
+                              f"the patient is {age}", _src(ctx, f"{name} diagnosis age conflict", item))
 
 
 def _principal(ctx: Context, first: Item) -> Iterator[Finding]:
@@ -83,20 +84,21 @@ def _principal(ctx: Context, first: Item) -> Iterator[Finding]:
     if "manifestation" in first.flags:
         yield Finding("manifestation-principal", "error", (shown,),
                       f"{shown} is a manifestation code and may not be the {role} diagnosis; "
-                      "list the underlying condition first", _src(ctx, "Manifestation code as principal"))
+                      "list the underlying condition first",
+                      _src(ctx, "Manifestation code as principal", first))
     if "unacceptable" in first.flags:
         yield Finding("unacceptable-principal", _by_setting(ctx, "error", "warning", "info"), (shown,),
                       f"{shown} is unacceptable as the principal diagnosis of an inpatient claim",
-                      _src(ctx, "Unacceptable principal diagnosis"))
+                      _src(ctx, "Unacceptable principal diagnosis", first))
     if "reqsdx" in first.flags and len(ctx.items) < 2:
         yield Finding("unacceptable-principal", _by_setting(ctx, "error", "warning", "info"), (shown,),
                       f"{shown} is acceptable as principal diagnosis only with a secondary diagnosis",
-                      _src(ctx, "Unacceptable principal diagnosis (requires secondary)"))
+                      _src(ctx, "Unacceptable principal diagnosis (requires secondary)", first))
     if "qadm" in first.flags:
         yield Finding("questionable-admission", _by_setting(ctx, "warning", "info", "info"), (shown,),
                       f"{shown} is a questionable reason for inpatient admission",
-                      _src(ctx, "Questionable admission"))
+                      _src(ctx, "Questionable admission", first))
     if "ecodepdx" in first.flags:
         yield Finding("external-cause-principal", "error", (shown,),
                       f"{shown} is an external cause code and may not be the {role} diagnosis",
-                      _src(ctx, "E-code as principal diagnosis"))
+                      _src(ctx, "E-code as principal diagnosis", first))
