@@ -158,6 +158,9 @@ def test_preload_answers_the_same(kb: KnowledgeBase, store_dir: Path) -> None:
         assert fresh.effective_notes(code) == kb.effective_notes(code)
         assert fresh.children(code) == kb.children(code)
     assert fresh.find("Z99.999") is None
+    for bad in ("M5.42", "M542.", ".M542", "M54..2"):  # the fast path must not accept misplaced dots
+        with pytest.raises(MalformedCode):
+            fresh.find(bad)
 
 
 def test_releases_listed(kb: KnowledgeBase) -> None:

@@ -49,9 +49,9 @@ class Official:
     periods: dict[str, list[tuple[str, str, frozenset[str]]]]  # code key -> (start, end, flags)
     ages: dict[str, list[tuple[int, int, str, str]]]  # lowercased category -> (lo, hi, start, end)
     billable: list[str]  # sorted keys valid on DAY
-    # one entry per Excludes1 note: (categories/key prefix of its node, note text, own ancestry key)
+    # every Excludes1 note: (key prefixes of the codes beneath its node, note text)
     notes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
-    # note texts standing on each diag key / section id / chapter, and each category's section, chapter
+    # Excludes1 texts on each diag key / "section X" / "chapter N"; each category's section and chapter
     own: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     outer: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -121,11 +121,13 @@ def official() -> Official:
         for sub in el.findall("diag"):
             diag(sub, sec, chap)
 
-    root = ET.parse(gzip.open(TABULAR)).getroot()
+    with gzip.open(TABULAR) as fh:
+        root = ET.parse(fh).getroot()
     for chapter in root.findall("chapter"):
         chap = "chapter " + chapter.findtext("name", "")
         sections = chapter.findall("section")
-        cats = {s.get("id", ""): tuple(key(d.findtext("name", "")) for d in s.findall("diag")) for s in sections}
+        cats = {s.get("id", ""): tuple(key(d.findtext("name", "")) for d in s.findall("diag"))
+                for s in sections}
         notes_of(chapter, chap, tuple(c for cs in cats.values() for c in cs))
         for s in sections:
             sec = "section " + s.get("id", "")
@@ -183,16 +185,17 @@ def test_unrelated_pairs_raise_no_excludes1(official: Official, checker: Checker
             got = refs[a] = [r for t in official.effective(a) for r in resolve(t)]
         return any(lo <= b[:len(lo)] <= hi for lo, hi in got)
 
-    done, false_hits = 0, []
+    done, related, false_hits = 0, 0, []
     while done < 2000:
         a, b = rng.sample(official.billable, 2)
-        if covers(a, b) or covers(b, a):
-            continue
-        if mentioned(official.effective(a), b[:3]) or mentioned(official.effective(b), a[:3]):
+        if covers(a, b) or covers(b, a) or \
+                mentioned(official.effective(a), b[:3]) or mentioned(official.effective(b), a[:3]):
+            related += 1
             continue
         done += 1
         r = checker.check([dotted(a), dotted(b)], date=DAY)
         false_hits += [(f.codes, f.source.text) for f in r.findings if f.rule == "excludes1"]
+    print(f"\nunrelated pairs: {done} checked, {related} related pairs drawn and set aside")
     assert not false_hits, f"{len(false_hits)} unexpected, e.g. {false_hits[:10]}"
 
 
@@ -245,16 +248,25 @@ def test_deleted_codes_invalid_after_their_end_only(official: Official, checker:
     deleted = sorted(k for k, ps in official.periods.items()
                      if max(e for _, e, _ in ps) < DAY and not any(s <= DAY <= e for s, e, _ in ps))
     sample = rng.sample(deleted, min(500, len(deleted)))
+    billable = set(official.billable)
     wrong: list[tuple[str, str, list[str]]] = []
+    seventh = 0
     for k in sample:
         r = checker.check([dotted(k)], date=DAY)
-        if not any(f.rule in ("invalid-code", "non-billable") and f.severity == "error" for f in r.findings):
+        errors = [f for f in r.findings if f.severity == "error" and dotted(k) in f.codes]
+        # A deleted code that is now a header taking a 7th character (E11.321 -> E11.3211 …), or
+        # a 7th character the valid set no longer has (S06.367D), gets the more specific
+        # seventh-character error; accept it when every valid completion offered is billable.
+        fine = [f for f in errors if f.rule in ("invalid-code", "non-billable") or (
+            f.rule == "seventh-character" and f.suggestions and {key(c) for c in f.suggestions} <= billable)]
+        seventh += any(f.rule == "seventh-character" for f in fine)
+        if not fine:
             wrong.append((dotted(k), DAY, [f.rule for f in r.findings]))
         start, end, _ = rng.choice(official.periods[k])
         day = _day_between(rng, start, end) or start
         r = checker.check([dotted(k)], date=day)
-        if any(f.rule in ("invalid-code", "non-billable") for f in r.findings):
+        if any(f.rule in ("invalid-code", "non-billable", "seventh-character") for f in r.findings):
             wrong.append((dotted(k), day, [f.rule for f in r.findings]))
-    print(f"\ndeleted codes: {len(deleted)}, {len(sample)} checked")
+    print(f"\ndeleted codes: {len(deleted)}, {len(sample)} checked ({seventh} as seventh-character)")
     assert len(sample) >= 400
     assert not wrong, f"{len(wrong)} wrong, e.g. {wrong[:10]}"

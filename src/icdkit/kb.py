@@ -146,9 +146,10 @@ class KnowledgeBase:
         if got is not None:
             return got
         text = code.strip()
-        plain = text.upper().replace(".", "", 1)
-        if self._preloaded and plain in self._rows:
-            got = plain  # a key the release holds is well-formed: no need to validate it
+        dot = text.find(".")
+        plain = text.upper().replace(".", "", 1) if dot in (-1, 3) else ""
+        if self._preloaded and plain in self._rows and "." not in plain:
+            got = plain  # a well-placed key the release holds needs no further validation
         else:
             got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
         if len(self._keys) < 500_000:
