@@ -361,7 +361,8 @@ class KnowledgeBase:
         lo, hi = json.loads(self.meta["validity_horizon"])
         return lo, hi
 
-    def _check_date(self, on: dt.date | str) -> str:
+    def check_date(self, on: dt.date | str) -> str:
+        """ISO form of a date of service; InvalidInput if malformed or past the validity table."""
         day = parse_date(on)
         assert day is not None
         hi = self.horizon()[1]
@@ -371,12 +372,12 @@ class KnowledgeBase:
 
     def is_valid(self, code: str, *, on: dt.date | str | None = None) -> bool:
         """Whether *code* could be reported on date *on* (default: this release's date)."""
-        day = self._check_date(on) if on is not None else self.effective
+        day = self.check_date(on) if on is not None else self.effective
         return self.period_on(code, day) is not None
 
     def period_on(self, code: str, day: dt.date | str) -> Period | None:
         """The validity period covering *day*, or None."""
-        iso = self._check_date(day)
+        iso = self.check_date(day)
         if self._periods is not None:
             found = self._periods.get(self._key(code), ())
         else:
@@ -385,7 +386,7 @@ class KnowledgeBase:
 
     def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
         """MCE age edit ranges (newborn, pediatric, maternity, adult) in force on a date."""
-        day = self._check_date(on) if on is not None else self.effective
+        day = self.check_date(on) if on is not None else self.effective
         rows = self._con.execute(
             "SELECT category, min_age, max_age FROM mce_age WHERE start<=? AND ?<=end", (day, day))
         return {c: (lo, hi) for c, lo, hi in rows}

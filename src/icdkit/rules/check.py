@@ -74,7 +74,7 @@ class Checker:
 
     def check_encounter(self, enc: Encounter) -> Report:
         if enc.date is not None:
-            self.kb.is_valid("A00.0", on=enc.date)  # raises InvalidInput beyond the table's horizon
+            self.kb.check_date(enc.date)  # InvalidInput beyond the validity table's horizon
         ctx = build_context(self.kb, enc)
         findings: list[Finding] = []
         findings.extend(check_codes(ctx, self.cache))
