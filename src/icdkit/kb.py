@@ -80,6 +80,7 @@ class KnowledgeBase:
         self._ancestors: dict[str, tuple[Code, ...]] = {}
         self._effective: dict[tuple[str, frozenset[str] | None], tuple[Note, ...]] = {}
         self._by_kind: dict[tuple[str, frozenset[str]], tuple[Note, ...]] = {}
+        self._effective_all: dict[str, tuple[Note, ...]] | None = None  # set by preload
         # tables read whole by preload(); None means "ask SQLite"
         self._periods: dict[str, tuple[Period, ...]] | None = None
         self._severity: dict[str, tuple[str, int | None]] | None = None
@@ -310,7 +311,10 @@ class KnowledgeBase:
         wanted = frozenset(kinds) if kinds else None
         memo = (node.key, wanted)
         got = self._effective.get(memo)
-        if got is None:
+        if got is None and self._effective_all is not None:
+            everything = self._effective_all[node.key]
+            got = everything if wanted is None else tuple(n for n in everything if n.kind in wanted)
+        elif got is None:
             got = tuple(n for owner in (node.key, *path) for n in self._owner_kinds(owner, wanted))
             if len(self._effective) < _MEMO_LIMIT:
                 self._effective[memo] = got
@@ -517,6 +521,11 @@ class KnowledgeBase:
         self._ancestors = ancestors
         self._children = {k: tuple(v) for k, v in children.items()}
         self._owner_notes = {k: tuple(v) for k, v in by_owner.items()}
+        effective: dict[str, tuple[Note, ...]] = {}
+        for key, (node, _) in rows.items():  # document order: parents come first
+            own = self._owner_notes.get(key, ())
+            effective[key] = own + effective[node.parent] if node.parent else own
+        self._effective_all = effective
         periods: dict[str, list[Period]] = {}
         for k, start, end, flags in self._con.execute(
                 "SELECT key, start, end, flags FROM validity ORDER BY key, start"):
