@@ -215,6 +215,10 @@ class KnowledgeBase:
         return got[0]
 
     def _need(self, code: str) -> tuple[Code, tuple[str, ...]]:
+        k = self._keys.get(code)  # fast path: a spelling seen before, of a loaded node
+        hit = self._rows.get(k) if k is not None else None
+        if hit is not None:
+            return hit
         got = self._lookup(self._key(code))
         if got is None:
             self.get(code)  # raises UnknownCode with suggestions
@@ -311,11 +315,12 @@ class KnowledgeBase:
         wanted = frozenset(kinds) if kinds else None
         memo = (node.key, wanted)
         got = self._effective.get(memo)
-        if got is None and self._effective_all is not None:
-            everything = self._effective_all[node.key]
-            got = everything if wanted is None else tuple(n for n in everything if n.kind in wanted)
-        elif got is None:
-            got = tuple(n for owner in (node.key, *path) for n in self._owner_kinds(owner, wanted))
+        if got is None:
+            if self._effective_all is not None:
+                everything = self._effective_all[node.key]
+                got = everything if wanted is None else tuple(n for n in everything if n.kind in wanted)
+            else:
+                got = tuple(n for owner in (node.key, *path) for n in self._owner_kinds(owner, wanted))
             if len(self._effective) < _MEMO_LIMIT:
                 self._effective[memo] = got
         return list(got)
