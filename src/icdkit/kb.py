@@ -41,6 +41,11 @@ _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
 }
 
 
+def _period(start: str, end: str, flags: str) -> Period:
+    """A validity row: flags are stored comma-separated."""
+    return Period(start, end, tuple(f for f in flags.split(",") if f))
+
+
 def parse_date(value: dt.date | str | None) -> dt.date | None:
     """Accept a date or ISO ``YYYY-MM-DD`` text; raise InvalidInput naming the problem."""
     if value is None or isinstance(value, dt.date):
@@ -79,7 +84,6 @@ class KnowledgeBase:
         self._keys: dict[str, str] = {}
         self._ancestors: dict[str, tuple[Code, ...]] = {}
         self._effective: dict[tuple[str, frozenset[str] | None], tuple[Note, ...]] = {}
-        self._by_kind: dict[tuple[str, frozenset[str]], tuple[Note, ...]] = {}
         self._effective_all: dict[str, tuple[Note, ...]] | None = None  # set by preload
         # tables read whole by preload(); None means "ask SQLite"
         self._periods: dict[str, tuple[Period, ...]] | None = None
@@ -320,23 +324,11 @@ class KnowledgeBase:
                 everything = self._effective_all[node.key]
                 got = everything if wanted is None else tuple(n for n in everything if n.kind in wanted)
             else:
-                got = tuple(n for owner in (node.key, *path) for n in self._owner_kinds(owner, wanted))
+                got = tuple(n for owner in (node.key, *path) for n in self._notes_of(owner)
+                            if wanted is None or n.kind in wanted)
             if len(self._effective) < _MEMO_LIMIT:
                 self._effective[memo] = got
         return list(got)
-
-    def _owner_kinds(self, owner: str, wanted: frozenset[str] | None) -> tuple[Note, ...]:
-        """One node's own notes of the wanted kinds (memoised: blocks and chapters recur)."""
-        if wanted is None:
-            return self._notes_of(owner)
-        if self._preloaded and owner not in self._owner_notes:
-            return ()
-        got = self._by_kind.get((owner, wanted))
-        if got is None:
-            got = tuple(n for n in self._notes_of(owner) if n.kind in wanted)
-            if len(self._by_kind) < _MEMO_LIMIT:
-                self._by_kind[(owner, wanted)] = got
-        return got
 
     def resolve(self, ref: Ref, *, billable_only: bool = False) -> list[Code]:
         """The codes of this release a note reference covers."""
@@ -363,7 +355,7 @@ class KnowledgeBase:
             return list(self._periods.get(k, ()))
         rows = self._con.execute(
             "SELECT start, end, flags FROM validity WHERE key=? ORDER BY start", (k,))
-        return [Period(s, e, tuple(f for f in flags.split(",") if f)) for s, e, flags in rows]
+        return [_period(s, e, flags) for s, e, flags in rows]
 
     def horizon(self) -> tuple[str, str]:
         """First and last date the validity table covers."""
@@ -387,11 +379,7 @@ class KnowledgeBase:
     def period_on(self, code: str, day: dt.date | str) -> Period | None:
         """The validity period covering *day*, or None."""
         iso = self.check_date(day)
-        if self._periods is not None:
-            found = self._periods.get(self._key(code), ())
-        else:
-            found = tuple(self.periods(code))
-        return next((p for p in found if p.start <= iso <= p.end), None)
+        return next((p for p in self.periods(code) if p.start <= iso <= p.end), None)
 
     def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
         """MCE age edit ranges (newborn, pediatric, maternity, adult) in force on a date."""
@@ -519,22 +507,22 @@ class KnowledgeBase:
             by_owner.setdefault(owner, []).append(
                 Note(kind, text, node.code, node.kind, refs.get(nid, ())))
         self._rows = dict(rows)
-        ancestors: dict[str, tuple[Code, ...]] = {}
-        for key, (node, _) in rows.items():  # document order: parents come first
-            parent = node.parent
-            ancestors[key] = (rows[parent][0], *ancestors[parent]) if parent else ()
-        self._ancestors = ancestors
         self._children = {k: tuple(v) for k, v in children.items()}
         self._owner_notes = {k: tuple(v) for k, v in by_owner.items()}
+        # each node's ancestors and effective notes, from its parent's (document order: parents first)
+        ancestors: dict[str, tuple[Code, ...]] = {}
         effective: dict[str, tuple[Note, ...]] = {}
-        for key, (node, _) in rows.items():  # document order: parents come first
+        for key, (node, _) in rows.items():
             own = self._owner_notes.get(key, ())
-            effective[key] = own + effective[node.parent] if node.parent else own
+            parent = node.parent
+            ancestors[key] = (rows[parent][0], *ancestors[parent]) if parent else ()
+            effective[key] = own + effective[parent] if parent else own
+        self._ancestors = ancestors
         self._effective_all = effective
         periods: dict[str, list[Period]] = {}
         for k, start, end, flags in self._con.execute(
                 "SELECT key, start, end, flags FROM validity ORDER BY key, start"):
-            periods.setdefault(k, []).append(Period(start, end, tuple(f for f in flags.split(",") if f)))
+            periods.setdefault(k, []).append(_period(start, end, flags))
         self._periods = {k: tuple(v) for k, v in periods.items()}
         self._severity = {k: (lvl, coll) for k, lvl, coll in self._con.execute("SELECT * FROM severity")}
         self._preloaded = True

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from icdkit import __version__
 from icdkit.build import drg, hcc, order, schema, tabular, validity
-from icdkit.build.sources import ReleaseSource, SourceFile
+from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
 from icdkit.refs import parse_refs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -57,8 +57,7 @@ def _label(src: ReleaseSource) -> str:
     y, m, d = src.effective.split("-")
     if m == "10" and d == "01":
         return f"FY{src.version} (October 1, {y})"
-    month = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"][int(m) - 1]
+    month = MONTHS[int(m) - 1]
     return f"FY{src.version} ({month} {int(d)}, {y} update)"
 
 

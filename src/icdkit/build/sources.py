@@ -25,9 +25,9 @@ from icdkit.errors import BuildError
 
 Opener = Callable[[], IO[bytes]]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], 1)}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+_MONTHS = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 
 
 @dataclass(frozen=True, slots=True)

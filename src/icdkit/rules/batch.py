@@ -20,6 +20,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import IO, Any
 
 from icdkit.errors import IcdkitError
@@ -57,7 +58,7 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
     if first is None:
         return
     if first.lstrip().startswith("{"):
-        for n, line in enumerate(_chain(first, lines), 1):
+        for n, line in enumerate(chain([first], lines), 1):
             if not line.strip():
                 continue
             try:
@@ -67,7 +68,7 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
                 continue
             yield (n, row) if isinstance(row, dict) else (n, "expected a JSON object")
         return
-    reader = csv.reader(_chain(first, lines))
+    reader = csv.reader(chain([first], lines))
     header = [h.strip().lower() for h in next(reader)]
     if "codes" not in header:
         yield 1, "header row has no 'codes' column (expected id,codes,age,sex,date,setting)"
@@ -81,27 +82,22 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
         yield n, dict(zip(header, values, strict=False))
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
 def check_row(checker: Checker, n: int, row: dict[str, Any] | str) -> tuple[str, Report]:
     """The report for one input row; unreadable rows get an invalid-input finding."""
-    rid = str(row.get("id") or f"row {n}") if isinstance(row, dict) else f"row {n}"
+    if isinstance(row, str):
+        return f"row {n}", _invalid(checker, n, f"row {n}", row)
+    rid = str(row.get("id") or f"row {n}")
     try:
-        if isinstance(row, str):
-            raise _Bad(row)
         enc = encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
                         date=row.get("date"), setting=row.get("setting"))
         return rid, checker.check_encounter(enc)
-    except (IcdkitError, _Bad, TypeError, ValueError) as exc:
-        finding = Finding("invalid-input", "error", (), f"{rid}: {exc}", Source("input", f"batch row {n}"))
-        return rid, Report((finding,), checker.kb.release)
+    except (IcdkitError, TypeError, ValueError) as exc:
+        return rid, _invalid(checker, n, rid, str(exc))
 
 
-class _Bad(Exception):
-    pass
+def _invalid(checker: Checker, n: int, rid: str, problem: str) -> Report:
+    finding = Finding("invalid-input", "error", (), f"{rid}: {problem}", Source("input", f"batch row {n}"))
+    return Report((finding,), checker.kb.release)
 
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",

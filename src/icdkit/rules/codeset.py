@@ -103,8 +103,7 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
     node = item.node
     if node is not None and node.seventh_owner and not node.billable:
         defs = kb.seventh_characters(key)
-        done = [codes.with_placeholder(key, c) for c in defs]
-        valid = [codes.dotted(k) for k in done if kb.find(k) is not None and kb.is_valid(k, on=ctx.day)]
+        valid = _completions(ctx, key, defs)
         if valid:
             owner = codes.dotted(node.seventh_owner)
             meanings = "; ".join(f"{c} {m}" for c, m in defs.items())
@@ -126,9 +125,7 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
         parent = kb.find(base)
         if parent is not None and parent.seventh_owner:
             defs = kb.seventh_characters(base)
-            valid = [codes.dotted(codes.with_placeholder(base, c)) for c in defs
-                     if kb.find(codes.with_placeholder(base, c)) is not None
-                     and kb.is_valid(codes.with_placeholder(base, c), on=ctx.day)]
+            valid = _completions(ctx, base, defs)
             if valid:
                 why = ("is not a 7th character of this code" if key[6] not in defs
                        else "does not apply to this code on this date (the valid-code set excludes it)")
@@ -136,3 +133,9 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
                                f"{item.shown}: 7th character {key[6]!r} {why}; valid: {', '.join(valid)}",
                                src, tuple(valid))
     return None
+
+
+def _completions(ctx: Context, base: str, defs: dict[str, str]) -> list[str]:
+    """The codes *base* + each defined 7th character that are valid on the date of service."""
+    done = [codes.with_placeholder(base, c) for c in defs]
+    return [codes.dotted(k) for k in done if ctx.kb.find(k) is not None and ctx.kb.is_valid(k, on=ctx.day)]
