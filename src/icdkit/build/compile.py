@@ -25,14 +25,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from icdkit import __version__
-from icdkit.build import drg, hcc, order, schema, tabular, validity
+from icdkit.build import books, drg, hcc, order, schema, tabular, validity
+from icdkit.build.searchdocs import DocBuilder
 from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
+from icdkit.build.xref import Resolver
 from icdkit.refs import parse_refs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 Progress = Callable[[str, float], None]  # (step description, fraction done 0..1)
 
-STEPS = ("tabular", "validity", "codes", "notes", "edits", "severity", "hcc", "finish")
+STEPS = ("tabular", "validity", "codes", "notes", "edits", "severity", "hcc", "index", "search", "finish")
 
 
 def _lines(rel: str) -> Iterator[str]:
@@ -59,6 +61,16 @@ def _label(src: ReleaseSource) -> str:
         return f"FY{src.version} (October 1, {y})"
     month = MONTHS[int(m) - 1]
     return f"FY{src.version} ({month} {int(d)}, {y} update)"
+
+
+_CODED = ("category", "subcategory", "code")
+
+
+def _code_in_release(printed: str, by_key: dict[str, tabular.Node]) -> str | None:
+    """The release's code for a code printed in the Index ('S52.5-' -> 'S52.5'), else None."""
+    k = printed.replace(".", "").rstrip("-").upper()
+    node = by_key.get(k)
+    return node.code if node is not None and node.kind in _CODED else None
 
 
 def _insert(con: sqlite3.Connection, table: str, rows: Iterable[tuple[object, ...]]) -> None:
@@ -163,6 +175,20 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
                              hcc.read_dx_to_cc(_lines(f"cms-hcc/{f.name}"))))
     _insert(con, "hcc_label", hcc.read_labels(_lines("cms-hcc/ra_labels_2026.csv")))
 
+    report("index", 0.8)
+    index_files = src.index or books.bundled_index()
+    book_terms = books.load(index_files)
+    resolver = Resolver(book_terms)
+    offsets = books.write(con, book_terms, resolver)
+
+    report("search", 0.85)
+    docs = DocBuilder(lambda printed: _code_in_release(printed, by_key))
+    docs.add_books(book_terms, offsets, resolver)
+    docs.add_tabular(((n.code, n.title) for n in nodes if n.kind in _CODED and not n.synthesized),
+                     ((by_key[n.owner].code, n.text) for n in tab.notes
+                      if n.kind == "inclusion_term" and n.owner in by_key))
+    search_counts = docs.write(con)
+
     report("finish", 0.95)
     counts = dict(con.execute("SELECT kind, count(*) FROM nodes GROUP BY kind").fetchall())
     billable = con.execute("SELECT count(*) FROM nodes WHERE billable").fetchone()[0]
@@ -175,7 +201,8 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
         "icdkit_version": __version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "source_paths": json.dumps(list(src.paths)),
-        "sources": json.dumps([{"file": f.name, "sha256": _sha256(f)} for f in src.files()]),
+        "sources": json.dumps([{"file": f.name, "sha256": _sha256(f)}
+                               for f in [*src.files(), *(f for _, f in index_files if not src.index)]]),
         "billable_source": billable_source,
         "billable_count": str(billable),
         "node_counts": json.dumps(counts),
@@ -185,7 +212,15 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
         "hcc_source": "CMS risk-adjustment model mappings (ra_dx_to_cc), payment years "
         + ", ".join(hcc_years),
         "mce_source": "MCE v44 diagnosis edit table (decoded), periods 2015-10-01 to " + horizon[1],
+        "index_source": json.dumps({
+            "release": books.index_version(index_files),
+            "files": {book: Path(f.name.split("!")[-1]).name for book, f in index_files},
+            "bundled": not src.index,
+            "terms": {b: len(t) for b, t in book_terms.items()},
+        }),
+        "search_counts": json.dumps(search_counts),
         "disagreements": json.dumps({
+            "index_codes_not_in_tabular": sorted(docs.missing),
             "tabular_codes_not_valid": not_valid,
             "valid_codes_not_in_tabular": valid_missing,
             "order_flag_differs_from_valid_set": order_disagree,

@@ -6,7 +6,7 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,4 +77,43 @@ CREATE TABLE hcc(key TEXT NOT NULL, year INTEGER NOT NULL, model TEXT NOT NULL, 
                  PRIMARY KEY(key, year, model, cc)) WITHOUT ROWID;
 CREATE TABLE hcc_label(domain TEXT NOT NULL, version TEXT NOT NULL, cc TEXT NOT NULL,
                        label TEXT NOT NULL, PRIMARY KEY(domain, version, cc)) WITHOUT ROWID;
+
+-- The Alphabetic Index, External Cause Index, Drug Table and Neoplasm Table, in document order
+-- (book: index | eindex | drug | neoplasm). code as printed ('S52.5-' needs more characters);
+-- cells: the table columns 2-7 as JSON; see_*: the term a 'see' reference resolves to.
+CREATE TABLE index_terms(
+  id INTEGER PRIMARY KEY,
+  book TEXT NOT NULL,
+  parent INTEGER,
+  level INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  nemod TEXT NOT NULL,
+  code TEXT NOT NULL,
+  manif TEXT NOT NULL,
+  see TEXT NOT NULL,
+  see_also TEXT NOT NULL,
+  subcat TEXT NOT NULL,
+  seecat TEXT NOT NULL,
+  cells TEXT,
+  see_target INTEGER,
+  see_column INTEGER,
+  see_complete INTEGER,
+  also_target INTEGER,
+  key TEXT NOT NULL             -- folded title, for navigation
+);
+CREATE INDEX index_terms_parent ON index_terms(parent);
+CREATE INDEX index_terms_key ON index_terms(book, key);
+
+-- search documents (see build/searchdocs.py): one way to reach a code
+CREATE TABLE search_docs(id INTEGER PRIMARY KEY, code TEXT NOT NULL, via TEXT NOT NULL,
+                         term INTEGER, path TEXT NOT NULL);
+-- postings per stem: little-endian int32 document ids where the stem is required / optional
+CREATE TABLE search_terms(stem TEXT PRIMARY KEY, idf REAL NOT NULL, df INTEGER NOT NULL,
+                          req BLOB NOT NULL, opt BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE search_arrays(name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+-- printed words (for autocomplete and typo tolerance) and their one-letter deletions
+CREATE TABLE search_words(word TEXT PRIMARY KEY, stem TEXT NOT NULL, freq INTEGER NOT NULL)
+  WITHOUT ROWID;
+CREATE TABLE search_deletes(variant TEXT NOT NULL, word TEXT NOT NULL,
+                            PRIMARY KEY(variant, word)) WITHOUT ROWID;
 """

@@ -5,7 +5,9 @@ A source is a folder, a zip file, or several of either. We look at every file in
 
 * the Tabular List XML — root element ``ICD10CM.tabular``; its ``<version>`` names the
   fiscal year, and a month in the file name (``April-1-2026``) marks a mid-year update;
-* an order file — ``*order*.txt`` in the CMS fixed-width layout.
+* an order file — ``*order*.txt`` in the CMS fixed-width layout;
+* the Index and Tables — root ``ICD10CM.index`` (Alphabetic Index, External Cause Index, Drug
+  and Neoplasm Tables, told apart by their headings), or the flattened Index CSV.
 
 Nothing here assumes a year: FY2027 or FY2030 files are found the same way.
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
+from icdkit.build.index import CSV_HEADER, sniff_book
 from icdkit.errors import BuildError
 
 Opener = Callable[[], IO[bytes]]
@@ -49,13 +52,14 @@ class ReleaseSource:
     effective: str  # ISO date from which this release's codes apply
     order: SourceFile | None
     paths: tuple[str, ...] = ()  # the folders / zips / files the user pointed at
+    index: tuple[tuple[str, SourceFile], ...] = ()  # (book, file): index, eindex, drug, neoplasm
 
     @property
     def release(self) -> str:
         return f"FY{self.version}"
 
     def files(self) -> list[SourceFile]:
-        return [f for f in (self.tabular, self.order) if f is not None]
+        return [f for f in (self.tabular, self.order, *(f for _, f in self.index)) if f is not None]
 
 
 class _OwningGzip(gzip.GzipFile):
@@ -100,9 +104,7 @@ def _wrap(name: str, opener: Opener) -> Iterator[SourceFile]:
 
 
 def _sniff_root(f: SourceFile) -> str:
-    with f.open() as fh:
-        head = fh.read(4096).decode("utf-8", errors="replace")
-    m = re.search(r"<(ICD10CM\.[a-z]+)", head)
+    m = re.search(r"<(ICD10CM\.[a-z]+)", _head(f))
     return m[1] if m else ""
 
 
@@ -130,10 +132,37 @@ def effective_date(version: str, filename: str) -> str:
     return f"{int(version) - 1}-10-01"
 
 
+def _head(f: SourceFile) -> str:
+    with f.open() as fh:
+        return fh.read(4096).decode("utf-8", errors="replace")
+
+
+def _index_book(f: SourceFile, low: str) -> str | None:
+    """Which index book *f* holds ('index', 'eindex', 'drug', 'neoplasm'), or None."""
+    if low.endswith(".xml"):
+        return sniff_book(_head(f), low)
+    if low.endswith(".csv") and _head(f).lstrip("\ufeff").startswith(",".join(CSV_HEADER)):
+        return "index-csv"
+    return None
+
+
+def find_index(files: list[SourceFile]) -> tuple[tuple[str, SourceFile], ...]:
+    """The index books among *files*; the official index XML wins over the flattened CSV."""
+    found: dict[str, SourceFile] = {}
+    for f in files:
+        book = _index_book(f, Path(f.name.split("!")[-1]).name.lower())
+        if book:
+            found.setdefault(book, f)
+    if "index" in found:
+        found.pop("index-csv", None)
+    return tuple(sorted(found.items()))
+
+
 def discover(paths: list[Path], effective: str | None = None) -> ReleaseSource:
     """Find one release's files among *paths* (folders, zips, files)."""
     tabulars: list[SourceFile] = []
     orders: list[SourceFile] = []
+    others: list[SourceFile] = []
     for path in paths:
         if not path.exists():
             raise BuildError(f"source not found: {path}")
@@ -143,6 +172,8 @@ def discover(paths: list[Path], effective: str | None = None) -> ReleaseSource:
                 tabulars.append(f)
             elif low.endswith(".txt") and "order" in low and "addenda" not in low:
                 orders.append(f)
+            elif low.endswith((".xml", ".csv")):
+                others.append(f)
     if not tabulars:
         raise BuildError(
             f"no Tabular List XML (root <ICD10CM.tabular>) found in {', '.join(map(str, paths))}"
@@ -158,4 +189,10 @@ def discover(paths: list[Path], effective: str | None = None) -> ReleaseSource:
         effective=effective or effective_date(version, tab.name),
         order=orders[0] if orders else None,
         paths=tuple(str(p.resolve()) for p in paths),
+        index=find_index(others),
     )
+
+
+def walk(path: Path) -> list[SourceFile]:
+    """Every file under *path* (folder, zip or file), ``.gz`` read transparently."""
+    return list(_walk(path))

@@ -1,0 +1,326 @@
+"""Rank codes for a query over the documents compiled by :mod:`icdkit.build.searchdocs`.
+
+How a query is scored:
+
+1. Its words are folded and stemmed; a word the vocabulary lacks is replaced by the printed
+   words one or two edits away (typos), and the last word of an autocomplete query also stands
+   for the words it begins. Abbreviations and lay words (``data/synonyms.tsv``) give variants
+   of the query; each code keeps its best score over the variants.
+2. Each document scores *coverage* (the share of the query's weight, idf, it matches) minus a
+   penalty for its *required* words the query lacks, plus a small prior by source (the Index
+   first). Word order is free.
+3. Table rows (drugs, neoplasms) take their code from the column the query asks for
+   (poisoning intent, neoplasm behavior; accidental poisoning when only "overdose" or a drug
+   is named), and the words that asked count as matched.
+4. Documents are grouped by code; a code's score is its best document's, and the result says
+   *why*: the index path, the title or the inclusion term that matched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from icdkit import codes
+from icdkit.build.index import TABLE_COLUMNS, TABLE_HEADINGS
+from icdkit.build.searchdocs import VIAS
+from icdkit.errors import InvalidInput, MalformedCode
+from icdkit.search.synonyms import Synonyms
+from icdkit.search.text import STOP, stem, words
+
+if TYPE_CHECKING:
+    from icdkit.kb import KnowledgeBase
+
+MAX_QUERY = 500  # characters
+MAX_LIMIT = 200
+_PENALTY = 0.6  # weight of unmatched required words
+_POOL = 300  # documents considered after the vectorised pass
+_CACHE = 4096  # postings kept per searcher
+_INTENT_ORDER = ("self-harm", "assault", "undetermined", "adverse", "underdosing", "accidental")
+_BEHAVIOR_ORDER = ("secondary", "in-situ", "benign", "uncertain", "malignant", "unspecified")
+_CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$")
+_F = npt.NDArray[np.float32]
+_I = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    via: str  # index | eindex | drug | neoplasm | title | inclusion | code
+    path: str  # the index path, table row and column, title or inclusion term
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    code: str
+    title: str
+    billable: bool
+    score: float
+    matched: Match
+    seventh: bool  # a 7th character is still needed
+    children: tuple[str, ...]  # for a non-billable code: its child codes, one step away
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code, "title": self.title, "billable": self.billable,
+            "score": round(self.score, 4), "matched": {"via": self.matched.via, "path": self.matched.path},
+        }
+        if not self.billable:
+            out["children"] = list(self.children)
+            out["seventh_character_required"] = self.seventh
+        return out
+
+
+@dataclass(slots=True)
+class _Position:
+    weight: float
+    alts: list[tuple[str, float]]  # (stem, quality 0..1)
+    cue: bool = False  # the word asks for a table column
+
+
+class Searcher:
+    """Search one knowledge base; cheap to create, keeps small caches."""
+
+    def __init__(self, kb: KnowledgeBase, con: sqlite3.Connection) -> None:
+        self.kb = kb
+        self.con = con
+        arrays = dict(con.execute("SELECT name, data FROM search_arrays").fetchall())
+        self.req_w: _F = np.frombuffer(arrays["req_w"], dtype=np.float32)
+        self.prior: _F = np.frombuffer(arrays["prior"], dtype=np.float32)
+        via = np.frombuffer(arrays["via"], dtype=np.uint8)
+        self.n = len(self.req_w)
+        self.is_drug = via == VIAS.index("drug")
+        self.is_neoplasm = via == VIAS.index("neoplasm")
+        self.synonyms = Synonyms.bundled()
+        self._postings: OrderedDict[str, tuple[float, _I, _I] | None] = OrderedDict()
+        self._typos: dict[str, list[tuple[str, float]]] = {}
+
+    # -- vocabulary -------------------------------------------------------------------------
+    def postings(self, s: str) -> tuple[float, _I, _I] | None:
+        """(idf, required doc ids, optional doc ids) of a stem, or None if no document has it."""
+        if s in self._postings:
+            self._postings.move_to_end(s)
+            return self._postings[s]
+        row = self.con.execute("SELECT idf, req, opt FROM search_terms WHERE stem=?", (s,)).fetchone()
+        value = None if row is None else (
+            float(row[0]), np.frombuffer(row[1], dtype=np.int32), np.frombuffer(row[2], dtype=np.int32))
+        self._postings[s] = value
+        if len(self._postings) > _CACHE:
+            self._postings.popitem(last=False)
+        return value
+
+    def typos(self, word: str) -> list[tuple[str, float]]:
+        """Stems of printed words one edit (two for long words) from *word*, with a quality."""
+        if word in self._typos:
+            return self._typos[word]
+        out: dict[str, float] = {}
+        if len(word) >= 4 and word.isalpha():
+            variants = {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+            marks = ",".join("?" * len(variants))
+            cands = {w for (w,) in self.con.execute(
+                f"SELECT word FROM search_deletes WHERE variant IN ({marks})", tuple(variants))}
+            cands |= {w for (w,) in self.con.execute(
+                f"SELECT word FROM search_words WHERE word IN ({marks})", tuple(variants))}
+            limit = 1 if len(word) < 7 else 2
+            for cand in cands:
+                d = _distance(word, cand, limit)
+                if d <= limit:
+                    q = 0.85 if d == 1 else 0.7
+                    s = stem(cand)
+                    out[s] = max(out.get(s, 0.0), q)
+        result = sorted(out.items(), key=lambda kv: -kv[1])[:6]
+        self._typos[word] = result
+        return result
+
+    def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
+        """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""
+        rows = self.con.execute(
+            "SELECT stem, max(freq) f FROM search_words WHERE word >= ? AND word < ? "
+            "GROUP BY stem ORDER BY f DESC LIMIT ?", (prefix, prefix + "\uffff", limit)).fetchall()
+        return [(s, 0.9) for s, _ in rows]
+
+    # -- queries ----------------------------------------------------------------------------
+    def _positions(self, tokens: list[str], prefix: bool, cue_words: set[str]) -> list[_Position]:
+        out: list[_Position] = []
+        seen: set[str] = set()
+        content = [t for t in tokens if t not in STOP]
+        for i, tok in enumerate(content):
+            s = stem(tok)
+            if s in seen:
+                continue
+            seen.add(s)
+            last = prefix and i == len(content) - 1
+            alts: list[tuple[str, float]] = []
+            if self.postings(s) is not None:
+                alts.append((s, 1.0))
+            if last and len(tok) >= 1:
+                alts += [a for a in self.completions(tok) if a[0] != s]
+            if not alts:
+                alts = self.typos(tok)
+            idfs = [p[0] for a, _ in alts if (p := self.postings(a)) is not None]
+            if idfs:
+                out.append(_Position(max(min(idfs), 0.5) if last else max(max(idfs), 0.5),
+                                     [a for a in alts if self.postings(a[0]) is not None],
+                                     tok in cue_words))
+        return out
+
+    def _score(self, positions: list[_Position], table_cues: dict[str, bool]) -> tuple[_F, _I]:
+        """Scores of every document that matched something (vectorised), and their ids."""
+        total = sum(p.weight for p in positions)
+        matched = np.zeros(self.n, dtype=np.float32)
+        matched_req = np.zeros(self.n, dtype=np.float32)
+        for p in positions:
+            hit = np.zeros(self.n, dtype=np.float32)
+            req = np.zeros(self.n, dtype=np.float32)
+            for s, quality in p.alts:
+                post = self.postings(s)
+                if post is None:
+                    continue
+                idf, rids, oids = post
+                _raise(hit, rids, quality)
+                _raise(hit, oids, quality)
+                _raise(req, rids, idf)
+            if p.cue:  # a word asking for a table column is matched by every row of that table
+                if table_cues["drug"]:
+                    hit[self.is_drug] = 1.0
+                if table_cues["neoplasm"]:
+                    hit[self.is_neoplasm] = 1.0
+            matched += p.weight * hit
+            matched_req += req
+        ids = np.flatnonzero(matched > 0).astype(np.int32)
+        unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
+        score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
+        if not table_cues["neoplasm"]:
+            score[self.is_neoplasm[ids]] = -1.0
+        if not table_cues["drug"]:
+            score[self.is_drug[ids]] -= 0.3
+        return score.astype(np.float32), ids
+
+    def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
+               prefix: bool = False) -> list[Result]:
+        text = _check(query, limit)
+        direct = self._code_results(text)
+        tokens = words(text)
+        best: dict[int, float] = {}
+        variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
+                    for v in self.synonyms.variants(tokens)]
+        columns = {
+            "drug": _pick([c for _, i, _ in variants for c, _ in i], _INTENT_ORDER, "accidental"),
+            "neoplasm": _pick([c for _, _, b in variants for c, _ in b], _BEHAVIOR_ORDER, "unspecified"),
+        }
+        for variant, intents, behaviors in variants:
+            cue_words = {w for _, phrase in intents + behaviors for w in phrase}
+            positions = self._positions(variant, prefix, cue_words)
+            if not positions:
+                continue
+            table_cues = {"drug": bool(intents), "neoplasm": bool(behaviors)}
+            score, ids = self._score(positions, table_cues)
+            if len(ids) > _POOL:
+                top = np.argpartition(-score, _POOL)[:_POOL]
+                score, ids = score[top], ids[top]
+            for i, sc in zip(ids.tolist(), score.tolist(), strict=True):
+                if sc > best.get(i, -9.0):
+                    best[i] = sc
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
+        results = self._group(ranked, columns, billable_only, limit)
+        seen = {r.code for r in direct}
+        merged = direct + [r for r in results if r.code not in seen]
+        return merged[:limit]
+
+    def _group(self, ranked: list[tuple[int, float]], columns: dict[str, str],
+               billable_only: bool, limit: int) -> list[Result]:
+        """Best document per code; the top codes become Results (billable first on a tie)."""
+        if not ranked:
+            return []
+        ids = [i for i, _ in ranked]
+        marks = ",".join("?" * len(ids))
+        rows = {r[0]: r[1:] for r in self.con.execute(
+            f"SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
+            f"LEFT JOIN index_terms t ON t.id = d.term WHERE d.id IN ({marks})", ids)}
+        best: dict[str, tuple[float, Match]] = {}
+        for i, sc in ranked:
+            code, via, path, cells = rows[i]
+            if via in TABLE_COLUMNS:
+                column = TABLE_COLUMNS[via].index(columns[via])
+                code = json.loads(cells)[column].rstrip("-").rstrip(".") if cells else ""
+                path = f"{path} › {TABLE_HEADINGS[via][column]}"
+            if code and code not in best:
+                best[code] = (sc, Match(via, path))
+        scored = []
+        for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
+            c = self.kb.find(code)
+            if c is None or (billable_only and not c.billable):
+                continue
+            scored.append((sc + (0.005 if c.billable else 0.0), code, match))
+        scored.sort(key=lambda t: -t[0])
+        return [r for sc, code, match in scored[:limit] if (r := self._result(code, sc, match))]
+
+    def _result(self, code: str, score: float, match: Match) -> Result | None:
+        c = self.kb.find(code)
+        if c is None:
+            return None
+        kids: tuple[str, ...] = ()
+        seventh = False
+        if not c.billable:
+            kids = tuple(k.code for k in self.kb.children(c.code))
+            seventh = not kids and bool(self.kb.seventh_characters(c.code))
+        return Result(c.code, c.title, c.billable, score, match, seventh, kids)
+
+    def _code_results(self, text: str) -> list[Result]:
+        """A query that is itself a code (``M54.2``, ``m542``) answers with that code first."""
+        if not _CODE_LIKE.match(text):
+            return []
+        try:
+            c = self.kb.find(codes.dotted(codes.key(text)))
+        except MalformedCode:
+            return []
+        if c is None:
+            return []
+        result = self._result(c.code, 2.0, Match("code", c.code))
+        return [result] if result else []
+
+
+def _raise(vec: _F, ids: _I, value: float) -> None:
+    """vec[ids] = max(vec[ids], value) (ids are unique within one postings list)."""
+    if len(ids):
+        vec[ids] = np.maximum(vec[ids], value)
+
+
+def _pick(found: list[str], order: tuple[str, ...], default: str) -> str:
+    for col in order:
+        if col in found:
+            return col
+    return default
+
+
+def _check(query: str, limit: int) -> str:
+    text = (query or "").strip()
+    if not text:
+        raise InvalidInput("empty query: type a condition, a drug, a site or a code")
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(f"query too long ({len(text)} characters; at most {MAX_QUERY})")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    return text
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (adjacent transpositions count one), capped."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

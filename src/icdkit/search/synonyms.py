@@ -1,0 +1,114 @@
+"""Abbreviations, lay words and table cues (``data/synonyms.tsv``), applied to a query.
+
+The data file has four tab-separated columns: ``phrase``, ``expansion``, ``kind``, ``note``.
+
+* kind ``abbreviation`` / ``lay`` / ``spelling``: where the phrase's words occur in a query, a
+  variant of the query with the expansion in their place is searched too, and the best score
+  of a code over all variants counts (the original words keep their own chance).
+* kind ``intent``: a word that picks a column of the Table of Drugs and Chemicals (the expansion
+  names the column: accidental, self-harm, assault, undetermined, adverse, underdosing) or only
+  says the query is about a drug (``drug``).
+* kind ``behavior``: a word that picks a column of the Neoplasm Table (malignant, secondary,
+  in-situ, benign, uncertain, unspecified) or only says the query is about a neoplasm.
+
+>>> syn = Synonyms.bundled()
+>>> [" ".join(v) for v in syn.variants(["chf", "exacerbation"])][:2]
+['chf exacerbation', 'congestive heart failure exacerbation']
+>>> syn.cues(["adverse", "effect", "of", "penicillin"], "intent")
+[('adverse', ('adverse', 'effect'))]
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from icdkit.search.text import words
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "synonyms.tsv"
+KINDS = ("abbreviation", "lay", "spelling", "intent", "behavior")
+_MAX_VARIANTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    phrase: tuple[str, ...]
+    expansion: str
+    kind: str
+    note: str
+
+
+class Synonyms:
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._rewrites: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        self._cues: dict[str, dict[tuple[str, ...], str]] = {"intent": {}, "behavior": {}}
+        for e in entries:
+            if e.kind in self._cues:
+                self._cues[e.kind][e.phrase] = e.expansion
+            else:
+                self._rewrites.setdefault(e.phrase, []).append(tuple(words(e.expansion)))
+        self._longest = max((len(p) for p in self._rewrites), default=1)
+
+    @classmethod
+    @cache
+    def bundled(cls) -> Synonyms:
+        return cls.read(DATA)
+
+    @classmethod
+    def read(cls, path: Path) -> Synonyms:
+        entries = []
+        with path.open(encoding="utf-8") as fh:
+            rows = csv.reader((line for line in fh if line.strip() and not line.startswith("#")),
+                              delimiter="\t")
+            header = next(rows)
+            if header[:3] != ["phrase", "expansion", "kind"]:
+                raise ValueError(f"{path}: header must start phrase, expansion, kind")
+            for n, row in enumerate(rows, 2):
+                if len(row) < 3 or row[2] not in KINDS:
+                    raise ValueError(f"{path}:{n}: need phrase, expansion and a kind in {KINDS}")
+                entries.append(Entry(tuple(words(row[0])), row[1].strip(), row[2],
+                                     row[3].strip() if len(row) > 3 else ""))
+        return cls(entries)
+
+    def _spans(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        out = []
+        for i in range(len(tokens)):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                for exp in self._rewrites.get(tuple(tokens[i:i + n]), ()):
+                    out.append((i, i + n, exp))
+        return out
+
+    def variants(self, tokens: list[str]) -> list[list[str]]:
+        """The query itself, then with each rewrite applied, then with all that fit together."""
+        spans = self._spans(tokens)
+        out = [tokens]
+        for i, j, exp in spans:
+            out.append(tokens[:i] + list(exp) + tokens[j:])
+        combined, end = list(tokens), len(tokens)
+        for i, j, exp in sorted(spans, key=lambda s: -s[0]):  # right to left, non-overlapping
+            if j <= end:
+                combined[i:j] = exp
+                end = i
+        out.append(combined)
+        unique = [list(v) for v in dict.fromkeys(map(tuple, out))]
+        return list(itertools.islice(unique, _MAX_VARIANTS))
+
+    def cues(self, tokens: list[str], kind: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(column or 'drug' / 'neoplasm', the words saying so) for each cue in the query."""
+        table = self._cues[kind]
+        found = []
+        i = 0
+        while i < len(tokens):
+            for n in (3, 2, 1):
+                phrase = tuple(tokens[i:i + n])
+                if len(phrase) == n and phrase in table:
+                    found.append((table[phrase], phrase))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found

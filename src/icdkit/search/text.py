@@ -1,0 +1,59 @@
+"""Words as search sees them: folded, split, stemmed; the same rules at build and at query time.
+
+>>> words("Pain, neck NEC")
+['pain', 'neck', 'nec']
+>>> [stem(w) for w in words("Fractured femurs")]
+['fractur', 'femur']
+>>> content(words("Malignant neoplasm of upper lobe, left bronchus or lung"))
+['malignant', 'neoplasm', 'upper', 'lobe', 'left', 'bronchus', 'lung']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Words that carry no meaning for finding a code.
+STOP = frozenset({
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to",
+    "with", "due", "nec", "nos", "than", "its", "is", "are", "was", "be", "been", "being", "this",
+    "that", "these", "those"
+})
+# Words a title may hold that a searcher rarely types; a document is not penalised for them.
+FREE = frozenset({
+    "unspecified", "site", "sites", "part", "parts", "not", "otherwise", "condition", "conditions",
+    "disease", "diseases", "disorder", "disorders", "mellitus"
+})
+_SPLIT = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or apostrophes (``Ménière's`` -> ``meniere``)."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"'s\b|'", "", text)
+
+
+def words(text: str) -> list[str]:
+    """The alphanumeric words of *text*, folded, in order."""
+    return _SPLIT.findall(fold(text))
+
+
+def content(ws: list[str]) -> list[str]:
+    """*ws* without stop words."""
+    return [w for w in ws if w not in STOP]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) English stem; numbers and short words unchanged."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return str(_stemmer().stemWord(word))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer  # type: ignore[import-untyped]
+
+    return snowballstemmer.stemmer("english")
