@@ -24,6 +24,7 @@ __all__ = [
     "Ref",
     "UnknownCode",
     "UnknownRelease",
+    "UnknownTerm",
     "__version__",
 ]
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
         MalformedCode,
         UnknownCode,
         UnknownRelease,
+        UnknownTerm,
     )
     from icdkit.kb import KnowledgeBase
     from icdkit.models import Code, Note
@@ -48,7 +50,7 @@ _LAZY = {
     "Ref": "icdkit.refs",
     **{n: "icdkit.errors" for n in ("BuildError", "IcdkitError", "IncompatibleStore",
                                     "InvalidInput", "MalformedCode", "UnknownCode",
-                                    "UnknownRelease")},
+                                    "UnknownRelease", "UnknownTerm")},
 }
 
 

@@ -157,6 +157,44 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
     return 1 if summary.with_errors else 0
 
 
+def _emit(record: dict[str, Any], as_json: bool, render: str) -> None:
+    """Print *record* as JSON, or draw it with the named function of :mod:`icdkit.views`."""
+    if as_json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+
+    from icdkit import views
+
+    getattr(views, render)(record, Console())
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    kb = open_kb(args.release, args.cache_dir)
+    if args.complete:
+        results = kb.autocomplete(args.query, limit=args.limit)
+    else:
+        results = kb.search(args.query, limit=args.limit, billable_only=args.billable_only)
+    _emit({"query": args.query, "release": kb.release, "results": [r.to_json() for r in results]},
+          args.json, "render_search")
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    from icdkit.search.navigate import index_tree
+
+    kb = open_kb(args.release, args.cache_dir)
+    _emit(index_tree(kb, args.term, book="eindex" if args.external else "index", depth=args.depth),
+          args.json, "render_index")
+
+
+def cmd_table(args: argparse.Namespace) -> None:
+    from icdkit.search.navigate import table_rows
+
+    kb = open_kb(args.release, args.cache_dir)
+    column = args.intent if args.command == "drug" else args.behavior
+    _emit(table_rows(kb, args.command, args.text, column), args.json, "render_table")
+
+
 def cmd_releases(args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
@@ -222,6 +260,35 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--output", "-o", help="batch output file (default: stdout)")
     s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("search", parents=[release, as_json, common],
+                       help="find codes the way coders do: Index, Tables, titles; typos and abbreviations")
+    s.add_argument("query", help='as you would type it: "neck pain", "CHF", "pnuemonia", "aspirin overdose"')
+    s.add_argument("--limit", "-n", type=int, default=10, help="results to show (1-200, default 10)")
+    s.add_argument("--billable-only", action="store_true", help="only codes valid for a claim")
+    s.add_argument("--complete", action="store_true", help="autocomplete: the last word may be unfinished")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("index", parents=[release, as_json, common],
+                       help="the Alphabetic Index under a term: subterms, codes, see / see also")
+    s.add_argument("term", help="a main term or a path: 'Pain', 'Pain, neck', 'Fracture, traumatic, femur'")
+    s.add_argument("--external", "-e", action="store_true", help="the External Cause Index instead")
+    s.add_argument("--depth", type=int, default=9, help="levels of subterms to show (default all)")
+    s.set_defaults(func=cmd_index)
+
+    from icdkit.search.columns import TABLE_COLUMNS
+
+    s = sub.add_parser("drug", parents=[release, as_json, common],
+                       help="the Table of Drugs and Chemicals: codes for a substance by intent")
+    s.add_argument("text", metavar="SUBSTANCE", help="a substance: 'acetaminophen', 'alcohol, ethyl'")
+    s.add_argument("--intent", choices=TABLE_COLUMNS["drug"], help="the column whose code you need")
+    s.set_defaults(func=cmd_table)
+
+    s = sub.add_parser("neoplasm", parents=[release, as_json, common],
+                       help="the Neoplasm Table: codes for a site by behavior")
+    s.add_argument("text", metavar="SITE", help="a site: 'lung', 'lung, upper lobe', 'colon'")
+    s.add_argument("--behavior", choices=TABLE_COLUMNS["neoplasm"], help="the column whose code you need")
+    s.set_defaults(func=cmd_table)
 
     s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")
     s.set_defaults(func=cmd_releases)

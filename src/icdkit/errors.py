@@ -7,6 +7,7 @@ turn it into a clear message (CLI: stderr + exit 2; HTTP: a 4xx with one JSON sh
     ├── InvalidInput           malformed input (bad code syntax, bad date, bad option)
     │   └── MalformedCode      text that cannot be an ICD-10-CM code at all
     ├── UnknownCode            well-formed, but not in the release (carries suggestions)
+    ├── UnknownTerm            a term, substance or site the Index or a Table lacks (suggestions)
     ├── UnknownRelease         no bundled or built release of that name
     └── BuildError             source files missing or unreadable while building
         └── IncompatibleStore  a knowledge base built by an incompatible icdkit version
@@ -41,6 +42,16 @@ class UnknownCode(IcdkitError):
     def __init__(self, message: str, *, code: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.requested = code
+        self.suggestions = suggestions
+
+
+class UnknownTerm(IcdkitError):
+    """A term, substance or site that the Index or the Tables do not hold."""
+
+    code = "unknown-term"
+
+    def __init__(self, message: str, *, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
         self.suggestions = suggestions
 
 

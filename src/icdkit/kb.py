@@ -476,6 +476,10 @@ class KnowledgeBase:
 
     # -- bulk --------------------------------------------------------------------------
     # -- search ------------------------------------------------------------------------
+    def connection(self) -> sqlite3.Connection:
+        """The read-only SQLite connection (index terms and search tables live there too)."""
+        return self._con
+
     def searcher(self) -> Searcher:
         """The search engine over this release's Index, Tables and titles (made on first use)."""
         if self._searcher is None:

@@ -107,3 +107,77 @@ def render_report(d: dict[str, Any], console: Console) -> None:
     console.print(verdict, f"[dim]{d['release']}, date of service {d['date']}[/]")
     if d["findings"]:
         console.print(t)
+
+
+def render_search(d: dict[str, Any], console: Console) -> None:
+    if not d["results"]:
+        console.print(f"[yellow]no code found for {d['query']!r}[/]")
+        return
+    table = Table(title=f"{d['query']} — {d['release']}", title_justify="left", show_lines=False)
+    for col in ("code", "title", "why it matched", "score"):
+        table.add_column(col, justify="right" if col == "score" else "left")
+    for r in d["results"]:
+        code = Text(r["code"], style="bold green" if r["billable"] else "bold yellow")
+        title = Text(r["title"])
+        if not r["billable"]:
+            need = ("needs a 7th character" if r.get("seventh_character_required")
+                    else f"header: choose one of {', '.join(r.get('children', [])[:6])}"
+                    + (" …" if len(r.get("children", [])) > 6 else ""))
+            title.append(f"\n{need}", style="yellow")
+        why = Text(f"{r['matched']['via']}: ", style="dim")
+        why.append(r["matched"]["path"])
+        table.add_row(code, title, why, f"{r['score']:.2f}")
+    console.print(table)
+
+
+def render_index(d: dict[str, Any], console: Console) -> None:
+    from rich.tree import Tree
+
+    book = "External Cause Index" if d["book"] == "eindex" else "Alphabetic Index"
+    for entry in d["entries"]:
+        root = Tree(_term_text(entry, entry["path"]))
+        _grow(root, entry.get("children", []))
+        console.print(root)
+    console.print(f"[dim]{book}, {d['release']}[/]")
+
+
+def _term_text(node: dict[str, Any], title: str | None = None) -> Text:
+    t = Text(title or node["title"], style="bold" if node["level"] == 0 else "")
+    if node.get("nemod"):
+        t.append(f" {node['nemod']}", style="dim")
+    for key, style in (("code", "green"), ("subcat", "green"), ("seecat", "green")):
+        if node.get(key):
+            t.append(f"  {node[key]}", style=f"bold {style}")
+    if node.get("manif"):
+        t.append(f" [{node['manif']}]", style="bold green")
+    if node.get("see"):
+        t.append(f"  — see {node['see']}", style="italic cyan")
+    if node.get("see_also"):
+        t.append(f"  — see also {node['see_also']}", style="italic cyan")
+    if node.get("cells"):
+        t.append("  " + " | ".join(f"{k} {v or '—'}" for k, v in node["cells"].items()), style="green")
+    if node.get("more"):
+        t.append(f"  (+{node['more']} subterms)", style="dim")
+    return t
+
+
+def _grow(tree: Any, children: list[dict[str, Any]]) -> None:
+    for child in children:
+        _grow(tree.add(_term_text(child)), child.get("children", []))
+
+
+def render_table(d: dict[str, Any], console: Console) -> None:
+    from icdkit.search.columns import TABLE_COLUMNS
+
+    book = "drug" if d["table"].startswith("Table of Drugs") else "neoplasm"
+    table = Table(title=f"{d['table']}: {d['query']} ({d['release']})", title_justify="left")
+    table.add_column("drug" if book == "drug" else "site")
+    for col in TABLE_COLUMNS[book]:
+        table.add_column(col, style="bold green" if col == d["column"] else "")
+    for row in d["rows"]:
+        table.add_row(row["path"], *(row["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+    console.print(table)
+    for row in d["rows"]:
+        if d["column"] and row.get("note"):
+            code = row.get("code") or "—"
+            console.print(f"{row['path']}: [bold]{code}[/] {row.get('title') or ''} — {row['note']}")

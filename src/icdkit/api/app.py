@@ -13,18 +13,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from icdkit import __version__
-from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease
+from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
 from icdkit.kb import KnowledgeBase
 from icdkit.lookup import describe_code, error_record
+from icdkit.search.navigate import index_tree, table_rows
 
 
 def _status(exc: IcdkitError) -> int:
-    return 404 if isinstance(exc, UnknownCode | UnknownRelease) else 400
+    return 404 if isinstance(exc, UnknownCode | UnknownRelease | UnknownTerm) else 400
 
 
 def create_app(kb: KnowledgeBase) -> FastAPI:
     """A FastAPI app answering from *kb* (preloaded: a server answers many lookups)."""
     kb.preload()
+    kb.searcher()
     app = FastAPI(title="icdkit", version=__version__,
                   description=f"ICD-10-CM {kb.label}, offline and traceable to the official files.")
 
@@ -43,6 +45,28 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     @app.get("/api/codes/{code}")
     def code_json(code: str, date: str | None = None) -> dict[str, Any]:
         return describe_code(kb, code, on=date)
+
+    @app.get("/api/search")
+    def search(q: str, limit: int = 10, billable_only: bool = False) -> dict[str, Any]:
+        results = kb.search(q, limit=limit, billable_only=billable_only)
+        return {"query": q, "release": kb.release, "results": [r.to_json() for r in results]}
+
+    @app.get("/api/autocomplete")
+    def autocomplete(q: str, limit: int = 10) -> dict[str, Any]:
+        return {"query": q, "release": kb.release,
+                "results": [r.to_json() for r in kb.autocomplete(q, limit=limit)]}
+
+    @app.get("/api/index")
+    def index(term: str, external: bool = False, depth: int = 9) -> dict[str, Any]:
+        return index_tree(kb, term, book="eindex" if external else "index", depth=depth)
+
+    @app.get("/api/drug")
+    def drug(substance: str, intent: str | None = None) -> dict[str, Any]:
+        return table_rows(kb, "drug", substance, intent)
+
+    @app.get("/api/neoplasm")
+    def neoplasm(site: str, behavior: str | None = None) -> dict[str, Any]:
+        return table_rows(kb, "neoplasm", site, behavior)
 
     @app.get("/codes/{code}", response_class=HTMLResponse)
     def code_page(code: str, date: str | None = None) -> HTMLResponse:

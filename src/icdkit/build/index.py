@@ -28,16 +28,6 @@ from dataclasses import dataclass, field
 from typing import IO
 
 BOOKS = ("index", "eindex", "drug", "neoplasm")
-TABLE_COLUMNS = {
-    "drug": ("accidental", "self-harm", "assault", "undetermined", "adverse", "underdosing"),
-    "neoplasm": ("malignant", "secondary", "in-situ", "benign", "uncertain", "unspecified"),
-}
-TABLE_HEADINGS = {
-    "drug": ("Poisoning, accidental (unintentional)", "Poisoning, intentional self-harm",
-             "Poisoning, assault", "Poisoning, undetermined", "Adverse effect", "Underdosing"),
-    "neoplasm": ("Malignant primary", "Malignant secondary", "Ca in situ", "Benign",
-                 "Uncertain behavior", "Unspecified behavior"),
-}
 CSV_HEADER = ["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"]
 _SPACE = re.compile(r"\s+")
 

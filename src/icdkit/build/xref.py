@@ -18,7 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from icdkit.build.index import TABLE_COLUMNS, Term
+from icdkit.build.index import Term
+from icdkit.search.columns import TABLE_COLUMNS
 
 _BEHAVIORS = {
     "malignant": 0, "malignant, primary": 0, "primary": 0, "secondary": 1, "malignant, secondary": 1,

@@ -29,9 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit import codes
-from icdkit.build.index import TABLE_COLUMNS, TABLE_HEADINGS
 from icdkit.build.searchdocs import VIAS
 from icdkit.errors import InvalidInput, MalformedCode
+from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
+from icdkit.search.navigate import next_step
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.text import STOP, stem, words
 
@@ -265,11 +266,7 @@ class Searcher:
         c = self.kb.find(code)
         if c is None:
             return None
-        kids: tuple[str, ...] = ()
-        seventh = False
-        if not c.billable:
-            kids = tuple(k.code for k in self.kb.children(c.code))
-            seventh = not kids and bool(self.kb.seventh_characters(c.code))
+        kids, seventh = ((), False) if c.billable else next_step(self.kb, c.code)
         return Result(c.code, c.title, c.billable, score, match, seventh, kids)
 
     def _code_results(self, text: str) -> list[Result]:
