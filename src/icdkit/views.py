@@ -156,6 +156,8 @@ def _term_text(node: dict[str, Any], title: str | None = None) -> Text:
         t.append(f"  — see also {node['see_also']}", style="italic cyan")
     if node.get("cells"):
         t.append("  " + " | ".join(f"{k} {v or '—'}" for k, v in node["cells"].items()), style="green")
+    if node.get("note"):
+        t.append(f"\n{node['note']}", style="italic dim")
     if node.get("more"):
         t.append(f"  (+{node['more']} subterms)", style="dim")
     return t

@@ -75,7 +75,7 @@ def write(con: sqlite3.Connection, books: dict[str, list[Term]], resolver: Resol
                 None if see is None else see.column,
                 None if see is None else int(see.complete),
                 None if also is None else offsets[also.book] + also.term,
-                fold(t.title),
+                fold(t.title), t.note,
             ))
-    con.executemany(f"INSERT INTO index_terms VALUES ({','.join('?' * 18)})", rows)
+    con.executemany(f"INSERT INTO index_terms VALUES ({','.join('?' * 19)})", rows)
     return offsets

@@ -48,6 +48,7 @@ class Term:
     subcat: str = ""  # 'see subcategory' target (external cause index)
     seecat: str = ""  # 'see category' target
     cells: tuple[str, ...] = field(default=())  # tables: columns 2-7, '' where none applies
+    note: str = ""  # an instructional note printed under the term
 
 
 def clean(text: str | None) -> str:
@@ -120,6 +121,11 @@ def read_csv(lines: Iterable[str]) -> list[Term]:
         if len(row) != len(CSV_HEADER):
             continue
         level = int(row[2])
+        if row[3].startswith("Note:"):  # printed one level too high: it belongs to the open term
+            owner = terms[stack[min(level, len(stack) - 1)]] if stack else None
+            if owner is not None:
+                owner.note = clean(" ".join(x for x in (row[3], row[6]) if x))
+            continue
         del stack[level:]
         parent = stack[-1] if stack and level > 0 else None
         terms.append(Term(book="index", level=level, parent=parent, title=clean(row[3]),

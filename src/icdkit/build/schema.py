@@ -6,7 +6,7 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,7 +99,8 @@ CREATE TABLE index_terms(
   see_column INTEGER,
   see_complete INTEGER,
   also_target INTEGER,
-  key TEXT NOT NULL             -- folded title, for navigation
+  key TEXT NOT NULL,            -- folded title, for navigation
+  note TEXT NOT NULL            -- instructional note printed under the term
 );
 CREATE INDEX index_terms_parent ON index_terms(parent);
 CREATE INDEX index_terms_key ON index_terms(book, key);

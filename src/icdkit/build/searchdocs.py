@@ -19,19 +19,22 @@ arrays hold the weight of the required words and a small prior by source.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
-from icdkit.search.text import FREE, STOP, stem, words
+from icdkit.search.text import FREE, STOP, fold, stem, words
 
 VIAS = ("index", "eindex", "drug", "neoplasm", "title", "inclusion")
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
+_HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 _LATERAL = frozenset({"left", "right", "bilateral", "unilateral"})
 
 
@@ -59,9 +62,10 @@ class Words:
         return Words(self.req + other.req, self.opt + other.opt, self.groups + other.groups)
 
 
+@lru_cache(maxsize=200_000)
 def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool = False,
                 tabular: bool = False) -> Words:
-    """Required and optional words of one printed term.
+    """Required and optional words of one printed term (shared: do not modify the result).
 
     A term's later comma parts are optional when they are forms of its first word
     (``Diabetes, diabetic``, ``femur, femoral``), and a main term's when it carries a code of its
@@ -103,7 +107,17 @@ def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool 
                 out.req.append(w)
         _close(out, group)
     out.opt += [w for w in words(nemod) if w not in STOP]
+    out.opt += joined(title)
     return out
+
+
+def joined(text: str) -> list[str]:
+    """Hyphenated words also written as one ('pre-eclampsia' -> 'preeclampsia').
+
+    >>> joined("Post-traumatic stress disorder, pre-eclampsia")
+    ['posttraumatic', 'preeclampsia']
+    """
+    return [m.replace("-", "") for m in _HYPHENATED.findall(fold(text))]
 
 
 def _close(out: Words, group: list[str]) -> None:

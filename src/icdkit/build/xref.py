@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from icdkit.build.index import Term
 from icdkit.search.columns import TABLE_COLUMNS
@@ -57,6 +58,7 @@ def keys(title: str, nemod: str = "") -> set[str]:
     return {k for k in out if k}
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Lower case, accents and parenthesised modifiers dropped, spaces collapsed.
 

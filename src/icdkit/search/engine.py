@@ -38,14 +38,19 @@ from icdkit.search.text import STOP, stem, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
+    from icdkit.models import Code
 
 MAX_QUERY = 500  # characters
 MAX_LIMIT = 200
 _PENALTY = 0.6  # weight of unmatched required words
+_OPTIONAL = 0.6  # credit for a word matched only among a document's optional words
+_UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score alike)
+_REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
 _POOL = 300  # documents considered after the vectorised pass
 _CACHE = 4096  # postings kept per searcher
 _INTENT_ORDER = ("self-harm", "assault", "undetermined", "adverse", "underdosing", "accidental")
 _BEHAVIOR_ORDER = ("secondary", "in-situ", "benign", "uncertain", "malignant", "unspecified")
+_SIDES = frozenset({"right", "left", "bilateral"})
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$")
 _F = npt.NDArray[np.float32]
 _I = npt.NDArray[np.int32]
@@ -55,6 +60,7 @@ _I = npt.NDArray[np.int32]
 class Match:
     via: str  # index | eindex | drug | neoplasm | title | inclusion | code
     path: str  # the index path, table row and column, title or inclusion term
+    refined_from: str | None = None  # the header the path led to, when the query chose a child
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class Result:
             "code": self.code, "title": self.title, "billable": self.billable,
             "score": round(self.score, 4), "matched": {"via": self.matched.via, "path": self.matched.path},
         }
+        if self.matched.refined_from:
+            out["matched"]["refined_from"] = self.matched.refined_from  # type: ignore[index]
         if not self.billable:
             out["children"] = list(self.children)
             out["seventh_character_required"] = self.seventh
@@ -101,6 +109,8 @@ class Searcher:
         self.synonyms = Synonyms.bundled()
         self._postings: OrderedDict[str, tuple[float, _I, _I] | None] = OrderedDict()
         self._typos: dict[str, list[tuple[str, float]]] = {}
+        self._sound_index: dict[str, list[tuple[str, int]]] | None = None
+        self._freqs: dict[str, int] = {}
 
     # -- vocabulary -------------------------------------------------------------------------
     def postings(self, s: str) -> tuple[float, _I, _I] | None:
@@ -117,10 +127,14 @@ class Searcher:
         return value
 
     def typos(self, word: str) -> list[tuple[str, float]]:
-        """Stems of printed words one edit (two for long words) from *word*, with a quality."""
+        """Stems of printed words near *word*: one edit (two for long words), else sounding alike.
+
+        The most frequent of the nearest words gets the best quality, so a misspelt common
+        word ('migrane') finds the common word (migraine) before a rare one (migrans).
+        """
         if word in self._typos:
             return self._typos[word]
-        out: dict[str, float] = {}
+        found: list[tuple[int, int, str]] = []  # (distance, -frequency, word)
         if len(word) >= 4 and word.isalpha():
             variants = {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
             marks = ",".join("?" * len(variants))
@@ -129,15 +143,35 @@ class Searcher:
             cands |= {w for (w,) in self.con.execute(
                 f"SELECT word FROM search_words WHERE word IN ({marks})", tuple(variants))}
             limit = 1 if len(word) < 7 else 2
-            for cand in cands:
-                d = _distance(word, cand, limit)
-                if d <= limit:
-                    q = 0.85 if d == 1 else 0.7
-                    s = stem(cand)
-                    out[s] = max(out.get(s, 0.0), q)
-        result = sorted(out.items(), key=lambda kv: -kv[1])[:6]
+            found = [(d, -self._freq(c), c) for c in cands if (d := _distance(word, c, limit)) <= limit]
+            if not found and len(word) >= 6:
+                found = [(3, -f, c) for c, f in self._sounds().get(sound(word), ())
+                         if _distance(word, c, 4) <= 4]
+        out: dict[str, float] = {}
+        for rank, (d, _, cand) in enumerate(sorted(found)):
+            quality = {1: 0.85, 2: 0.7}.get(d, 0.6) - (0.1 if rank else 0.0)
+            out.setdefault(stem(cand), quality)
+        result = list(out.items())[:6]
         self._typos[word] = result
         return result
+
+    def _freq(self, word: str) -> int:
+        """How many documents print *word* (0 for a word never printed)."""
+        if word not in self._freqs:
+            if len(self._freqs) > _CACHE * 4:
+                self._freqs.clear()
+            row = self.con.execute("SELECT freq FROM search_words WHERE word=?", (word,)).fetchone()
+            self._freqs[word] = int(row[0]) if row else 0
+        return self._freqs[word]
+
+    def _sounds(self) -> dict[str, list[tuple[str, int]]]:
+        """Printed words by how they sound (built on the first misspelling that needs it)."""
+        if self._sound_index is None:
+            index: dict[str, list[tuple[str, int]]] = {}
+            for w, f in self.con.execute("SELECT word, freq FROM search_words WHERE length(word) >= 5"):
+                index.setdefault(sound(w), []).append((w, f))
+            self._sound_index = index
+        return self._sound_index
 
     def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
         """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""
@@ -158,17 +192,24 @@ class Searcher:
             seen.add(s)
             last = prefix and i == len(content) - 1
             alts: list[tuple[str, float]] = []
-            if self.postings(s) is not None:
+            known = self.postings(s) is not None
+            if known and (self._freq(tok) or not tok.isalpha()):
                 alts.append((s, 1.0))
             if last and len(tok) >= 1:
                 alts += [a for a in self.completions(tok) if a[0] != s]
-            if not alts:
+            if not alts:  # a word never printed: its nearest printed words (its stem's among them)
                 alts = self.typos(tok)
+                if known and all(a != s for a, _ in alts):
+                    alts.append((s, 0.8))
             idfs = [p[0] for a, _ in alts if (p := self.postings(a)) is not None]
             if idfs:
                 out.append(_Position(max(min(idfs), 0.5) if last else max(max(idfs), 0.5),
                                      [a for a in alts if self.postings(a[0]) is not None],
                                      tok in cue_words))
+            elif tok in cue_words:
+                out.append(_Position(1.0, [], True))
+            else:
+                out.append(_Position(_UNKNOWN, []))
         return out
 
     def _score(self, positions: list[_Position], table_cues: dict[str, bool]) -> tuple[_F, _I]:
@@ -184,8 +225,8 @@ class Searcher:
                 if post is None:
                     continue
                 idf, rids, oids = post
+                _raise(hit, oids, quality * _OPTIONAL)
                 _raise(hit, rids, quality)
-                _raise(hit, oids, quality)
                 _raise(req, rids, idf)
             if p.cue:  # a word asking for a table column is matched by every row of that table
                 if table_cues["drug"]:
@@ -194,6 +235,8 @@ class Searcher:
                     hit[self.is_neoplasm] = 1.0
             matched += p.weight * hit
             matched_req += req
+        if not any(p.alts for p in positions):
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         ids = np.flatnonzero(matched > 0).astype(np.int32)
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
@@ -207,7 +250,7 @@ class Searcher:
                prefix: bool = False) -> list[Result]:
         text = _check(query, limit)
         direct = self._code_results(text)
-        tokens = words(text)
+        tokens = [t for t in words(text) if t not in STOP]
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -215,13 +258,15 @@ class Searcher:
             "drug": _pick([c for _, i, _ in variants for c, _ in i], _INTENT_ORDER, "accidental"),
             "neoplasm": _pick([c for _, _, b in variants for c, _ in b], _BEHAVIOR_ORDER, "unspecified"),
         }
-        for variant, intents, behaviors in variants:
+        for n, (variant, intents, behaviors) in enumerate(variants):
             cue_words = {w for _, phrase in intents + behaviors for w in phrase}
             positions = self._positions(variant, prefix, cue_words)
             if not positions:
                 continue
             table_cues = {"drug": bool(intents), "neoplasm": bool(behaviors)}
             score, ids = self._score(positions, table_cues)
+            if n:
+                score -= _REWRITTEN
             if len(ids) > _POOL:
                 top = np.argpartition(-score, _POOL)[:_POOL]
                 score, ids = score[top], ids[top]
@@ -229,13 +274,14 @@ class Searcher:
                 if sc > best.get(i, -9.0):
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
-        results = self._group(ranked, columns, billable_only, limit)
+        stems = {stem(t) for v, _, _ in variants for t in v}
+        results = self._group(ranked, columns, billable_only, limit, stems)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
 
     def _group(self, ranked: list[tuple[int, float]], columns: dict[str, str],
-               billable_only: bool, limit: int) -> list[Result]:
+               billable_only: bool, limit: int, stems: set[str]) -> list[Result]:
         """Best document per code; the top codes become Results (billable first on a tie)."""
         if not ranked:
             return []
@@ -253,14 +299,48 @@ class Searcher:
                 path = f"{path} › {TABLE_HEADINGS[via][column]}"
             if code and code not in best:
                 best[code] = (sc, Match(via, path))
-        scored = []
+        scored: dict[str, tuple[float, Match]] = {}
         for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
             c = self.kb.find(code)
-            if c is None or (billable_only and not c.billable):
+            if c is None:
                 continue
-            scored.append((sc + (0.005 if c.billable else 0.0), code, match))
-        scored.sort(key=lambda t: -t[0])
-        return [r for sc, code, match in scored[:limit] if (r := self._result(code, sc, match))]
+            if not c.billable:
+                c, match = self._descend(c, match, stems)
+            if (billable_only and not c.billable) or c.code in scored:
+                continue
+            scored[c.code] = (sc + (0.005 if c.billable else 0.0), match)
+        ranked_codes = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
+        return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
+
+    def _descend(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
+        """From a header the Index or a title led to, down to the code the query means.
+
+        At each level the child whose title shares the most of the query's words (by idf) wins;
+        when the query says nothing more, the default: the 'unspecified' child, else a 'without'
+        or 'not' child (without complication, not intractable), else 'other', else the first.
+        Stops at codes that only lack their 7th character.
+        """
+        start = c
+        while not c.billable:
+            kids, seventh = next_step(self.kb, c.code)
+            if seventh or not kids:
+                break
+            options = [k for k in (self.kb.find(x) for x in kids) if k is not None]
+            if not options:
+                break
+            c = max(options, key=lambda k: (self._overlap(k.title, stems), _default_rank(k.title, stems),
+                                            -options.index(k)))
+        if c is start:
+            return c, match
+        return c, Match(match.via, match.path, start.code)
+
+    def _overlap(self, title: str, stems: set[str]) -> float:
+        total = 0.0
+        for w in set(words(title)):
+            s = stem(w)
+            if s in stems and (post := self.postings(s)) is not None:
+                total += post[0]
+        return total
 
     def _result(self, code: str, score: float, match: Match) -> Result | None:
         c = self.kb.find(code)
@@ -289,6 +369,14 @@ def _raise(vec: _F, ids: _I, value: float) -> None:
         vec[ids] = np.maximum(vec[ids], value)
 
 
+def _default_rank(title: str, stems: set[str]) -> float:
+    """How much a child title looks like the default when the query says nothing more."""
+    ws = words(title)
+    side = any(w in _SIDES and w not in stems for w in ws)
+    return (ws.count("unspecified") - side + 0.5 * ("without" in ws) + 0.3 * ("not" in ws)
+            + 0.25 * ("other" in ws))
+
+
 def _pick(found: list[str], order: tuple[str, ...], default: str) -> str:
     for col in order:
         if col in found:
@@ -305,6 +393,24 @@ def _check(query: str, limit: int) -> str:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
     return text
+
+
+_SOUNDS = (("sch", "sk"), ("ph", "f"), ("ck", "k"), ("ch", "k"), ("tz", "z"), ("c", "k"), ("q", "k"),
+           ("x", "ks"), ("z", "s"), ("y", "i"), ("th", "t"), ("gh", "g"), ("kn", "n"), ("wr", "r"),
+           ("h", ""))
+
+
+def sound(word: str) -> str:
+    """A rough key of how a word sounds: spellings of one sound merged, doubles and vowels dropped.
+
+    >>> sound("skitzophrenia") == sound("schizophrenia")
+    True
+    """
+    w = word.lower()
+    for a, b in _SOUNDS:
+        w = w.replace(a, b)
+    w = re.sub(r"(.)\1+", r"\1", w)
+    return w[:1] + re.sub(r"[aeiou]", "", w[1:])
 
 
 def _distance(a: str, b: str, limit: int) -> int:

@@ -20,7 +20,8 @@ from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
 
-_COLS = "id, book, parent, level, title, nemod, code, manif, see, see_also, subcat, seecat, cells, see_target"
+_COLS = ("id, book, parent, level, title, nemod, code, manif, see, see_also, subcat, seecat, cells, "
+         "see_target, note")
 MAX_NODES = 2000  # terms returned by one index_tree call
 
 
@@ -59,11 +60,12 @@ def find(con: sqlite3.Connection, text: str, book: str) -> list[tuple[Any, ...]]
 
 
 def _node(con: sqlite3.Connection, row: tuple[Any, ...], depth: int, budget: list[int]) -> dict[str, Any]:
-    tid, book, _parent, level, title, nemod, code, manif, see, see_also, subcat, seecat, cells, target = row
+    tid, book, _parent, level, title, nemod, code, manif, see, see_also, subcat, seecat = row[:12]
+    cells, target, note = row[12:]
     budget[0] -= 1
     node: dict[str, Any] = {"title": title, "level": level}
     for k, v in (("nemod", nemod), ("code", code), ("manif", manif), ("see", see),
-                 ("see_also", see_also), ("subcat", subcat), ("seecat", seecat)):
+                 ("see_also", see_also), ("subcat", subcat), ("seecat", seecat), ("note", note)):
         if v:
             node[k] = v
     if cells:

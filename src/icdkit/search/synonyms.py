@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from icdkit.search.text import words
+from icdkit.search.text import content, words
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "synonyms.tsv"
 KINDS = ("abbreviation", "lay", "spelling", "intent", "behavior")
@@ -70,17 +70,19 @@ class Synonyms:
             for n, row in enumerate(rows, 2):
                 if len(row) < 3 or row[2] not in KINDS:
                     raise ValueError(f"{path}:{n}: need phrase, expansion and a kind in {KINDS}")
-                entries.append(Entry(tuple(words(row[0])), row[1].strip(), row[2],
+                entries.append(Entry(tuple(content(words(row[0]))), row[1].strip(), row[2],
                                      row[3].strip() if len(row) > 3 else ""))
         return cls(entries)
 
     def _spans(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-        out = []
+        """Rewritable phrases of the query; a phrase inside a longer one is left to the longer."""
+        out: list[tuple[int, int, tuple[str, ...]]] = []
         for i in range(len(tokens)):
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
                 for exp in self._rewrites.get(tuple(tokens[i:i + n]), ()):
                     out.append((i, i + n, exp))
-        return out
+        return [s for s in out if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
+                                          for o in out)]
 
     def variants(self, tokens: list[str]) -> list[list[str]]:
         """The query itself, then with each rewrite applied, then with all that fit together."""

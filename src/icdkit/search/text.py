@@ -36,7 +36,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The alphanumeric words of *text*, folded, in order."""
-    return _SPLIT.findall(fold(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=100_000)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_SPLIT.findall(fold(text)))
 
 
 def content(ws: list[str]) -> list[str]:
@@ -46,7 +51,7 @@ def content(ws: list[str]) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball (Porter 2) English stem; numbers and short words unchanged."""
+    """Snowball (Porter 2) English stem (PyStemmer, in C); numbers and short words unchanged."""
     if len(word) <= 3 or not word.isalpha():
         return word
     return str(_stemmer().stemWord(word))
@@ -54,6 +59,6 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer  # type: ignore[import-untyped]
+    import Stemmer  # type: ignore[import-not-found]
 
-    return snowballstemmer.stemmer("english")
+    return Stemmer.Stemmer("english")
