@@ -85,19 +85,26 @@ class Synonyms:
                                           for o in out)]
 
     def variants(self, tokens: list[str]) -> list[list[str]]:
-        """The query itself, then with each rewrite applied, then with all that fit together."""
-        spans = self._spans(tokens)
+        """The query itself, then with each rewrite applied, then with all that fit together;
+        rewrites of rewrites once more (a brand name -> its drug -> the drug's class)."""
         out = [tokens]
-        for i, j, exp in spans:
-            out.append(tokens[:i] + list(exp) + tokens[j:])
-        combined, end = list(tokens), len(tokens)
-        for i, j, exp in sorted(spans, key=lambda s: -s[0]):  # right to left, non-overlapping
-            if j <= end:
-                combined[i:j] = exp
-                end = i
-        out.append(combined)
+        for variant in self._rewrite(tokens):
+            out.append(variant)
+            out.extend(self._rewrite(variant))
         unique = [list(v) for v in dict.fromkeys(map(tuple, out))]
         return list(itertools.islice(unique, _MAX_VARIANTS))
+
+    def _rewrite(self, tokens: list[str]) -> list[list[str]]:
+        spans = self._spans(tokens)
+        out = [tokens[:i] + list(exp) + tokens[j:] for i, j, exp in spans]
+        if len(spans) > 1:
+            combined, end = list(tokens), len(tokens)
+            for i, j, exp in sorted(spans, key=lambda s: -s[0]):  # right to left, non-overlapping
+                if j <= end:
+                    combined[i:j] = exp
+                    end = i
+            out.append(combined)
+        return out
 
     def cues(self, tokens: list[str], kind: str) -> list[tuple[str, tuple[str, ...]]]:
         """(column or 'drug' / 'neoplasm', the words saying so) for each cue in the query."""
