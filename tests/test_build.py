@@ -36,9 +36,12 @@ def test_bundled_meta_records_sources_and_counts(kb: KnowledgeBase) -> None:
     meta = kb.meta
     assert meta["release"] == "FY2026" and meta["effective"] == "2026-04-01"
     assert meta["schema_version"] == str(store.SCHEMA_VERSION)
-    (src,) = json.loads(meta["sources"])
-    expected = hashlib.sha256(gunzip(DATA / "releases/FY2026/icd10cm-tabular-April-1-2026.xml.gz"))
-    assert src["sha256"] == expected.hexdigest()
+    sources = {Path(s["file"]).name: s["sha256"] for s in json.loads(meta["sources"])}
+    for rel in ("releases/FY2026/icd10cm-tabular-April-1-2026.xml.gz",
+                "index/FY2025-April/ICD10CM_2025_Index.csv.gz",
+                "index/FY2025-April/icd-10-cm-drug-2025.xml.gz"):
+        assert sources[Path(rel).name[:-3]] == hashlib.sha256(gunzip(DATA / rel)).hexdigest()
+    assert len(sources) == 5  # the tabular and the four index books it was built with
     billable = kb._con.execute("SELECT count(*) FROM nodes WHERE billable").fetchone()[0]
     assert int(meta["billable_count"]) == billable == 74719  # CMS: 74,719 codes valid for FY2026
     assert meta["billable_source"] == "MCE valid-code table on 2026-04-01"

@@ -124,7 +124,7 @@ def read_csv(lines: Iterable[str]) -> list[Term]:
         if row[3].startswith("Note:"):  # printed one level too high: it belongs to the open term
             owner = terms[stack[min(level, len(stack) - 1)]] if stack else None
             if owner is not None:
-                owner.note = clean(" ".join(x for x in (row[3], row[6]) if x))
+                owner.note = clean(" ".join(x for x in (owner.note, row[3], row[6]) if x))
             continue
         del stack[level:]
         parent = stack[-1] if stack and level > 0 else None

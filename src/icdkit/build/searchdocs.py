@@ -184,11 +184,13 @@ class DocBuilder:
                         self.add("", book, ids[book] + i, " › ".join(titles), ws)
                     continue
                 code = t.code or t.subcat or t.seecat
-                path = " › ".join(titles)
+                path = " › ".join(titles) + (f" [{t.manif}]" if t.manif else "")
                 if not code and t.see:
                     target = resolver.resolve(t.see, book)
                     code = self.target_code(books, target)
                     path += f" → see {t.see}"
+                    if code and target and target.column is None and books[target.book][target.term].manif:
+                        path += f" [{books[target.book][target.term].manif}]"
                 if code:
                     prior = _PRIOR[book] - 0.004 * t.level
                     self.add(code.rstrip("-").rstrip("."), book, ids[book] + i, path, ws, prior)

@@ -306,6 +306,8 @@ class Searcher:
                 continue
             if not c.billable:
                 c, match = self._descend(c, match, stems)
+            if billable_only and not c.billable:
+                c, match = self._complete(c, match, stems)
             if (billable_only and not c.billable) or c.code in scored:
                 continue
             scored[c.code] = (sc + (0.005 if c.billable else 0.0), match)
@@ -333,6 +335,16 @@ class Searcher:
         if c is start:
             return c, match
         return c, Match(match.via, match.path, start.code)
+
+    def _complete(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
+        """For a claim-ready answer: the 7th character the query names (initial, subsequent,
+        sequela...), else the first the code defines (A, initial encounter, for injuries)."""
+        kids, seventh = next_step(self.kb, c.code)
+        options = [k for k in (self.kb.find(x) for x in kids) if k is not None and k.billable]
+        if not seventh or not options:
+            return c, match
+        best = max(options, key=lambda k: (self._overlap(k.title, stems), -options.index(k)))
+        return best, Match(match.via, match.path, match.refined_from or c.code)
 
     def _overlap(self, title: str, stems: set[str]) -> float:
         total = 0.0
