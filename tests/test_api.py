@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -54,30 +49,11 @@ def test_html_code_page(client: TestClient) -> None:
     assert missing.status_code == 404 and 'href="/codes/W21.89XA"' in missing.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_real_server_process() -> None:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "icdkit.cli", "serve", "--port", str(port)],
-                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                assert time.monotonic() < deadline, "server did not start within 60 s"
-                time.sleep(0.2)
-        assert health.json()["release"] == "FY2026"
-        r = httpx.get(f"http://127.0.0.1:{port}/api/codes/S13.4XXA", timeout=5)
-        assert r.status_code == 200 and r.json()["billable"] is True
-        assert httpx.get(f"http://127.0.0.1:{port}/api/codes/Z99.999", timeout=5).status_code == 404
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def test_real_server_process(server: str) -> None:
+    health = httpx.get(f"{server}/health", timeout=5)
+    assert health.json()["release"] == "FY2026"
+    r = httpx.get(f"{server}/api/codes/S13.4XXA", timeout=5)
+    assert r.status_code == 200 and r.json()["billable"] is True
+    assert httpx.get(f"{server}/api/codes/Z99.999", timeout=5).status_code == 404
+    found = httpx.get(f"{server}/api/search", params={"q": "neck pain"}, timeout=5).json()
+    assert found["results"][0]["code"] == "M54.2"

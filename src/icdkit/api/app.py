@@ -6,13 +6,13 @@ input, 404 for an unknown code or release.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from icdkit import __version__
+from icdkit.api import pages
 from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
 from icdkit.kb import KnowledgeBase
 from icdkit.lookup import describe_code, error_record
@@ -73,62 +73,25 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
         try:
             d = describe_code(kb, code, on=date)
         except IcdkitError as exc:
-            return HTMLResponse(_page("Not found", _error_html(exc)), status_code=_status(exc))
-        return HTMLResponse(_page(f"{d['code']} {d['title']}", _code_html(d)))
+            return HTMLResponse(pages.page("Not found", pages.error_html(exc)), status_code=_status(exc))
+        return HTMLResponse(pages.page(f"{d['code']} {d['title']}", pages.code_html(d)))
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:
-        form = ('<form action="/go"><label>Code <input name="code" autofocus '
-                'placeholder="M54.03"></label> <button>Look up</button></form>')
-        return HTMLResponse(_page(f"icdkit · {kb.label}", form))
+        return HTMLResponse(pages.page(f"icdkit · {kb.label}", pages.home_html()))
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search_page(q: str = "", billable_only: bool = False) -> HTMLResponse:
+        try:
+            results = kb.search(q, limit=25, billable_only=billable_only)
+        except IcdkitError as exc:
+            return HTMLResponse(pages.page("Search", pages.home_html(q) + pages.error_html(exc)),
+                                status_code=_status(exc))
+        body = pages.home_html(q) + pages.results_html(q, [r.to_json() for r in results])
+        return HTMLResponse(pages.page(f"{q} — icdkit search", body))
 
     @app.get("/go", response_class=HTMLResponse)
     def go(code: str) -> HTMLResponse:
         return code_page(code.strip())
 
     return app
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
-            "<meta name=viewport content='width=device-width,initial-scale=1'>"
-            "<style>body{font:16px system-ui;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-            ".src{color:#666;font-size:.85em}.bill{color:#060}.hdr{color:#a60}</style></head>"
-            f"<body><h1>{_e(title)}</h1>{body}</body></html>")
-
-
-def _error_html(exc: IcdkitError) -> str:
-    out = f"<p class=error>{_e(exc)}</p>"
-    sugg = getattr(exc, "suggestions", ())
-    if sugg:
-        links = ", ".join(f'<a href="/codes/{_e(s)}">{_e(s)}</a>' for s in sugg)
-        out += f"<p>Did you mean: {links}</p>"
-    return out
-
-
-def _code_html(d: dict[str, Any]) -> str:
-    status = ('<span class=bill>Billable</span>' if d["billable"]
-              else '<span class=hdr>Not billable (header)</span>')
-    crumbs = " › ".join(f'<a href="/codes/{_e(a["code"])}">{_e(a["code"])}</a>'
-                        for a in reversed(d["ancestors"]))
-    parts = [f"<p id=status>{status} · {_e(d['release_label'])}</p>", f"<p id=hierarchy>{crumbs}</p>"]
-    if d["children"]:
-        items = "".join(f'<li><a href="/codes/{_e(c["code"])}">{_e(c["code"])}</a> {_e(c["title"])}</li>'
-                        for c in d["children"])
-        parts.append(f"<h2>Children</h2><ul id=children>{items}</ul>")
-    for key, notes in d["notes"].items():
-        if notes:
-            items = "".join(f"<li>{_e(n['text'])} <span class=src>at {_e(n['source'])}</span></li>"
-                            for n in notes)
-            heading = _e(key.replace("_", " ").capitalize())
-            parts.append(f"<h2>{heading}</h2><ul class=notes id={key}>{items}</ul>")
-    if d["seventh_characters"]:
-        items = "".join(f"<li><b>{_e(c)}</b> {_e(m)}</li>" for c, m in d["seventh_characters"].items())
-        parts.append(f"<h2>7th characters</h2><ul>{items}</ul>")
-    parts.append(f"<p class=src>Source: {_e(d['sources']['tabular'])}; billable per "
-                 f"{_e(d['sources']['billable'])}.</p>")
-    return "".join(parts)
