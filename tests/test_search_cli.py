@@ -46,6 +46,9 @@ def test_index_tree() -> None:
     attack = json.loads(icdkit("index", "Attack", "--depth", "1", "--json").stdout)["entries"][0]
     heart = next(c for c in attack["children"] if c["title"] == "heart")
     assert heart["see"].lower() == "infarct, myocardium" and "children" not in heart
+    assert heart["see_path"] == "Infarct, infarction › myocardium, myocardial"
+    pain = json.loads(icdkit("index", "Pain", "--depth", "0", "--json").stdout)["entries"][0]
+    assert pain["see_also"] == "Painful" and pain["see_also_path"] == "Painful" and pain["more"] > 50
     r = icdkit("index", "Fall, from, ladder", "--external")
     assert r.returncode == 0 and "W11" in r.stdout
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
 
 _COLS = ("id, book, parent, level, title, nemod, code, manif, see, see_also, subcat, seecat, cells, "
-         "see_target, note")
+         "see_target, note, also_target")
 MAX_NODES = 2000  # terms returned by one index_tree call
 
 
@@ -61,7 +61,7 @@ def find(con: sqlite3.Connection, text: str, book: str) -> list[tuple[Any, ...]]
 
 def _node(con: sqlite3.Connection, row: tuple[Any, ...], depth: int, budget: list[int]) -> dict[str, Any]:
     tid, book, _parent, level, title, nemod, code, manif, see, see_also, subcat, seecat = row[:12]
-    cells, target, note = row[12:]
+    cells, target, note, also = row[12:]
     budget[0] -= 1
     node: dict[str, Any] = {"title": title, "level": level}
     for k, v in (("nemod", nemod), ("code", code), ("manif", manif), ("see", see),
@@ -72,6 +72,8 @@ def _node(con: sqlite3.Connection, row: tuple[Any, ...], depth: int, budget: lis
         node["cells"] = dict(zip(TABLE_COLUMNS[book], json.loads(cells), strict=True))
     if see and target is not None:
         node["see_path"] = path_of(con, target)
+    if see_also and also is not None:
+        node["see_also_path"] = path_of(con, also)
     kids = _rows(con, "parent=?", (tid,))
     if depth > 0 and budget[0] > 0:
         node["children"] = [_node(con, k, depth - 1, budget) for k in kids if budget[0] > 0]
