@@ -275,14 +275,15 @@ class Searcher:
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
         stems = {stem(t) for v, _, _ in variants for t in v}
-        results = self._group(ranked, columns, billable_only, limit, stems)
+        results = self._group(ranked, columns, billable_only, limit, stems, set(tokens))
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
 
     def _group(self, ranked: list[tuple[int, float]], columns: dict[str, str],
-               billable_only: bool, limit: int, stems: set[str]) -> list[Result]:
-        """Best document per code; the top codes become Results (billable first on a tie)."""
+               billable_only: bool, limit: int, stems: set[str], typed: set[str]) -> list[Result]:
+        """Best document per code; the top codes become Results. On a tie the billable code, and
+        the path printing the words as typed ('vaginitis' over 'vaginalitis', one stem), win."""
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
@@ -310,7 +311,8 @@ class Searcher:
                 c, match = self._complete(c, match, stems)
             if (billable_only and not c.billable) or c.code in scored:
                 continue
-            scored[c.code] = (sc + (0.005 if c.billable else 0.0), match)
+            literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
+            scored[c.code] = (sc + (0.005 if c.billable else 0.0) + 0.01 * literal, match)
         ranked_codes = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
         return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
 
