@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
-from icdkit.rules.findings import Finding
+from icdkit.rules.context import Spelling, resolve
+from icdkit.rules.findings import Finding, Source
+from icdkit.rules.render import finding_json
 
 MEMO_LIMIT = 200_000
 
@@ -23,6 +24,7 @@ class Excludes:
 
     notes: tuple[Note, ...]  # the note of each reference, by index
     refs: RefSet
+    sources: tuple[Source, ...]  # the Source citing each reference's note, by index
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,11 @@ def group(notes: tuple[Note, ...] | list[Note]) -> tuple[Instruction, ...]:
     return tuple(Instruction(kind, source, text, RefSet(refs)) for kind, source, text, refs in runs)
 
 
+_EXCLUDES = ("excludes1", "excludes2")
+_SEQUENCING = ("code_first", "use_additional", "code_also")
+_NO_EXCLUDES = Excludes((), RefSet(()), ())
+
+
 class RuleCache:
     """Each code's effective excludes references and sequencing notes, computed once."""
 
@@ -56,8 +63,10 @@ class RuleCache:
         self.kb = kb
         self._excludes: dict[str, Excludes] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
-        self._manifest: dict[tuple[str, str], bool] = {}
+        self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._spellings: dict[str, Spelling] = {}
+        self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._json: dict[int, str] = {}  # id of a memoised finding -> its JSON
 
     def memo(self, key: tuple[object, ...], make: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
@@ -74,35 +83,68 @@ class RuleCache:
                 self._json.clear()
             self._memo[key] = got
             for f in got:
-                self._json[id(f)] = json.dumps(f.to_dict(), ensure_ascii=False)
+                self._json[id(f)] = finding_json(f)
         return got
 
     def json(self, finding: Finding) -> str:
         """The JSON text of a finding (kept for memoised findings, which stay alive here)."""
         got = self._json.get(id(finding))
-        return got if got is not None else json.dumps(finding.to_dict(), ensure_ascii=False)
+        return got if got is not None else finding_json(finding)
+
+    def spelling(self, raw: str) -> Spelling:
+        """What a code as typed resolves to (see :func:`resolve`), memoised per spelling."""
+        got = self._spellings.get(raw)
+        if got is None:
+            got = resolve(self.kb, raw)
+            if len(self._spellings) >= MEMO_LIMIT:
+                self._spellings.clear()
+            self._spellings[raw] = got
+        return got
+
+    def note_source(self, note: Note) -> Source:
+        """The Source citing a note; one object per note, so its JSON is rendered once."""
+        got = self._sources.get(id(note))
+        if got is None:
+            got = (note, Source("note", note.text, at=note.source, release=self.kb.release))
+            self._sources[id(note)] = got
+        return got[1]
 
     def excludes(self, key: str) -> Excludes:
+        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
         got = self._excludes.get(key)
         if got is None:
-            notes = self.kb.effective_notes(key, kinds=("excludes1", "excludes2"))
-            pairs = [(n, r) for n in notes for r in n.refs]
-            got = Excludes(tuple(n for n, _ in pairs), RefSet([r for _, r in pairs]))
+            own = self.kb.notes(key, kinds=_EXCLUDES)
+            parent = self.kb.find(key)
+            inherited = self.excludes(parent.parent) if parent and parent.parent else _NO_EXCLUDES
+            if own:
+                pairs = [(n, r) for n in own for r in n.refs]
+                got = Excludes((*(n for n, _ in pairs), *inherited.notes),
+                               RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
+                               (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+            else:
+                got = inherited
             self._excludes[key] = got
         return got
 
     def sequencing(self, key: str) -> tuple[Instruction, ...]:
+        """A node's instructions: its own, then its parent's (notes of one node group alone)."""
         got = self._sequencing.get(key)
         if got is None:
-            got = group(self.kb.effective_notes(key, kinds=("code_first", "use_additional", "code_also")))
+            own = group(self.kb.notes(key, kinds=_SEQUENCING))
+            parent = self.kb.find(key)
+            inherited = self.sequencing(parent.parent) if parent and parent.parent else ()
+            last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
+            if last and first and (last.kind, last.source) == (first.kind, first.source):
+                got = group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
+            else:
+                got = (*own, *inherited) if own else inherited
             self._sequencing[key] = got
         return got
 
     def names_manifestation(self, ref: Ref) -> bool:
         """Whether a reference covers a manifestation ('in diseases classified elsewhere') code."""
-        k = (ref.lo, ref.hi)
-        got = self._manifest.get(k)
+        got = self._manifest.get(ref)
         if got is None:
             got = any(ELSEWHERE in c.title.lower() for c in self.kb.resolve(ref))
-            self._manifest[k] = got
+            self._manifest[ref] = got
         return got

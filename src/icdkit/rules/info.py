@@ -45,7 +45,7 @@ def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: 
 
 
 def _hcc(kb: KnowledgeBase, shown: str, key: str, year: int) -> list[Finding]:
-    hccs = [h for h in kb.hcc(key) if h["model"] == HCC_MODEL]
+    hccs = kb.hcc(key, model=HCC_MODEL)
     years = sorted({int(str(h["year"])) for h in hccs})
     if not years:
         return []
