@@ -180,6 +180,10 @@ class RefSet:
         i = bisect_right(self._starts, key) - 1
         return self._members[i] if i >= 0 and key <= self._ends[i] else ()
 
+    def bounds(self) -> tuple[list[str], list[str]]:
+        """Starts and ends of the merged intervals, sorted: a key outside them is never covered."""
+        return self._starts, self._ends
+
     def may_cover(self, key: str) -> bool:
         return bool(self._near(key))
 

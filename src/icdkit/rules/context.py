@@ -41,6 +41,7 @@ class Context:
     encounter: Encounter
     day: str  # ISO date of service (the release's effective date when none was given)
     items: tuple[Item, ...]
+    valid: tuple[Item, ...]  # items that are reportable codes of this release on the date
 
     @property
     def principal(self) -> Item | None:
@@ -53,7 +54,7 @@ class Context:
 
     def valid_items(self) -> list[Item]:
         """Items that are reportable codes of this release on the date (pair rules use these)."""
-        return [i for i in self.items if i.valid and i.node is not None and i.key is not None]
+        return list(self.valid)
 
 
 Spelling = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
@@ -85,4 +86,5 @@ def build_context(kb: KnowledgeBase, encounter: Encounter,
                 period = p
                 break
         items.append(Item(pos, raw, k, problem, node, period, shown))
-    return Context(kb, encounter, day, tuple(items))
+    valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
+    return Context(kb, encounter, day, tuple(items), valid)

@@ -23,15 +23,16 @@ EXCEPTION = ("Exception: when the two conditions are unrelated to each other, bo
 
 
 def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
-    items = ctx.valid_items()
-    if len(items) < 2:
+    near = cache.near(ctx)
+    if not near:
         return
-    for a in items:
-        excl = cache.excludes(a.key or "")
-        if not excl.notes:
+    for a in ctx.valid:
+        others = near.get(a.position)
+        if not others:
             continue
+        excl = cache.excludes(a.key or "")
         hits = excl.refs.hits
-        for b in items:
+        for b in others:
             found = hits(b.key or "") if b.key != a.key else ()
             if not found:
                 continue
