@@ -94,6 +94,10 @@ class KnowledgeBase:
         self._severity: dict[str, tuple[str, int | None]] | None = None
         self._hcc_labels: dict[tuple[str, str, str], str] | None = None
         self._searcher: Searcher | None = None
+        self._horizon: tuple[str, str] | None = None
+        self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
+        self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
+        self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -364,8 +368,10 @@ class KnowledgeBase:
 
     def horizon(self) -> tuple[str, str]:
         """First and last date the validity table covers."""
-        lo, hi = json.loads(self.meta["validity_horizon"])
-        return lo, hi
+        if self._horizon is None:
+            lo, hi = json.loads(self.meta["validity_horizon"])
+            self._horizon = (lo, hi)
+        return self._horizon
 
     def check_date(self, on: dt.date | str) -> str:
         """ISO form of a date of service; InvalidInput if malformed or past the validity table."""
@@ -389,9 +395,15 @@ class KnowledgeBase:
     def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
         """MCE age edit ranges (newborn, pediatric, maternity, adult) in force on a date."""
         day = self.check_date(on) if on is not None else self.effective
-        rows = self._con.execute(
-            "SELECT category, min_age, max_age FROM mce_age WHERE start<=? AND ?<=end", (day, day))
-        return {c: (lo, hi) for c, lo, hi in rows}
+        got = self._ages.get(day)
+        if got is None:
+            rows = self._con.execute(
+                "SELECT category, min_age, max_age FROM mce_age WHERE start<=? AND ?<=end", (day, day))
+            got = {c: (lo, hi) for c, lo, hi in rows}
+            if len(self._ages) >= 10_000:  # dates of service seen: bounded, so memory stays flat
+                self._ages.clear()
+            self._ages[day] = got
+        return dict(got)
 
     def replacements(self, code: str) -> list[Code]:
         """For a code no longer valid: the billable codes that replaced it.
@@ -427,15 +439,31 @@ class KnowledgeBase:
 
     def pdx_excludes(self, collection: int, principal: str) -> bool:
         """Whether *principal* is in PDX exclusion *collection* (the CC then counts as non-CC)."""
-        row = self._con.execute("SELECT 1 FROM pdx_exclusion WHERE collection=? AND key=?",
-                                (collection, self._key(principal))).fetchone()
-        return row is not None
+        keys = self._pdx.get(collection)
+        if keys is None:  # ~2,000 collections of ~90 keys: read each once, whole
+            keys = frozenset(r[0] for r in self._con.execute(
+                "SELECT key FROM pdx_exclusion WHERE collection=?", (collection,)))
+            self._pdx[collection] = keys
+        return self._key(principal) in keys
 
-    def hcc(self, code: str) -> list[dict[str, object]]:
-        """CMS risk-adjustment categories per payment year and model, with labels."""
-        rows = self._con.execute("SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year",
-                                 (self._key(code),))
-        return [self._hcc_record(year, model, cc) for year, model, cc in rows]
+    def hcc(self, code: str, *, model: str | None = None) -> list[dict[str, object]]:
+        """CMS risk-adjustment categories per payment year and model, with labels.
+
+        With *model*, only that model's, from its whole table read once (batch checks ask
+        about every code).
+        """
+        if model is None:
+            rows = self._con.execute("SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year",
+                                     (self._key(code),))
+            return [self._hcc_record(year, model, cc) for year, model, cc in rows]
+        table = self._hcc_models.get(model)
+        if table is None:
+            by_key: dict[str, list[tuple[int, str]]] = {}
+            for k, year, cc in self._con.execute(
+                    "SELECT key, year, cc FROM hcc WHERE model=? ORDER BY key, year", (model,)):
+                by_key.setdefault(k, []).append((year, cc))
+            table = self._hcc_models[model] = {k: tuple(v) for k, v in by_key.items()}
+        return [self._hcc_record(year, model, cc) for year, cc in table.get(self._key(code), ())]
 
     def _hcc_record(self, year: int, model: str, cc: str) -> dict[str, object]:
         if self._hcc_labels is None:

@@ -160,31 +160,41 @@ class RefSet:
     ([0], [])
     """
 
-    __slots__ = ("_ends", "_starts", "refs")
+    __slots__ = ("_ends", "_members", "_starts", "refs")
 
     def __init__(self, refs: tuple[Ref, ...] | list[Ref]) -> None:
         self.refs = tuple(refs)
-        merged: list[list[str]] = []
-        for lo, hi in sorted((r.lo, r.hi) for r in self.refs):
+        merged: list[tuple[str, str, list[int]]] = []  # (lo, hi, indexes of its references)
+        for lo, hi, i in sorted((r.lo, r.hi, i) for i, r in enumerate(self.refs)):
             if merged and lo <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], hi)
+                last = merged[-1]
+                merged[-1] = (last[0], max(last[1], hi), [*last[2], i])
             else:
-                merged.append([lo, hi])
+                merged.append((lo, hi, [i]))
         self._starts = [m[0] for m in merged]
         self._ends = [m[1] for m in merged]
+        self._members = [tuple(sorted(m[2])) for m in merged]
+
+    def _near(self, key: str) -> tuple[int, ...]:
+        """Indexes of the references whose merged interval holds *key* (none: no reference can)."""
+        i = bisect_right(self._starts, key) - 1
+        return self._members[i] if i >= 0 and key <= self._ends[i] else ()
+
+    def bounds(self) -> tuple[list[str], list[str]]:
+        """Starts and ends of the merged intervals, sorted: a key outside them is never covered."""
+        return self._starts, self._ends
 
     def may_cover(self, key: str) -> bool:
-        i = bisect_right(self._starts, key) - 1
-        return i >= 0 and key <= self._ends[i]
+        return bool(self._near(key))
 
     def hits(self, key: str) -> list[int]:
-        """Indexes of the references covering *key*."""
-        if not self.may_cover(key):
-            return []
-        return [i for i, r in enumerate(self.refs) if r.matches(key)]
+        """Indexes of the references covering *key*, in order."""
+        refs = self.refs
+        return [i for i in self._near(key) if refs[i].matches(key)]
 
     def covers(self, key: str) -> bool:
-        return self.may_cover(key) and any(r.matches(key) for r in self.refs)
+        refs = self.refs
+        return any(refs[i].matches(key) for i in self._near(key))
 
 
 __all__ = ["Ref", "RefSet", "describe", "parse_refs"]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
-from icdkit.rules.findings import Finding
+from icdkit.rules.context import Context, Item, Spelling, resolve
+from icdkit.rules.findings import Finding, Source
+from icdkit.rules.render import finding_json, source_json
 
 MEMO_LIMIT = 200_000
+
+#: Stands for a code's display form in a template finding (never in real text; JSON "\u0000").
+PLACEHOLDER = "\x00"
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
@@ -23,6 +28,7 @@ class Excludes:
 
     notes: tuple[Note, ...]  # the note of each reference, by index
     refs: RefSet
+    sources: tuple[Source, ...]  # the Source citing each reference's note, by index
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,21 @@ def group(notes: tuple[Note, ...] | list[Note]) -> tuple[Instruction, ...]:
     return tuple(Instruction(kind, source, text, RefSet(refs)) for kind, source, text, refs in runs)
 
 
+_EXCLUDES = ("excludes1", "excludes2")
+_SEQUENCING = ("code_first", "use_additional", "code_also")
+_NO_EXCLUDES = Excludes((), RefSet(()), ())
+
+
+def _placeholder(item: Item) -> Item:
+    return Item(item.position, item.raw, item.key, item.problem, item.node, item.period, PLACEHOLDER)
+
+
+def _fill(f: Finding, shown: str) -> Finding:
+    codes = f.codes
+    codes = (shown,) if codes == (PLACEHOLDER,) else tuple(shown if c == PLACEHOLDER else c for c in codes)
+    return Finding(f.rule, f.severity, codes, f.message.replace(PLACEHOLDER, shown), f.source, f.suggestions)
+
+
 class RuleCache:
     """Each code's effective excludes references and sequencing notes, computed once."""
 
@@ -56,53 +77,149 @@ class RuleCache:
         self.kb = kb
         self._excludes: dict[str, Excludes] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
-        self._manifest: dict[tuple[str, str], bool] = {}
+        self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._templates: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._spellings: dict[str, Spelling] = {}
+        self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._json: dict[int, str] = {}  # id of a memoised finding -> its JSON
+        self._reach: dict[str, RefSet] = {}
+        self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
 
-    def memo(self, key: tuple[object, ...], make: Callable[[], Iterable[Finding]]) -> tuple[Finding, ...]:
-        """Findings that depend only on *key* (a code, a date …), computed once.
+    def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
+             *args: object) -> tuple[Finding, ...]:
+        """Findings ``make(*args)`` that depend only on *key* (a code, a date …), computed once.
 
         Bounded: at MEMO_LIMIT entries the memo starts afresh, so memory stays flat however
         long the batch and however many distinct codes and dates it holds.
         """
         got = self._memo.get(key)
         if got is None:
-            got = tuple(make())
+            got = tuple(make(*args))
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
                 self._json.clear()
             self._memo[key] = got
             for f in got:
-                self._json[id(f)] = json.dumps(f.to_dict(), ensure_ascii=False)
+                self._json[id(f)] = finding_json(f)
         return got
+
+    def templated(self, key: tuple[object, ...], shown: str, make: Callable[..., Iterable[Finding]],
+                  *args: object) -> tuple[Finding, ...]:
+        """Findings ``make(*args)`` that depend on *key* and, in their codes and message, on
+        one code's display form *shown*: made once with PLACEHOLDER in its place, then filled in.
+
+        Many codes share a template (an instruction inherited from a category, an MCE edit in
+        force over a period), so memory does not grow with the number of distinct codes.
+        """
+        got = self._templates.get(key)
+        if got is None:
+            got = tuple(make(*(_placeholder(a) if isinstance(a, Item) else a for a in args)))
+            for f in got:
+                assert PLACEHOLDER not in source_json(f.source) and PLACEHOLDER not in f.suggestions, f
+            if len(self._templates) >= MEMO_LIMIT:
+                self._templates.clear()
+            self._templates[key] = got
+        return tuple(_fill(f, shown) for f in got) if got else ()
 
     def json(self, finding: Finding) -> str:
         """The JSON text of a finding (kept for memoised findings, which stay alive here)."""
         got = self._json.get(id(finding))
-        return got if got is not None else json.dumps(finding.to_dict(), ensure_ascii=False)
+        return got if got is not None else finding_json(finding)
+
+    def spelling(self, raw: str) -> Spelling:
+        """What a code as typed resolves to (see :func:`resolve`), memoised per spelling."""
+        got = self._spellings.get(raw)
+        if got is None:
+            got = resolve(self.kb, raw)
+            if len(self._spellings) >= MEMO_LIMIT:
+                self._spellings.clear()
+            self._spellings[raw] = got
+        return got
+
+    def note_source(self, note: Note) -> Source:
+        """The Source citing a note; one object per note, so its JSON is rendered once."""
+        got = self._sources.get(id(note))
+        if got is None:
+            got = (note, Source("note", note.text, at=note.source, release=self.kb.release))
+            self._sources[id(note)] = got
+        return got[1]
 
     def excludes(self, key: str) -> Excludes:
+        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
         got = self._excludes.get(key)
         if got is None:
-            notes = self.kb.effective_notes(key, kinds=("excludes1", "excludes2"))
-            pairs = [(n, r) for n in notes for r in n.refs]
-            got = Excludes(tuple(n for n, _ in pairs), RefSet([r for _, r in pairs]))
+            own = self.kb.notes(key, kinds=_EXCLUDES)
+            parent = self.kb.find(key)
+            inherited = self.excludes(parent.parent) if parent and parent.parent else _NO_EXCLUDES
+            if own:
+                pairs = [(n, r) for n in own for r in n.refs]
+                got = Excludes((*(n for n, _ in pairs), *inherited.notes),
+                               RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
+                               (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+            else:
+                got = inherited
             self._excludes[key] = got
         return got
 
     def sequencing(self, key: str) -> tuple[Instruction, ...]:
+        """A node's instructions: its own, then its parent's (notes of one node group alone)."""
         got = self._sequencing.get(key)
         if got is None:
-            got = group(self.kb.effective_notes(key, kinds=("code_first", "use_additional", "code_also")))
+            own = group(self.kb.notes(key, kinds=_SEQUENCING))
+            parent = self.kb.find(key)
+            inherited = self.sequencing(parent.parent) if parent and parent.parent else ()
+            last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
+            if last and first and (last.kind, last.source) == (first.kind, first.source):
+                got = group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
+            else:
+                got = (*own, *inherited) if own else inherited
             self._sequencing[key] = got
+        return got
+
+    def reach(self, key: str) -> RefSet:
+        """Every reference of the Excludes and instructions governing a node: a code outside
+        them meets no pair rule with this one (own references and the parent's, merged)."""
+        got = self._reach.get(key)
+        if got is None:
+            node = self.kb.find(key)
+            inherited = self.reach(node.parent) if node and node.parent else _NO_EXCLUDES.refs
+            own = [r for n in self.kb.notes(key, kinds=(*_EXCLUDES, *_SEQUENCING)) for r in n.refs]
+            got = RefSet([*own, *inherited.refs]) if own else inherited
+            self._reach[key] = got
+        return got
+
+    def near(self, ctx: Context) -> dict[int, tuple[Item, ...]]:
+        """For each valid item's position, the other valid items its notes may name (often none).
+
+        One bisection per pair; excludes and sequencing then test only these. Kept for the
+        last context, which both rules ask about in turn.
+        """
+        last, got = self._near
+        if last is ctx:
+            return got
+        got = {}
+        items = ctx.valid
+        if len(items) > 1:
+            for a in items:
+                starts, ends = self.reach(a.key or "").bounds()
+                if not starts:
+                    continue
+                found = []
+                for b in items:
+                    k = b.key or ""
+                    i = bisect_right(starts, k) - 1
+                    if i >= 0 and k <= ends[i] and b is not a:
+                        found.append(b)
+                if found:
+                    got[a.position] = tuple(found)
+        self._near = (ctx, got)
         return got
 
     def names_manifestation(self, ref: Ref) -> bool:
         """Whether a reference covers a manifestation ('in diseases classified elsewhere') code."""
-        k = (ref.lo, ref.hi)
-        got = self._manifest.get(k)
+        got = self._manifest.get(ref)
         if got is None:
             got = any(ELSEWHERE in c.title.lower() for c in self.kb.resolve(ref))
-            self._manifest[k] = got
+            self._manifest[ref] = got
         return got

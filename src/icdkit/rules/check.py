@@ -75,7 +75,7 @@ class Checker:
     def check_encounter(self, enc: Encounter) -> Report:
         if enc.date is not None:
             self.kb.check_date(enc.date)  # InvalidInput beyond the validity table's horizon
-        ctx = build_context(self.kb, enc)
+        ctx = build_context(self.kb, enc, self.cache.spelling)
         findings: list[Finding] = []
         findings.extend(check_codes(ctx, self.cache))
         findings.extend(check_excludes(ctx, self.cache))

@@ -10,7 +10,6 @@ not-in-release (valid on the date, but absent from the release whose notes are c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from icdkit import codes
 from icdkit.rules.cache import RuleCache
@@ -44,7 +43,7 @@ def check_codes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
             seen[item.key] = item.position
         if item.valid and item.node is not None:
             continue  # the common case: a reportable code of this release, nothing to say
-        yield from cache.memo(("codes", item.key or item.raw, ctx.day), partial(_one, ctx, item))
+        yield from cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item)
 
 
 def _one(ctx: Context, item: Item) -> Iterator[Finding]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from icdkit import codes
 from icdkit.errors import MalformedCode
@@ -39,6 +41,7 @@ class Context:
     encounter: Encounter
     day: str  # ISO date of service (the release's effective date when none was given)
     items: tuple[Item, ...]
+    valid: tuple[Item, ...]  # items that are reportable codes of this release on the date
 
     @property
     def principal(self) -> Item | None:
@@ -51,20 +54,37 @@ class Context:
 
     def valid_items(self) -> list[Item]:
         """Items that are reportable codes of this release on the date (pair rules use these)."""
-        return [i for i in self.items if i.valid and i.node is not None and i.key is not None]
+        return list(self.valid)
 
 
-def build_context(kb: KnowledgeBase, encounter: Encounter) -> Context:
+Spelling = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
+
+
+def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
+    """What a code as typed resolves to: (key, problem, node, shown, validity periods)."""
+    try:
+        k: str | None = codes.key(raw)
+        problem = None
+    except MalformedCode as exc:
+        k, problem = None, str(exc)
+    node = kb.find(k) if k else None
+    shown = node.code if node is not None else (codes.dotted(k) if k else raw)
+    return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
+
+
+def build_context(kb: KnowledgeBase, encounter: Encounter,
+                  spelling: Callable[[str], Spelling] | None = None) -> Context:
+    """Resolve each code on the date of service; *spelling* may memoise :func:`resolve`."""
     day = encounter.date.isoformat() if encounter.date else kb.effective
+    look = spelling or partial(resolve, kb)
     items = []
     for pos, raw in enumerate(encounter.codes):
-        try:
-            k: str | None = codes.key(raw)
-            problem = None
-        except MalformedCode as exc:
-            k, problem = None, str(exc)
-        node = kb.find(k) if k else None
-        period = kb.period_on(k, day) if k else None
-        shown = node.code if node is not None else (codes.dotted(k) if k else raw)
+        k, problem, node, shown, periods = look(raw)
+        period = None
+        for p in periods:
+            if p.start <= day <= p.end:
+                period = p
+                break
         items.append(Item(pos, raw, k, problem, node, period, shown))
-    return Context(kb, encounter, day, tuple(items))
+    valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
+    return Context(kb, encounter, day, tuple(items), valid)

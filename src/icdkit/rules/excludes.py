@@ -21,27 +21,32 @@ from icdkit.rules.findings import Finding, Source
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")
 
+
 def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
-    items = ctx.valid_items()
-    if len(items) < 2:
+    near = cache.near(ctx)
+    if not near:
         return
-    for a in items:
+    for a in ctx.valid:
+        others = near.get(a.position)
+        if not others:
+            continue
         excl = cache.excludes(a.key or "")
-        for b in items:
-            if b.key == a.key:
+        hits = excl.refs.hits
+        for b in others:
+            found = hits(b.key or "") if b.key != a.key else ()
+            if not found:
                 continue
             seen: set[int] = set()
-            for i in excl.refs.hits(b.key or ""):
+            for i in found:
                 note = excl.notes[i]
                 if id(note) in seen:
                     continue
                 seen.add(id(note))
-                yield _finding(ctx, a, b, note)
+                yield _finding(a, b, note, excl.sources[i])
 
 
-def _finding(ctx: Context, a: Item, b: Item, note: Note) -> Finding:
+def _finding(a: Item, b: Item, note: Note, src: Source) -> Finding:
     at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
-    src = Source("note", note.text, at=note.source, release=ctx.kb.release)
     if note.kind == "excludes1":
         return Finding("excludes1", "error", (a.shown, b.shown),
                        f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "

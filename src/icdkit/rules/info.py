@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.cache import RuleCache
+from icdkit.rules.cache import PLACEHOLDER, RuleCache
 from icdkit.rules.context import Context
 from icdkit.rules.findings import Finding, Source
 
@@ -24,8 +23,9 @@ def check_info(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
             excluded = (item is not first and first is not None and first.key is not None
                         and sev[1] is not None and kb.pdx_excludes(sev[1], first.key))
             role = "principal" if item is first else (first.shown if excluded and first else "secondary")
-            yield from cache.memo(("cc", key, role), partial(_severity, kb, item.shown, sev, role))
-        yield from cache.memo(("hcc", key, year), partial(_hcc, kb, item.shown, key, year))
+            yield from cache.templated(("cc", sev, role), item.shown, _severity, kb, PLACEHOLDER, sev, role)
+        if kb.hcc(key, model=HCC_MODEL):
+            yield from cache.memo(("hcc", key, year), _hcc, kb, item.shown, key, year)
 
 
 def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: str) -> list[Finding]:
@@ -45,7 +45,7 @@ def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: 
 
 
 def _hcc(kb: KnowledgeBase, shown: str, key: str, year: int) -> list[Finding]:
-    hccs = [h for h in kb.hcc(key) if h["model"] == HCC_MODEL]
+    hccs = kb.hcc(key, model=HCC_MODEL)
     years = sorted({int(str(h["year"])) for h in hccs})
     if not years:
         return []

@@ -21,7 +21,6 @@ unspecified                   unspecified                warning
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
@@ -55,11 +54,11 @@ def check_mce(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
                                   f"{item.shown} is a {flag}-only diagnosis (MCE sex edit) but the patient's "
                                   f"sex is {enc.sex}", _src(ctx, f"{flag.capitalize()} diagnosis", item))
         if "unspecified" in item.flags:
-            yield from cache.memo(("unspecified", item.key, item.flags), partial(_unspecified, ctx, item))
+            yield from cache.templated(("unspecified", item.period), item.shown, _unspecified, ctx, item)
     first = ctx.principal
     if first is not None and first.flags:
-        yield from cache.memo(("principal", first.key, first.period, ctx.inpatient, len(ctx.items) > 1),
-                              partial(_principal, ctx, first))
+        key = ("principal", first.period, ctx.inpatient, len(ctx.items) > 1)
+        yield from cache.templated(key, first.shown, _principal, ctx, first)
 
 
 def _unspecified(ctx: Context, item: Item) -> list[Finding]:

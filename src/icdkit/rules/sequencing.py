@@ -26,7 +26,6 @@ Code also note, none of its codes present              code-also, info
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
@@ -47,17 +46,19 @@ def is_manifestation(item: Item) -> bool:
 
 
 def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
-    items = ctx.valid_items()
-    for item in items:
+    near = cache.near(ctx)
+    for item in ctx.valid:
+        others = list(near.get(item.position, ()))
         for ins in cache.sequencing(item.key or ""):
-            found = _matching(ins, items, item)
+            found = _matching(ins, others, item) if others else []
             if found:
                 if ins.kind == "code_first":
                     yield from _code_first(ctx, item, ins, found)
                 continue
-            # nothing the note names is on the claim: depends on the code alone, so memoise it
-            yield from cache.memo(("seq", item.key, id(ins), item.position == 0),
-                                  partial(_absent, ctx, cache, item, ins))
+            # nothing the note names is on the claim: the same for every code the note governs
+            manifestation = is_manifestation(item) if ins.kind == "code_first" else None
+            yield from cache.templated(("seq", id(ins), item.position == 0, manifestation), item.shown,
+                                       _absent, ctx, cache, item, ins)
 
 
 def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:

@@ -1,0 +1,48 @@
+"""JSON text of findings, byte for byte ``json.dumps(finding.to_dict(), ensure_ascii=False)``.
+
+Batch checks write ~20 findings per encounter; ``json.dumps`` of a dict is most of their cost.
+Here the constant parts are formatted once, the source of a note (shared by every code the
+note governs) is rendered once per Source value, and only message and codes are escaped.
+
+>>> from icdkit.rules.findings import Finding, Source
+>>> f = Finding("hcc", "info", ("E11.9",), "E11.9 maps to “HCC 38”", Source("table", "t", table="x"))
+>>> import json; finding_json(f) == json.dumps(f.to_dict(), ensure_ascii=False)
+True
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+
+from icdkit.rules.findings import Finding, Source
+
+SOURCE_LIMIT = 50_000  # distinct sources kept rendered (notes, tables, conventions)
+
+_esc = encode_basestring  # the escaping json.dumps(..., ensure_ascii=False) applies to str
+_sources: dict[Source, str] = {}
+
+
+def source_json(src: Source) -> str:
+    got = _sources.get(src)
+    if got is None:
+        d = {"kind": src.kind, "text": src.text}
+        for name in ("at", "release", "table"):
+            value = getattr(src, name)
+            if value is not None:
+                d[name] = value
+        got = json.dumps(d, ensure_ascii=False)
+        if len(_sources) >= SOURCE_LIMIT:
+            _sources.clear()
+        _sources[src] = got
+    return got
+
+
+def _list(items: tuple[str, ...]) -> str:
+    return f"[{', '.join(map(_esc, items))}]"
+
+
+def finding_json(f: Finding) -> str:
+    sug = _list(f.suggestions) if f.suggestions else "[]"
+    return (f'{{"rule": {_esc(f.rule)}, "severity": {_esc(f.severity)}, "codes": {_list(f.codes)}, '
+            f'"message": {_esc(f.message)}, "source": {source_json(f.source)}, "suggestions": {sug}}}')

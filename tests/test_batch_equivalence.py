@@ -1,0 +1,60 @@
+"""The batch fast path (shared caches, finding templates, pre-rendered JSON) says exactly what a
+fresh ``check()`` of each encounter says, byte for byte."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+from icdkit import KnowledgeBase
+from icdkit.rules.batch import run_batch
+from icdkit.rules.check import Checker
+
+JUNK = ["XYZ", "M54.5", "S13.4A", "S06.1X7D", "E11", "123", "M54.2", "m5403", "e11.40", "G63", "O80"]
+DATES = ["2023-01-05", "2024-09-30", "2024-10-01", "2025-10-01", "2026-05-01", None]
+
+
+def _encounters(kb: KnowledgeBase, n: int) -> list[dict[str, object]]:
+    rnd = random.Random(3)
+    billable = [c.code for c in kb.iter_codes(billable_only=True)]
+    every = [c.code for c in kb.iter_codes()]
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        codes = rnd.sample(billable if rnd.random() < 0.7 else every, rnd.randint(1, 10))
+        codes += rnd.sample(JUNK, rnd.randint(0, 2))
+        rnd.shuffle(codes)
+        if rnd.random() < 0.2:  # a code twice, and codes spelled as users type them
+            codes.append(codes[0])
+            codes = [c.lower().replace(".", "") if rnd.random() < 0.3 else c for c in codes]
+        row: dict[str, object] = {"id": f"e{i}", "codes": codes, "age": rnd.randint(0, 100),
+                                  "sex": rnd.choice("FM"), "setting": rnd.choice(("inpatient", "outpatient"))}
+        date = rnd.choice(DATES)
+        if date:
+            row["date"] = date
+        rows.append({k: v for k, v in row.items() if rnd.random() < 0.9 or k in ("id", "codes")})
+    return rows
+
+
+def test_run_batch_matches_check_of_each_row(kb: KnowledgeBase) -> None:
+    rows = _encounters(kb, 400)
+    out = io.StringIO()
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    summary = run_batch(Checker(kb), io.BytesIO(data), out)
+    lines = out.getvalue().splitlines()
+    assert summary.rows_in == summary.rows_out == len(lines) == len(rows)
+    for row, line in zip(rows, lines, strict=True):
+        report = Checker(kb).check(row["codes"], age=row.get("age"), sex=row.get("sex"),  # type: ignore[arg-type]
+                                   date=row.get("date"), setting=row.get("setting"))  # type: ignore[arg-type]
+        body = ", ".join(json.dumps(f.to_dict(), ensure_ascii=False) for f in report.findings)
+        expected = (f'{{"id": {json.dumps(row["id"])}, "ok": {"true" if report.ok else "false"}, '
+                    f'"findings": [{body}]}}')
+        assert line == expected, row
+
+
+def test_checker_reused_gives_the_same_reports(kb: KnowledgeBase) -> None:
+    shared = Checker(kb)
+    for row in _encounters(kb, 150):
+        args = dict(codes=row["codes"], age=row.get("age"), sex=row.get("sex"), date=row.get("date"),
+                    setting=row.get("setting"))
+        assert shared.check(**args) == Checker(kb).check(**args), row  # type: ignore[arg-type]
