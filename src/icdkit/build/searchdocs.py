@@ -35,6 +35,8 @@ VIAS = ("index", "eindex", "drug", "neoplasm", "title", "inclusion")
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_PREPOSITIONS = frozenset({"off", "out", "onto", "upon", "over", "under", "against", "through", "caused",
+                           "via", "across", "down", "up", "within", "during", "following", "after"})
 _LATERAL = frozenset({"left", "right", "bilateral", "unilateral"})
 
 
@@ -70,7 +72,8 @@ def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool 
     A term's later comma parts are optional when they are forms of its first word
     (``Diabetes, diabetic``, ``femur, femoral``), and a main term's when it carries a code of its
     own (the default entry, as ``Fracture, traumatic``); otherwise they qualify it
-    (``Fracture, pathological``). Words
+    (``Fracture, pathological``). Later parts made of prepositions only are alternatives of the
+    first (``from, off, out of``). Words
     either side of ``or`` form a group (one of them is needed). Titles' filler words
     (``unspecified``, ``other``, ``site``) are optional.
 
@@ -86,7 +89,8 @@ def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool 
     head = words(parts[0])
     for n, part in enumerate(parts):
         ws = words(part)
-        optional_here = n > 0 and ((main and coded) or _same_word(head, ws))
+        optional_here = n > 0 and ((main and coded) or _same_word(head, ws)
+                                   or all(w in STOP or w in _PREPOSITIONS for w in ws))
         group: list[str] = []
         for i, w in enumerate(ws):
             if w in STOP:

@@ -46,6 +46,8 @@ _PENALTY = 0.6  # weight of unmatched required words
 _OPTIONAL = 0.6  # credit for a word matched only among a document's optional words
 _UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score alike)
 _REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
+_LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
+_ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
 _CACHE = 4096  # postings kept per searcher
 _INTENT_ORDER = ("self-harm", "assault", "undetermined", "adverse", "underdosing", "accidental")
@@ -275,7 +277,7 @@ class Searcher:
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
         stems = {stem(t) for v, _, _ in variants for t in v}
-        results = self._group(ranked, columns, billable_only, limit, stems, set(tokens))
+        results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
@@ -312,7 +314,7 @@ class Searcher:
             if (billable_only and not c.billable) or c.code in scored:
                 continue
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
-            scored[c.code] = (sc + (0.005 if c.billable else 0.0) + 0.01 * literal, match)
+            scored[c.code] = (sc + (0.005 if c.billable else 0.0) + _LITERAL * literal, match)
         ranked_codes = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
         return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
 
