@@ -22,7 +22,7 @@ import math
 import re
 import sqlite3
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -153,7 +153,7 @@ class DocBuilder:
         self.code_of = code_of  # printed code -> dotted code in this release (None if absent)
         self.docs: list[Doc] = []
         self.missing: set[str] = set()  # printed index codes this release does not have
-        self.surface: Counter[str] = Counter()  # words as printed, for prefixes and typos
+        self.surface: dict[str, int] = {}  # words as printed (with counts), for prefixes and typos
 
     def add(self, code: str, via: str, term: int | None, path: str, ws: Words,
             prior: float | None = None) -> None:
@@ -163,8 +163,9 @@ class DocBuilder:
                 self.missing.add(code)
                 return
             code = found
-        self.surface.update(ws.req)
-        self.surface.update(ws.opt)
+        surface = self.surface
+        for w in (*ws.req, *ws.opt):
+            surface[w] = surface.get(w, 0) + 1
         rs = {stem(w) for w in ws.req}
         os_ = {stem(w) for w in ws.opt} - rs
         groups = [{stem(w) for w in g} for g in ws.groups]
