@@ -151,3 +151,16 @@ def test_synonym_file_rejects_unknown_kinds(tmp_path: Path) -> None:
 def test_family_history_is_not_rewritten_as_personal(kb: KnowledgeBase) -> None:
     assert codes(kb, "family history of breast cancer", 1) == ["Z80.3"]
     assert codes(kb, "history of breast cancer", 1) == ["Z85.3"]
+
+
+def test_many_threads_get_the_same_answers_as_one(kb: KnowledgeBase) -> None:
+    """The server searches from a thread pool: shared caches must not change or break answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = KnowledgeBase(kb.path)
+    queries = [q.query for q in relevance.load(BENCH / "queries.tsv")][:120] * 3
+    expected = {q: codes(kb, q) for q in set(queries)}
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda q: (q, codes(fresh, q)), queries))
+    assert all(expected[q] == c for q, c in got)
+    fresh.close()

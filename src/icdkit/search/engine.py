@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -113,6 +114,7 @@ class Searcher:
         self._typos: dict[str, list[tuple[str, float]]] = {}
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
         self._freqs: dict[str, int] = {}
+        self._lock = threading.Lock()  # the caches are shared by the server's threads
 
     # -- vocabulary -------------------------------------------------------------------------
     def postings(self, s: str) -> tuple[float, _I, _I] | None:
@@ -250,7 +252,12 @@ class Searcher:
 
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
                prefix: bool = False) -> list[Result]:
+        """Codes for *query*, best first (thread-safe: a server calls it from many threads)."""
         text = _check(query, limit)
+        with self._lock:
+            return self._search(text, limit, billable_only, prefix)
+
+    def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
         direct = self._code_results(text)
         tokens = [t for t in words(text) if t not in STOP]
         best: dict[int, float] = {}
