@@ -164,3 +164,9 @@ def test_many_threads_get_the_same_answers_as_one(kb: KnowledgeBase) -> None:
         got = list(pool.map(lambda q: (q, codes(fresh, q)), queries))
     assert all(expected[q] == c for q, c in got)
     fresh.close()
+
+
+def test_each_release_searches_its_own_codes(kb25: KnowledgeBase) -> None:
+    top = kb25.search("multiple sclerosis", limit=1)[0]
+    assert (top.code, top.billable) == ("G35", True)  # FY2026 split G35 into G35.A-G35.D
+    assert kb25.search("neck pain", limit=1)[0].code == "M54.2"
