@@ -163,3 +163,22 @@ def test_official_index_xml_wins_over_the_flattened_csv(tmp_path: Path) -> None:
     assert hit.code == "G30.9" and "[F02.80]" in hit.matched.path
     assert kb.search("diabetes with amyotrophy", limit=1)[0].code == "E11.44"
     kb.close()
+
+
+@pytest.mark.slow
+def test_search_tables_are_the_same_whatever_the_hash_seed(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """Ranking ties must not depend on the process that built the store."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONHASHSEED="7", ICDKIT_CACHE_DIR=str(tmp_path))
+    subprocess.run([sys.executable, "-m", "icdkit.cli", "build", "--release", "FY2026"], env=env,
+                   check=True, capture_output=True)
+    queries = ("SELECT stem, idf, req, opt FROM search_terms ORDER BY stem",
+               "SELECT * FROM search_docs ORDER BY id", "SELECT name, data FROM search_arrays ORDER BY name")
+    other = sqlite3.connect(tmp_path / "icdkit-FY2026.sqlite")
+    with _db(kb) as mine:
+        for q in queries:
+            assert mine.execute(q).fetchall() == other.execute(q).fetchall(), q
+    other.close()

@@ -233,8 +233,9 @@ class DocBuilder:
             for s in d.opt:
                 opt_post[s].append(i)
             grouped = set().union(*d.groups) if d.groups else set()
-            req_w.append(sum(idf[s] for s in d.req - grouped)
-                         + sum(min(idf[s] for s in g) for g in d.groups if g))
+            # summed in sorted order: the same float on every build, whatever the hash seed
+            req_w.append(math.fsum([*(idf[s] for s in sorted(d.req - grouped)),
+                                    *(min(idf[s] for s in g) for g in d.groups if g)]))
             prior.append(d.prior)
             rows.append((i, d.code, d.via, d.term, d.path))
         con.executemany("INSERT INTO search_docs VALUES (?,?,?,?,?)", rows)
