@@ -49,6 +49,11 @@ def test_index_tree() -> None:
     assert heart["see_path"] == "Infarct, infarction › myocardium, myocardial"
     pain = json.loads(icdkit("index", "Pain", "--depth", "0", "--json").stdout)["entries"][0]
     assert pain["see_also"] == "Painful" and pain["see_also_path"] == "Painful" and pain["more"] > 50
+    assert json.loads(icdkit("index", "pain neck", "--json").stdout)["entries"][0]["code"] == "M54.2"
+    fx = json.loads(icdkit("index", "Fracture, traumatic", "--depth", "1", "--json").stdout)["entries"]
+    assert [e["path"] for e in fx] == ["Fracture, traumatic"]  # the main term's whole title, not a prefix
+    femur = next(c for c in fx[0]["children"] if c["title"] == "femur, femoral")
+    assert femur["code"] == "S72.9-" and "children" not in femur and femur["more"] > 10
     r = icdkit("index", "Fall, from, ladder", "--external")
     assert r.returncode == 0 and "W11" in r.stdout
 

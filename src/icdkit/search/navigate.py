@@ -42,7 +42,12 @@ def _match(con: sqlite3.Connection, book: str, parent: int | None, name: str) ->
 
 
 def find(con: sqlite3.Connection, text: str, book: str) -> list[tuple[Any, ...]]:
-    """The terms a path like ``Pain, neck`` names: the main term, then each subterm."""
+    """The terms a path like ``Pain, neck`` names: the main term, then each subterm.
+
+    At each level the longest run of comma parts that is a term's whole title wins
+    (``Fracture, traumatic, femur``: the main term ``Fracture, traumatic``, then ``femur``);
+    a single part may also name a term by the words before its comma or by a prefix.
+    """
     parts = [fold(p) for p in text.split(",") if p.strip()]
     if not parts:
         raise InvalidInput("empty term: give a main term such as 'Pain' or a path 'Pain, neck'")
@@ -50,12 +55,24 @@ def find(con: sqlite3.Connection, text: str, book: str) -> list[tuple[Any, ...]]
     if book == "neoplasm":  # every row sits under the one main term 'Neoplasm, neoplastic'
         first = _rows(con, "book=? AND parent IS NULL", (book,))
         root = first[0][0] if first else None
-    found = _match(con, book, root, parts[0])
-    for part in parts[1:]:
-        deeper = [r for f in found for r in _match(con, book, f[0], part)]
-        if not deeper:
+    found: list[tuple[Any, ...]] = []
+    parents: list[int | None] = [root]
+    i = 0
+    while i < len(parts):
+        step: list[tuple[Any, ...]] = []
+        for j in range(len(parts), i + 1, -1):  # longest run first, whole titles only
+            key = ", ".join(parts[i:j])
+            step = [r for at in parents
+                    for r in _rows(con, "book=? AND parent IS ? AND key=?", (book, at, key))]
+            if step:
+                i = j
+                break
+        else:
+            step = [r for at in parents for r in _match(con, book, at, parts[i])]
+            i += 1
+        if not step:
             break
-        found = deeper
+        found, parents = step, [r[0] for r in step]
     return found
 
 
@@ -75,10 +92,15 @@ def _node(con: sqlite3.Connection, row: tuple[Any, ...], depth: int, budget: lis
     if see_also and also is not None:
         node["see_also_path"] = path_of(con, also)
     kids = _rows(con, "parent=?", (tid,))
-    if depth > 0 and budget[0] > 0:
-        node["children"] = [_node(con, k, depth - 1, budget) for k in kids if budget[0] > 0]
-    elif kids:
-        node["more"] = len(kids)
+    shown = []
+    if depth > 0:
+        for kid in kids:
+            if budget[0] <= 0:
+                break
+            shown.append(_node(con, kid, depth - 1, budget))
+        node["children"] = shown
+    if len(kids) > len(shown):  # below --depth, or past MAX_NODES: say how many are not shown
+        node["more"] = len(kids) - len(shown)
     return node
 
 
@@ -100,6 +122,8 @@ def index_tree(kb: KnowledgeBase, text: str, *, book: str = "index", depth: int 
         raise InvalidInput(f"unknown index {book!r}: use 'index' or 'eindex'")
     con = kb.connection()
     found = find(con, text, book)
+    if not found and "," not in text and " " in text.strip():  # 'Pain neck' for 'Pain, neck'
+        found = find(con, ", ".join(text.split()), book)
     if not found:
         raise UnknownTerm(f"no {'External Cause ' if book == 'eindex' else ''}Index term {text!r}",
                           suggestions=_near(con, book, text))
