@@ -182,3 +182,28 @@ def test_search_tables_are_the_same_whatever_the_hash_seed(kb: KnowledgeBase, tm
         for q in queries:
             assert mine.execute(q).fetchall() == other.execute(q).fetchall(), q
     other.close()
+
+
+def test_a_code_lists_the_index_entries_that_print_it(kb: KnowledgeBase) -> None:
+    """Checked against paths rebuilt independently from the CSV's levels."""
+    import random
+
+    from icdkit.search.navigate import MAX_ENTRIES, entries_for
+
+    paths: dict[str, list[str]] = {}
+    stack: list[str] = []
+    for r in _csv_rows():
+        if r["Term"].startswith("Note:"):
+            continue
+        level = int(r["Level"])
+        stack[level:] = [" ".join(r["Term"].split())]
+        if r["Code"]:
+            paths.setdefault(r["Code"].rstrip("-").rstrip("."), []).append(" › ".join(stack))
+    sample = random.Random(3).sample(sorted(c for c, p in paths.items() if len(p) <= MAX_ENTRIES), 300)
+    for code in sample:
+        mine = [e["path"] for e in entries_for(kb, code) if e["book"] == "index"]
+        assert mine == paths[code], code
+    from icdkit.lookup import describe_code  # and the lookup record carries them
+
+    entries = describe_code(kb, "M54.2")["index_entries"]
+    assert {"book": "index", "path": "Pain › neck NEC"} in entries

@@ -52,6 +52,8 @@ def test_search_results_page_says_why_each_code_matched(page: Page, server: str)
 def test_code_page_and_unknown_code(page: Page, server: str) -> None:
     page.goto(server + "/codes/M54.03")
     expect(page.locator("#excludes1")).to_contain_text("lupus panniculitis (L93.2)")
+    page.goto(server + "/codes/M54.2")
+    expect(page.locator("#index_entries")).to_contain_text("Pain › neck NEC")
     response = page.goto(server + "/codes/W21.89A")
     assert response is not None and response.status == 404
     expect(page.locator(".error")).to_contain_text("placeholder X is missing")

@@ -39,6 +39,8 @@ def _note(n: Note, own: str) -> dict[str, Any]:
 
 def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = None) -> dict[str, Any]:
     """The full lookup record of *code* in *kb*; *on* adds validity on a date of service."""
+    from icdkit.search.navigate import entries_for
+
     day = parse_date(on)
     node = kb.get(code)
     ancestors = kb.ancestors(node.key)
@@ -73,12 +75,14 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
         "cc_mcc_pdx_exclusion_collection": severity[1] if severity else None,
         "hcc": kb.hcc(node.key),
         "mce": _mce(kb, node, day),
+        "index_entries": entries_for(kb, node.code) if node.kind not in ("chapter", "block") else [],
         "sources": {
             "tabular": f"ICD-10-CM Tabular List, {kb.label}",
             "billable": meta.get("billable_source"),
             "validity": meta.get("mce_source"),
             "cc_mcc": meta.get("severity_source"),
             "hcc": meta.get("hcc_source"),
+            "index": json.loads(meta.get("index_source", "{}")).get("release"),
             "files": json.loads(meta.get("sources", "[]")),
         },
     }

@@ -78,6 +78,12 @@ def render_code(d: dict[str, Any], console: Console) -> None:
         for ch, meaning in d["seventh_characters"].items():
             t.add_row(ch, meaning)
         parts.append(t)
+    if d.get("index_entries"):
+        t = Table(title=f"Index entries leading here ({d['sources'].get('index')})", title_justify="left",
+                  show_header=False, box=None)
+        for e in d["index_entries"]:
+            t.add_row(e["book"], e["path"] + (f" › {e['column']}" if e.get("column") else ""))
+        parts.append(t)
     parts.append(Text(f"\nSource: {d['sources']['tabular']}; billable per {d['sources']['billable']}",
                       style="dim"))
     console.print(Panel(Group(*parts), title=f"[bold]{d['code']}[/] {d['title']}",

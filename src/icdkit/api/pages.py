@@ -104,6 +104,11 @@ def code_html(d: dict[str, Any]) -> str:
     if d["seventh_characters"]:
         items = "".join(f"<li><b>{_e(c)}</b> {_e(m)}</li>" for c, m in d["seventh_characters"].items())
         parts.append(f"<h2>7th characters</h2><ul>{items}</ul>")
+    if d.get("index_entries"):
+        items = "".join(f"<li>{_e(e['path'])}" + (f" › {_e(e['column'])}" if e.get("column") else "")
+                        + f" <span class=src>{_e(e['book'])}</span></li>" for e in d["index_entries"])
+        parts.append(f"<h2>Index entries leading here</h2><ul id=index_entries>{items}</ul>"
+                     f"<p class=src>{_e(d['sources'].get('index'))} Index and Tables</p>")
     parts.append(f"<p class=src>Source: {_e(d['sources']['tabular'])}; billable per "
                  f"{_e(d['sources']['billable'])}.</p>")
     return "".join(parts)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from icdkit.build.index import BOOKS, Term, read_csv, read_xml
 from icdkit.build.sources import SourceFile, find_index, walk
-from icdkit.build.xref import Resolver, fold
+from icdkit.build.xref import Resolver
+from icdkit.search.text import fold_title as fold
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "index"
 
@@ -78,4 +79,26 @@ def write(con: sqlite3.Connection, books: dict[str, list[Term]], resolver: Resol
                 fold(t.title), t.note,
             ))
     con.executemany(f"INSERT INTO index_terms VALUES ({','.join('?' * 19)})", rows)
+    con.executemany("INSERT INTO index_codes VALUES (?,?,?)", _printed_codes(books, offsets))
     return offsets
+
+
+Printed = tuple[str, int, int | None]  # (code, term id, table column)
+
+
+def _printed_codes(books: dict[str, list[Term]], offsets: dict[str, int]) -> list[Printed]:
+    """(code as the tabular writes it, term id, table column) for every code a book prints."""
+    out: list[Printed] = []
+    for book, terms in books.items():
+        for i, t in enumerate(terms):
+            for printed in {t.code, t.subcat, t.seecat, t.manif} - {""}:
+                out.append((_bare(printed), offsets[book] + i, None))
+            for col, cell in enumerate(t.cells):
+                if cell:
+                    out.append((_bare(cell), offsets[book] + i, col))
+    return out
+
+
+def _bare(printed: str) -> str:
+    """'S52.5-' -> 'S52.5'; 'T39.1X1' stays."""
+    return printed.rstrip("-").rstrip(".")

@@ -6,7 +6,7 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,6 +103,9 @@ CREATE TABLE index_terms(
   note TEXT NOT NULL            -- instructional note printed under the term
 );
 CREATE INDEX index_terms_parent ON index_terms(parent);
+-- every code the Index and Tables print, for "which entries lead here" (column: table column 0-5)
+CREATE TABLE index_codes(code TEXT NOT NULL, term INTEGER NOT NULL, col INTEGER);
+CREATE INDEX index_codes_code ON index_codes(code);
 CREATE INDEX index_terms_key ON index_terms(book, key);
 
 -- search documents (see build/searchdocs.py): one way to reach a code

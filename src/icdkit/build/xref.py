@@ -15,12 +15,11 @@ a term, and are marked incomplete.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from icdkit.build.index import Term
 from icdkit.search.columns import TABLE_COLUMNS
+from icdkit.search.text import fold_title as fold
 
 _BEHAVIORS = {
     "malignant": 0, "malignant, primary": 0, "primary": 0, "secondary": 1, "malignant, secondary": 1,
@@ -56,20 +55,6 @@ def keys(title: str, nemod: str = "") -> set[str]:
     if nemod.startswith(("(s)", "(es)")):
         out |= {k + nemod[1:nemod.index(")")] for k in out}
     return {k for k in out if k}
-
-
-@lru_cache(maxsize=100_000)
-def fold(text: str) -> str:
-    """Lower case, accents and parenthesised modifiers dropped, spaces collapsed.
-
-    >>> fold("Legg-Calvé-Perthes disease")
-    'legg-calve-perthes disease'
-    >>> fold("goiter (diffuse)")
-    'goiter'
-    """
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"\s*\((?!s\)|es\))[^)]*\)", "", text)
-    return " ".join(text.lower().split())
 
 
 class Resolver:

@@ -13,9 +13,9 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from icdkit.build.xref import fold
 from icdkit.errors import InvalidInput, UnknownTerm
 from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
+from icdkit.search.text import fold_title as fold
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -198,6 +198,24 @@ def _near(con: sqlite3.Connection, book: str, text: str) -> tuple[str, ...]:
     rows = con.execute("SELECT title FROM index_terms WHERE book=? AND level=? AND key LIKE ? || '%' "
                        "LIMIT 8", (book, 1 if book == "neoplasm" else 0, first)).fetchall()
     return tuple(r[0] for r in rows)
+
+
+MAX_ENTRIES = 40  # index entries listed on a code's page
+
+
+def entries_for(kb: KnowledgeBase, code: str) -> list[dict[str, Any]]:
+    """The Index entries and table cells that print *code* (its own, not its children's)."""
+    con = kb.connection()
+    rows = con.execute("SELECT c.term, c.col, t.book FROM index_codes c JOIN index_terms t ON t.id = c.term "
+                       "WHERE c.code=? ORDER BY c.term LIMIT ?", (code, MAX_ENTRIES)).fetchall()
+    out = []
+    for term, col, book in rows:
+        path = _table_path(con, term, book) if book in TABLE_COLUMNS else path_of(con, term)
+        entry: dict[str, Any] = {"book": book, "path": path}
+        if col is not None:
+            entry["column"] = TABLE_HEADINGS[book][col]
+        out.append(entry)
+    return out
 
 
 def _index_release(kb: KnowledgeBase) -> str:

@@ -62,3 +62,17 @@ def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer  # type: ignore[import-not-found]
 
     return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def fold_title(text: str) -> str:
+    """Lower case, accents and parenthesised modifiers dropped, spaces collapsed.
+
+    >>> fold_title("Legg-Calvé-Perthes disease")
+    'legg-calve-perthes disease'
+    >>> fold_title("goiter (diffuse)")
+    'goiter'
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"\s*\((?!s\)|es\))[^)]*\)", "", text)
+    return " ".join(text.lower().split())
