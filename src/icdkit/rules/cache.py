@@ -10,13 +10,10 @@ from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
+from icdkit.rules.emit import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.render import finding_json, source_json
 
 MEMO_LIMIT = 200_000
-
-#: Stands for a code's display form in a template finding (never in real text; JSON "\u0000").
-PLACEHOLDER = "\x00"
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
@@ -60,14 +57,11 @@ _SEQUENCING = ("code_first", "use_additional", "code_also")
 _NO_EXCLUDES = Excludes((), RefSet(()), ())
 
 
-def _placeholder(item: Item) -> Item:
-    return Item(item.position, item.raw, item.key, item.problem, item.node, item.period, PLACEHOLDER)
-
-
-def _fill(f: Finding, shown: str) -> Finding:
-    codes = f.codes
-    codes = (shown,) if codes == (PLACEHOLDER,) else tuple(shown if c == PLACEHOLDER else c for c in codes)
-    return Finding(f.rule, f.severity, codes, f.message.replace(PLACEHOLDER, shown), f.source, f.suggestions)
+def _placeholders(args: tuple[object, ...]) -> list[object]:
+    """*args* with the first Item shown as FIRST and the second as SECOND."""
+    holes = iter((FIRST, SECOND))
+    return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes))
+            if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
@@ -78,54 +72,49 @@ class RuleCache:
         self._excludes: dict[str, Excludes] = {}
         self._sequencing: dict[str, tuple[Instruction, ...]] = {}
         self._manifest: dict[Ref, bool] = {}
-        self._memo: dict[tuple[object, ...], tuple[Finding, ...]] = {}
-        self._templates: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._spellings: dict[str, Spelling] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._json: dict[int, str] = {}  # id of a memoised finding -> its JSON
         self._reach: dict[str, RefSet] = {}
         self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
-             *args: object) -> tuple[Finding, ...]:
-        """Findings ``make(*args)`` that depend only on *key* (a code, a date …), computed once.
+             *args: object) -> tuple[Template, ...]:
+        """Findings ``make(*args)`` that depend only on *key* (a code, a date …), computed once
+        and rendered once (templates without placeholders).
 
         Bounded: at MEMO_LIMIT entries the memo starts afresh, so memory stays flat however
         long the batch and however many distinct codes and dates it holds.
         """
         got = self._memo.get(key)
         if got is None:
-            got = tuple(make(*args))
+            got = tuple(Template(f) for f in make(*args))
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
-                self._json.clear()
             self._memo[key] = got
-            for f in got:
-                self._json[id(f)] = finding_json(f)
         return got
 
-    def templated(self, key: tuple[object, ...], shown: str, make: Callable[..., Iterable[Finding]],
-                  *args: object) -> tuple[Finding, ...]:
+    def templated(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
+                  *args: object) -> tuple[Template, ...]:
         """Findings ``make(*args)`` that depend on *key* and, in their codes and message, on
-        one code's display form *shown*: made once with PLACEHOLDER in its place, then filled in.
+        the display form of the (one or two) Items among *args*: made once with FIRST and
+        SECOND in their place, to be filled in by the sink.
 
         Many codes share a template (an instruction inherited from a category, an MCE edit in
         force over a period), so memory does not grow with the number of distinct codes.
         """
         got = self._templates.get(key)
         if got is None:
-            got = tuple(make(*(_placeholder(a) if isinstance(a, Item) else a for a in args)))
-            for f in got:
-                assert PLACEHOLDER not in source_json(f.source) and PLACEHOLDER not in f.suggestions, f
+            made = tuple(make(*_placeholders(args)))
+            for f in made:
+                fixed = f"{f.source.text}{f.source.at}{f.source.table}{''.join(f.suggestions)}"
+                assert FIRST not in fixed and SECOND not in fixed, f  # only codes and message vary
+            got = tuple(Template(f) for f in made)
             if len(self._templates) >= MEMO_LIMIT:
                 self._templates.clear()
             self._templates[key] = got
-        return tuple(_fill(f, shown) for f in got) if got else ()
-
-    def json(self, finding: Finding) -> str:
-        """The JSON text of a finding (kept for memoised findings, which stay alive here)."""
-        got = self._json.get(id(finding))
-        return got if got is not None else finding_json(finding)
+        return got
 
     def spelling(self, raw: str) -> Spelling:
         """What a code as typed resolves to (see :func:`resolve`), memoised per spelling."""

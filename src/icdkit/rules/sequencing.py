@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
+from icdkit.rules.emit import Sink
 from icdkit.rules.findings import Finding, Source
 
 
@@ -45,7 +46,7 @@ def is_manifestation(item: Item) -> bool:
     return "manifestation" in item.flags or (item.node is not None and ELSEWHERE in item.node.title.lower())
 
 
-def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     for item in ctx.valid:
         others = list(near.get(item.position, ()))
@@ -53,12 +54,13 @@ def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
             found = _matching(ins, others, item) if others else []
             if found:
                 if ins.kind == "code_first":
-                    yield from _code_first(ctx, item, ins, found)
+                    for f in _code_first(ctx, item, ins, found):
+                        out.add(f)
                 continue
             # nothing the note names is on the claim: the same for every code the note governs
             manifestation = is_manifestation(item) if ins.kind == "code_first" else None
-            yield from cache.templated(("seq", id(ins), item.position == 0, manifestation), item.shown,
-                                       _absent, ctx, cache, item, ins)
+            out.put(cache.templated(("seq", id(ins), item.position == 0, manifestation),
+                                    _absent, ctx, cache, item, ins), item.shown)
 
 
 def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:
