@@ -160,7 +160,7 @@ class RefSet:
     ([0], [])
     """
 
-    __slots__ = ("_ends", "_members", "_starts", "refs")
+    __slots__ = ("_ends", "_members", "_starts", "bounds", "refs")
 
     def __init__(self, refs: tuple[Ref, ...] | list[Ref]) -> None:
         self.refs = tuple(refs)
@@ -174,15 +174,15 @@ class RefSet:
         self._starts = [m[0] for m in merged]
         self._ends = [m[1] for m in merged]
         self._members = [tuple(sorted(m[2])) for m in merged]
+        #: Starts and ends of the merged intervals after a sentinel ("", ""), or None when
+        #: empty: for any key k, ``k <= ends[bisect_right(starts, k) - 1]`` says whether an
+        #: interval holds it (a key outside them all is never covered).
+        self.bounds = (["", *self._starts], ["", *self._ends]) if merged else None
 
     def _near(self, key: str) -> tuple[int, ...]:
         """Indexes of the references whose merged interval holds *key* (none: no reference can)."""
         i = bisect_right(self._starts, key) - 1
         return self._members[i] if i >= 0 and key <= self._ends[i] else ()
-
-    def bounds(self) -> tuple[list[str], list[str]]:
-        """Starts and ends of the merged intervals, sorted: a key outside them is never covered."""
-        return self._starts, self._ends
 
     def may_cover(self, key: str) -> bool:
         return bool(self._near(key))

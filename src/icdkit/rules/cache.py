@@ -10,7 +10,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
-from icdkit.rules.emit import FIRST, SECOND, Template
+from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
 
 MEMO_LIMIT = 200_000
@@ -121,6 +121,8 @@ class RuleCache:
         got = self._spellings.get(raw)
         if got is None:
             got = resolve(self.kb, raw)
+            # templates are filled with codes' display forms, unescaped (see Template.json)
+            assert got[0] is None or json_safe(got[3]), got
             if len(self._spellings) >= MEMO_LIMIT:
                 self._spellings.clear()
             self._spellings[raw] = got
@@ -190,18 +192,16 @@ class RuleCache:
         got = {}
         items = ctx.valid
         if len(items) > 1:
+            keyed = [(b, b.key or "") for b in items]
+            reach = self.reach
             for a in items:
-                starts, ends = self.reach(a.key or "").bounds()
-                if not starts:
+                bounds = reach(a.key or "").bounds
+                if bounds is None:
                     continue
-                found = []
-                for b in items:
-                    k = b.key or ""
-                    i = bisect_right(starts, k) - 1
-                    if i >= 0 and k <= ends[i] and b is not a:
-                        found.append(b)
+                starts, ends = bounds
+                found = tuple(b for b, k in keyed if k <= ends[bisect_right(starts, k) - 1] and b is not a)
                 if found:
-                    got[a.position] = tuple(found)
+                    got[a.position] = found
         self._near = (ctx, got)
         return got
 

@@ -27,36 +27,30 @@ FIRST, SECOND = "\x00", "\x01"
 T = TypeVar("T")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _HOLE = re.compile(r"\\u000([01])")  # how finding_json writes FIRST and SECOND
-_ESCAPED_LIMIT = 100_000
-_escaped: dict[str, str] = {}
 
 
-def _escaped_text(text: str) -> str:
-    """*text* as it stands inside a JSON string (memoised: display forms of codes recur)."""
-    got = _escaped.get(text)
-    if got is None:
-        got = encode_basestring(text)[1:-1]
-        if len(_escaped) >= _ESCAPED_LIMIT:
-            _escaped.clear()
-        _escaped[text] = got
-    return got
+def json_safe(shown: str) -> bool:
+    """Whether *shown* stands in a JSON string as it is (true of every code's display form)."""
+    return encode_basestring(shown)[1:-1] == shown
 
 
 class Template:
-    """A finding with FIRST / SECOND in its codes and message, and its JSON split at them."""
+    """A finding with FIRST / SECOND in its codes and message, and its JSON as a format string
+    with ``{0}`` / ``{1}`` in their place (the JSON itself when it has none)."""
 
-    __slots__ = ("finding", "holes", "order", "parts", "rank")
+    __slots__ = ("finding", "fmt", "holes", "rank")
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
         self.rank = _RANK[finding.severity]
         text = "".join((*finding.codes, finding.message))
         self.holes = text.count(FIRST) + text.count(SECOND)
-        pieces = _HOLE.split(finding_json(finding))
-        parts, order = tuple(pieces[0::2]), tuple(int(i) for i in pieces[1::2])
+        text = finding_json(finding)
+        pieces = _HOLE.split(text)
+        fmt = "".join(p.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{p}}}"
+                      for i, p in enumerate(pieces))
         # a note quoting "\u0000" literally would split wrongly: such templates render in full
-        self.parts: tuple[str, ...] | None = parts if len(order) == self.holes else None
-        self.order = order
+        self.fmt: str | None = (fmt if self.holes else text) if len(pieces) // 2 == self.holes else None
 
     def fill(self, first: str = "", second: str = "") -> Finding:
         """The finding for these codes' display forms."""
@@ -70,20 +64,12 @@ class Template:
         return Finding(f.rule, f.severity, codes, message, f.source, f.suggestions)
 
     def json(self, first: str = "", second: str = "") -> str:
-        """``finding_json(self.fill(first, second))``, from the pre-rendered fragments."""
-        parts = self.parts
-        if parts is None:
+        """``finding_json(self.fill(first, second))``, from the pre-rendered text; *first*
+        and *second* must be :func:`json_safe` (the display forms of codes are)."""
+        fmt = self.fmt
+        if fmt is None:
             return finding_json(self.fill(first, second))
-        if not self.holes:
-            return parts[0]
-        if 1 not in self.order:  # the second code does not appear
-            return _escaped_text(first).join(parts)
-        values = (_escaped_text(first), _escaped_text(second))
-        out = [parts[0]]
-        for i, part in zip(self.order, parts[1:], strict=True):
-            out.append(values[i])
-            out.append(part)
-        return "".join(out)
+        return fmt.format(first, second) if self.holes else fmt
 
 
 class _Ranked(Generic[T]):
