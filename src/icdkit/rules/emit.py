@@ -14,7 +14,6 @@ True
 
 from __future__ import annotations
 
-import re
 from json.encoder import encode_basestring
 from typing import Generic, TypeVar
 
@@ -26,7 +25,7 @@ FIRST, SECOND = "\x00", "\x01"
 
 T = TypeVar("T")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
-_HOLE = re.compile(r"\\u000([01])")  # how finding_json writes FIRST and SECOND
+_FIRST_JSON, _SECOND_JSON = "\\u0000", "\\u0001"  # how finding_json writes them
 
 
 def json_safe(shown: str) -> bool:
@@ -35,22 +34,21 @@ def json_safe(shown: str) -> bool:
 
 
 class Template:
-    """A finding with FIRST / SECOND in its codes and message, and its JSON as a format string
-    with ``{0}`` / ``{1}`` in their place (the JSON itself when it has none)."""
+    """A finding with FIRST / SECOND in its codes and message, and its JSON text split at
+    SECOND, then each piece at FIRST: joining them back with the codes is the fastest fill."""
 
-    __slots__ = ("finding", "fmt", "holes", "rank")
+    __slots__ = ("chunks", "finding", "holes", "rank")
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
         self.rank = _RANK[finding.severity]
-        text = "".join((*finding.codes, finding.message))
-        self.holes = text.count(FIRST) + text.count(SECOND)
+        plain = "".join((*finding.codes, finding.message))
+        firsts, seconds = plain.count(FIRST), plain.count(SECOND)
+        self.holes = firsts + seconds
         text = finding_json(finding)
-        pieces = _HOLE.split(text)
-        fmt = "".join(p.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else f"{{{p}}}"
-                      for i, p in enumerate(pieces))
         # a note quoting "\u0000" literally would split wrongly: such templates render in full
-        self.fmt: str | None = (fmt if self.holes else text) if len(pieces) // 2 == self.holes else None
+        exact = text.count(_FIRST_JSON) == firsts and text.count(_SECOND_JSON) == seconds
+        self.chunks = tuple(tuple(c.split(_FIRST_JSON)) for c in text.split(_SECOND_JSON)) if exact else None
 
     def fill(self, first: str = "", second: str = "") -> Finding:
         """The finding for these codes' display forms."""
@@ -66,10 +64,12 @@ class Template:
     def json(self, first: str = "", second: str = "") -> str:
         """``finding_json(self.fill(first, second))``, from the pre-rendered text; *first*
         and *second* must be :func:`json_safe` (the display forms of codes are)."""
-        fmt = self.fmt
-        if fmt is None:
+        chunks = self.chunks
+        if chunks is None:
             return finding_json(self.fill(first, second))
-        return fmt.format(first, second) if self.holes else fmt
+        if len(chunks) == 1:
+            return first.join(chunks[0])
+        return second.join(map(first.join, chunks))
 
 
 class _Ranked(Generic[T]):
