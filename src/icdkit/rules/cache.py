@@ -15,6 +15,8 @@ from icdkit.rules.findings import Finding, Source
 
 MEMO_LIMIT = 200_000
 
+HCC_MODEL = "CMS-HCC Model V28"
+
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
 
@@ -74,6 +76,8 @@ class RuleCache:
         self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._info: dict[str, tuple[tuple[str, int | None] | None, bool]] = {}
         self._spellings: dict[str, Spelling] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._reach: dict[str, RefSet] = {}
@@ -114,6 +118,24 @@ class RuleCache:
             if len(self._templates) >= MEMO_LIMIT:
                 self._templates.clear()
             self._templates[key] = got
+        return got
+
+    def gathered(self, key: tuple[object, ...], make: Callable[..., Iterable[Template]],
+                 *args: object) -> tuple[Template, ...]:
+        """Templates ``make(*args)`` gathers from the memos above (shared, not copied), once."""
+        got = self._gathered.get(key)
+        if got is None:
+            got = tuple(make(*args))
+            if len(self._gathered) >= MEMO_LIMIT:
+                self._gathered.clear()
+            self._gathered[key] = got
+        return got
+
+    def info(self, key: str) -> tuple[tuple[str, int | None] | None, bool]:
+        """A code's MS-DRG severity (see KnowledgeBase.severity) and whether it maps to an HCC."""
+        got = self._info.get(key)
+        if got is None:
+            got = self._info[key] = (self.kb.severity(key), bool(self.kb.hcc(key, model=HCC_MODEL)))
         return got
 
     def spelling(self, raw: str) -> Spelling:

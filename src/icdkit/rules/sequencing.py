@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink
+from icdkit.rules.emit import Sink, Template
 from icdkit.rules.findings import Finding, Source
 
 
@@ -50,17 +50,29 @@ def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     for item in ctx.valid:
         others = list(near.get(item.position, ()))
+        if not others:  # the common case: no other code is named by any of its notes
+            key = ("seqs", item.key, item.position == 0, "manifestation" in item.flags)
+            out.put(cache.gathered(key, _all_absent, ctx, cache, item), item.shown)
+            continue
         for ins in cache.sequencing(item.key or ""):
-            found = _matching(ins, others, item) if others else []
+            found = _matching(ins, others, item)
             if found:
                 if ins.kind == "code_first":
                     for f in _code_first(ctx, item, ins, found):
                         out.add(f)
                 continue
-            # nothing the note names is on the claim: the same for every code the note governs
-            manifestation = is_manifestation(item) if ins.kind == "code_first" else None
-            out.put(cache.templated(("seq", id(ins), item.position == 0, manifestation),
-                                    _absent, ctx, cache, item, ins), item.shown)
+            out.put(_absent_templates(ctx, cache, item, ins), item.shown)
+
+
+def _all_absent(ctx: Context, cache: RuleCache, item: Item) -> list[Template]:
+    return [t for ins in cache.sequencing(item.key or "") for t in _absent_templates(ctx, cache, item, ins)]
+
+
+def _absent_templates(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> tuple[Template, ...]:
+    """An instruction none of whose codes is on the claim: the same for every code it governs."""
+    manifestation = is_manifestation(item) if ins.kind == "code_first" else None
+    key = ("seq", id(ins), item.position == 0, manifestation)
+    return cache.templated(key, _absent, ctx, cache, item, ins)
 
 
 def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:
