@@ -160,7 +160,7 @@ class RefSet:
     ([0], [])
     """
 
-    __slots__ = ("_ends", "_members", "_starts", "_sure", "bounds", "refs")
+    __slots__ = ("_ends", "_members", "_starts", "_sure", "edges", "refs")
 
     def __init__(self, refs: tuple[Ref, ...] | list[Ref]) -> None:
         self.refs = tuple(refs)
@@ -177,10 +177,10 @@ class RefSet:
         # a merged interval that is one reference without qualifier: a key inside it is covered
         self._sure = [len(m[2]) == 1 and not (self.refs[m[2][0]].positions or self.refs[m[2][0]].suffixes)
                       for m in merged]
-        #: Starts and ends of the merged intervals after a sentinel ("", ""), or None when
-        #: empty: for any key k, ``k <= ends[bisect_right(starts, k) - 1]`` says whether an
-        #: interval holds it (a key outside them all is never covered).
-        self.bounds = (["", *self._starts], ["", *self._ends]) if merged else None
+        #: The merged intervals as one sorted list: start, end + NUL, start, …; a key (never
+        #: holding NUL) lies in one of them iff ``bisect_right(edges, key)`` is odd. A key
+        #: outside them all is never covered.
+        self.edges = [e for m in merged for e in (m[0], m[1] + "\0")]
 
     def _near(self, key: str) -> tuple[int, ...]:
         """Indexes of the references whose merged interval holds *key* (none: no reference can)."""

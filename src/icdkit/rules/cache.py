@@ -217,11 +217,10 @@ class RuleCache:
             keyed = [(b, b.key or "") for b in items]
             reach = self.reach
             for a in items:
-                bounds = reach(a.key or "").bounds
-                if bounds is None:
+                edges = reach(a.key or "").edges
+                if not edges:
                     continue
-                starts, ends = bounds
-                found = tuple(b for b, k in keyed if k <= ends[bisect_right(starts, k) - 1] and b is not a)
+                found = tuple(b for b, k in keyed if bisect_right(edges, k) & 1 and b is not a)
                 if found:
                     got[a.position] = found
         self._near = (ctx, got)
