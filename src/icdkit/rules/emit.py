@@ -25,6 +25,7 @@ FIRST, SECOND = "\x00", "\x01"
 
 T = TypeVar("T")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
+assert len(_RANK) == 3, SEVERITIES
 _FIRST_JSON, _SECOND_JSON = "\\u0000", "\\u0001"  # how finding_json writes them
 
 
@@ -78,7 +79,7 @@ class _Ranked(Generic[T]):
     __slots__ = ("ranks",)
 
     def __init__(self) -> None:
-        self.ranks: tuple[list[T], ...] = tuple([] for _ in SEVERITIES)
+        self.ranks: tuple[list[T], ...] = ([], [], [])  # one per severity
 
     @property
     def ok(self) -> bool:
