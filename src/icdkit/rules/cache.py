@@ -82,6 +82,7 @@ class RuleCache:
         self._items: dict[tuple[str, int, int], Item] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._reach: dict[str, RefSet] = {}
+        self._named: dict[int, RefSet] = {}  # id of a node's instructions -> their references
         self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
@@ -202,6 +203,15 @@ class RuleCache:
             else:
                 got = (*own, *inherited) if own else inherited
             self._sequencing[key] = got
+        return got
+
+    def named(self, key: str) -> RefSet:
+        """Every reference of the instructions governing a node (shared by the nodes that
+        inherit the same instructions)."""
+        instructions = self.sequencing(key)  # kept in the cache: its id stays its own
+        got = self._named.get(id(instructions))
+        if got is None:
+            got = self._named[id(instructions)] = RefSet([r for i in instructions for r in i.refs.refs])
         return got
 
     def reach(self, key: str) -> RefSet:

@@ -37,7 +37,7 @@ def _src(ctx: Context, ins: Instruction) -> Source:
     return Source("note", ins.text, at=ins.source, release=ctx.kb.release)
 
 
-def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
+def _matching(ins: Instruction, items: tuple[Item, ...], me: Item) -> list[Item]:
     return [i for i in items if i is not me and ins.refs.covers(i.key or "")]
 
 
@@ -49,8 +49,11 @@ def is_manifestation(item: Item) -> bool:
 def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     for item in ctx.valid:
-        others = list(near.get(item.position, ()))
-        if not others:  # the common case: no other code is named by any of its notes
+        others = near.get(item.position)
+        if others:  # often only its Excludes notes name them
+            named = cache.named(item.key or "")
+            others = tuple(b for b in others if named.may_cover(b.key or ""))
+        if not others:  # the common case: no other code is named by any of its instructions
             key = ("seqs", item.key, item.position == 0, "manifestation" in item.flags)
             out.put(cache.gathered(key, _all_absent, ctx, cache, item), item.shown)
             continue
