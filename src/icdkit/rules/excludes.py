@@ -30,20 +30,29 @@ def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
         if not others:
             continue
         excl = cache.excludes(a.key or "")
-        hits = excl.refs.hits
+        hits, notes, shown = excl.refs.hits, excl.notes, a.shown
         for b in others:
-            found = hits(b.key or "") if b.key != a.key else ()
-            if not found:
+            if b.key == a.key:
                 continue
-            seen: set[int] = set()
+            found = hits(b.key or "")
+            if len(found) > 1:
+                found = _one_per_note(found, notes)
             for i in found:
-                note = excl.notes[i]
-                if id(note) in seen:
-                    continue
-                seen.add(id(note))
-                own = note.source == a.shown  # else the note is inherited: name the code it governs
+                note = notes[i]
+                own = note.source == shown  # else the note is inherited: name the code it governs
                 out.put(cache.templated(("excl", id(note), own), _finding, a, b, note, excl.sources[i], own),
-                        a.shown, b.shown)
+                        shown, b.shown)
+
+
+def _one_per_note(found: list[int], notes: tuple[Note, ...]) -> list[int]:
+    """The references found, the first of each note only (a note may cite several)."""
+    seen: set[int] = set()
+    kept = []
+    for i in found:
+        if id(notes[i]) not in seen:
+            seen.add(id(notes[i]))
+            kept.append(i)
+    return kept
 
 
 def _finding(a: Item, b: Item, note: Note, src: Source, own: bool) -> list[Finding]:
