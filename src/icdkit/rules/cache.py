@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
-from icdkit.rules.context import Context, Item, Spelling, make_item, period_on, resolve
+from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
 
@@ -79,7 +79,6 @@ class RuleCache:
         self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._info: dict[str, tuple[tuple[str, int | None] | None, bool]] = {}
         self._spellings: dict[str, Spelling] = {}
-        self._items: dict[tuple[str, int, int], Item] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._reach: dict[str, RefSet] = {}
         self._named: dict[int, RefSet] = {}  # id of a node's instructions -> their references
@@ -150,19 +149,6 @@ class RuleCache:
             if len(self._spellings) >= MEMO_LIMIT:
                 self._spellings.clear()
             self._spellings[raw] = got
-        return got
-
-    def item(self, position: int, raw: str, day: str) -> Item:
-        """The Item of a code as typed at *position*, on *day* (one per period it falls in)."""
-        spelled = self.spelling(raw)
-        period = period_on(spelled[4], day)
-        key = (raw, position, period)
-        got = self._items.get(key)
-        if got is None:
-            got = make_item(spelled, position, raw, period)
-            if len(self._items) >= MEMO_LIMIT:
-                self._items.clear()
-            self._items[key] = got
         return got
 
     def note_source(self, note: Note) -> Source:

@@ -72,30 +72,19 @@ def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
     return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
 
 
-def period_on(periods: tuple[Period, ...], day: str) -> int:
-    """The index of the validity period covering *day* (ISO), or -1."""
-    for i, p in enumerate(periods):
-        if p.start <= day <= p.end:
-            return i
-    return -1
-
-
-def make_item(spelled: Spelling, position: int, raw: str, period: int) -> Item:
-    """The Item of a code as typed (resolved as *spelled*), valid in its *period* (-1: none)."""
-    k, problem, node, shown, periods = spelled
-    return Item(position, raw, k, problem, node, periods[period] if period >= 0 else None, shown)
-
-
-def _item(kb: KnowledgeBase, position: int, raw: str, day: str) -> Item:
-    spelled = resolve(kb, raw)
-    return make_item(spelled, position, raw, period_on(spelled[4], day))
-
-
 def build_context(kb: KnowledgeBase, encounter: Encounter,
-                  item: Callable[[int, str, str], Item] | None = None) -> Context:
-    """Resolve each code on the date of service; *item(position, raw, day)* may memoise that."""
+                  spelling: Callable[[str], Spelling] | None = None) -> Context:
+    """Resolve each code on the date of service; *spelling* may memoise :func:`resolve`."""
     day = encounter.date.isoformat() if encounter.date else kb.effective
-    make = item or partial(_item, kb)
-    items = tuple([make(pos, raw, day) for pos, raw in enumerate(encounter.codes)])
-    valid = tuple([i for i in items if i.period is not None and i.node is not None and i.key is not None])
-    return Context(kb, encounter, day, items, valid)
+    look = spelling or partial(resolve, kb)
+    items = []
+    for pos, raw in enumerate(encounter.codes):
+        k, problem, node, shown, periods = look(raw)
+        period = None
+        for p in periods:
+            if p.start <= day <= p.end:
+                period = p
+                break
+        items.append(Item(pos, raw, k, problem, node, period, shown))
+    valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
+    return Context(kb, encounter, day, tuple(items), valid)

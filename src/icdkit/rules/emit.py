@@ -25,7 +25,6 @@ FIRST, SECOND = "\x00", "\x01"
 
 T = TypeVar("T")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
-assert len(_RANK) == 3, SEVERITIES
 _FIRST_JSON, _SECOND_JSON = "\\u0000", "\\u0001"  # how finding_json writes them
 
 
@@ -79,7 +78,7 @@ class _Ranked(Generic[T]):
     __slots__ = ("ranks",)
 
     def __init__(self) -> None:
-        self.ranks: tuple[list[T], ...] = ([], [], [])  # one per severity
+        self.ranks: tuple[list[T], ...] = tuple([] for _ in SEVERITIES)
 
     @property
     def ok(self) -> bool:
