@@ -59,6 +59,19 @@ _SEQUENCING = ("code_first", "use_additional", "code_also")
 _NO_EXCLUDES = Excludes((), RefSet(()), ())
 
 
+@dataclass(frozen=True, slots=True)
+class Governing:
+    """What governs a node in the pair rules: its effective Excludes and instructions, and
+    every reference they make (merged, to screen pairs)."""
+
+    excludes: Excludes
+    instructions: tuple[Instruction, ...]
+    reach: RefSet
+
+
+_UNGOVERNED = Governing(_NO_EXCLUDES, (), _NO_EXCLUDES.refs)
+
+
 def _placeholders(args: tuple[object, ...]) -> list[object]:
     """*args* with the first Item shown as FIRST and the second as SECOND."""
     holes = iter((FIRST, SECOND))
@@ -71,8 +84,7 @@ class RuleCache:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._excludes: dict[str, Excludes] = {}
-        self._sequencing: dict[str, tuple[Instruction, ...]] = {}
+        self._governing: dict[str, Governing] = {}
         self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
@@ -80,7 +92,6 @@ class RuleCache:
         self._info: dict[str, tuple[tuple[str, int | None] | None, bool]] = {}
         self._spellings: dict[str, Spelling] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._reach: dict[str, RefSet] = {}
         self._named: dict[int, RefSet] = {}  # id of a node's instructions -> their references
         self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
 
@@ -159,37 +170,53 @@ class RuleCache:
             self._sources[id(note)] = got
         return got[1]
 
-    def excludes(self, key: str) -> Excludes:
-        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
-        got = self._excludes.get(key)
+    def governing(self, key: str) -> Governing:
+        """The Excludes, instructions and references governing a node, computed together (every
+        valid code needs all three): its own notes, then its parent's. A node with no such
+        notes of its own shares its parent's, not a copy."""
+        got = self._governing.get(key)
         if got is None:
-            own = self.kb.notes(key, kinds=_EXCLUDES)
-            parent = self.kb.find(key)
-            inherited = self.excludes(parent.parent) if parent and parent.parent else _NO_EXCLUDES
+            node = self.kb.find(key)
+            inherited = self.governing(node.parent) if node and node.parent else _UNGOVERNED
+            own = [n for n in self.kb.notes(key) if n.kind in _EXCLUDES or n.kind in _SEQUENCING]
             if own:
-                pairs = [(n, r) for n in own for r in n.refs]
-                got = Excludes((*(n for n, _ in pairs), *inherited.notes),
-                               RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
-                               (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+                got = Governing(self._excludes(own, inherited.excludes),
+                                self._sequencing(key, own, inherited.instructions),
+                                RefSet([*(r for n in own for r in n.refs), *inherited.reach.refs]))
             else:
                 got = inherited
-            self._excludes[key] = got
+            self._governing[key] = got
         return got
+
+    def excludes(self, key: str) -> Excludes:
+        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
+        return self.governing(key).excludes
 
     def sequencing(self, key: str) -> tuple[Instruction, ...]:
         """A node's instructions: its own, then its parent's (notes of one node group alone)."""
-        got = self._sequencing.get(key)
-        if got is None:
-            own = group(self.kb.notes(key, kinds=_SEQUENCING))
-            parent = self.kb.find(key)
-            inherited = self.sequencing(parent.parent) if parent and parent.parent else ()
-            last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
-            if last and first and (last.kind, last.source) == (first.kind, first.source):
-                got = group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
-            else:
-                got = (*own, *inherited) if own else inherited
-            self._sequencing[key] = got
-        return got
+        return self.governing(key).instructions
+
+    def reach(self, key: str) -> RefSet:
+        """Every reference of the Excludes and instructions governing a node: a code outside
+        them meets no pair rule with this one (own references and the parent's, merged)."""
+        return self.governing(key).reach
+
+    def _excludes(self, notes: list[Note], inherited: Excludes) -> Excludes:
+        own = [n for n in notes if n.kind in _EXCLUDES]
+        if not own:
+            return inherited
+        pairs = [(n, r) for n in own for r in n.refs]
+        return Excludes((*(n for n, _ in pairs), *inherited.notes),
+                        RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
+                        (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+
+    def _sequencing(self, key: str, notes: list[Note], inherited: tuple[Instruction, ...]
+                    ) -> tuple[Instruction, ...]:
+        own = group([n for n in notes if n.kind in _SEQUENCING])
+        last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
+        if last and first and (last.kind, last.source) == (first.kind, first.source):
+            return group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
+        return (*own, *inherited) if own else inherited
 
     def named(self, key: str) -> RefSet:
         """Every reference of the instructions governing a node (shared by the nodes that
@@ -198,18 +225,6 @@ class RuleCache:
         got = self._named.get(id(instructions))
         if got is None:
             got = self._named[id(instructions)] = RefSet([r for i in instructions for r in i.refs.refs])
-        return got
-
-    def reach(self, key: str) -> RefSet:
-        """Every reference of the Excludes and instructions governing a node: a code outside
-        them meets no pair rule with this one (own references and the parent's, merged)."""
-        got = self._reach.get(key)
-        if got is None:
-            node = self.kb.find(key)
-            inherited = self.reach(node.parent) if node and node.parent else _NO_EXCLUDES.refs
-            own = [r for n in self.kb.notes(key, kinds=(*_EXCLUDES, *_SEQUENCING)) for r in n.refs]
-            got = RefSet([*own, *inherited.refs]) if own else inherited
-            self._reach[key] = got
         return got
 
     def near(self, ctx: Context) -> dict[int, tuple[Item, ...]]:
