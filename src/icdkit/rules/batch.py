@@ -17,6 +17,7 @@ The file is read line by line and results are written as they come: memory stays
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from icdkit.rules.findings import Finding, Source
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
+SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
 
 
 @dataclass(slots=True)
@@ -118,6 +120,8 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     write = out.write
     for n, row in read_rows(stream, progress):
         summary.rows_in += 1
+        if summary.rows_in % SETTLE_EVERY == 0:
+            _settle()
         if writer:
             rid, found, invalid = check_row(checker, n, row, FindingSink)
             ok = found.ok
@@ -132,6 +136,16 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
         summary.with_errors += not ok
         summary.rows_out += 1
     return summary
+
+
+def _settle() -> None:
+    """Collect the garbage of the last rows, then freeze what survives: mostly the checker's
+    memos, which grow with the distinct codes seen. Else each full collection rescans them all
+    (measured: a quarter of a cold 30,000-row batch). Frozen objects are still freed by
+    reference counting when a memo is cleared, as after KnowledgeBase.preload()."""
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def _csv_finding(f: Finding) -> tuple[str, ...]:
