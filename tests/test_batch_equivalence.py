@@ -3,6 +3,7 @@ fresh ``check()`` of each encounter says, byte for byte."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -58,3 +59,27 @@ def test_checker_reused_gives_the_same_reports(kb: KnowledgeBase) -> None:
         args = dict(codes=row["codes"], age=row.get("age"), sex=row.get("sex"), date=row.get("date"),
                     setting=row.get("setting"))
         assert shared.check(**args) == Checker(kb).check(**args), row  # type: ignore[arg-type]
+
+
+def test_unreadable_rows_and_csv_agree_with_check(kb: KnowledgeBase) -> None:
+    rows = _encounters(kb, 60)
+    lines = [json.dumps(r) for r in rows]
+    lines[5] = "not json"
+    lines[9] = json.dumps({"id": "bad", "codes": ["E11.9"], "age": "old"})
+    lines[12] = json.dumps({"id": "late", "codes": ["E11.9"], "date": "2099-01-01"})
+    out, table = io.StringIO(), io.StringIO()
+    data = ("\n".join(lines) + "\n").encode()
+    summary = run_batch(Checker(kb), io.BytesIO(data), out)
+    run_batch(Checker(kb), io.BytesIO(data), table, "csv")
+    assert summary.invalid == 3 and summary.rows_out == len(rows)
+    got = out.getvalue().splitlines()
+    assert json.loads(got[5])["findings"][0]["message"].startswith("row 6: not valid JSON")
+    assert json.loads(got[9])["findings"][0]["message"] == ("bad: malformed age 'old': expected whole "
+                                                            "years, e.g. 42")
+    assert json.loads(got[12])["findings"][0]["rule"] == "invalid-input"
+    csv_rows = list(csv.reader(io.StringIO(table.getvalue())))[1:]
+    for n, line in enumerate(got):
+        result = json.loads(line)
+        mine = [r for r in csv_rows if r[0] == result["id"]]
+        assert [r[2] for r in mine if r[2]] == [f["rule"] for f in result["findings"]], n
+        assert {r[1] for r in mine} == {str(result["ok"])}, n

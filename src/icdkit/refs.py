@@ -160,7 +160,7 @@ class RefSet:
     ([0], [])
     """
 
-    __slots__ = ("_ends", "_members", "_starts", "refs")
+    __slots__ = ("_ends", "_members", "_starts", "_sure", "edges", "refs")
 
     def __init__(self, refs: tuple[Ref, ...] | list[Ref]) -> None:
         self.refs = tuple(refs)
@@ -174,27 +174,41 @@ class RefSet:
         self._starts = [m[0] for m in merged]
         self._ends = [m[1] for m in merged]
         self._members = [tuple(sorted(m[2])) for m in merged]
+        # a merged interval that is one reference without qualifier: a key inside it is covered
+        self._sure = [len(m[2]) == 1 and not (self.refs[m[2][0]].positions or self.refs[m[2][0]].suffixes)
+                      for m in merged]
+        #: The merged intervals as one sorted list: start, end + NUL, start, …; a key (never
+        #: holding NUL) lies in one of them iff ``bisect_right(edges, key)`` is odd. A key
+        #: outside them all is never covered.
+        self.edges = [e for m in merged for e in (m[0], m[1] + "\0")]
 
     def _near(self, key: str) -> tuple[int, ...]:
         """Indexes of the references whose merged interval holds *key* (none: no reference can)."""
         i = bisect_right(self._starts, key) - 1
         return self._members[i] if i >= 0 and key <= self._ends[i] else ()
 
-    def bounds(self) -> tuple[list[str], list[str]]:
-        """Starts and ends of the merged intervals, sorted: a key outside them is never covered."""
-        return self._starts, self._ends
+    def _sure_or_near(self, key: str) -> tuple[bool, tuple[int, ...]]:
+        """:meth:`_near`, and whether its one reference surely covers *key*."""
+        i = bisect_right(self._starts, key) - 1
+        return (self._sure[i], self._members[i]) if i >= 0 and key <= self._ends[i] else (False, ())
 
     def may_cover(self, key: str) -> bool:
         return bool(self._near(key))
 
     def hits(self, key: str) -> list[int]:
         """Indexes of the references covering *key*, in order."""
+        sure, near = self._sure_or_near(key)
+        if sure:
+            return list(near)
         refs = self.refs
-        return [i for i in self._near(key) if refs[i].matches(key)]
+        return [i for i in near if refs[i].matches(key)]
 
     def covers(self, key: str) -> bool:
+        sure, near = self._sure_or_near(key)
+        if sure:
+            return True
         refs = self.refs
-        return any(refs[i].matches(key) for i in self._near(key))
+        return any(refs[i].matches(key) for i in near)
 
 
 __all__ = ["Ref", "RefSet", "describe", "parse_refs"]

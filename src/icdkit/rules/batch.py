@@ -17,18 +17,21 @@ The file is read line by line and results are written as they come: memory stays
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker, encounter
-from icdkit.rules.findings import Finding, Report, Source
+from icdkit.rules.emit import FindingSink, JsonSink
+from icdkit.rules.findings import Finding, Source
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
+SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
 
 
 @dataclass(slots=True)
@@ -82,22 +85,29 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
         yield n, dict(zip(header, values, strict=False))
 
 
-def check_row(checker: Checker, n: int, row: dict[str, Any] | str) -> tuple[str, Report]:
-    """The report for one input row; unreadable rows get an invalid-input finding."""
+S = TypeVar("S", FindingSink, JsonSink)
+
+
+def check_row(checker: Checker, n: int, row: dict[str, Any] | str, sink: type[S]) -> tuple[str, S, bool]:
+    """The id and findings of one input row, and whether it was unreadable (then its only
+    finding is invalid-input)."""
     if isinstance(row, str):
-        return f"row {n}", _invalid(checker, n, f"row {n}", row)
+        return f"row {n}", _invalid(sink, n, f"row {n}", row), True
     rid = str(row.get("id") or f"row {n}")
     try:
         enc = encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
                         date=row.get("date"), setting=row.get("setting"))
-        return rid, checker.check_encounter(enc)
+        out = sink()
+        checker.run(enc, out)
+        return rid, out, False
     except (IcdkitError, TypeError, ValueError) as exc:
-        return rid, _invalid(checker, n, rid, str(exc))
+        return rid, _invalid(sink, n, rid, str(exc)), True
 
 
-def _invalid(checker: Checker, n: int, rid: str, problem: str) -> Report:
-    finding = Finding("invalid-input", "error", (), f"{rid}: {problem}", Source("input", f"batch row {n}"))
-    return Report((finding,), checker.kb.release)
+def _invalid(sink: type[S], n: int, rid: str, problem: str) -> S:
+    out = sink()
+    out.add(Finding("invalid-input", "error", (), f"{rid}: {problem}", Source("input", f"batch row {n}")))
+    return out
 
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",
@@ -107,21 +117,35 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(CSV_COLUMNS)
+    write = out.write
     for n, row in read_rows(stream, progress):
         summary.rows_in += 1
-        rid, report = check_row(checker, n, row)
-        if report.findings and report.findings[0].rule == "invalid-input":
-            summary.invalid += 1
-        summary.with_errors += not report.ok
+        if summary.rows_in % SETTLE_EVERY == 0:
+            _settle()
         if writer:
-            for f in report.findings or (None,):
-                writer.writerow([rid, report.ok, *(_csv_finding(f) if f else ("",) * 5)])
+            rid, found, invalid = check_row(checker, n, row, FindingSink)
+            ok = found.ok
+            for f in found.findings() or (None,):
+                writer.writerow([rid, ok, *(_csv_finding(f) if f else ("",) * 5)])
         else:
-            body = ", ".join(checker.cache.json(f) for f in report.findings)
-            out.write(f'{{"id": {json.dumps(rid)}, "ok": {"true" if report.ok else "false"}, '
-                      f'"findings": [{body}]}}\n')
+            rid, rendered, invalid = check_row(checker, n, row, JsonSink)
+            ok = rendered.ok
+            write(f'{{"id": {json.dumps(rid)}, "ok": {"true" if ok else "false"}, '
+                  f'"findings": [{rendered.body()}]}}\n')
+        summary.invalid += invalid
+        summary.with_errors += not ok
         summary.rows_out += 1
     return summary
+
+
+def _settle() -> None:
+    """Collect the garbage of the last rows, then freeze what survives: mostly the checker's
+    memos, which grow with the distinct codes seen. Else each full collection rescans them all
+    (measured: a quarter of a cold 30,000-row batch). Frozen objects are still freed by
+    reference counting when a memo is cleared, as after KnowledgeBase.preload()."""
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def _csv_finding(f: Finding) -> tuple[str, ...]:

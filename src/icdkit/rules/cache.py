@@ -10,13 +10,12 @@ from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
+from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.render import finding_json, source_json
 
 MEMO_LIMIT = 200_000
 
-#: Stands for a code's display form in a template finding (never in real text; JSON "\u0000").
-PLACEHOLDER = "\x00"
+HCC_MODEL = "CMS-HCC Model V28"
 
 #: The title phrase that marks a manifestation code (ICD-10-CM conventions).
 ELSEWHERE = "in diseases classified elsewhere"
@@ -60,14 +59,24 @@ _SEQUENCING = ("code_first", "use_additional", "code_also")
 _NO_EXCLUDES = Excludes((), RefSet(()), ())
 
 
-def _placeholder(item: Item) -> Item:
-    return Item(item.position, item.raw, item.key, item.problem, item.node, item.period, PLACEHOLDER)
+@dataclass(frozen=True, slots=True)
+class Governing:
+    """What governs a node in the pair rules: its effective Excludes and instructions, and
+    every reference they make (merged, to screen pairs)."""
+
+    excludes: Excludes
+    instructions: tuple[Instruction, ...]
+    reach: RefSet
 
 
-def _fill(f: Finding, shown: str) -> Finding:
-    codes = f.codes
-    codes = (shown,) if codes == (PLACEHOLDER,) else tuple(shown if c == PLACEHOLDER else c for c in codes)
-    return Finding(f.rule, f.severity, codes, f.message.replace(PLACEHOLDER, shown), f.source, f.suggestions)
+_UNGOVERNED = Governing(_NO_EXCLUDES, (), _NO_EXCLUDES.refs)
+
+
+def _placeholders(args: tuple[object, ...]) -> list[object]:
+    """*args* with the first Item shown as FIRST and the second as SECOND."""
+    holes = iter((FIRST, SECOND))
+    return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes))
+            if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
@@ -75,63 +84,79 @@ class RuleCache:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._excludes: dict[str, Excludes] = {}
-        self._sequencing: dict[str, tuple[Instruction, ...]] = {}
+        self._governing: dict[str, Governing] = {}
         self._manifest: dict[Ref, bool] = {}
-        self._memo: dict[tuple[object, ...], tuple[Finding, ...]] = {}
-        self._templates: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+        self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
+        self._info: dict[str, tuple[tuple[str, int | None] | None, bool]] = {}
         self._spellings: dict[str, Spelling] = {}
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._json: dict[int, str] = {}  # id of a memoised finding -> its JSON
-        self._reach: dict[str, RefSet] = {}
+        self._named: dict[int, RefSet] = {}  # id of a node's instructions -> their references
         self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
-             *args: object) -> tuple[Finding, ...]:
-        """Findings ``make(*args)`` that depend only on *key* (a code, a date …), computed once.
+             *args: object) -> tuple[Template, ...]:
+        """Findings ``make(*args)`` that depend only on *key* (a code, a date …), computed once
+        and rendered once (templates without placeholders).
 
         Bounded: at MEMO_LIMIT entries the memo starts afresh, so memory stays flat however
         long the batch and however many distinct codes and dates it holds.
         """
         got = self._memo.get(key)
         if got is None:
-            got = tuple(make(*args))
+            got = tuple(Template(f) for f in make(*args))
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
-                self._json.clear()
             self._memo[key] = got
-            for f in got:
-                self._json[id(f)] = finding_json(f)
         return got
 
-    def templated(self, key: tuple[object, ...], shown: str, make: Callable[..., Iterable[Finding]],
-                  *args: object) -> tuple[Finding, ...]:
+    def templated(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
+                  *args: object) -> tuple[Template, ...]:
         """Findings ``make(*args)`` that depend on *key* and, in their codes and message, on
-        one code's display form *shown*: made once with PLACEHOLDER in its place, then filled in.
+        the display form of the (one or two) Items among *args*: made once with FIRST and
+        SECOND in their place, to be filled in by the sink.
 
         Many codes share a template (an instruction inherited from a category, an MCE edit in
         force over a period), so memory does not grow with the number of distinct codes.
         """
         got = self._templates.get(key)
         if got is None:
-            got = tuple(make(*(_placeholder(a) if isinstance(a, Item) else a for a in args)))
-            for f in got:
-                assert PLACEHOLDER not in source_json(f.source) and PLACEHOLDER not in f.suggestions, f
+            made = tuple(make(*_placeholders(args)))
+            for f in made:
+                fixed = f"{f.source.text}{f.source.at}{f.source.table}{''.join(f.suggestions)}"
+                assert FIRST not in fixed and SECOND not in fixed, f  # only codes and message vary
+            got = tuple(Template(f) for f in made)
             if len(self._templates) >= MEMO_LIMIT:
                 self._templates.clear()
             self._templates[key] = got
-        return tuple(_fill(f, shown) for f in got) if got else ()
+        return got
 
-    def json(self, finding: Finding) -> str:
-        """The JSON text of a finding (kept for memoised findings, which stay alive here)."""
-        got = self._json.get(id(finding))
-        return got if got is not None else finding_json(finding)
+    def gathered(self, key: tuple[object, ...], make: Callable[..., Iterable[Template]],
+                 *args: object) -> tuple[Template, ...]:
+        """Templates ``make(*args)`` gathers from the memos above (shared, not copied), once."""
+        got = self._gathered.get(key)
+        if got is None:
+            got = tuple(make(*args))
+            if len(self._gathered) >= MEMO_LIMIT:
+                self._gathered.clear()
+            self._gathered[key] = got
+        return got
+
+    def info(self, key: str) -> tuple[tuple[str, int | None] | None, bool]:
+        """A code's MS-DRG severity (see KnowledgeBase.severity) and whether it maps to an HCC."""
+        got = self._info.get(key)
+        if got is None:
+            got = self._info[key] = (self.kb.severity(key), bool(self.kb.hcc(key, model=HCC_MODEL)))
+        return got
 
     def spelling(self, raw: str) -> Spelling:
         """What a code as typed resolves to (see :func:`resolve`), memoised per spelling."""
         got = self._spellings.get(raw)
         if got is None:
             got = resolve(self.kb, raw)
+            # templates are filled with codes' display forms, unescaped (see Template.json)
+            assert got[0] is None or json_safe(got[3]), got
             if len(self._spellings) >= MEMO_LIMIT:
                 self._spellings.clear()
             self._spellings[raw] = got
@@ -145,48 +170,61 @@ class RuleCache:
             self._sources[id(note)] = got
         return got[1]
 
-    def excludes(self, key: str) -> Excludes:
-        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
-        got = self._excludes.get(key)
+    def governing(self, key: str) -> Governing:
+        """The Excludes, instructions and references governing a node, computed together (every
+        valid code needs all three): its own notes, then its parent's. A node with no such
+        notes of its own shares its parent's, not a copy."""
+        got = self._governing.get(key)
         if got is None:
-            own = self.kb.notes(key, kinds=_EXCLUDES)
-            parent = self.kb.find(key)
-            inherited = self.excludes(parent.parent) if parent and parent.parent else _NO_EXCLUDES
+            node = self.kb.find(key)
+            inherited = self.governing(node.parent) if node and node.parent else _UNGOVERNED
+            own = [n for n in self.kb.notes(key) if n.kind in _EXCLUDES or n.kind in _SEQUENCING]
             if own:
-                pairs = [(n, r) for n in own for r in n.refs]
-                got = Excludes((*(n for n, _ in pairs), *inherited.notes),
-                               RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
-                               (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+                got = Governing(self._excludes(own, inherited.excludes),
+                                self._sequencing(key, own, inherited.instructions),
+                                RefSet([*(r for n in own for r in n.refs), *inherited.reach.refs]))
             else:
                 got = inherited
-            self._excludes[key] = got
+            self._governing[key] = got
         return got
+
+    def excludes(self, key: str) -> Excludes:
+        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
+        return self.governing(key).excludes
 
     def sequencing(self, key: str) -> tuple[Instruction, ...]:
         """A node's instructions: its own, then its parent's (notes of one node group alone)."""
-        got = self._sequencing.get(key)
-        if got is None:
-            own = group(self.kb.notes(key, kinds=_SEQUENCING))
-            parent = self.kb.find(key)
-            inherited = self.sequencing(parent.parent) if parent and parent.parent else ()
-            last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
-            if last and first and (last.kind, last.source) == (first.kind, first.source):
-                got = group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
-            else:
-                got = (*own, *inherited) if own else inherited
-            self._sequencing[key] = got
-        return got
+        return self.governing(key).instructions
 
     def reach(self, key: str) -> RefSet:
         """Every reference of the Excludes and instructions governing a node: a code outside
         them meets no pair rule with this one (own references and the parent's, merged)."""
-        got = self._reach.get(key)
+        return self.governing(key).reach
+
+    def _excludes(self, notes: list[Note], inherited: Excludes) -> Excludes:
+        own = [n for n in notes if n.kind in _EXCLUDES]
+        if not own:
+            return inherited
+        pairs = [(n, r) for n in own for r in n.refs]
+        return Excludes((*(n for n, _ in pairs), *inherited.notes),
+                        RefSet([*(r for _, r in pairs), *inherited.refs.refs]),
+                        (*(self.note_source(n) for n, _ in pairs), *inherited.sources))
+
+    def _sequencing(self, key: str, notes: list[Note], inherited: tuple[Instruction, ...]
+                    ) -> tuple[Instruction, ...]:
+        own = group([n for n in notes if n.kind in _SEQUENCING])
+        last, first = (own[-1], inherited[0]) if own and inherited else (None, None)
+        if last and first and (last.kind, last.source) == (first.kind, first.source):
+            return group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
+        return (*own, *inherited) if own else inherited
+
+    def named(self, key: str) -> RefSet:
+        """Every reference of the instructions governing a node (shared by the nodes that
+        inherit the same instructions)."""
+        instructions = self.sequencing(key)  # kept in the cache: its id stays its own
+        got = self._named.get(id(instructions))
         if got is None:
-            node = self.kb.find(key)
-            inherited = self.reach(node.parent) if node and node.parent else _NO_EXCLUDES.refs
-            own = [r for n in self.kb.notes(key, kinds=(*_EXCLUDES, *_SEQUENCING)) for r in n.refs]
-            got = RefSet([*own, *inherited.refs]) if own else inherited
-            self._reach[key] = got
+            got = self._named[id(instructions)] = RefSet([r for i in instructions for r in i.refs.refs])
         return got
 
     def near(self, ctx: Context) -> dict[int, tuple[Item, ...]]:
@@ -201,18 +239,15 @@ class RuleCache:
         got = {}
         items = ctx.valid
         if len(items) > 1:
+            keyed = [(b, b.key or "") for b in items]
+            reach = self.reach
             for a in items:
-                starts, ends = self.reach(a.key or "").bounds()
-                if not starts:
+                edges = reach(a.key or "").edges
+                if not edges:
                     continue
-                found = []
-                for b in items:
-                    k = b.key or ""
-                    i = bisect_right(starts, k) - 1
-                    if i >= 0 and k <= ends[i] and b is not a:
-                        found.append(b)
+                found = tuple(b for b, k in keyed if bisect_right(edges, k) & 1 and b is not a)
                 if found:
-                    got[a.position] = tuple(found)
+                    got[a.position] = found
         self._near = (ctx, got)
         return got
 

@@ -9,15 +9,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase, parse_date
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.codeset import check_codes
 from icdkit.rules.context import build_context
+from icdkit.rules.emit import FindingSink, Sink
 from icdkit.rules.excludes import check_excludes
-from icdkit.rules.findings import SEVERITIES, Encounter, Finding, Report
+from icdkit.rules.findings import Encounter, Report
 from icdkit.rules.info import check_info
 from icdkit.rules.mce import check_mce
 from icdkit.rules.sequencing import check_sequencing
@@ -73,21 +74,23 @@ class Checker:
         return self.check_encounter(encounter(codes, age=age, sex=sex, date=date, setting=setting))
 
     def check_encounter(self, enc: Encounter) -> Report:
+        sink = FindingSink()
+        day = self.run(enc, sink)
+        return Report(sink.findings(), self.kb.release, day)
+
+    def run(self, enc: Encounter, out: Sink) -> str:
+        """Put the encounter's findings in *out* (it orders them by severity); return the date
+        of service they were checked on."""
         if enc.date is not None:
             self.kb.check_date(enc.date)  # InvalidInput beyond the validity table's horizon
         ctx = build_context(self.kb, enc, self.cache.spelling)
-        findings: list[Finding] = []
-        findings.extend(check_codes(ctx, self.cache))
-        findings.extend(check_excludes(ctx, self.cache))
-        findings.extend(check_sequencing(ctx, self.cache))
-        findings.extend(check_mce(ctx, self.cache))
-        findings.extend(check_info(ctx, self.cache))
-        return Report(tuple(_ordered(findings)), self.kb.release, ctx.day)
-
-
-def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: rank[f.severity])
+        cache = self.cache
+        check_codes(ctx, cache, out)
+        check_excludes(ctx, cache, out)
+        check_sequencing(ctx, cache, out)
+        check_mce(ctx, cache, out)
+        check_info(ctx, cache, out)
+        return ctx.day
 
 
 def check(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,

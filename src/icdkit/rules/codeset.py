@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from icdkit import codes
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
+from icdkit.rules.emit import Sink
 from icdkit.rules.findings import Finding, Source
 
 _VALIDITY = "valid-code set by date ({table})"
@@ -30,20 +31,20 @@ def _validity_source(ctx: Context) -> Source:
     return Source("table", _VALIDITY.format(table=table), table=table)
 
 
-def check_codes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:
-            yield Finding("duplicate", "warning", (item.shown,),
-                          f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
-                          f"{item.position + 1}); report it once",
-                          Source("convention", "each diagnosis is reported once per claim"))
+            out.add(Finding("duplicate", "warning", (item.shown,),
+                            f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
+                            f"{item.position + 1}); report it once",
+                            Source("convention", "each diagnosis is reported once per claim")))
             continue
         if item.key is not None:
             seen[item.key] = item.position
         if item.valid and item.node is not None:
             continue  # the common case: a reportable code of this release, nothing to say
-        yield from cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item)
+        out.put(cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item))
 
 
 def _one(ctx: Context, item: Item) -> Iterator[Finding]:

@@ -11,18 +11,17 @@ both may be reported. So we report the conflict and say so, never pass it silent
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from icdkit.models import Note
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
+from icdkit.rules.emit import Sink
 from icdkit.rules.findings import Finding, Source
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")
 
 
-def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     if not near:
         return
@@ -31,26 +30,37 @@ def check_excludes(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
         if not others:
             continue
         excl = cache.excludes(a.key or "")
-        hits = excl.refs.hits
+        hits, notes, shown = excl.refs.hits, excl.notes, a.shown
         for b in others:
-            found = hits(b.key or "") if b.key != a.key else ()
-            if not found:
+            if b.key == a.key:
                 continue
-            seen: set[int] = set()
+            found = hits(b.key or "")
+            if len(found) > 1:
+                found = _one_per_note(found, notes)
             for i in found:
-                note = excl.notes[i]
-                if id(note) in seen:
-                    continue
-                seen.add(id(note))
-                yield _finding(a, b, note, excl.sources[i])
+                note = notes[i]
+                own = note.source == shown  # else the note is inherited: name the code it governs
+                out.put(cache.templated(("excl", id(note), own), _finding, a, b, note, excl.sources[i], own),
+                        shown, b.shown)
 
 
-def _finding(a: Item, b: Item, note: Note, src: Source) -> Finding:
-    at = note.source if note.source == a.shown else f"{note.source} (governs {a.shown})"
+def _one_per_note(found: list[int], notes: tuple[Note, ...]) -> list[int]:
+    """The references found, the first of each note only (a note may cite several)."""
+    seen: set[int] = set()
+    kept = []
+    for i in found:
+        if id(notes[i]) not in seen:
+            seen.add(id(notes[i]))
+            kept.append(i)
+    return kept
+
+
+def _finding(a: Item, b: Item, note: Note, src: Source, own: bool) -> list[Finding]:
+    at = note.source if own else f"{note.source} (governs {a.shown})"
     if note.kind == "excludes1":
-        return Finding("excludes1", "error", (a.shown, b.shown),
-                       f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
-                       f"{at}: “{note.text}”. {EXCEPTION}", src)
-    return Finding("excludes2", "info", (a.shown, b.shown),
-                   f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
-                   f"“{note.text}” (not included here, not a conflict)", src)
+        return [Finding("excludes1", "error", (a.shown, b.shown),
+                        f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
+                        f"{at}: “{note.text}”. {EXCEPTION}", src)]
+    return [Finding("excludes2", "info", (a.shown, b.shown),
+                    f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
+                    f"“{note.text}” (not included here, not a conflict)", src)]

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.cache import PLACEHOLDER, RuleCache
+from icdkit.rules.cache import HCC_MODEL, RuleCache
 from icdkit.rules.context import Context
+from icdkit.rules.emit import FIRST, Sink
 from icdkit.rules.findings import Finding, Source
 
-HCC_MODEL = "CMS-HCC Model V28"
 
-
-def check_info(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_info(ctx: Context, cache: RuleCache, out: Sink) -> None:
     kb = ctx.kb
     first = ctx.principal
     year = int(ctx.day[:4]) + 1
-    for item in ctx.valid_items():
+    for item in ctx.valid:
         key = item.key or ""
-        sev = kb.severity(key)
+        sev, hcc = cache.info(key)
         if sev is not None:
             excluded = (item is not first and first is not None and first.key is not None
                         and sev[1] is not None and kb.pdx_excludes(sev[1], first.key))
             role = "principal" if item is first else (first.shown if excluded and first else "secondary")
-            yield from cache.templated(("cc", sev, role), item.shown, _severity, kb, PLACEHOLDER, sev, role)
-        if kb.hcc(key, model=HCC_MODEL):
-            yield from cache.memo(("hcc", key, year), _hcc, kb, item.shown, key, year)
+            out.put(cache.templated(("cc", sev, role), _severity, kb, FIRST, sev, role), item.shown)
+        if hcc:
+            out.put(cache.memo(("hcc", key, year), _hcc, kb, item.shown, key, year))
 
 
 def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: str) -> list[Finding]:

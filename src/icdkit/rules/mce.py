@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
+from icdkit.rules.emit import Sink
 from icdkit.rules.findings import Finding, Source
 
 _AGE_NAMES = {"newborn": "Newborn", "pediatric": "Pediatric", "maternity": "Maternity", "adult": "Adult"}
@@ -39,26 +40,27 @@ def _by_setting(ctx: Context, inpatient: str, unknown: str, outpatient: str) -> 
     return {True: inpatient, None: unknown, False: outpatient}[ctx.inpatient]
 
 
-def check_mce(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_mce(ctx: Context, cache: RuleCache, out: Sink) -> None:
     enc = ctx.encounter
     ranges = ctx.kb.age_ranges(on=ctx.day) if enc.age is not None else {}
     for item in ctx.items:
         if not item.flags:
             continue
         if enc.age is not None:
-            yield from _age(ctx, item, enc.age, ranges)
+            for f in _age(ctx, item, enc.age, ranges):
+                out.add(f)
         if enc.sex is not None:
             for flag, sex in (("female", "F"), ("male", "M")):
                 if flag in item.flags and enc.sex != sex:
-                    yield Finding("sex", "error", (item.shown,),
-                                  f"{item.shown} is a {flag}-only diagnosis (MCE sex edit) but the patient's "
-                                  f"sex is {enc.sex}", _src(ctx, f"{flag.capitalize()} diagnosis", item))
+                    src = _src(ctx, f"{flag.capitalize()} diagnosis", item)
+                    out.add(Finding("sex", "error", (item.shown,), f"{item.shown} is a {flag}-only diagnosis "
+                                    f"(MCE sex edit) but the patient's sex is {enc.sex}", src))
         if "unspecified" in item.flags:
-            yield from cache.templated(("unspecified", item.period), item.shown, _unspecified, ctx, item)
+            out.put(cache.templated(("unspecified", item.period), _unspecified, ctx, item), item.shown)
     first = ctx.principal
     if first is not None and first.flags:
         key = ("principal", first.period, ctx.inpatient, len(ctx.items) > 1)
-        yield from cache.templated(key, first.shown, _principal, ctx, first)
+        out.put(cache.templated(key, _principal, ctx, first), first.shown)
 
 
 def _unspecified(ctx: Context, item: Item) -> list[Finding]:

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
 from icdkit.rules.context import Context, Item
+from icdkit.rules.emit import Sink, Template
 from icdkit.rules.findings import Finding, Source
 
 
@@ -36,7 +37,7 @@ def _src(ctx: Context, ins: Instruction) -> Source:
     return Source("note", ins.text, at=ins.source, release=ctx.kb.release)
 
 
-def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
+def _matching(ins: Instruction, items: tuple[Item, ...], me: Item) -> list[Item]:
     return [i for i in items if i is not me and ins.refs.covers(i.key or "")]
 
 
@@ -45,20 +46,36 @@ def is_manifestation(item: Item) -> bool:
     return "manifestation" in item.flags or (item.node is not None and ELSEWHERE in item.node.title.lower())
 
 
-def check_sequencing(ctx: Context, cache: RuleCache) -> Iterator[Finding]:
+def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     for item in ctx.valid:
-        others = list(near.get(item.position, ()))
+        others = near.get(item.position)
+        if others:  # often only its Excludes notes name them
+            named = cache.named(item.key or "")
+            others = tuple(b for b in others if named.may_cover(b.key or ""))
+        if not others:  # the common case: no other code is named by any of its instructions
+            key = ("seqs", item.key, item.position == 0, "manifestation" in item.flags)
+            out.put(cache.gathered(key, _all_absent, ctx, cache, item), item.shown)
+            continue
         for ins in cache.sequencing(item.key or ""):
-            found = _matching(ins, others, item) if others else []
+            found = _matching(ins, others, item)
             if found:
                 if ins.kind == "code_first":
-                    yield from _code_first(ctx, item, ins, found)
+                    for f in _code_first(ctx, item, ins, found):
+                        out.add(f)
                 continue
-            # nothing the note names is on the claim: the same for every code the note governs
-            manifestation = is_manifestation(item) if ins.kind == "code_first" else None
-            yield from cache.templated(("seq", id(ins), item.position == 0, manifestation), item.shown,
-                                       _absent, ctx, cache, item, ins)
+            out.put(_absent_templates(ctx, cache, item, ins), item.shown)
+
+
+def _all_absent(ctx: Context, cache: RuleCache, item: Item) -> list[Template]:
+    return [t for ins in cache.sequencing(item.key or "") for t in _absent_templates(ctx, cache, item, ins)]
+
+
+def _absent_templates(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> tuple[Template, ...]:
+    """An instruction none of whose codes is on the claim: the same for every code it governs."""
+    manifestation = is_manifestation(item) if ins.kind == "code_first" else None
+    key = ("seq", id(ins), item.position == 0, manifestation)
+    return cache.templated(key, _absent, ctx, cache, item, ins)
 
 
 def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:

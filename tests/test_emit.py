@@ -1,0 +1,46 @@
+"""Templates render, from their pre-split JSON, exactly what the filled-in Finding renders."""
+
+from __future__ import annotations
+
+import json
+
+from icdkit.rules.emit import FIRST, SECOND, FindingSink, JsonSink, Template
+from icdkit.rules.findings import Finding, Source
+from icdkit.rules.render import finding_json
+
+SRC = Source("note", "a note {with braces}", at="M54", release="FY2026")
+
+
+def test_two_codes_fill_codes_and_message() -> None:
+    t = Template(Finding("excludes2", "info", (FIRST, SECOND),
+                         f"{FIRST} and {SECOND}: at M54 (governs {FIRST}) “x”", SRC))
+    filled = t.fill("M54.2", "M50.20")
+    assert filled.codes == ("M54.2", "M50.20")
+    assert filled.message == "M54.2 and M50.20: at M54 (governs M54.2) “x”"
+    expected = json.dumps(filled.to_dict(), ensure_ascii=False)
+    assert t.json("M54.2", "M50.20") == finding_json(filled) == expected
+
+
+def test_a_literal_escape_in_the_text_falls_back_to_full_rendering() -> None:
+    t = Template(Finding("code-also", "info", (FIRST,), f"{FIRST}: the note quotes \\u0000 and \\u0001", SRC))
+    assert t.chunks is None
+    assert t.json("E11.9") == finding_json(t.fill("E11.9"))
+    assert "\\\\u0000" in t.json("E11.9")
+
+
+def test_without_placeholders_the_finding_is_kept_as_is() -> None:
+    f = Finding("hcc", "info", ("E11.9",), "E11.9 maps to HCC 38", SRC)
+    t = Template(f)
+    assert t.fill() is f and t.json() == finding_json(f)
+
+
+def test_sinks_order_by_severity_stably() -> None:
+    made = [Finding(r, s, (), r, SRC) for r, s in
+            (("a", "info"), ("b", "error"), ("c", "warning"), ("d", "error"), ("e", "info"))]
+    findings, rendered = FindingSink(), JsonSink()
+    for f in made:
+        findings.add(f)
+        rendered.put((Template(f),))
+    assert [f.rule for f in findings.findings()] == ["b", "d", "c", "a", "e"]
+    assert rendered.body() == ", ".join(finding_json(f) for f in findings.findings())
+    assert not findings.ok and not rendered.ok
