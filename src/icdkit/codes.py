@@ -61,6 +61,15 @@ def with_placeholder(k: str, seventh: str) -> str:
     return k.ljust(6, "X") + seventh
 
 
+def without_dash(printed: str) -> str:
+    """A code as the Index and Tables print it, without the '-' that asks for more characters.
+
+    >>> without_dash("S52.5-"), without_dash("C34.1-"), without_dash("T39.1X1")
+    ('S52.5', 'C34.1', 'T39.1X1')
+    """
+    return printed.rstrip("-").rstrip(".")
+
+
 def is_code_key(k: str) -> bool:
     """True when *k* has the shape of a code key (not a block range or chapter number)."""
     return bool(_KEY_RE.fullmatch(k))

@@ -14,6 +14,7 @@ from pathlib import Path
 from icdkit.build.index import BOOKS, Term, read_csv, read_xml
 from icdkit.build.sources import SourceFile, find_index, walk
 from icdkit.build.xref import Resolver
+from icdkit.codes import without_dash
 from icdkit.search.text import fold_title as fold
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "index"
@@ -92,13 +93,8 @@ def _printed_codes(books: dict[str, list[Term]], offsets: dict[str, int]) -> lis
     for book, terms in books.items():
         for i, t in enumerate(terms):
             for printed in {t.code, t.subcat, t.seecat, t.manif} - {""}:
-                out.append((_bare(printed), offsets[book] + i, None))
+                out.append((without_dash(printed), offsets[book] + i, None))
             for col, cell in enumerate(t.cells):
                 if cell:
-                    out.append((_bare(cell), offsets[book] + i, col))
+                    out.append((without_dash(cell), offsets[book] + i, col))
     return out
-
-
-def _bare(printed: str) -> str:
-    """'S52.5-' -> 'S52.5'; 'T39.1X1' stays."""
-    return printed.rstrip("-").rstrip(".")

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from icdkit import __version__
+from icdkit import __version__, codes
 from icdkit.build import books, drg, hcc, order, schema, tabular, validity
 from icdkit.build.searchdocs import DocBuilder
 from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
@@ -69,7 +69,7 @@ _CODED = ("category", "subcategory", "code")
 
 def _code_in_release(printed: str, by_key: dict[str, tabular.Node]) -> str | None:
     """The release's code for a code printed in the Index ('S52.5-' -> 'S52.5'), else None."""
-    k = printed.replace(".", "").rstrip("-").upper()
+    k = codes.without_dash(printed).replace(".", "").upper()
     node = by_key.get(k)
     return node.code if node is not None and node.kind in _CODED else None
 

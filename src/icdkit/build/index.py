@@ -50,6 +50,11 @@ class Term:
     cells: tuple[str, ...] = field(default=())  # tables: columns 2-7, '' where none applies
     note: str = ""  # an instructional note printed under the term
 
+    @property
+    def printed_code(self) -> str:
+        """The code the term leads to: its own, else its 'see subcategory' / 'see category'."""
+        return self.code or self.subcat or self.seecat
+
 
 def clean(text: str | None) -> str:
     """Collapse whitespace.

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from icdkit import codes
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
 from icdkit.search.text import FREE, STOP, fold, stem, words
@@ -188,7 +189,7 @@ class DocBuilder:
                             ws = Words(ws.req[1:], ws.opt, ws.groups)
                         self.add("", book, ids[book] + i, " › ".join(titles), ws)
                     continue
-                code = t.code or t.subcat or t.seecat
+                code = t.printed_code
                 path = " › ".join(titles) + (f" [{t.manif}]" if t.manif else "")
                 if not code and t.see:
                     target = resolver.resolve(t.see, book)
@@ -198,7 +199,7 @@ class DocBuilder:
                         path += f" [{books[target.book][target.term].manif}]"
                 if code:
                     prior = _PRIOR[book] - 0.004 * t.level
-                    self.add(code.rstrip("-").rstrip("."), book, ids[book] + i, path, ws, prior)
+                    self.add(codes.without_dash(code), book, ids[book] + i, path, ws, prior)
 
     @staticmethod
     def target_code(books: dict[str, list[Term]], target: Target | None) -> str:
@@ -207,7 +208,7 @@ class DocBuilder:
         t = books[target.book][target.term]
         if target.column is not None:
             return t.cells[target.column] if t.cells else ""
-        return t.code or t.subcat or t.seecat
+        return t.printed_code
 
     def add_tabular(self, titles: Iterable[tuple[str, str]], inclusions: Iterable[tuple[str, str]]) -> None:
         for code, title in titles:

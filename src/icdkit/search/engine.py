@@ -35,7 +35,7 @@ from icdkit.errors import InvalidInput, MalformedCode
 from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
 from icdkit.search.navigate import next_step
 from icdkit.search.synonyms import Synonyms
-from icdkit.search.text import STOP, stem, words
+from icdkit.search.text import content, stem, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -188,18 +188,18 @@ class Searcher:
     def _positions(self, tokens: list[str], prefix: bool, cue_words: set[str]) -> list[_Position]:
         out: list[_Position] = []
         seen: set[str] = set()
-        content = [t for t in tokens if t not in STOP]
-        for i, tok in enumerate(content):
+        words_ = content(tokens)  # expansions may bring stop words back
+        for i, tok in enumerate(words_):
             s = stem(tok)
             if s in seen:
                 continue
             seen.add(s)
-            last = prefix and i == len(content) - 1
+            last = prefix and i == len(words_) - 1
             alts: list[tuple[str, float]] = []
             known = self.postings(s) is not None
             if known and (self._freq(tok) or not tok.isalpha()):
                 alts.append((s, 1.0))
-            if last and len(tok) >= 1:
+            if last:
                 alts += [a for a in self.completions(tok) if a[0] != s]
             if not alts:  # a word never printed: its nearest printed words (its stem's among them)
                 alts = self.typos(tok)
@@ -218,6 +218,8 @@ class Searcher:
 
     def _score(self, positions: list[_Position], table_cues: dict[str, bool]) -> tuple[_F, _I]:
         """Scores of every document that matched something (vectorised), and their ids."""
+        if not any(p.alts for p in positions):
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         total = sum(p.weight for p in positions)
         matched = np.zeros(self.n, dtype=np.float32)
         matched_req = np.zeros(self.n, dtype=np.float32)
@@ -239,8 +241,6 @@ class Searcher:
                     hit[self.is_neoplasm] = 1.0
             matched += p.weight * hit
             matched_req += req
-        if not any(p.alts for p in positions):
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         ids = np.flatnonzero(matched > 0).astype(np.int32)
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
@@ -259,7 +259,7 @@ class Searcher:
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
         direct = self._code_results(text)
-        tokens = [t for t in words(text) if t not in STOP]
+        tokens = content(words(text))
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -305,7 +305,7 @@ class Searcher:
             code, via, path, cells = rows[i]
             if via in TABLE_COLUMNS:
                 column = TABLE_COLUMNS[via].index(columns[via])
-                code = json.loads(cells)[column].rstrip("-").rstrip(".") if cells else ""
+                code = codes.without_dash(json.loads(cells)[column]) if cells else ""
                 path = f"{path} › {TABLE_HEADINGS[via][column]}"
             if code and code not in best:
                 best[code] = (sc, Match(via, path))
@@ -377,7 +377,7 @@ class Searcher:
         if not _CODE_LIKE.match(text):
             return []
         try:
-            c = self.kb.find(codes.dotted(codes.key(text)))
+            c = self.kb.find(text)
         except MalformedCode:
             return []
         if c is None:

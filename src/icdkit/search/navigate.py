@@ -13,6 +13,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from icdkit import codes
 from icdkit.errors import InvalidInput, UnknownTerm
 from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
 from icdkit.search.text import fold_title as fold
@@ -31,11 +32,9 @@ def _rows(con: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list
 
 def _match(con: sqlite3.Connection, book: str, parent: int | None, name: str) -> list[tuple[Any, ...]]:
     """Terms under *parent* named *name*: exactly, else by the part before a comma, else by prefix."""
-    where = "book=? AND parent IS ?"
-    for cond, arg in (("key=?", name), ("(key LIKE ? || ',%' OR key LIKE ? || ' nec')", name),
-                      ("key LIKE ? || '%'", name)):
-        args: tuple[object, ...] = (book, parent, arg, arg) if cond.count("?") == 2 else (book, parent, arg)
-        found = _rows(con, f"{where} AND {cond}", args)
+    for cond, names in (("key=?", (name,)), ("(key LIKE ? || ',%' OR key LIKE ? || ' nec')", (name, name)),
+                        ("key LIKE ? || '%'", (name,))):
+        found = _rows(con, f"book=? AND parent IS ? AND {cond}", (book, parent, *names))
         if found:
             return found
     return []
@@ -162,7 +161,7 @@ def complete(kb: KnowledgeBase, printed: str) -> dict[str, Any]:
     """What a printed table code still needs: a 7th character, or more characters."""
     if not printed:
         return {"code": None, "note": "no code in this column (the table prints '--')"}
-    base = printed.rstrip("-").rstrip(".")
+    base = codes.without_dash(printed)
     c = kb.find(base)
     out: dict[str, Any] = {"code": base, "title": c.title if c else None, "billable": bool(c and c.billable)}
     if c is None:
