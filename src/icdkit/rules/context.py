@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from icdkit import codes
 from icdkit.errors import MalformedCode
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code, Period
 from icdkit.rules.findings import Encounter
+from icdkit.rules.govern import UNGOVERNED, Governing
+
+#: A code's MS-DRG severity (level, CC exclusion collection), if any, and whether it maps to an HCC.
+Info = tuple[tuple[str, int | None] | None, bool]
+NO_INFO: Info = (None, False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Item:
     """One code of the encounter as given, and what the knowledge base knows of it."""
 
@@ -24,6 +28,9 @@ class Item:
     node: Code | None  # the node in the release, if any
     period: Period | None  # validity period covering the date of service
     shown: str  # display form (dotted), or the raw text when malformed
+    governing: Governing = UNGOVERNED  # the notes governing it in the pair rules
+    info: Info = NO_INFO
+    elsewhere: bool = False  # titled "… in diseases classified elsewhere"
 
     @property
     def valid(self) -> bool:
@@ -35,7 +42,7 @@ class Item:
         return self.period.flags if self.period else ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Context:
     kb: KnowledgeBase
     encounter: Encounter
@@ -57,10 +64,24 @@ class Context:
         return list(self.valid)
 
 
-Spelling = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """What a code as typed resolves to, and the facts of its node the rules read."""
+
+    key: str | None
+    problem: str | None
+    node: Code | None
+    shown: str
+    periods: tuple[Period, ...]
+    governing: Governing = UNGOVERNED
+    info: Info = NO_INFO
+    elsewhere: bool = False
 
 
-def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
+Resolved = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
+
+
+def resolve(kb: KnowledgeBase, raw: str) -> Resolved:
     """What a code as typed resolves to: (key, problem, node, shown, validity periods)."""
     try:
         k: str | None = codes.key(raw)
@@ -72,19 +93,18 @@ def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
     return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
 
 
-def build_context(kb: KnowledgeBase, encounter: Encounter,
-                  spelling: Callable[[str], Spelling] | None = None) -> Context:
-    """Resolve each code on the date of service; *spelling* may memoise :func:`resolve`."""
+def build_context(kb: KnowledgeBase, encounter: Encounter, look: Callable[[str], Spelling]) -> Context:
+    """Resolve each code (*look* gives its :class:`Spelling`) on the date of service."""
     day = encounter.date.isoformat() if encounter.date else kb.effective
-    look = spelling or partial(resolve, kb)
     items = []
     for pos, raw in enumerate(encounter.codes):
-        k, problem, node, shown, periods = look(raw)
+        sp = look(raw)
         period = None
-        for p in periods:
+        for p in sp.periods:
             if p.start <= day <= p.end:
                 period = p
                 break
-        items.append(Item(pos, raw, k, problem, node, period, shown))
+        items.append(Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
+                          sp.elsewhere))
     valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
     return Context(kb, encounter, day, tuple(items), valid)
