@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
 from icdkit.kb import KnowledgeBase
@@ -10,7 +11,7 @@ from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
+from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
 
@@ -28,7 +29,7 @@ def _placeholders(args: tuple[object, ...]) -> list[object]:
     """*args* with the first Item shown as FIRST and the second as SECOND."""
     holes = iter((FIRST, SECOND))
     return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes), a.governing, a.info,
-                 a.elsewhere) if isinstance(a, Item) else a for a in args]
+                 a.elsewhere, a.flags) if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
@@ -41,7 +42,7 @@ class RuleCache:
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self._spellings: dict[str, Spelling] = {}
+        self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._near: tuple[Context | None, dict[int, list[tuple[Item, Cell]]]] = (None, {})
 
@@ -96,7 +97,7 @@ class RuleCache:
     def spelling(self, raw: str) -> Spelling:
         """What a code as typed resolves to (see :func:`resolve`) and, for a node of the
         release, what governs it and its MS-DRG / HCC facts: memoised per spelling."""
-        got = self._spellings.get(raw)
+        got = self.spellings.get(raw)
         if got is None:
             key, problem, node, shown, periods = resolve(self.kb, raw)
             # templates are filled with codes' display forms, unescaped (see Template.json)
@@ -107,9 +108,9 @@ class RuleCache:
                                ELSEWHERE in node.title.lower())
             else:
                 got = Spelling(key, problem, node, shown, periods)
-            if len(self._spellings) >= MEMO_LIMIT:
-                self._spellings.clear()
-            self._spellings[raw] = got
+            if len(self.spellings) >= MEMO_LIMIT:
+                self.spellings.clear()
+            self.spellings[raw] = got
         return got
 
     def note_source(self, note: Note) -> Source:
@@ -168,8 +169,21 @@ class RuleCache:
         if len(items) > 1:
             keyed = [(b, b.key or "") for b in items]
             for a in items:
-                cell = a.governing.cell
-                found = [(b, c) for b, k in keyed if b is not a and (c := cell(k)) is not None]
+                gov = a.governing
+                bounds, cells = gov.bounds, gov.cells
+                if not bounds:
+                    continue
+                found = []
+                for b, k in keyed:
+                    j = bisect_right(bounds, k)
+                    c = cells[j]
+                    if c is None or b is a:
+                        continue
+                    if c is UNSET:
+                        c = gov.work_out(j)
+                        if c is None:
+                            continue
+                    found.append((b, c))
                 if found:
                     got[a.position] = found
         self._near = (ctx, got)

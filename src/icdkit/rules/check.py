@@ -83,7 +83,7 @@ class Checker:
         of service they were checked on."""
         if enc.date is not None:
             self.kb.check_date(enc.date)  # InvalidInput beyond the validity table's horizon
-        ctx = build_context(self.kb, enc, self.cache.spelling)
+        ctx = build_context(self.kb, enc, self.cache.spelling, self.cache.spellings)
         cache = self.cache
         check_codes(ctx, cache, out)
         check_excludes(ctx, cache, out)

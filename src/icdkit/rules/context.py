@@ -31,15 +31,13 @@ class Item:
     governing: Governing = UNGOVERNED  # the notes governing it in the pair rules
     info: Info = NO_INFO
     elsewhere: bool = False  # titled "… in diseases classified elsewhere"
+    flags: tuple[str, ...] = ()  # MCE edit flags of its period
 
     @property
     def valid(self) -> bool:
         """A reportable code on the date of service."""
         return self.period is not None
 
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return self.period.flags if self.period else ()
 
 
 @dataclass(slots=True, eq=False)
@@ -93,18 +91,23 @@ def resolve(kb: KnowledgeBase, raw: str) -> Resolved:
     return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
 
 
-def build_context(kb: KnowledgeBase, encounter: Encounter, look: Callable[[str], Spelling]) -> Context:
-    """Resolve each code (*look* gives its :class:`Spelling`) on the date of service."""
+def build_context(kb: KnowledgeBase, encounter: Encounter, look: Callable[[str], Spelling],
+                  known: dict[str, Spelling]) -> Context:
+    """Resolve each code on the date of service: *known* holds spellings resolved before,
+    *look* resolves (and keeps) the others."""
     day = encounter.date.isoformat() if encounter.date else kb.effective
     items = []
+    valid = []
     for pos, raw in enumerate(encounter.codes):
-        sp = look(raw)
+        sp = known.get(raw) or look(raw)
         period = None
         for p in sp.periods:
             if p.start <= day <= p.end:
                 period = p
                 break
-        items.append(Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
-                          sp.elsewhere))
-    valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
-    return Context(kb, encounter, day, tuple(items), valid)
+        item = Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
+                    sp.elsewhere, period.flags if period else ())
+        items.append(item)
+        if period is not None and sp.node is not None:
+            valid.append(item)
+    return Context(kb, encounter, day, tuple(items), tuple(valid))

@@ -75,14 +75,14 @@ class Cell:
         self.rendered: list[tuple[Template, ...] | None] = [None, None]
 
 
-_UNSET = Cell((), True, (), False)  # a cell not yet worked out (never returned)
+UNSET = Cell((), True, (), False)  #: a cell not yet worked out (never returned by cell())
 
 
 class Governing:
     """A node's effective Excludes and instructions (its own, then its parent's), the node
     whose own notes they start with (``owner``), and the screen over their references."""
 
-    __slots__ = ("_cells", "_spans", "absent", "bounds", "excludes", "instructions", "owner")
+    __slots__ = ("_spans", "absent", "bounds", "cells", "excludes", "instructions", "owner")
 
     def __init__(self, excludes: Excludes, instructions: tuple[Instruction, ...], owner: str) -> None:
         self.excludes = excludes
@@ -98,18 +98,21 @@ class Governing:
         self.bounds = sorted({e for pair in ends for e in pair})
         # reference i spans cells spans[i][0] .. spans[i][1] (a key's cell: bisect_right)
         self._spans = [(bisect_left(self.bounds, lo) + 1, bisect_left(self.bounds, hi)) for lo, hi in ends]
-        inner = [_UNSET] * (len(self.bounds) - 1)
-        self._cells: list[Cell | None] = [None, *inner, None] if ends else [None]
+        inner = [UNSET] * (len(self.bounds) - 1)
+        self.cells: list[Cell | None] = [None, *inner, None] if ends else [None]
 
     def cell(self, key: str) -> Cell | None:
         """The cell holding *key*, or None when no reference spans it."""
         j = bisect_right(self.bounds, key)
-        got = self._cells[j]
-        if got is _UNSET:
-            got = self._cells[j] = self._work_out(j)
+        got = self.cells[j]
+        return self.work_out(j) if got is UNSET else got
+
+    def work_out(self, j: int) -> Cell | None:
+        """Cell *j* (where keys k with ``bisect_right(bounds, k) == j`` fall), kept."""
+        got = self.cells[j] = self._make(j)
         return got
 
-    def _work_out(self, j: int) -> Cell | None:
+    def _make(self, j: int) -> Cell | None:
         n_excl = len(self.excludes.refs.refs)
         spanning = [i for i, (s, e) in enumerate(self._spans) if s <= j <= e]
         if not spanning:
