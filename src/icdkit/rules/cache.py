@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
@@ -45,6 +47,8 @@ class RuleCache:
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._near: tuple[Context | None, dict[int, list[tuple[Item, Cell]]]] = (None, {})
+        self._days: dict[dt.date, str] = {}
+        self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
              *args: object) -> tuple[Template, ...]:
@@ -94,6 +98,27 @@ class RuleCache:
             self._gathered[key] = got
         return got
 
+    def day(self, date: dt.date) -> str:
+        """ISO form of a date of service, checked against the validity table's horizon once
+        per distinct date (InvalidInput beyond it)."""
+        got = self._days.get(date)
+        if got is None:
+            got = self.kb.check_date(date)
+            if len(self._days) >= MEMO_LIMIT:
+                self._days.clear()
+            self._days[date] = got
+        return got
+
+    def age_ranges(self, day: str) -> dict[str, tuple[int, int]]:
+        """The MCE age ranges in force on *day* (shared: read, never change)."""
+        got = self._ages.get(day)
+        if got is None:
+            got = self.kb.age_ranges(on=day)
+            if len(self._ages) >= MEMO_LIMIT:
+                self._ages.clear()
+            self._ages[day] = got
+        return got
+
     def spelling(self, raw: str) -> Spelling:
         """What a code as typed resolves to (see :func:`resolve`) and, for a node of the
         release, what governs it and its MS-DRG / HCC facts: memoised per spelling."""
@@ -103,7 +128,7 @@ class RuleCache:
             # templates are filled with codes' display forms, unescaped (see Template.json)
             assert key is None or json_safe(shown), shown
             if node is not None and key is not None:
-                info = (self.kb.severity(key), bool(self.kb.hcc(key, model=HCC_MODEL)))
+                info = (self.kb.severity(key), self.kb.has_hcc(key, HCC_MODEL))
                 got = Spelling(key, problem, node, shown, periods, self.governing(key), info,
                                ELSEWHERE in node.title.lower())
             else:
@@ -167,20 +192,21 @@ class RuleCache:
         got = {}
         items = ctx.valid
         if len(items) > 1:
-            keyed = [(b, b.key or "") for b in items]
+            keys = [b.key or "" for b in items]
             for a in items:
                 gov = a.governing
-                bounds, cells = gov.bounds, gov.cells
-                if not bounds:
+                if not gov.bounds:
+                    continue
+                # the cell of every item (a's own among them), bisected and looked up in C
+                cells = list(map(gov.cells.__getitem__, map(partial(bisect_right, gov.bounds), keys)))
+                if cells.count(None) == len(cells):
                     continue
                 found = []
-                for b, k in keyed:
-                    j = bisect_right(bounds, k)
-                    c = cells[j]
+                for b, c in zip(items, cells, strict=True):
                     if c is None or b is a:
                         continue
                     if c is UNSET:
-                        c = gov.work_out(j)
+                        c = gov.work_out(bisect_right(gov.bounds, b.key or ""))
                         if c is None:
                             continue
                     found.append((b, c))

@@ -62,7 +62,7 @@ class Context:
         return list(self.valid)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Spelling:
     """What a code as typed resolves to, and the facts of its node the rules read."""
 
@@ -91,11 +91,10 @@ def resolve(kb: KnowledgeBase, raw: str) -> Resolved:
     return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
 
 
-def build_context(kb: KnowledgeBase, encounter: Encounter, look: Callable[[str], Spelling],
+def build_context(kb: KnowledgeBase, encounter: Encounter, day: str, look: Callable[[str], Spelling],
                   known: dict[str, Spelling]) -> Context:
-    """Resolve each code on the date of service: *known* holds spellings resolved before,
-    *look* resolves (and keeps) the others."""
-    day = encounter.date.isoformat() if encounter.date else kb.effective
+    """Resolve each code on *day*, the ISO date of service: *known* holds spellings resolved
+    before, *look* resolves (and keeps) the others."""
     items = []
     valid = []
     for pos, raw in enumerate(encounter.codes):
