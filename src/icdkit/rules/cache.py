@@ -1,4 +1,10 @@
-"""Per-knowledge-base memo of what rules ask about codes again and again (batch checks)."""
+"""Per-knowledge-base memo of what rules ask about codes again and again (batch checks).
+
+Per spelling of a code: its node, validity periods, what governs it (govern.py) and its
+MS-DRG / HCC facts. Per finding shape: its template, rendered once (emit.py). Per encounter:
+the pairs of codes the governing notes may relate, each with its cell of the screen.
+Every memo is bounded (MEMO_LIMIT), so memory stays flat however long the batch.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +41,7 @@ def _placeholders(args: tuple[object, ...]) -> list[object]:
 
 
 class RuleCache:
-    """Each code's effective excludes references and sequencing notes, computed once."""
+    """What the rules ask of one knowledge base, computed once and kept (bounded)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -43,7 +49,6 @@ class RuleCache:
         self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._near: tuple[Context | None, dict[int, list[tuple[Item, Cell]]]] = (None, {})
@@ -85,17 +90,6 @@ class RuleCache:
             if len(self._templates) >= MEMO_LIMIT:
                 self._templates.clear()
             self._templates[key] = got
-        return got
-
-    def gathered(self, key: tuple[object, ...], make: Callable[..., Iterable[Template]],
-                 *args: object) -> tuple[Template, ...]:
-        """Templates ``make(*args)`` gathers from the memos above (shared, not copied), once."""
-        got = self._gathered.get(key)
-        if got is None:
-            got = tuple(make(*args))
-            if len(self._gathered) >= MEMO_LIMIT:
-                self._gathered.clear()
-            self._gathered[key] = got
         return got
 
     def day(self, date: dt.date) -> str:

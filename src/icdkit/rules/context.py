@@ -57,9 +57,6 @@ class Context:
         """True / False when the setting is known, None when it was not given."""
         return None if self.encounter.setting is None else self.encounter.setting == "inpatient"
 
-    def valid_items(self) -> list[Item]:
-        """Items that are reportable codes of this release on the date (pair rules use these)."""
-        return list(self.valid)
 
 
 @dataclass(slots=True, eq=False)
