@@ -456,6 +456,15 @@ class KnowledgeBase:
             rows = self._con.execute("SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year",
                                      (self._key(code),))
             return [self._hcc_record(year, model, cc) for year, model, cc in rows]
+        table = self._hcc_table(model)
+        return [self._hcc_record(year, model, cc) for year, cc in table.get(self._key(code), ())]
+
+    def has_hcc(self, code: str, model: str) -> bool:
+        """Whether *code* maps to any category of *model* (in any payment year)."""
+        return self._key(code) in self._hcc_table(model)
+
+    def _hcc_table(self, model: str) -> dict[str, tuple[tuple[int, str], ...]]:
+        """One model's mapping, key -> ((year, category), …), read whole once."""
         table = self._hcc_models.get(model)
         if table is None:
             by_key: dict[str, list[tuple[int, str]]] = {}
@@ -463,7 +472,7 @@ class KnowledgeBase:
                     "SELECT key, year, cc FROM hcc WHERE model=? ORDER BY key, year", (model,)):
                 by_key.setdefault(k, []).append((year, cc))
             table = self._hcc_models[model] = {k: tuple(v) for k, v in by_key.items()}
-        return [self._hcc_record(year, model, cc) for year, cc in table.get(self._key(code), ())]
+        return table
 
     def _hcc_record(self, year: int, model: str, cc: str) -> dict[str, object]:
         if self._hcc_labels is None:

@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
 from typing import IO, Any, TypeVar
 
 from icdkit.errors import IcdkitError
@@ -130,7 +131,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
         else:
             rid, rendered, invalid = check_row(checker, n, row, JsonSink)
             ok = rendered.ok
-            write(f'{{"id": {json.dumps(rid)}, "ok": {"true" if ok else "false"}, '
+            write(f'{{"id": {_json_str(rid)}, "ok": {"true" if ok else "false"}, '
                   f'"findings": [{rendered.body()}]}}\n')
         summary.invalid += invalid
         summary.with_errors += not ok

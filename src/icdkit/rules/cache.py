@@ -1,10 +1,17 @@
-"""Per-knowledge-base memo of what rules ask about codes again and again (batch checks)."""
+"""Per-knowledge-base memo of what rules ask about codes again and again (batch checks).
+
+Per spelling of a code: its node, validity periods, what governs it (govern.py) and its
+MS-DRG / HCC facts. Per finding shape: its template, rendered once (emit.py). Per encounter:
+the pairs of codes the governing notes may relate, each with its cell of the screen.
+Every memo is bounded (MEMO_LIMIT), so memory stays flat however long the batch.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from functools import partial
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
@@ -12,6 +19,7 @@ from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
 
@@ -21,66 +29,19 @@ HCC_MODEL = "CMS-HCC Model V28"
 ELSEWHERE = "in diseases classified elsewhere"
 
 
-@dataclass(frozen=True, slots=True)
-class Excludes:
-    """A code's effective Excludes1/Excludes2 notes, one entry per reference."""
-
-    notes: tuple[Note, ...]  # the note of each reference, by index
-    refs: RefSet
-    sources: tuple[Source, ...]  # the Source citing each reference's note, by index
-
-
-@dataclass(frozen=True, slots=True)
-class Instruction:
-    """One instructional note as printed: the tabular splits a list ("Code first underlying
-    disease, such as: …") into several <note> elements; they are one instruction."""
-
-    kind: str
-    source: str
-    text: str
-    refs: RefSet
-
-
-def group(notes: tuple[Note, ...] | list[Note]) -> tuple[Instruction, ...]:
-    """Join consecutive notes of one kind standing on one node into instructions."""
-    runs: list[tuple[str, str, str, list[Ref]]] = []
-    for n in notes:
-        last = runs[-1] if runs else None
-        if last is not None and (last[0], last[1]) == (n.kind, n.source):
-            sep = " " if last[2].endswith(":") else "; "
-            runs[-1] = (n.kind, n.source, f"{last[2]}{sep}{n.text}", [*last[3], *n.refs])
-        else:
-            runs.append((n.kind, n.source, n.text, list(n.refs)))
-    return tuple(Instruction(kind, source, text, RefSet(refs)) for kind, source, text, refs in runs)
-
-
 _EXCLUDES = ("excludes1", "excludes2")
 _SEQUENCING = ("code_first", "use_additional", "code_also")
-_NO_EXCLUDES = Excludes((), RefSet(()), ())
-
-
-@dataclass(frozen=True, slots=True)
-class Governing:
-    """What governs a node in the pair rules: its effective Excludes and instructions, and
-    every reference they make (merged, to screen pairs)."""
-
-    excludes: Excludes
-    instructions: tuple[Instruction, ...]
-    reach: RefSet
-
-
-_UNGOVERNED = Governing(_NO_EXCLUDES, (), _NO_EXCLUDES.refs)
 
 
 def _placeholders(args: tuple[object, ...]) -> list[object]:
     """*args* with the first Item shown as FIRST and the second as SECOND."""
     holes = iter((FIRST, SECOND))
-    return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes))
-            if isinstance(a, Item) else a for a in args]
+    return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes), a.governing, a.info,
+                 a.elsewhere, a.flags) if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
-    """Each code's effective excludes references and sequencing notes, computed once."""
+    """What the rules ask of one knowledge base, computed once and kept (bounded)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -88,12 +49,11 @@ class RuleCache:
         self._manifest: dict[Ref, bool] = {}
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self._gathered: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self._info: dict[str, tuple[tuple[str, int | None] | None, bool]] = {}
-        self._spellings: dict[str, Spelling] = {}
+        self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._named: dict[int, RefSet] = {}  # id of a node's instructions -> their references
-        self._near: tuple[Context | None, dict[int, tuple[Item, ...]]] = (None, {})
+        self._near: tuple[Context | None, dict[int, list[tuple[Item, Cell]]]] = (None, {})
+        self._days: dict[dt.date, str] = {}
+        self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
              *args: object) -> tuple[Template, ...]:
@@ -132,34 +92,44 @@ class RuleCache:
             self._templates[key] = got
         return got
 
-    def gathered(self, key: tuple[object, ...], make: Callable[..., Iterable[Template]],
-                 *args: object) -> tuple[Template, ...]:
-        """Templates ``make(*args)`` gathers from the memos above (shared, not copied), once."""
-        got = self._gathered.get(key)
+    def day(self, date: dt.date) -> str:
+        """ISO form of a date of service, checked against the validity table's horizon once
+        per distinct date (InvalidInput beyond it)."""
+        got = self._days.get(date)
         if got is None:
-            got = tuple(make(*args))
-            if len(self._gathered) >= MEMO_LIMIT:
-                self._gathered.clear()
-            self._gathered[key] = got
+            got = self.kb.check_date(date)
+            if len(self._days) >= MEMO_LIMIT:
+                self._days.clear()
+            self._days[date] = got
         return got
 
-    def info(self, key: str) -> tuple[tuple[str, int | None] | None, bool]:
-        """A code's MS-DRG severity (see KnowledgeBase.severity) and whether it maps to an HCC."""
-        got = self._info.get(key)
+    def age_ranges(self, day: str) -> dict[str, tuple[int, int]]:
+        """The MCE age ranges in force on *day* (shared: read, never change)."""
+        got = self._ages.get(day)
         if got is None:
-            got = self._info[key] = (self.kb.severity(key), bool(self.kb.hcc(key, model=HCC_MODEL)))
+            got = self.kb.age_ranges(on=day)
+            if len(self._ages) >= MEMO_LIMIT:
+                self._ages.clear()
+            self._ages[day] = got
         return got
 
     def spelling(self, raw: str) -> Spelling:
-        """What a code as typed resolves to (see :func:`resolve`), memoised per spelling."""
-        got = self._spellings.get(raw)
+        """What a code as typed resolves to (see :func:`resolve`) and, for a node of the
+        release, what governs it and its MS-DRG / HCC facts: memoised per spelling."""
+        got = self.spellings.get(raw)
         if got is None:
-            got = resolve(self.kb, raw)
+            key, problem, node, shown, periods = resolve(self.kb, raw)
             # templates are filled with codes' display forms, unescaped (see Template.json)
-            assert got[0] is None or json_safe(got[3]), got
-            if len(self._spellings) >= MEMO_LIMIT:
-                self._spellings.clear()
-            self._spellings[raw] = got
+            assert key is None or json_safe(shown), shown
+            if node is not None and key is not None:
+                info = (self.kb.severity(key), self.kb.has_hcc(key, HCC_MODEL))
+                got = Spelling(key, problem, node, shown, periods, self.governing(key), info,
+                               ELSEWHERE in node.title.lower())
+            else:
+                got = Spelling(key, problem, node, shown, periods)
+            if len(self.spellings) >= MEMO_LIMIT:
+                self.spellings.clear()
+            self.spellings[raw] = got
         return got
 
     def note_source(self, note: Note) -> Source:
@@ -171,35 +141,20 @@ class RuleCache:
         return got[1]
 
     def governing(self, key: str) -> Governing:
-        """The Excludes, instructions and references governing a node, computed together (every
-        valid code needs all three): its own notes, then its parent's. A node with no such
-        notes of its own shares its parent's, not a copy."""
+        """The Excludes and instructions governing a node, and their screen: its own notes,
+        then its parent's. A node with no such notes of its own shares its parent's."""
         got = self._governing.get(key)
         if got is None:
             node = self.kb.find(key)
-            inherited = self.governing(node.parent) if node and node.parent else _UNGOVERNED
+            inherited = self.governing(node.parent) if node and node.parent else UNGOVERNED
             own = [n for n in self.kb.notes(key) if n.kind in _EXCLUDES or n.kind in _SEQUENCING]
-            if own:
+            if own and node is not None:
                 got = Governing(self._excludes(own, inherited.excludes),
-                                self._sequencing(key, own, inherited.instructions),
-                                RefSet([*(r for n in own for r in n.refs), *inherited.reach.refs]))
+                                self._sequencing(key, own, inherited.instructions), node.code)
             else:
                 got = inherited
             self._governing[key] = got
         return got
-
-    def excludes(self, key: str) -> Excludes:
-        """The Excludes notes governing a node: its own, then its parent's (shared, not copied)."""
-        return self.governing(key).excludes
-
-    def sequencing(self, key: str) -> tuple[Instruction, ...]:
-        """A node's instructions: its own, then its parent's (notes of one node group alone)."""
-        return self.governing(key).instructions
-
-    def reach(self, key: str) -> RefSet:
-        """Every reference of the Excludes and instructions governing a node: a code outside
-        them meets no pair rule with this one (own references and the parent's, merged)."""
-        return self.governing(key).reach
 
     def _excludes(self, notes: list[Note], inherited: Excludes) -> Excludes:
         own = [n for n in notes if n.kind in _EXCLUDES]
@@ -218,19 +173,11 @@ class RuleCache:
             return group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
         return (*own, *inherited) if own else inherited
 
-    def named(self, key: str) -> RefSet:
-        """Every reference of the instructions governing a node (shared by the nodes that
-        inherit the same instructions)."""
-        instructions = self.sequencing(key)  # kept in the cache: its id stays its own
-        got = self._named.get(id(instructions))
-        if got is None:
-            got = self._named[id(instructions)] = RefSet([r for i in instructions for r in i.refs.refs])
-        return got
+    def near(self, ctx: Context) -> dict[int, list[tuple[Item, Cell]]]:
+        """For each valid item's position, the other valid items its notes may name (often
+        none), each with the cell of its governing screen it falls in.
 
-    def near(self, ctx: Context) -> dict[int, tuple[Item, ...]]:
-        """For each valid item's position, the other valid items its notes may name (often none).
-
-        One bisection per pair; excludes and sequencing then test only these. Kept for the
+        One bisection per pair; excludes and sequencing then look only at these. Kept for the
         last context, which both rules ask about in turn.
         """
         last, got = self._near
@@ -239,13 +186,24 @@ class RuleCache:
         got = {}
         items = ctx.valid
         if len(items) > 1:
-            keyed = [(b, b.key or "") for b in items]
-            reach = self.reach
+            keys = [b.key or "" for b in items]
             for a in items:
-                edges = reach(a.key or "").edges
-                if not edges:
+                gov = a.governing
+                if not gov.bounds:
                     continue
-                found = tuple(b for b, k in keyed if bisect_right(edges, k) & 1 and b is not a)
+                # the cell of every item (a's own among them), bisected and looked up in C
+                cells = list(map(gov.cells.__getitem__, map(partial(bisect_right, gov.bounds), keys)))
+                if cells.count(None) == len(cells):
+                    continue
+                found = []
+                for b, c in zip(items, cells, strict=True):
+                    if c is None or b is a:
+                        continue
+                    if c is UNSET:
+                        c = gov.work_out(bisect_right(gov.bounds, b.key or ""))
+                        if c is None:
+                            continue
+                    found.append((b, c))
                 if found:
                     got[a.position] = found
         self._near = (ctx, got)

@@ -81,9 +81,8 @@ class Checker:
     def run(self, enc: Encounter, out: Sink) -> str:
         """Put the encounter's findings in *out* (it orders them by severity); return the date
         of service they were checked on."""
-        if enc.date is not None:
-            self.kb.check_date(enc.date)  # InvalidInput beyond the validity table's horizon
-        ctx = build_context(self.kb, enc, self.cache.spelling)
+        day = self.cache.day(enc.date) if enc.date is not None else self.kb.effective
+        ctx = build_context(self.kb, enc, day, self.cache.spelling, self.cache.spellings)
         cache = self.cache
         check_codes(ctx, cache, out)
         check_excludes(ctx, cache, out)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from icdkit import codes
 from icdkit.errors import MalformedCode
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code, Period
 from icdkit.rules.findings import Encounter
+from icdkit.rules.govern import UNGOVERNED, Governing
+
+#: A code's MS-DRG severity (level, CC exclusion collection), if any, and whether it maps to an HCC.
+Info = tuple[tuple[str, int | None] | None, bool]
+NO_INFO: Info = (None, False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Item:
     """One code of the encounter as given, and what the knowledge base knows of it."""
 
@@ -24,18 +28,19 @@ class Item:
     node: Code | None  # the node in the release, if any
     period: Period | None  # validity period covering the date of service
     shown: str  # display form (dotted), or the raw text when malformed
+    governing: Governing = UNGOVERNED  # the notes governing it in the pair rules
+    info: Info = NO_INFO
+    elsewhere: bool = False  # titled "… in diseases classified elsewhere"
+    flags: tuple[str, ...] = ()  # MCE edit flags of its period
 
     @property
     def valid(self) -> bool:
         """A reportable code on the date of service."""
         return self.period is not None
 
-    @property
-    def flags(self) -> tuple[str, ...]:
-        return self.period.flags if self.period else ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Context:
     kb: KnowledgeBase
     encounter: Encounter
@@ -52,15 +57,26 @@ class Context:
         """True / False when the setting is known, None when it was not given."""
         return None if self.encounter.setting is None else self.encounter.setting == "inpatient"
 
-    def valid_items(self) -> list[Item]:
-        """Items that are reportable codes of this release on the date (pair rules use these)."""
-        return list(self.valid)
 
 
-Spelling = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
+@dataclass(slots=True, eq=False)
+class Spelling:
+    """What a code as typed resolves to, and the facts of its node the rules read."""
+
+    key: str | None
+    problem: str | None
+    node: Code | None
+    shown: str
+    periods: tuple[Period, ...]
+    governing: Governing = UNGOVERNED
+    info: Info = NO_INFO
+    elsewhere: bool = False
 
 
-def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
+Resolved = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
+
+
+def resolve(kb: KnowledgeBase, raw: str) -> Resolved:
     """What a code as typed resolves to: (key, problem, node, shown, validity periods)."""
     try:
         k: str | None = codes.key(raw)
@@ -72,19 +88,22 @@ def resolve(kb: KnowledgeBase, raw: str) -> Spelling:
     return k, problem, node, shown, tuple(kb.periods(k)) if k else ()
 
 
-def build_context(kb: KnowledgeBase, encounter: Encounter,
-                  spelling: Callable[[str], Spelling] | None = None) -> Context:
-    """Resolve each code on the date of service; *spelling* may memoise :func:`resolve`."""
-    day = encounter.date.isoformat() if encounter.date else kb.effective
-    look = spelling or partial(resolve, kb)
+def build_context(kb: KnowledgeBase, encounter: Encounter, day: str, look: Callable[[str], Spelling],
+                  known: dict[str, Spelling]) -> Context:
+    """Resolve each code on *day*, the ISO date of service: *known* holds spellings resolved
+    before, *look* resolves (and keeps) the others."""
     items = []
+    valid = []
     for pos, raw in enumerate(encounter.codes):
-        k, problem, node, shown, periods = look(raw)
+        sp = known.get(raw) or look(raw)
         period = None
-        for p in periods:
+        for p in sp.periods:
             if p.start <= day <= p.end:
                 period = p
                 break
-        items.append(Item(pos, raw, k, problem, node, period, shown))
-    valid = tuple(i for i in items if i.period is not None and i.node is not None and i.key is not None)
-    return Context(kb, encounter, day, tuple(items), valid)
+        item = Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
+                    sp.elsewhere, period.flags if period else ())
+        items.append(item)
+        if period is not None and sp.node is not None:
+            valid.append(item)
+    return Context(kb, encounter, day, tuple(items), tuple(valid))

@@ -37,7 +37,7 @@ class Template:
     """A finding with FIRST / SECOND in its codes and message, and its JSON text split at
     SECOND, then each piece at FIRST: joining them back with the codes is the fastest fill."""
 
-    __slots__ = ("chunks", "finding", "holes", "rank")
+    __slots__ = ("chunks", "finding", "holes", "one", "rank")
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
@@ -49,6 +49,8 @@ class Template:
         # a note quoting "\u0000" literally would split wrongly: such templates render in full
         exact = text.count(_FIRST_JSON) == firsts and text.count(_SECOND_JSON) == seconds
         self.chunks = tuple(tuple(c.split(_FIRST_JSON)) for c in text.split(_SECOND_JSON)) if exact else None
+        #: the pieces around FIRST when there is no SECOND (most findings): ``first.join(one)``
+        self.one = self.chunks[0] if self.chunks is not None and len(self.chunks) == 1 else None
 
     def fill(self, first: str = "", second: str = "") -> Finding:
         """The finding for these codes' display forms."""
@@ -69,7 +71,10 @@ class Template:
             return finding_json(self.fill(first, second))
         if len(chunks) == 1:
             return first.join(chunks[0])
-        return second.join(map(first.join, chunks))
+        if len(chunks) == 3:  # SECOND twice: in codes and message, as in every pair finding
+            c0, c1, c2 = chunks
+            return second.join((first.join(c0), first.join(c1), first.join(c2)))
+        return second.join([first.join(c) for c in chunks])
 
 
 class _Ranked(Generic[T]):
@@ -114,7 +119,8 @@ class JsonSink(_Ranked[str]):
     def put(self, templates: tuple[Template, ...], first: str = "", second: str = "") -> None:
         ranks = self.ranks
         for t in templates:
-            ranks[t.rank].append(t.json(first, second))
+            one = t.one
+            ranks[t.rank].append(first.join(one) if one is not None else t.json(first, second))
 
     def body(self) -> str:
         """The findings' JSON texts, as the items of a JSON array."""

@@ -14,8 +14,9 @@ from __future__ import annotations
 from icdkit.models import Note
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink
+from icdkit.rules.emit import Sink, Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.govern import one_per_note
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")
@@ -29,30 +30,31 @@ def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
         others = near.get(a.position)
         if not others:
             continue
-        excl = cache.excludes(a.key or "")
-        hits, notes, shown = excl.refs.hits, excl.notes, a.shown
-        for b in others:
-            if b.key == a.key:
+        gov = a.governing
+        owner = a.shown == gov.owner  # else every note is inherited
+        for b, cell in others:
+            if not cell.excludes or b.key == a.key:
                 continue
-            found = hits(b.key or "")
-            if len(found) > 1:
-                found = _one_per_note(found, notes)
-            for i in found:
-                note = notes[i]
-                own = note.source == shown  # else the note is inherited: name the code it governs
-                out.put(cache.templated(("excl", id(note), own), _finding, a, b, note, excl.sources[i], own),
-                        shown, b.shown)
+            if cell.exact:
+                rendered = cell.rendered[owner]
+                if rendered is None:
+                    rendered = cell.rendered[owner] = _templates(cache, a, b, cell.found)
+            else:
+                k, refs = b.key or "", gov.excludes.refs.refs
+                found = one_per_note([i for i in cell.excludes if refs[i].matches(k)], gov.excludes.notes)
+                rendered = _templates(cache, a, b, found)
+            out.put(rendered, a.shown, b.shown)
 
 
-def _one_per_note(found: list[int], notes: tuple[Note, ...]) -> list[int]:
-    """The references found, the first of each note only (a note may cite several)."""
-    seen: set[int] = set()
-    kept = []
+def _templates(cache: RuleCache, a: Item, b: Item, found: tuple[int, ...]) -> tuple[Template, ...]:
+    """The findings of the references *found* for *a* (the code the notes govern) and *b*."""
+    excl = a.governing.excludes
+    got: list[Template] = []
     for i in found:
-        if id(notes[i]) not in seen:
-            seen.add(id(notes[i]))
-            kept.append(i)
-    return kept
+        note = excl.notes[i]
+        own = note.source == a.shown  # else the note is inherited: name the code it governs
+        got.extend(cache.templated(("excl", id(note), own), _finding, a, b, note, excl.sources[i], own))
+    return tuple(got)
 
 
 def _finding(a: Item, b: Item, note: Note, src: Source, own: bool) -> list[Finding]:

@@ -15,7 +15,7 @@ def check_info(ctx: Context, cache: RuleCache, out: Sink) -> None:
     year = int(ctx.day[:4]) + 1
     for item in ctx.valid:
         key = item.key or ""
-        sev, hcc = cache.info(key)
+        sev, hcc = item.info
         if sev is not None:
             excluded = (item is not first and first is not None and first.key is not None
                         and sev[1] is not None and kb.pdx_excludes(sev[1], first.key))

@@ -42,7 +42,7 @@ def _by_setting(ctx: Context, inpatient: str, unknown: str, outpatient: str) -> 
 
 def check_mce(ctx: Context, cache: RuleCache, out: Sink) -> None:
     enc = ctx.encounter
-    ranges = ctx.kb.age_ranges(on=ctx.day) if enc.age is not None else {}
+    ranges = cache.age_ranges(ctx.day) if enc.age is not None else {}
     for item in ctx.items:
         if not item.flags:
             continue

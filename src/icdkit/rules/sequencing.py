@@ -27,48 +27,48 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from icdkit.rules.cache import ELSEWHERE, Instruction, RuleCache
+from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
 from icdkit.rules.emit import Sink, Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.govern import Instruction
 
 
 def _src(ctx: Context, ins: Instruction) -> Source:
     return Source("note", ins.text, at=ins.source, release=ctx.kb.release)
 
 
-def _matching(ins: Instruction, items: tuple[Item, ...], me: Item) -> list[Item]:
+def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
     return [i for i in items if i is not me and ins.refs.covers(i.key or "")]
 
 
 def is_manifestation(item: Item) -> bool:
     """A manifestation code: MCE manifestation flag, or 'in diseases classified elsewhere'."""
-    return "manifestation" in item.flags or (item.node is not None and ELSEWHERE in item.node.title.lower())
+    return item.elsewhere or "manifestation" in item.flags
 
 
 def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     near = cache.near(ctx)
     for item in ctx.valid:
         others = near.get(item.position)
-        if others:  # often only its Excludes notes name them
-            named = cache.named(item.key or "")
-            others = tuple(b for b in others if named.may_cover(b.key or ""))
-        if not others:  # the common case: no other code is named by any of its instructions
-            key = ("seqs", item.key, item.position == 0, "manifestation" in item.flags)
-            out.put(cache.gathered(key, _all_absent, ctx, cache, item), item.shown)
+        named = [b for b, cell in others if cell.named] if others else None  # often only Excludes name them
+        if not named:  # the common case: no other code is named by any of its instructions
+            gov = item.governing
+            key = (item.position == 0, is_manifestation(item))
+            got = gov.absent.get(key)
+            if got is None:
+                got = gov.absent[key] = tuple(t for ins in gov.instructions
+                                              for t in _absent_templates(ctx, cache, item, ins))
+            out.put(got, item.shown)
             continue
-        for ins in cache.sequencing(item.key or ""):
-            found = _matching(ins, others, item)
+        for ins in item.governing.instructions:
+            found = _matching(ins, named, item)
             if found:
                 if ins.kind == "code_first":
                     for f in _code_first(ctx, item, ins, found):
                         out.add(f)
                 continue
             out.put(_absent_templates(ctx, cache, item, ins), item.shown)
-
-
-def _all_absent(ctx: Context, cache: RuleCache, item: Item) -> list[Template]:
-    return [t for ins in cache.sequencing(item.key or "") for t in _absent_templates(ctx, cache, item, ins)]
 
 
 def _absent_templates(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> tuple[Template, ...]:
