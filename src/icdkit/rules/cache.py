@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 
 from icdkit.kb import KnowledgeBase
@@ -36,8 +37,7 @@ _SEQUENCING = ("code_first", "use_additional", "code_also")
 def _placeholders(args: tuple[object, ...]) -> list[object]:
     """*args* with the first Item shown as FIRST and the second as SECOND."""
     holes = iter((FIRST, SECOND))
-    return [Item(a.position, a.raw, a.key, a.problem, a.node, a.period, next(holes), a.governing, a.info,
-                 a.elsewhere, a.flags) if isinstance(a, Item) else a for a in args]
+    return [replace(a, shown=next(holes)) if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
@@ -192,15 +192,16 @@ class RuleCache:
                 if not gov.bounds:
                     continue
                 # the cell of every item (a's own among them), bisected and looked up in C
-                cells = list(map(gov.cells.__getitem__, map(partial(bisect_right, gov.bounds), keys)))
+                where = list(map(partial(bisect_right, gov.bounds), keys))
+                cells = list(map(gov.cells.__getitem__, where))
                 if cells.count(None) == len(cells):
                     continue
                 found = []
-                for b, c in zip(items, cells, strict=True):
+                for b, j, c in zip(items, where, cells, strict=True):
                     if c is None or b is a:
                         continue
                     if c is UNSET:
-                        c = gov.work_out(bisect_right(gov.bounds, b.key or ""))
+                        c = gov.work_out(j)
                         if c is None:
                             continue
                     found.append((b, c))

@@ -39,7 +39,6 @@ class Item:
         return self.period is not None
 
 
-
 @dataclass(slots=True, eq=False)
 class Context:
     kb: KnowledgeBase
@@ -56,7 +55,6 @@ class Context:
     def inpatient(self) -> bool | None:
         """True / False when the setting is known, None when it was not given."""
         return None if self.encounter.setting is None else self.encounter.setting == "inpatient"
-
 
 
 @dataclass(slots=True, eq=False)

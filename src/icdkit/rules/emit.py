@@ -69,8 +69,8 @@ class Template:
         chunks = self.chunks
         if chunks is None:
             return finding_json(self.fill(first, second))
-        if len(chunks) == 1:
-            return first.join(chunks[0])
+        if self.one is not None:
+            return first.join(self.one)
         if len(chunks) == 3:  # SECOND twice: in codes and message, as in every pair finding
             c0, c1, c2 = chunks
             return second.join((first.join(c0), first.join(c1), first.join(c2)))
