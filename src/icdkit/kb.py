@@ -97,6 +97,7 @@ class KnowledgeBase:
         self._horizon: tuple[str, str] | None = None
         self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
+        self._code_keys: tuple[str, ...] | None = None
         self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
 
     # -- opening -----------------------------------------------------------------------
@@ -273,6 +274,13 @@ class KnowledgeBase:
     def block_range(self, block: str) -> tuple[str, str]:
         row = self._con.execute("SELECT first, last FROM nodes WHERE key=?", (block,)).fetchone()
         return (row[0], row[1]) if row else (block, block)
+
+    def code_keys(self) -> tuple[str, ...]:
+        """The key of every category, subcategory and code, in key order (read once)."""
+        if self._code_keys is None:
+            self._code_keys = tuple(sorted(r[0] for r in self._con.execute(
+                "SELECT key FROM nodes WHERE kind IN ('category','subcategory','code')")))
+        return self._code_keys
 
     def iter_codes(self, *, billable_only: bool = False) -> Iterator[Code]:
         """Every category, subcategory and code in tabular order."""

@@ -9,10 +9,8 @@ Every memo is bounded (MEMO_LIMIT), so memory stays flat however long the batch.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import partial
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
@@ -20,7 +18,8 @@ from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Excludes, Governing, Instruction, group
+from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
+from icdkit.rules.screen import Screen
 
 MEMO_LIMIT = 200_000
 
@@ -51,7 +50,7 @@ class RuleCache:
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._near: tuple[Context | None, dict[int, list[tuple[Item, Cell]]]] = (None, {})
+        self.screen = Screen(kb.code_keys())
         self._days: dict[dt.date, str] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 
@@ -124,7 +123,7 @@ class RuleCache:
             if node is not None and key is not None:
                 info = (self.kb.severity(key), self.kb.has_hcc(key, HCC_MODEL))
                 got = Spelling(key, problem, node, shown, periods, self.governing(key), info,
-                               ELSEWHERE in node.title.lower())
+                               ELSEWHERE in node.title.lower(), self.screen.rank[key])
             else:
                 got = Spelling(key, problem, node, shown, periods)
             if len(self.spellings) >= MEMO_LIMIT:
@@ -151,6 +150,7 @@ class RuleCache:
             if own and node is not None:
                 got = Governing(self._excludes(own, inherited.excludes),
                                 self._sequencing(key, own, inherited.instructions), node.code)
+                self.screen.add(got)
             else:
                 got = inherited
             self._governing[key] = got
@@ -175,40 +175,35 @@ class RuleCache:
 
     def near(self, ctx: Context) -> dict[int, list[tuple[Item, Cell]]]:
         """For each valid item's position, the other valid items its notes may name (often
-        none), each with the cell of its governing screen it falls in.
+        none), each with the cell of its governing screen it falls in (see :meth:`screen_all`)."""
+        if ctx.near is None:
+            self.screen_all([ctx])
+        assert ctx.near is not None
+        return ctx.near
 
-        One bisection per pair; excludes and sequencing then look only at these. Kept for the
-        last context, which both rules ask about in turn.
-        """
-        last, got = self._near
-        if last is ctx:
-            return got
-        got = {}
-        items = ctx.valid
-        if len(items) > 1:
-            keys = [b.key or "" for b in items]
-            for a in items:
-                gov = a.governing
-                if not gov.bounds:
-                    continue
-                # the cell of every item (a's own among them), bisected and looked up in C
-                where = list(map(partial(bisect_right, gov.bounds), keys))
-                cells = list(map(gov.cells.__getitem__, where))
-                if cells.count(None) == len(cells):
-                    continue
-                found = []
-                for b, j, c in zip(items, where, cells, strict=True):
-                    if c is None or b is a:
-                        continue
-                    if c is UNSET:
-                        c = gov.work_out(j)
-                        if c is None:
-                            continue
-                    found.append((b, c))
-                if found:
-                    got[a.position] = found
-        self._near = (ctx, got)
-        return got
+    def screen_all(self, ctxs: list[Context]) -> None:
+        """Screen every pair of codes of each context at once (screen.py); excludes and
+        sequencing then look only at the pairs found, in ``ctx.near``."""
+        flat: list[Item] = []
+        rows: list[int] = []
+        nears: list[dict[int, list[tuple[Item, Cell]]]] = []
+        for ctx in ctxs:
+            near: dict[int, list[tuple[Item, Cell]]] = {}
+            ctx.near = near
+            items = ctx.valid
+            if len(items) > 1:
+                flat.extend(items)
+                rows.append(len(items))
+                nears.extend([near] * len(items))
+        if not rows:
+            return
+        for i, j, cell in self.screen.pairs([a.governing for a in flat], [a.rank for a in flat], rows):
+            a = flat[i]
+            found = nears[i].get(a.position)
+            if found is None:
+                nears[i][a.position] = [(flat[j], cell)]
+            else:
+                found.append((flat[j], cell))
 
     def names_manifestation(self, ref: Ref) -> bool:
         """Whether a reference covers a manifestation ('in diseases classified elsewhere') code."""

@@ -15,7 +15,7 @@ from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase, parse_date
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.codeset import check_codes
-from icdkit.rules.context import build_context
+from icdkit.rules.context import Context, build_context
 from icdkit.rules.emit import FindingSink, Sink
 from icdkit.rules.excludes import check_excludes
 from icdkit.rules.findings import Encounter, Report
@@ -81,15 +81,25 @@ class Checker:
     def run(self, enc: Encounter, out: Sink) -> str:
         """Put the encounter's findings in *out* (it orders them by severity); return the date
         of service they were checked on."""
+        ctx = self.prepare(enc)
+        self.apply(ctx, out)
+        return ctx.day
+
+    def prepare(self, enc: Encounter) -> Context:
+        """The encounter's codes resolved on its date of service (InvalidInput for a date
+        beyond the validity table). A batch prepares many, screens their pairs together
+        (``cache.screen_all``), then applies the rules to each."""
         day = self.cache.day(enc.date) if enc.date is not None else self.kb.effective
-        ctx = build_context(self.kb, enc, day, self.cache.spelling, self.cache.spellings)
+        return build_context(self.kb, enc, day, self.cache.spelling, self.cache.spellings)
+
+    def apply(self, ctx: Context, out: Sink) -> None:
+        """Put the findings of every rule for a prepared encounter in *out*."""
         cache = self.cache
         check_codes(ctx, cache, out)
         check_excludes(ctx, cache, out)
         check_sequencing(ctx, cache, out)
         check_mce(ctx, cache, out)
         check_info(ctx, cache, out)
-        return ctx.day
 
 
 def check(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,

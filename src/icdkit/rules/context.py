@@ -10,7 +10,7 @@ from icdkit.errors import MalformedCode
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code, Period
 from icdkit.rules.findings import Encounter
-from icdkit.rules.govern import UNGOVERNED, Governing
+from icdkit.rules.govern import UNGOVERNED, Cell, Governing
 
 #: A code's MS-DRG severity (level, CC exclusion collection), if any, and whether it maps to an HCC.
 Info = tuple[tuple[str, int | None] | None, bool]
@@ -32,6 +32,7 @@ class Item:
     info: Info = NO_INFO
     elsewhere: bool = False  # titled "… in diseases classified elsewhere"
     flags: tuple[str, ...] = ()  # MCE edit flags of its period
+    rank: int = -1  # its key's place among the release's keys (screen.py), when it has a node
 
     @property
     def valid(self) -> bool:
@@ -46,6 +47,9 @@ class Context:
     day: str  # ISO date of service (the release's effective date when none was given)
     items: tuple[Item, ...]
     valid: tuple[Item, ...]  # items that are reportable codes of this release on the date
+    #: by a valid item's position, the other valid items its notes may name, each with the cell
+    #: of its governing screen it falls in (RuleCache.near); None until screened
+    near: dict[int, list[tuple[Item, Cell]]] | None = None
 
     @property
     def principal(self) -> Item | None:
@@ -69,6 +73,7 @@ class Spelling:
     governing: Governing = UNGOVERNED
     info: Info = NO_INFO
     elsewhere: bool = False
+    rank: int = -1
 
 
 Resolved = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
@@ -100,7 +105,7 @@ def build_context(kb: KnowledgeBase, encounter: Encounter, day: str, look: Calla
                 period = p
                 break
         item = Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
-                    sp.elsewhere, period.flags if period else ())
+                    sp.elsewhere, period.flags if period else (), sp.rank)
         items.append(item)
         if period is not None and sp.node is not None:
             valid.append(item)

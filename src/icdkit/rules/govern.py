@@ -82,12 +82,13 @@ class Governing:
     """A node's effective Excludes and instructions (its own, then its parent's), the node
     whose own notes they start with (``owner``), and the screen over their references."""
 
-    __slots__ = ("_spans", "absent", "bounds", "cells", "excludes", "instructions", "owner")
+    __slots__ = ("_spans", "absent", "bounds", "cells", "excludes", "gid", "instructions", "owner")
 
     def __init__(self, excludes: Excludes, instructions: tuple[Instruction, ...], owner: str) -> None:
         self.excludes = excludes
         self.instructions = instructions
         self.owner = owner  # display code of the node holding the first notes ("" for none)
+        self.gid = 0  # its number in a pair Screen (screen.py), which sets it
         #: templates of the instructions when none of their codes is on the claim, by
         #: (first-listed, manifestation); filled by the sequencing rule
         self.absent: dict[tuple[bool, bool], tuple[Template, ...]] = {}

@@ -1,0 +1,137 @@
+"""The pair screen of many encounters at once: which cell of its governing screen each other
+code of the claim falls in (govern.py), for every ordered pair of a chunk's codes, in numpy.
+
+A batch row holds ~7 codes, so ~50 ordered pairs, nearly all of which no note relates. Bisecting
+each in Python costs more than all the findings of the row; here the chunk's pairs are bisected
+in one ``searchsorted`` over integers, and Python only sees the pairs that land in a live cell.
+
+Integers stand for keys: a code's *rank* is its place among the release's keys in key order,
+and a cut of a screen becomes the rank of the first key at or after it. A key and a cut compare
+as their integers do, so bisecting ranks finds the same cell as bisecting keys. Every screen's
+cuts sit in one sorted array, offset by its number (``gid * span + rank``), so one search
+serves every pair of the chunk whatever governs its first code.
+
+>>> from icdkit.refs import parse_refs
+>>> from icdkit.models import Note
+>>> from icdkit.rules.govern import Excludes, Governing
+>>> from icdkit.rules.findings import Source
+>>> n = Note("excludes1", "cervical disc disorders (M50.-)", "M54.2", "code", parse_refs("(M50.-)"))
+>>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
+>>> s = Screen(("M5020", "M542", "M5403"))
+>>> s.add(g)
+>>> [(a, b, c.excludes) for a, b, c in s.pairs([g, g], [1, 0])]
+[(0, 1, (0,))]
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from icdkit.refs import RefSet  # noqa: F401  (doctest)
+from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
+
+Ints = npt.NDArray[np.int64]
+
+
+G = TypeVar("G", np.int64, np.bool_)
+
+
+class _Column(Generic[G]):
+    """A growable numpy array (appends amortised by doubling)."""
+
+    __slots__ = ("data", "size")
+
+    def __init__(self, dtype: type[G]) -> None:
+        self.data: npt.NDArray[G] = np.zeros(1024, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: Sequence[int]) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.zeros(max(end, 2 * len(self.data)), dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
+        self.data[self.size:end] = values
+        self.size = end
+
+    def view(self) -> npt.NDArray[G]:
+        return self.data[:self.size]
+
+
+class Screen:
+    """Every governing screen of one knowledge base, as integer arrays (see the module)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = keys  # the release's keys, sorted
+        self.rank = {k: i for i, k in enumerate(keys)}
+        self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
+        self.govs: list[Governing] = []
+        self._cuts = _Column(np.int64)  # gid * span + rank of each cut, per screen in turn
+        self._start: list[int] = []  # by gid: where its cuts start in _cuts
+        self._base: list[int] = []  # by gid: where its cells start in cells / _live
+        self.cells: list[Cell | None] = []  # every screen's cells, in turn
+        self._live = _Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
+        self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until the next add)
+        self.add(UNGOVERNED)
+
+    def add(self, gov: Governing) -> None:
+        """Give *gov* its number and enter its cuts and cells."""
+        gid = gov.gid = len(self.govs)
+        self.govs.append(gov)
+        offset = gid * self.span
+        self._start.append(self._cuts.size)
+        self._cuts.extend([offset + bisect_left(self.keys, b) for b in gov.bounds])
+        self._base.append(len(self.cells))
+        self.cells.extend(gov.cells)
+        self._live.extend([c is not None for c in gov.cells])
+        self._arrays = None
+
+    def _work_out(self, c: int, gid: int) -> Cell | None:
+        gov = self.govs[gid]
+        got = gov.work_out(c - self._base[gid])
+        self.cells[c] = got
+        if got is None:
+            self._live.data[c] = False
+        return got
+
+    def pairs(self, govs: Sequence[Governing], ranks: Sequence[int], rows: Sequence[int] | None = None
+              ) -> list[tuple[int, int, Cell]]:
+        """For codes given by their governing and rank, grouped in rows (``rows``: each row's
+        length, in turn; one row by default), every ordered pair (a, b) of two codes of one
+        row where b lies in a live cell of a's screen: (index of a, index of b, the cell),
+        ordered by a then b."""
+        n = len(ranks)
+        if n < 2:
+            return []
+        lens = np.array([n] if rows is None else rows, dtype=np.int64)
+        gid = np.fromiter((g.gid for g in govs), dtype=np.int64, count=n)
+        rank = np.array(ranks, dtype=np.int64)
+        per = np.repeat(lens, lens)  # each code: its row's length
+        first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
+        a = np.repeat(np.arange(n), per)
+        within = np.arange(len(a)) - np.repeat(np.cumsum(per) - per, per)
+        b = first[a] + within
+        if self._arrays is None:
+            self._arrays = (self._cuts.view(), np.array(self._start, dtype=np.int64),
+                            np.array(self._base, dtype=np.int64))
+        cuts, start, base = self._arrays
+        live = self._live.view()
+        ga = gid[a]
+        where = np.searchsorted(cuts, ga * self.span + rank[b], side="right") - start[ga]
+        cell = base[ga] + where
+        hit = np.flatnonzero(live[cell] & (a != b))
+        got = []
+        cells = self.cells
+        for i, j, c, g in zip(a[hit].tolist(), b[hit].tolist(), cell[hit].tolist(), ga[hit].tolist(),
+                              strict=True):
+            found = cells[c]
+            if found is UNSET:
+                found = self._work_out(c, g)
+            if found is not None:  # None: worked out above, for an earlier pair of this call
+                got.append((i, j, found))
+        return got
