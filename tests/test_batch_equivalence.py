@@ -4,11 +4,15 @@ fresh ``check()`` of each encounter says, byte for byte."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import random
 
+import pytest
+
 from icdkit import KnowledgeBase
+from icdkit.rules import batch
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 
@@ -37,11 +41,14 @@ def _encounters(kb: KnowledgeBase, n: int) -> list[dict[str, object]]:
     return rows
 
 
-def test_run_batch_matches_check_of_each_row(kb: KnowledgeBase) -> None:
+def test_run_batch_matches_check_of_each_row(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "CHUNK", 37)  # many chunks, screened together, rows of all sizes across
     rows = _encounters(kb, 400)
     out = io.StringIO()
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    collecting = gc.isenabled()
     summary = run_batch(Checker(kb), io.BytesIO(data), out)
+    assert gc.isenabled() == collecting  # the batch pauses automatic collection, then restores it
     lines = out.getvalue().splitlines()
     assert summary.rows_in == summary.rows_out == len(lines) == len(rows)
     for row, line in zip(rows, lines, strict=True):

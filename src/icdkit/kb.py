@@ -97,7 +97,7 @@ class KnowledgeBase:
         self._horizon: tuple[str, str] | None = None
         self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
-        self._code_keys: tuple[str, ...] | None = None
+        self._code_keys: tuple[tuple[str, ...], dict[str, int]] | None = None
         self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
 
     # -- opening -----------------------------------------------------------------------
@@ -277,9 +277,17 @@ class KnowledgeBase:
 
     def code_keys(self) -> tuple[str, ...]:
         """The key of every category, subcategory and code, in key order (read once)."""
+        return self._code_order()[0]
+
+    def code_ranks(self) -> dict[str, int]:
+        """Each key of :meth:`code_keys` -> its place there (shared: read, never change)."""
+        return self._code_order()[1]
+
+    def _code_order(self) -> tuple[tuple[str, ...], dict[str, int]]:
         if self._code_keys is None:
-            self._code_keys = tuple(sorted(r[0] for r in self._con.execute(
+            keys = tuple(sorted(r[0] for r in self._con.execute(
                 "SELECT key FROM nodes WHERE kind IN ('category','subcategory','code')")))
+            self._code_keys = (keys, {k: i for i, k in enumerate(keys)})
         return self._code_keys
 
     def iter_codes(self, *, billable_only: bool = False) -> Iterator[Code]:

@@ -123,37 +123,38 @@ def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",
               progress: Callable[[int], None] | None = None) -> Summary:
-    """Check every row of *stream*, writing one result per row to *out* as it goes (a chunk
-    of CHUNK rows is prepared and its pairs screened together first)."""
+    """Check every row of *stream*, writing one result per row to *out* as it goes: CHUNK rows
+    at a time are prepared, their pairs screened together (screen.py), then checked and written."""
     summary = Summary()
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(CSV_COLUMNS)
-    write = out.write
     rows = read_rows(stream, progress)
     collect = gc.isenabled()
     gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
         while chunk := [prepare_row(checker, n, row) for n, row in islice(rows, CHUNK)]:
             checker.cache.screen_all([p[2] for p in chunk if p[2] is not None])
+            lines = []
             for prepared in chunk:
-                rid = prepared[1]
                 summary.rows_in += 1
-                if summary.rows_in % SETTLE_EVERY == 0 and collect:
+                if collect and summary.rows_in % SETTLE_EVERY == 0:
                     _settle()
                 if writer:
                     found, invalid = check_prepared(checker, prepared, FindingSink)
                     ok = found.ok
                     for f in found.findings() or (None,):
-                        writer.writerow([rid, ok, *(_csv_finding(f) if f else ("",) * 5)])
+                        writer.writerow([prepared[1], ok, *(_csv_finding(f) if f else ("",) * 5)])
                 else:
                     rendered, invalid = check_prepared(checker, prepared, JsonSink)
                     ok = rendered.ok
-                    write(f'{{"id": {_json_str(rid)}, "ok": {"true" if ok else "false"}, '
-                          f'"findings": [{rendered.body()}]}}\n')
+                    lines.append(f'{{"id": {_json_str(prepared[1])}, "ok": {"true" if ok else "false"}, '
+                                 f'"findings": [{rendered.body()}]}}\n')
                 summary.invalid += invalid
                 summary.with_errors += not ok
                 summary.rows_out += 1
+            if lines:
+                out.write("".join(lines))
         return summary
     finally:
         if collect:

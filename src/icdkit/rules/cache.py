@@ -50,7 +50,7 @@ class RuleCache:
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self.screen = Screen(kb.code_keys())
+        self.screen = Screen(kb.code_keys(), kb.code_ranks())
         self._days: dict[dt.date, str] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 

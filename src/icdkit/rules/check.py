@@ -32,27 +32,34 @@ def encounter(codes: Sequence[str] | str, *, age: int | str | None = None, sex: 
     """Validate and normalise an encounter's input; raise InvalidInput naming the problem."""
     if isinstance(codes, str):
         codes = codes.replace(",", " ").replace(";", " ").replace("|", " ").split()
-    codes = tuple(str(c).strip() for c in codes if str(c).strip())
+    texts = [(c if type(c) is str else str(c)).strip() for c in codes]
+    codes = tuple(texts) if "" not in texts else tuple(c for c in texts if c)
     if not codes:
         raise InvalidInput("no codes given: list the encounter's diagnosis codes, principal first")
     if len(codes) > MAX_CODES:
         raise InvalidInput(f"too many codes ({len(codes)}): at most {MAX_CODES} per encounter")
-    if age is not None and str(age).strip() != "":
+    if type(age) is int:  # the common case, as JSON gives it
+        pass
+    elif age is not None and str(age).strip() != "":
         try:
             age = int(str(age).strip())
         except ValueError:
             raise InvalidInput(f"malformed age {age!r}: expected whole years, e.g. 42") from None
-        if not 0 <= age <= 124:
-            raise InvalidInput(f"age {age} is out of range 0-124")
     else:
         age = None
-    if sex is not None and str(sex).strip() != "":
+    if age is not None and not 0 <= age <= 124:
+        raise InvalidInput(f"age {age} is out of range 0-124")
+    if sex in ("F", "M"):
+        pass
+    elif sex is not None and str(sex).strip() != "":
         sex = str(sex).strip().upper()[:1]
         if sex not in ("F", "M"):
             raise InvalidInput("malformed sex: expected F or M")
     else:
         sex = None
-    if setting is not None and str(setting).strip() != "":
+    if setting in SETTINGS:
+        pass
+    elif setting is not None and str(setting).strip() != "":
         setting = str(setting).strip().lower()
         if setting not in SETTINGS:
             raise InvalidInput(f"malformed setting {setting!r}: expected inpatient or outpatient")

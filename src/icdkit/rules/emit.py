@@ -124,7 +124,8 @@ class JsonSink(_Ranked[str]):
 
     def body(self) -> str:
         """The findings' JSON texts, as the items of a JSON array."""
-        return ", ".join(j for rank in self.ranks for j in rank)
+        errors, warnings, infos = self.ranks
+        return ", ".join(errors + warnings + infos if errors or warnings else infos)
 
 
 Sink = FindingSink | JsonSink

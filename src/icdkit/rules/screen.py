@@ -66,9 +66,9 @@ class _Column(Generic[G]):
 class Screen:
     """Every governing screen of one knowledge base, as integer arrays (see the module)."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], rank: dict[str, int] | None = None) -> None:
         self.keys = keys  # the release's keys, sorted
-        self.rank = {k: i for i, k in enumerate(keys)}
+        self.rank = rank if rank is not None else {k: i for i, k in enumerate(keys)}  # key -> its place
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
         self.govs: list[Governing] = []
         self._cuts = _Column(np.int64)  # gid * span + rank of each cut, per screen in turn

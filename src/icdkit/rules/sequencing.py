@@ -59,7 +59,8 @@ def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
             if got is None:
                 got = gov.absent[key] = tuple(t for ins in gov.instructions
                                               for t in _absent_templates(ctx, cache, item, ins))
-            out.put(got, item.shown)
+            if got:
+                out.put(got, item.shown)
             continue
         for ins in item.governing.instructions:
             found = _matching(ins, named, item)
