@@ -7,7 +7,9 @@ instead: the same code on the same input gives the same count, whatever else the
 Two counts per source tree, over the synthetic encounters of bench_check.py (seeded):
 * cold: the first 4,000 encounters on a fresh checker (most codes seen for the first time:
   the memos are filling, as in the first part of any batch);
-* warm: 2,000 further encounters after 6,000 (codes mostly seen before, as later in a batch).
+* warm: 2,000 further encounters after 6,000 (about half their codes seen before);
+* hot: those 2,000 encounters run a second time (every code, cell and template met before:
+  the cost of the rules themselves, which a long batch approaches).
 Only the batch itself is counted (instrumentation is switched on around ``run_batch``).
 
 Run: .venv/bin/python benchmarks/bench_check_instructions.py [--also OTHER/src ...]
@@ -45,6 +47,9 @@ def child(mode: str, path: str) -> None:
     checker = Checker(kb)
     if mode == "cold":
         data = b"".join(lines[:COLD])
+    elif mode == "hot":
+        data = b"".join(lines[SKIP:SKIP + WARM])
+        run_batch(checker, io.BytesIO(data), Sink(0))
     else:
         run_batch(checker, io.BytesIO(b"".join(lines[:SKIP])), Sink(0))
         data = b"".join(lines[SKIP:SKIP + WARM])
@@ -87,11 +92,11 @@ def main() -> None:
         path = tmp / "encounters.jsonl"
         synthesize(path, SKIP + WARM, codes)
         print(f"{kb.label}; instructions per encounter (callgrind), cold = first {COLD:,} encounters, "
-              f"warm = {WARM:,} after {SKIP:,}")
+              f"warm = {WARM:,} after {SKIP:,}, hot = those {WARM:,} again")
         first: dict[str, float] = {}
         for src in [SRC, *args.also]:
             row = []
-            for mode, rows in (("cold", COLD), ("warm", WARM)):
+            for mode, rows in (("cold", COLD), ("warm", WARM), ("hot", WARM)):
                 per = count(src.resolve(), mode, path, tmp) / rows
                 first.setdefault(mode, per)
                 row.append(f"{mode} {per:,.0f} ({per / first[mode]:.2f}x)")
