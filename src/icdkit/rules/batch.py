@@ -34,7 +34,7 @@ from icdkit.rules.findings import Finding, Source
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
 SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
-CHUNK = 1_000  # rows prepared and screened together (screen.py), then checked and written
+CHUNK = 256  # rows prepared and screened together (screen.py), then checked and written
 
 
 @dataclass(slots=True)
