@@ -197,7 +197,10 @@ class RuleCache:
                 nears.extend([near] * len(items))
         if not rows:
             return
-        for i, j, cell in self.screen.pairs([a.governing for a in flat], [a.rank for a in flat], rows):
+        firsts, seconds, cells = self.screen.pairs([a.governing for a in flat], [a.rank for a in flat], rows)
+        for i, j, cell in zip(firsts, seconds, cells, strict=True):
+            if cell is None:
+                continue
             a = flat[i]
             found = nears[i].get(a.position)
             if found is None:

@@ -37,7 +37,7 @@ class Template:
     """A finding with FIRST / SECOND in its codes and message, and its JSON text split at
     SECOND, then each piece at FIRST: joining them back with the codes is the fastest fill."""
 
-    __slots__ = ("chunks", "finding", "holes", "one", "rank")
+    __slots__ = ("chunks", "finding", "holes", "one", "rank", "three")
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
@@ -51,6 +51,8 @@ class Template:
         self.chunks = tuple(tuple(c.split(_FIRST_JSON)) for c in text.split(_SECOND_JSON)) if exact else None
         #: the pieces around FIRST when there is no SECOND (most findings): ``first.join(one)``
         self.one = self.chunks[0] if self.chunks is not None and len(self.chunks) == 1 else None
+        #: the pieces when SECOND stands twice (codes and message, as in every pair finding)
+        self.three = self.chunks if self.chunks is not None and len(self.chunks) == 3 else None
 
     def fill(self, first: str = "", second: str = "") -> Finding:
         """The finding for these codes' display forms."""
@@ -71,8 +73,8 @@ class Template:
             return finding_json(self.fill(first, second))
         if self.one is not None:
             return first.join(self.one)
-        if len(chunks) == 3:  # SECOND twice: in codes and message, as in every pair finding
-            c0, c1, c2 = chunks
+        if self.three is not None:
+            c0, c1, c2 = self.three
             return second.join((first.join(c0), first.join(c1), first.join(c2)))
         return second.join([first.join(c) for c in chunks])
 
@@ -119,8 +121,14 @@ class JsonSink(_Ranked[str]):
     def put(self, templates: tuple[Template, ...], first: str = "", second: str = "") -> None:
         ranks = self.ranks
         for t in templates:
-            one = t.one
-            ranks[t.rank].append(first.join(one) if one is not None else t.json(first, second))
+            one, three = t.one, t.three
+            if one is not None:
+                ranks[t.rank].append(first.join(one))
+            elif three is not None:  # t.json(first, second), inlined for pair findings
+                ranks[t.rank].append(second.join((first.join(three[0]), first.join(three[1]),
+                                                  first.join(three[2]))))
+            else:
+                ranks[t.rank].append(t.json(first, second))
 
     def body(self) -> str:
         """The findings' JSON texts, as the items of a JSON array."""

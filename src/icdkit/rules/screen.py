@@ -19,8 +19,9 @@ serves every pair of the chunk whatever governs its first code.
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
 >>> s = Screen(("M5020", "M542", "M5403"))
 >>> s.add(g)
->>> [(a, b, c.excludes) for a, b, c in s.pairs([g, g], [1, 0])]
-[(0, 1, (0,))]
+>>> a, b, cells = s.pairs([g, g], [1, 0])
+>>> a, b, [c.excludes for c in cells]
+([0], [1], [(0,)])
 """
 
 from __future__ import annotations
@@ -100,14 +101,15 @@ class Screen:
         return got
 
     def pairs(self, govs: Sequence[Governing], ranks: Sequence[int], rows: Sequence[int] | None = None
-              ) -> list[tuple[int, int, Cell]]:
+              ) -> tuple[list[int], list[int], list[Cell | None]]:
         """For codes given by their governing and rank, grouped in rows (``rows``: each row's
         length, in turn; one row by default), every ordered pair (a, b) of two codes of one
-        row where b lies in a live cell of a's screen: (index of a, index of b, the cell),
-        ordered by a then b."""
+        row where b lies in a live cell of a's screen, ordered by a then b: the indexes of the
+        a's, of the b's, and the cells. A cell is None when it was found empty in this call
+        (worked out for an earlier pair): skip those."""
         n = len(ranks)
         if n < 2:
-            return []
+            return [], [], []
         lens = np.array([n] if rows is None else rows, dtype=np.int64)
         gid = np.fromiter((g.gid for g in govs), dtype=np.int64, count=n)
         rank = np.array(ranks, dtype=np.int64)
@@ -125,13 +127,11 @@ class Screen:
         where = np.searchsorted(cuts, ga * self.span + rank[b], side="right") - start[ga]
         cell = base[ga] + where
         hit = np.flatnonzero(live[cell] & (a != b))
-        got = []
+        ids = cell[hit].tolist()
         cells = self.cells
-        for i, j, c, g in zip(a[hit].tolist(), b[hit].tolist(), cell[hit].tolist(), ga[hit].tolist(),
-                              strict=True):
-            found = cells[c]
-            if found is UNSET:
-                found = self._work_out(c, g)
-            if found is not None:  # None: worked out above, for an earlier pair of this call
-                got.append((i, j, found))
-        return got
+        found = [cells[c] for c in ids]
+        if UNSET in found:  # cells met for the first time: work them out (or find them None)
+            for k, (c, g) in enumerate(zip(ids, ga[hit].tolist(), strict=True)):
+                if found[k] is UNSET:
+                    found[k] = cells[c] if cells[c] is not UNSET else self._work_out(c, g)
+        return a[hit].tolist(), b[hit].tolist(), found
