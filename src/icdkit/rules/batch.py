@@ -129,13 +129,13 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(CSV_COLUMNS)
+    write = out.write
     rows = read_rows(stream, progress)
     collect = gc.isenabled()
     gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
         while chunk := [prepare_row(checker, n, row) for n, row in islice(rows, CHUNK)]:
             checker.cache.screen_all([p[2] for p in chunk if p[2] is not None])
-            lines = []
             for prepared in chunk:
                 summary.rows_in += 1
                 if collect and summary.rows_in % SETTLE_EVERY == 0:
@@ -148,13 +148,11 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
                 else:
                     rendered, invalid = check_prepared(checker, prepared, JsonSink)
                     ok = rendered.ok
-                    lines.append(f'{{"id": {_json_str(prepared[1])}, "ok": {"true" if ok else "false"}, '
-                                 f'"findings": [{rendered.body()}]}}\n')
+                    write(f'{{"id": {_json_str(prepared[1])}, "ok": {"true" if ok else "false"}, '
+                          f'"findings": [{rendered.body()}]}}\n')
                 summary.invalid += invalid
                 summary.with_errors += not ok
                 summary.rows_out += 1
-            if lines:
-                out.write("".join(lines))
         return summary
     finally:
         if collect:
