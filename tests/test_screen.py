@@ -31,8 +31,9 @@ def test_chunk_screen_agrees_with_bisection(kb: KnowledgeBase) -> None:
     rows = [[rnd.choice(pool) for _ in range(rnd.randint(1, 12))] for _ in range(600)]
     spellings = [[cache.spelling(k) for k in row] for row in rows]
     flat = [s for row in spellings for s in row]
-    firsts, seconds, cells = cache.screen.pairs([s.governing for s in flat], [s.rank for s in flat],
-                                                [len(r) for r in rows])
+    screen = Screen(kb.code_keys(), kb.code_ranks())
+    firsts, seconds, cells = screen.pairs([s.governing for s in flat], [s.key or "" for s in flat],
+                                          [len(r) for r in rows])
     got = [(i, j, c) for i, j, c in zip(firsts, seconds, cells, strict=True) if c is not None]
     # the same pairs, row by row, from the string bisection of each Governing
     expected = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
@@ -19,7 +20,9 @@ from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
-from icdkit.rules.screen import Screen
+
+if TYPE_CHECKING:
+    from icdkit.rules.screen import Screen
 
 MEMO_LIMIT = 200_000
 
@@ -50,7 +53,7 @@ class RuleCache:
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self.screen = Screen(kb.code_keys(), kb.code_ranks())
+        self._screen: Screen | None = None  # made by the first batch (it imports numpy)
         self._days: dict[dt.date, str] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 
@@ -123,7 +126,7 @@ class RuleCache:
             if node is not None and key is not None:
                 info = (self.kb.severity(key), self.kb.has_hcc(key, HCC_MODEL))
                 got = Spelling(key, problem, node, shown, periods, self.governing(key), info,
-                               ELSEWHERE in node.title.lower(), self.screen.rank[key])
+                               ELSEWHERE in node.title.lower())
             else:
                 got = Spelling(key, problem, node, shown, periods)
             if len(self.spellings) >= MEMO_LIMIT:
@@ -150,7 +153,6 @@ class RuleCache:
             if own and node is not None:
                 got = Governing(self._excludes(own, inherited.excludes),
                                 self._sequencing(key, own, inherited.instructions), node.code)
-                self.screen.add(got)
             else:
                 got = inherited
             self._governing[key] = got
@@ -175,11 +177,23 @@ class RuleCache:
 
     def near(self, ctx: Context) -> dict[int, list[tuple[Item, Cell]]]:
         """For each valid item's position, the other valid items its notes may name (often
-        none), each with the cell of its governing screen it falls in (see :meth:`screen_all`)."""
-        if ctx.near is None:
-            self.screen_all([ctx])
-        assert ctx.near is not None
-        return ctx.near
+        none), each with the cell of its governing screen it falls in.
+
+        A batch screens a chunk of encounters at once (:meth:`screen_all`); one encounter on
+        its own is screened here, one bisection of the key strings per pair (``Governing.cell``),
+        without the batch's numpy arrays. tests/test_screen.py holds the two to the same pairs.
+        """
+        got = ctx.near
+        if got is None:
+            got = ctx.near = {}
+            items = ctx.valid
+            for a in items if len(items) > 1 else ():
+                gov = a.governing
+                if gov.bounds:
+                    found = [(b, c) for b in items if b is not a and (c := gov.cell(b.key or "")) is not None]
+                    if found:
+                        got[a.position] = found
+        return got
 
     def screen_all(self, ctxs: list[Context]) -> None:
         """Screen every pair of codes of each context at once (screen.py); excludes and
@@ -197,7 +211,12 @@ class RuleCache:
                 nears.extend([near] * len(items))
         if not rows:
             return
-        firsts, seconds, cells = self.screen.pairs([a.governing for a in flat], [a.rank for a in flat], rows)
+        if self._screen is None:
+            from icdkit.rules.screen import Screen  # numpy: only when a batch needs it
+
+            self._screen = Screen(self.kb.code_keys(), self.kb.code_ranks())
+        firsts, seconds, cells = self._screen.pairs([a.governing for a in flat], [a.key or "" for a in flat],
+                                                    rows)
         for i, j, cell in zip(firsts, seconds, cells, strict=True):
             if cell is None:
                 continue

@@ -32,7 +32,6 @@ class Item:
     info: Info = NO_INFO
     elsewhere: bool = False  # titled "… in diseases classified elsewhere"
     flags: tuple[str, ...] = ()  # MCE edit flags of its period
-    rank: int = -1  # its key's place among the release's keys (screen.py), when it has a node
 
     @property
     def valid(self) -> bool:
@@ -73,7 +72,6 @@ class Spelling:
     governing: Governing = UNGOVERNED
     info: Info = NO_INFO
     elsewhere: bool = False
-    rank: int = -1
 
 
 Resolved = tuple[str | None, str | None, Code | None, str, tuple[Period, ...]]
@@ -105,7 +103,7 @@ def build_context(kb: KnowledgeBase, encounter: Encounter, day: str, look: Calla
                 period = p
                 break
         item = Item(pos, raw, sp.key, sp.problem, sp.node, period, sp.shown, sp.governing, sp.info,
-                    sp.elsewhere, period.flags if period else (), sp.rank)
+                    sp.elsewhere, period.flags if period else ())
         items.append(item)
         if period is not None and sp.node is not None:
             valid.append(item)

@@ -88,7 +88,7 @@ class Governing:
         self.excludes = excludes
         self.instructions = instructions
         self.owner = owner  # display code of the node holding the first notes ("" for none)
-        self.gid = 0  # its number in a pair Screen (screen.py), which sets it
+        self.gid = 0  # its number in its cache's pair Screen (screen.py), once entered there
         #: templates of the instructions when none of their codes is on the claim, by
         #: (first-listed, manifestation); filled by the sequencing rule
         self.absent: dict[tuple[bool, bool], tuple[Template, ...]] = {}

@@ -18,8 +18,7 @@ serves every pair of the chunk whatever governs its first code.
 >>> n = Note("excludes1", "cervical disc disorders (M50.-)", "M54.2", "code", parse_refs("(M50.-)"))
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
 >>> s = Screen(("M5020", "M542", "M5403"))
->>> s.add(g)
->>> a, b, cells = s.pairs([g, g], [1, 0])
+>>> a, b, cells = s.pairs([g, g], ["M542", "M5020"])
 >>> a, b, [c.excludes for c in cells]
 ([0], [1], [(0,)])
 """
@@ -71,17 +70,22 @@ class Screen:
         self.keys = keys  # the release's keys, sorted
         self.rank = rank if rank is not None else {k: i for i, k in enumerate(keys)}  # key -> its place
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
-        self.govs: list[Governing] = []
+        self.govs: list[Governing] = []  # by number
         self._cuts = _Column(np.int64)  # gid * span + rank of each cut, per screen in turn
         self._start: list[int] = []  # by gid: where its cuts start in _cuts
         self._base: list[int] = []  # by gid: where its cells start in cells / _live
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
         self._live = _Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
         self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until the next add)
-        self.add(UNGOVERNED)
+        self._enter(UNGOVERNED)
 
-    def add(self, gov: Governing) -> None:
-        """Give *gov* its number and enter its cuts and cells."""
+    def number(self, gov: Governing) -> int:
+        """*gov*'s number here, entering it the first time. A Governing without cuts has no
+        live cell: it shares number 0 with UNGOVERNED."""
+        return gov.gid or (self._enter(gov) if gov.bounds else 0)
+
+    def _enter(self, gov: Governing) -> int:
+        """Give *gov* its number and enter its cuts and cells (as far as worked out)."""
         gid = gov.gid = len(self.govs)
         self.govs.append(gov)
         offset = gid * self.span
@@ -91,28 +95,32 @@ class Screen:
         self.cells.extend(gov.cells)
         self._live.extend([c is not None for c in gov.cells])
         self._arrays = None
+        return gid
 
     def _work_out(self, c: int, gid: int) -> Cell | None:
         gov = self.govs[gid]
-        got = gov.work_out(c - self._base[gid])
+        j = c - self._base[gid]
+        got = gov.cells[j]  # worked out already by Governing.cell (one encounter's check)?
+        if got is UNSET:
+            got = gov.work_out(j)
         self.cells[c] = got
         if got is None:
             self._live.data[c] = False
         return got
 
-    def pairs(self, govs: Sequence[Governing], ranks: Sequence[int], rows: Sequence[int] | None = None
+    def pairs(self, govs: Sequence[Governing], keys: Sequence[str], rows: Sequence[int] | None = None
               ) -> tuple[list[int], list[int], list[Cell | None]]:
-        """For codes given by their governing and rank, grouped in rows (``rows``: each row's
+        """For codes given by their governing and key, grouped in rows (``rows``: each row's
         length, in turn; one row by default), every ordered pair (a, b) of two codes of one
         row where b lies in a live cell of a's screen, ordered by a then b: the indexes of the
         a's, of the b's, and the cells. A cell is None when it was found empty in this call
         (worked out for an earlier pair): skip those."""
-        n = len(ranks)
+        n = len(keys)
         if n < 2:
             return [], [], []
         lens = np.array([n] if rows is None else rows, dtype=np.int64)
-        gid = np.fromiter((g.gid for g in govs), dtype=np.int64, count=n)
-        rank = np.array(ranks, dtype=np.int64)
+        gid = np.fromiter(map(self.number, govs), dtype=np.int64, count=n)
+        rank = np.fromiter(map(self.rank.__getitem__, keys), dtype=np.int64, count=n)
         per = np.repeat(lens, lens)  # each code: its row's length
         first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
         a = np.repeat(np.arange(n), per)
