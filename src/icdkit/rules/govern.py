@@ -88,7 +88,6 @@ class Governing:
         self.excludes = excludes
         self.instructions = instructions
         self.owner = owner  # display code of the node holding the first notes ("" for none)
-        self.gid = 0  # its number in its cache's pair Screen (screen.py), once entered there
         #: templates of the instructions when none of their codes is on the claim, by
         #: (first-listed, manifestation); filled by the sequencing rule
         self.absent: dict[tuple[bool, bool], tuple[Template, ...]] = {}
@@ -99,6 +98,9 @@ class Governing:
         self.bounds = sorted({e for pair in ends for e in pair})
         # reference i spans cells spans[i][0] .. spans[i][1] (a key's cell: bisect_right)
         self._spans = [(bisect_left(self.bounds, lo) + 1, bisect_left(self.bounds, hi)) for lo, hi in ends]
+        #: its number in the one pair Screen it is entered in (screen.py): -1 until then; 0,
+        #: shared with UNGOVERNED, when it has no cuts (no cell is live)
+        self.gid = -1 if self.bounds else 0
         inner = [UNSET] * (len(self.bounds) - 1)
         self.cells: list[Cell | None] = [None, *inner, None] if ends else [None]
 

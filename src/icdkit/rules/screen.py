@@ -79,11 +79,6 @@ class Screen:
         self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until the next add)
         self._enter(UNGOVERNED)
 
-    def number(self, gov: Governing) -> int:
-        """*gov*'s number here, entering it the first time. A Governing without cuts has no
-        live cell: it shares number 0 with UNGOVERNED."""
-        return gov.gid or (self._enter(gov) if gov.bounds else 0)
-
     def _enter(self, gov: Governing) -> int:
         """Give *gov* its number and enter its cuts and cells (as far as worked out)."""
         gid = gov.gid = len(self.govs)
@@ -119,7 +114,10 @@ class Screen:
         if n < 2:
             return [], [], []
         lens = np.array([n] if rows is None else rows, dtype=np.int64)
-        gid = np.fromiter(map(self.number, govs), dtype=np.int64, count=n)
+        gids = [g.gid for g in govs]
+        if min(gids) < 0:  # screens met for the first time
+            gids = [g.gid if g.gid >= 0 else self._enter(g) for g in govs]
+        gid = np.array(gids, dtype=np.int64)
         rank = np.fromiter(map(self.rank.__getitem__, keys), dtype=np.int64, count=n)
         per = np.repeat(lens, lens)  # each code: its row's length
         first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
