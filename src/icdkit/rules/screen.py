@@ -76,7 +76,7 @@ class Screen:
         self._base: list[int] = []  # by gid: where its cells start in cells / _live
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
         self._live = _Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
-        self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until the next add)
+        self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until a screen is entered)
         self._enter(UNGOVERNED)
 
     def _enter(self, gov: Governing) -> int:
