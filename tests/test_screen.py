@@ -52,5 +52,5 @@ def test_chunk_screen_agrees_with_bisection(kb: KnowledgeBase) -> None:
 def test_ranks_order_as_keys(kb: KnowledgeBase) -> None:
     keys = kb.code_keys()
     assert list(keys) == sorted(keys) and len(set(keys)) == len(keys)
-    screen = Screen(keys)
-    assert all(screen.rank[k] == i for i, k in enumerate(keys))
+    rank = kb.code_ranks()
+    assert len(rank) == len(keys) and all(rank[k] == i for i, k in enumerate(keys))

@@ -17,7 +17,8 @@ serves every pair of the chunk whatever governs its first code.
 >>> from icdkit.rules.findings import Source
 >>> n = Note("excludes1", "cervical disc disorders (M50.-)", "M54.2", "code", parse_refs("(M50.-)"))
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
->>> s = Screen(("M5020", "M542", "M5403"))
+>>> keys = ("M5020", "M542", "M5403")
+>>> s = Screen(keys, {k: i for i, k in enumerate(keys)})
 >>> a, b, cells = s.pairs([g, g], ["M542", "M5020"])
 >>> a, b, [c.excludes for c in cells]
 ([0], [1], [(0,)])
@@ -34,9 +35,6 @@ import numpy.typing as npt
 
 from icdkit.refs import RefSet  # noqa: F401  (doctest)
 from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
-
-Ints = npt.NDArray[np.int64]
-
 
 G = TypeVar("G", np.int64, np.bool_)
 
@@ -66,17 +64,16 @@ class _Column(Generic[G]):
 class Screen:
     """Every governing screen of one knowledge base, as integer arrays (see the module)."""
 
-    def __init__(self, keys: Sequence[str], rank: dict[str, int] | None = None) -> None:
-        self.keys = keys  # the release's keys, sorted
-        self.rank = rank if rank is not None else {k: i for i, k in enumerate(keys)}  # key -> its place
+    def __init__(self, keys: Sequence[str], rank: dict[str, int]) -> None:
+        self.keys = keys  # the release's keys, sorted (KnowledgeBase.code_keys)
+        self.rank = rank  # key -> its place in keys (KnowledgeBase.code_ranks)
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
         self.govs: list[Governing] = []  # by number
         self._cuts = _Column(np.int64)  # gid * span + rank of each cut, per screen in turn
-        self._start: list[int] = []  # by gid: where its cuts start in _cuts
-        self._base: list[int] = []  # by gid: where its cells start in cells / _live
+        self._start = _Column(np.int64)  # by gid: where its cuts start in _cuts
+        self._base = _Column(np.int64)  # by gid: where its cells start in cells / _live
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
         self._live = _Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
-        self._arrays: tuple[Ints, Ints, Ints] | None = None  # cuts, starts, bases (until a screen is entered)
         self._enter(UNGOVERNED)
 
     def _enter(self, gov: Governing) -> int:
@@ -84,17 +81,16 @@ class Screen:
         gid = gov.gid = len(self.govs)
         self.govs.append(gov)
         offset = gid * self.span
-        self._start.append(self._cuts.size)
+        self._start.extend([self._cuts.size])
         self._cuts.extend([offset + bisect_left(self.keys, b) for b in gov.bounds])
-        self._base.append(len(self.cells))
+        self._base.extend([len(self.cells)])
         self.cells.extend(gov.cells)
         self._live.extend([c is not None for c in gov.cells])
-        self._arrays = None
         return gid
 
-    def _work_out(self, c: int, gid: int) -> Cell | None:
+    def _work_out(self, c: int, gid: int, j: int) -> Cell | None:
+        """Cell *c* of the whole screen, cell *j* of screen *gid*: worked out and kept."""
         gov = self.govs[gid]
-        j = c - self._base[gid]
         got = gov.cells[j]  # worked out already by Governing.cell (one encounter's check)?
         if got is UNSET:
             got = gov.work_out(j)
@@ -124,20 +120,16 @@ class Screen:
         a = np.repeat(np.arange(n), per)
         within = np.arange(len(a)) - np.repeat(np.cumsum(per) - per, per)
         b = first[a] + within
-        if self._arrays is None:
-            self._arrays = (self._cuts.view(), np.array(self._start, dtype=np.int64),
-                            np.array(self._base, dtype=np.int64))
-        cuts, start, base = self._arrays
-        live = self._live.view()
         ga = gid[a]
-        where = np.searchsorted(cuts, ga * self.span + rank[b], side="right") - start[ga]
-        cell = base[ga] + where
-        hit = np.flatnonzero(live[cell] & (a != b))
+        where = np.searchsorted(self._cuts.view(), ga * self.span + rank[b], side="right")
+        where -= self._start.data[ga]  # the cell's place within a's screen
+        cell = self._base.data[ga] + where
+        hit = np.flatnonzero(self._live.data[cell] & (a != b))
         ids = cell[hit].tolist()
         cells = self.cells
         found = [cells[c] for c in ids]
         if UNSET in found:  # cells met for the first time: work them out (or find them None)
-            for k, (c, g) in enumerate(zip(ids, ga[hit].tolist(), strict=True)):
+            for k, (c, g, j) in enumerate(zip(ids, ga[hit].tolist(), where[hit].tolist(), strict=True)):
                 if found[k] is UNSET:
-                    found[k] = cells[c] if cells[c] is not UNSET else self._work_out(c, g)
+                    found[k] = cells[c] if cells[c] is not UNSET else self._work_out(c, g, j)
         return a[hit].tolist(), b[hit].tolist(), found
