@@ -121,14 +121,8 @@ class JsonSink(_Ranked[str]):
     def put(self, templates: tuple[Template, ...], first: str = "", second: str = "") -> None:
         ranks = self.ranks
         for t in templates:
-            one, three = t.one, t.three
-            if one is not None:
-                ranks[t.rank].append(first.join(one))
-            elif three is not None:  # t.json(first, second), inlined for pair findings
-                ranks[t.rank].append(second.join((first.join(three[0]), first.join(three[1]),
-                                                  first.join(three[2]))))
-            else:
-                ranks[t.rank].append(t.json(first, second))
+            one = t.one
+            ranks[t.rank].append(first.join(one) if one is not None else t.json(first, second))
 
     def body(self) -> str:
         """The findings' JSON texts, as the items of a JSON array."""
