@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker, encounter
@@ -89,20 +89,28 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
 
 
 S = TypeVar("S", FindingSink, JsonSink)
-Prepared = tuple[int, str, Context | None, str]  # row number, id, context or "", problem or ""
+
+
+class Prepared(NamedTuple):
+    """One input row, read and resolved."""
+
+    n: int  # row number
+    rid: str  # its id
+    ctx: Context | None  # None when it cannot be checked …
+    problem: str  # … and why ("" otherwise)
 
 
 def prepare_row(checker: Checker, n: int, row: dict[str, Any] | str) -> Prepared:
     """Row *n* read and resolved: its id, and its context or why it cannot be checked."""
     if isinstance(row, str):
-        return n, f"row {n}", None, row
+        return Prepared(n, f"row {n}", None, row)
     rid = str(row.get("id") or f"row {n}")
     try:
         enc = encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
                         date=row.get("date"), setting=row.get("setting"))
-        return n, rid, checker.prepare(enc), ""
+        return Prepared(n, rid, checker.prepare(enc), "")
     except (IcdkitError, TypeError, ValueError) as exc:
-        return n, rid, None, str(exc)
+        return Prepared(n, rid, None, str(exc))
 
 
 def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple[S, bool]:
@@ -135,7 +143,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
         while chunk := [prepare_row(checker, n, row) for n, row in islice(rows, CHUNK)]:
-            checker.cache.screen_all([p[2] for p in chunk if p[2] is not None])
+            checker.cache.screen_all([p.ctx for p in chunk if p.ctx is not None])
             for prepared in chunk:
                 summary.rows_in += 1
                 if collect and summary.rows_in % SETTLE_EVERY == 0:
@@ -144,11 +152,11 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
                     found, invalid = check_prepared(checker, prepared, FindingSink)
                     ok = found.ok
                     for f in found.findings() or (None,):
-                        writer.writerow([prepared[1], ok, *(_csv_finding(f) if f else ("",) * 5)])
+                        writer.writerow([prepared.rid, ok, *(_csv_finding(f) if f else ("",) * 5)])
                 else:
                     rendered, invalid = check_prepared(checker, prepared, JsonSink)
                     ok = rendered.ok
-                    write(f'{{"id": {_json_str(prepared[1])}, "ok": {"true" if ok else "false"}, '
+                    write(f'{{"id": {_json_str(prepared.rid)}, "ok": {"true" if ok else "false"}, '
                           f'"findings": [{rendered.body()}]}}\n')
                 summary.invalid += invalid
                 summary.with_errors += not ok
