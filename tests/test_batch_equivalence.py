@@ -54,10 +54,11 @@ def test_run_batch_matches_check_of_each_row(kb: KnowledgeBase, monkeypatch: pyt
     for row, line in zip(rows, lines, strict=True):
         report = Checker(kb).check(row["codes"], age=row.get("age"), sex=row.get("sex"),  # type: ignore[arg-type]
                                    date=row.get("date"), setting=row.get("setting"))  # type: ignore[arg-type]
-        body = ", ".join(json.dumps(f.to_dict(), ensure_ascii=False) for f in report.findings)
+        body = ", ".join(json.dumps(f.to_dict()) for f in report.findings)
         expected = (f'{{"id": {json.dumps(row["id"])}, "ok": {"true" if report.ok else "false"}, '
                     f'"findings": [{body}]}}')
         assert line == expected, row
+        assert line.isascii()  # non-ASCII text (“ ” — in notes and messages) is escaped
 
 
 def test_checker_reused_gives_the_same_reports(kb: KnowledgeBase) -> None:

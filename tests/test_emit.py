@@ -17,7 +17,7 @@ def test_two_codes_fill_codes_and_message() -> None:
     filled = t.fill("M54.2", "M50.20")
     assert filled.codes == ("M54.2", "M50.20")
     assert filled.message == "M54.2 and M50.20: at M54 (governs M54.2) “x”"
-    expected = json.dumps(filled.to_dict(), ensure_ascii=False)
+    expected = json.dumps(filled.to_dict())
     assert t.json("M54.2", "M50.20") == finding_json(filled) == expected
 
 

@@ -14,7 +14,7 @@ True
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring_ascii
 from typing import Generic, TypeVar
 
 from icdkit.rules.findings import SEVERITIES, Finding
@@ -30,7 +30,7 @@ _FIRST_JSON, _SECOND_JSON = "\\u0000", "\\u0001"  # how finding_json writes them
 
 def json_safe(shown: str) -> bool:
     """Whether *shown* stands in a JSON string as it is (true of every code's display form)."""
-    return encode_basestring(shown)[1:-1] == shown
+    return encode_basestring_ascii(shown)[1:-1] == shown
 
 
 class Template:

@@ -1,4 +1,7 @@
-"""JSON text of findings, byte for byte ``json.dumps(finding.to_dict(), ensure_ascii=False)``.
+"""JSON text of findings, byte for byte ``json.dumps(finding.to_dict())``: ASCII, with the
+curly quotes and dashes of notes and messages escaped (``\\u201c``), as ``json.dumps`` does by
+default. Pure-ASCII text is joined and written byte for byte; mixing it with wider characters
+would widen every ASCII piece of a finding (measured: ~8 % of the instructions of a hot batch row).
 
 Batch checks write ~20 findings per encounter; ``json.dumps`` of a dict is most of their cost.
 Here the constant parts are formatted once, the source of a note (shared by every code the
@@ -6,20 +9,19 @@ note governs) is rendered once per Source value, and only message and codes are 
 
 >>> from icdkit.rules.findings import Finding, Source
 >>> f = Finding("hcc", "info", ("E11.9",), "E11.9 maps to “HCC 38”", Source("table", "t", table="x"))
->>> import json; finding_json(f) == json.dumps(f.to_dict(), ensure_ascii=False)
+>>> import json; finding_json(f) == json.dumps(f.to_dict())
 True
 """
 
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring_ascii as _esc  # the escaping json.dumps applies to str
 
 from icdkit.rules.findings import Finding, Source
 
 SOURCE_LIMIT = 50_000  # distinct sources kept rendered (notes, tables, conventions)
 
-_esc = encode_basestring  # the escaping json.dumps(..., ensure_ascii=False) applies to str
 _sources: dict[Source, str] = {}
 
 
@@ -31,7 +33,7 @@ def source_json(src: Source) -> str:
             value = getattr(src, name)
             if value is not None:
                 d[name] = value
-        got = json.dumps(d, ensure_ascii=False)
+        got = json.dumps(d)
         if len(_sources) >= SOURCE_LIMIT:
             _sources.clear()
         _sources[src] = got
