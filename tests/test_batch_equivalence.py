@@ -12,7 +12,8 @@ import random
 import pytest
 
 from icdkit import KnowledgeBase
-from icdkit.rules import batch
+from icdkit.errors import InvalidInput
+from icdkit.rules import batch, parallel
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 
@@ -91,3 +92,27 @@ def test_unreadable_rows_and_csv_agree_with_check(kb: KnowledgeBase) -> None:
         mine = [r for r in csv_rows if r[0] == result["id"]]
         assert [r[2] for r in mine if r[2]] == [f["rule"] for f in result["findings"]], n
         assert {r[1] for r in mine} == {str(result["ok"])}, n
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_parallel_batch_writes_what_one_process_writes(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+                                                       fmt: str) -> None:
+    """Worker processes (real ones, spawned) check blocks of rows; the output is the serial
+    output byte for byte, in input order, unreadable rows included, and the counts add up."""
+    monkeypatch.setattr(parallel, "BLOCK", 23)  # many blocks, more than the window holds
+    lines = [json.dumps(r) for r in _encounters(kb, 300)]
+    lines[7] = "not json"
+    lines[100] = json.dumps({"id": "bad", "codes": ["E11.9"], "age": "old"})
+    data = ("\n".join(lines) + "\n\n").encode()
+    serial, split = io.StringIO(), io.StringIO()
+    one = run_batch(Checker(kb), io.BytesIO(data), serial, fmt)
+    two = run_batch(Checker(kb), io.BytesIO(data), split, fmt, jobs=2)
+    assert split.getvalue() == serial.getvalue()
+    assert one == two and two.rows_in == two.rows_out == 300 and two.invalid == 2
+
+
+def test_jobs_out_of_range_is_refused(kb: KnowledgeBase) -> None:
+    out = io.StringIO()
+    with pytest.raises(InvalidInput, match="jobs must be between 1 and 64, not 0"):
+        run_batch(Checker(kb), io.BytesIO(b'{"id": "a", "codes": ["M54.2"]}\n'), out, jobs=0)
+    assert out.getvalue() == ""

@@ -76,6 +76,17 @@ def test_batch_jsonl_to_csv_file(tmp_path: Path) -> None:
     assert [row["ok"] for row in rows if row["id"] == "b"] == ["True"]
 
 
+def test_batch_on_two_worker_processes(tmp_path: Path) -> None:
+    src = _broken_csv(tmp_path)
+    one = icdkit("check", "--batch", str(src))
+    two = icdkit("check", "--batch", str(src), "--jobs", "2")
+    assert two.stdout == one.stdout and two.returncode == one.returncode == 1
+    assert "rows in 7, rows out 7, unreadable 4" in two.stderr
+    zero = icdkit("check", "--batch", str(src), "--jobs", "0")
+    assert zero.returncode == 2 and zero.stdout == ""
+    assert "jobs must be between 1 and 64, not 0" in zero.stderr
+
+
 def test_batch_missing_file() -> None:
     r = icdkit("check", "--batch", "/nonexistent/claims.csv")
     assert r.returncode == 2 and "batch file not found" in r.stderr

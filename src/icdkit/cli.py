@@ -141,7 +141,8 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
     path = Path(args.batch)
     if not path.is_file():
         raise InvalidInput(f"batch file not found: {path}")
-    checker.kb.preload()
+    if args.jobs == 1:
+        checker.kb.preload()  # else each worker preloads its own
     with contextlib.ExitStack() as stack:
         out = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
                if args.output else sys.stdout)
@@ -150,7 +151,7 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
             TextColumn("checking {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress))
         task = bar.add_task("check", total=path.stat().st_size, name=path.name)
-        summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n))
+        summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n), args.jobs)
     s = summary.to_dict()
     print(f"rows in {s['rows_in']}, rows out {s['rows_out']}, unreadable {s['invalid']}, "
           f"with errors {s['with_errors']}", file=sys.stderr)
@@ -259,6 +260,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="batch output format")
     s.add_argument("--output", "-o", help="batch output file (default: stdout)")
     s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")
+    s.add_argument("--jobs", "-j", type=int, default=1,
+                   help="batch: worker processes, one per core (default 1); results keep input order")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("search", parents=[release, as_json, common],

@@ -127,6 +127,11 @@ class KnowledgeBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def cache_dir(self) -> Path:
+        """The directory of the store (and of the other releases' stores)."""
+        return self._cache_dir
+
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.release!r}, path={str(self.path)!r})"
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 import csv
 import gc
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
 from typing import IO, Any, NamedTuple, TypeVar
 
-from icdkit.errors import IcdkitError
+from icdkit.errors import IcdkitError, InvalidInput
 from icdkit.rules.check import Checker, encounter
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FindingSink, JsonSink
@@ -34,6 +34,7 @@ from icdkit.rules.findings import Finding, Source
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
 SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
+MAX_JOBS = 64  # worker processes of one batch
 CHUNK = 256  # rows prepared and screened together (screen.py), then checked and written
 
 
@@ -43,6 +44,17 @@ class Summary:
     rows_out: int = 0
     invalid: int = 0  # rows that could not be read (invalid-input)
     with_errors: int = 0  # rows whose report is not ok
+
+    def add(self, other: Summary) -> None:
+        self.rows_in += other.rows_in
+        self.rows_out += other.rows_out
+        self.invalid += other.invalid
+        self.with_errors += other.with_errors
+
+    def since(self, earlier: Summary) -> Summary:
+        """The counts added after *earlier* (a copy of this summary taken before)."""
+        return Summary(self.rows_in - earlier.rows_in, self.rows_out - earlier.rows_out,
+                       self.invalid - earlier.invalid, self.with_errors - earlier.with_errors)
 
     def to_dict(self) -> dict[str, int]:
         return {"rows_in": self.rows_in, "rows_out": self.rows_out, "invalid": self.invalid,
@@ -130,15 +142,33 @@ def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple
 
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",
-              progress: Callable[[int], None] | None = None) -> Summary:
-    """Check every row of *stream*, writing one result per row to *out* as it goes: CHUNK rows
-    at a time are prepared, their pairs screened together (screen.py), then checked and written."""
+              progress: Callable[[int], None] | None = None, jobs: int = 1) -> Summary:
+    """Check every row of *stream*, writing one result per row to *out*, in input order, as
+    it goes. With *jobs* > 1, worker processes check blocks of rows (parallel.py); they are
+    spawned, so a script calling this must guard its top level with ``if __name__ == "__main__":``."""
+    if not 1 <= jobs <= MAX_JOBS:
+        raise InvalidInput(f"jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     summary = Summary()
-    writer = csv.writer(out) if fmt == "csv" else None
-    if writer:
-        writer.writerow(CSV_COLUMNS)
-    write = out.write
+    if fmt == "csv":
+        csv.writer(out).writerow(CSV_COLUMNS)
     rows = read_rows(stream, progress)
+    if jobs != 1:
+        from icdkit.rules.parallel import check_in_parallel
+
+        check_in_parallel(checker.kb, rows, out, fmt, jobs, summary)
+    else:
+        check_rows(checker, rows, out, fmt, summary)
+    return summary
+
+
+def check_rows(checker: Checker, rows: Iterable[tuple[int, dict[str, Any] | str]], out: IO[str], fmt: str,
+               summary: Summary) -> None:
+    """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
+    *summary*: CHUNK rows at a time are prepared, their pairs screened together (screen.py),
+    then checked and written."""
+    writer = csv.writer(out) if fmt == "csv" else None
+    write = out.write
+    rows = iter(rows)
     collect = gc.isenabled()
     gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
@@ -161,7 +191,6 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
                 summary.invalid += invalid
                 summary.with_errors += not ok
                 summary.rows_out += 1
-        return summary
     finally:
         if collect:
             gc.enable()
