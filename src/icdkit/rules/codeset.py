@@ -32,6 +32,8 @@ def _validity_source(ctx: Context) -> Source:
 
 
 def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
+    if ctx.plain:
+        return
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:
