@@ -37,6 +37,8 @@ SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
 CHUNK = 256  # rows prepared and screened together (screen.py), then checked and written
 
+Row = tuple[int, dict[str, Any] | str]  # what read_rows yields: (row number, fields or problem)
+
 
 @dataclass(slots=True)
 class Summary:
@@ -69,7 +71,7 @@ def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterato
 
 
 def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
-              ) -> Iterator[tuple[int, dict[str, Any] | str]]:
+              ) -> Iterator[Row]:
     """Yield (row number, fields) or (row number, problem) for each non-blank input row."""
     lines = _lines(stream, progress)
     first = next((ln for ln in lines if ln.strip()), None)
@@ -161,8 +163,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     return summary
 
 
-def check_rows(checker: Checker, rows: Iterable[tuple[int, dict[str, Any] | str]], out: IO[str], fmt: str,
-               summary: Summary) -> None:
+def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary) -> None:
     """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
     *summary*: CHUNK rows at a time are prepared, their pairs screened together (screen.py),
     then checked and written."""

@@ -32,8 +32,9 @@ def _validity_source(ctx: Context) -> Source:
 
 
 def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    if ctx.plain:
-        return
+    valid = ctx.valid
+    if len(valid) == len(ctx.items) and len({i.key for i in valid}) == len(valid):
+        return  # the common case: every code reportable, none twice; nothing to say
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:

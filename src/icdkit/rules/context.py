@@ -46,7 +46,6 @@ class Context:
     day: str  # ISO date of service (the release's effective date when none was given)
     items: tuple[Item, ...]
     valid: tuple[Item, ...]  # items that are reportable codes of this release on the date
-    plain: bool  # every item is valid and none is listed twice: no code-set finding to make
     #: by a valid item's position, the other valid items its notes may name, each with the cell
     #: of its governing screen it falls in (RuleCache.near); None until screened
     near: dict[int, list[tuple[Item, Cell]]] | None = None
@@ -108,5 +107,4 @@ def build_context(kb: KnowledgeBase, encounter: Encounter, day: str, look: Calla
         items.append(item)
         if period is not None and sp.node is not None:
             valid.append(item)
-    plain = len(valid) == len(items) and len({i.key for i in valid}) == len(valid)
-    return Context(kb, encounter, day, tuple(items), tuple(valid), plain)
+    return Context(kb, encounter, day, tuple(items), tuple(valid))

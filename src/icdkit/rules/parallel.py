@@ -20,17 +20,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from icdkit.errors import IcdkitError
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.batch import Summary, check_rows
+from icdkit.rules.batch import Row, Summary, check_rows
 from icdkit.rules.check import Checker
 
 BLOCK = 500  # rows per task: ~4 MB of JSON results for the synthetic benchmark's rows
 WINDOW = 2  # blocks in flight per worker: one being checked, one queued
-
-Row = tuple[int, dict[str, Any] | str]
 
 _checker: Checker | None = None  # the worker's
 _totals = Summary()  # the worker's rows so far (check_rows settles the garbage collector by it)
@@ -40,7 +38,7 @@ def check_in_parallel(kb: KnowledgeBase, rows: Iterable[Row], out: IO[str], fmt:
                       summary: Summary) -> None:
     """Check *rows* on *jobs* worker processes, writing results to *out* in input order."""
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start, initargs=(str(kb.path), str(kb.cache_dir)))
+                               initializer=_start, initargs=(kb.path, kb.cache_dir))
     pending: deque[Future[tuple[str, Summary]]] = deque()
     try:
         for block in _blocks(rows):
@@ -68,10 +66,10 @@ def _write(done: Future[tuple[str, Summary]], out: IO[str], summary: Summary) ->
     summary.add(counts)
 
 
-def _start(path: str, cache_dir: str) -> None:
+def _start(path: Path, cache_dir: Path) -> None:
     """Worker initializer: open and preload the knowledge base, make the Checker."""
     global _checker
-    kb = KnowledgeBase(Path(path), cache_dir=Path(cache_dir))
+    kb = KnowledgeBase(path, cache_dir=cache_dir)
     kb.preload()
     _checker = Checker(kb)
 
