@@ -80,21 +80,27 @@ def command(path: Path, store: str, jobs: int = 1) -> tuple[float, int, int]:
     return float(dt), int(rss), int(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def setup(doc: str) -> tuple[int, str, KnowledgeBase, list[str]]:
+    """A batch benchmark's start: its --rows (100,000 by default), its store (ICDKIT_CACHE_DIR,
+    else a new temporary directory), the knowledge base opened there, and its billable codes."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
-    args = ap.parse_args()
+    rows = ap.parse_args().rows
     store = os.environ.get("ICDKIT_CACHE_DIR") or tempfile.mkdtemp(prefix="icdkit-bench-")
     kb = KnowledgeBase.open(cache_dir=store)
+    return rows, store, kb, [c.code for c in kb.iter_codes(billable_only=True)]
+
+
+def main() -> None:
+    n, store, kb, codes = setup(__doc__)
     t = time.perf_counter()
     kb.preload()
     preload = time.perf_counter() - t
-    codes = [c.code for c in kb.iter_codes(billable_only=True)]
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {kb.label}")
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "big.jsonl", Path(tmp) / "small.jsonl"
-        synthesize(big, args.rows, codes)
-        synthesize(small, args.rows // 10, codes)
+        synthesize(big, n, codes)
+        synthesize(small, n // 10, codes)
         checker = Checker(kb)
         data = big.read_bytes()
         out = Sink(2000)  # run_batch writes one line per call

@@ -18,7 +18,6 @@ Run: .venv/bin/python benchmarks/bench_compiled.py [--rows N]
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -28,8 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_check import synthesize
-from icdkit import KnowledgeBase
+from bench_check import setup, synthesize
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 #: the modules a batch runs through (parallel.py is left out: only workers use it)
@@ -99,22 +97,17 @@ def floor(rows: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=100_000)
-    args = ap.parse_args()
-    store = os.environ.get("ICDKIT_CACHE_DIR") or tempfile.mkdtemp(prefix="icdkit-bench-")
-    kb = KnowledgeBase.open(cache_dir=store)
-    codes = [c.code for c in kb.iter_codes(billable_only=True)]
+    n, store, kb, codes = setup(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         rows = Path(tmp) / "rows.jsonl"
-        synthesize(rows, args.rows, codes)
+        synthesize(rows, n, codes)
         built = compiled_copy(Path(tmp))
         runs = {"interpreted": measure(SRC, rows, store), "compiled (mypyc)": measure(built, rows, store)}
         bottom = floor(rows)
     if runs["interpreted"][0] is not True or runs["compiled (mypyc)"][0] is not False:
         raise SystemExit("bench_compiled: the two runs did not load the code they name")
     peer = runs["interpreted"]
-    print(f"{kb.label}; {args.rows:,} synthetic encounters (bench_check.py); encounters per CPU second")
+    print(f"{kb.label}; {n:,} synthetic encounters (bench_check.py); encounters per CPU second")
     for label, (_, cold, warm) in runs.items():
         print(f"{label:17s} cold {cold:7,.0f} ({cold / peer[1]:.2f}x)  "
               f"warm {warm:7,.0f} ({warm / peer[2]:.2f}x)  "
