@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from icdkit.kb import KnowledgeBase
@@ -34,12 +33,6 @@ ELSEWHERE = "in diseases classified elsewhere"
 
 _EXCLUDES = ("excludes1", "excludes2")
 _SEQUENCING = ("code_first", "use_additional", "code_also")
-
-
-def _placeholders(args: tuple[object, ...]) -> list[object]:
-    """*args* with the first Item shown as FIRST and the second as SECOND."""
-    holes = iter((FIRST, SECOND))
-    return [replace(a, shown=next(holes)) if isinstance(a, Item) else a for a in args]
 
 
 class RuleCache:
@@ -76,15 +69,15 @@ class RuleCache:
     def templated(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
                   *args: object) -> tuple[Template, ...]:
         """Findings ``make(*args)`` that depend on *key* and, in their codes and message, on
-        the display form of the (one or two) Items among *args*: made once with FIRST and
-        SECOND in their place, to be filled in by the sink.
+        the display forms of one or two codes: *make* writes FIRST and SECOND in their place
+        (the sink fills them in), so it never sees a code, only the facts the key names.
 
         Many codes share a template (an instruction inherited from a category, an MCE edit in
         force over a period), so memory does not grow with the number of distinct codes.
         """
         got = self._templates.get(key)
         if got is None:
-            made = tuple(make(*_placeholders(args)))
+            made = tuple(make(*args))
             for f in made:
                 fixed = f"{f.source.text}{f.source.at}{f.source.table}{''.join(f.suggestions)}"
                 assert FIRST not in fixed and SECOND not in fixed, f  # only codes and message vary

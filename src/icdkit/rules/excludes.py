@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from icdkit.models import Note
 from icdkit.rules.cache import RuleCache
-from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink, Template
+from icdkit.rules.context import Context
+from icdkit.rules.emit import FIRST, SECOND, Sink, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import one_per_note
+from icdkit.rules.govern import Cell, Governing, one_per_note
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")
@@ -36,33 +36,42 @@ def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
             if not cell.excludes or b.key == a.key:
                 continue
             if cell.exact:
-                rendered = cell.rendered[owner]
-                if rendered is None:
-                    rendered = cell.rendered[owner] = _templates(cache, a, b, cell.found)
+                rendered = exact_templates(cache, gov, cell, owner)
             else:
                 k, refs = b.key or "", gov.excludes.refs.refs
                 found = one_per_note([i for i in cell.excludes if refs[i].matches(k)], gov.excludes.notes)
-                rendered = _templates(cache, a, b, found)
+                rendered = _templates(cache, gov, owner, found)
             out.put(rendered, a.shown, b.shown)
 
 
-def _templates(cache: RuleCache, a: Item, b: Item, found: tuple[int, ...]) -> tuple[Template, ...]:
-    """The findings of the references *found* for *a* (the code the notes govern) and *b*."""
-    excl = a.governing.excludes
+def exact_templates(cache: RuleCache, gov: Governing, cell: Cell, owner: bool) -> tuple[Template, ...]:
+    """The findings of an exact cell of *gov*'s screen (every code in it is named by the same
+    notes), for the code the notes stand on (*owner*) or a descendant: made once per cell."""
+    got = cell.rendered[owner]
+    if got is None:
+        got = cell.rendered[owner] = _templates(cache, gov, owner, cell.found)
+    return got
+
+
+def _templates(cache: RuleCache, gov: Governing, owner: bool, found: tuple[int, ...]) -> tuple[Template, ...]:
+    """The findings of the references *found* for a code *gov* governs (its owner, or a
+    descendant inheriting every note) and a code they name, as FIRST and SECOND."""
+    excl = gov.excludes
     got: list[Template] = []
     for i in found:
         note = excl.notes[i]
-        own = note.source == a.shown  # else the note is inherited: name the code it governs
-        got.extend(cache.templated(("excl", id(note), own), _finding, a, b, note, excl.sources[i], own))
+        own = owner and note.source == gov.owner  # else the note is inherited: name the code it governs
+        got.extend(cache.templated(("excl", id(note), own), _finding, FIRST, SECOND, note, excl.sources[i],
+                                   own))
     return tuple(got)
 
 
-def _finding(a: Item, b: Item, note: Note, src: Source, own: bool) -> list[Finding]:
-    at = note.source if own else f"{note.source} (governs {a.shown})"
+def _finding(a: str, b: str, note: Note, src: Source, own: bool) -> list[Finding]:
+    at = note.source if own else f"{note.source} (governs {a})"
     if note.kind == "excludes1":
-        return [Finding("excludes1", "error", (a.shown, b.shown),
-                        f"{a.shown} and {b.shown} may not be reported together: Excludes1 at "
+        return [Finding("excludes1", "error", (a, b),
+                        f"{a} and {b} may not be reported together: Excludes1 at "
                         f"{at}: “{note.text}”. {EXCEPTION}", src)]
-    return [Finding("excludes2", "info", (a.shown, b.shown),
-                    f"{a.shown} and {b.shown} may both be reported: Excludes2 at {at}: "
+    return [Finding("excludes2", "info", (a, b),
+                    f"{a} and {b} may both be reported: Excludes2 at {at}: "
                     f"“{note.text}” (not included here, not a conflict)", src)]

@@ -5,24 +5,44 @@ from __future__ import annotations
 from icdkit.kb import KnowledgeBase
 from icdkit.rules.cache import HCC_MODEL, RuleCache
 from icdkit.rules.context import Context
-from icdkit.rules.emit import FIRST, Sink
+from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
 
 
 def check_info(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    kb = ctx.kb
     first = ctx.principal
-    year = int(ctx.day[:4]) + 1
+    year = hcc_year(ctx.day)
     for item in ctx.valid:
-        key = item.key or ""
         sev, hcc = item.info
         if sev is not None:
-            excluded = (item is not first and first is not None and first.key is not None
-                        and sev[1] is not None and kb.pdx_excludes(sev[1], first.key))
-            role = "principal" if item is first else (first.shown if excluded and first else "secondary")
-            out.put(cache.templated(("cc", sev, role), _severity, kb, FIRST, sev, role), item.shown)
+            role = ("principal" if item is first else
+                    cc_role(cache.kb, sev, first.key, first.shown) if first is not None else "secondary")
+            out.put(cc_templates(cache, sev, role), item.shown)
         if hcc:
-            out.put(cache.memo(("hcc", key, year), _hcc, kb, item.shown, key, year))
+            out.put(hcc_findings(cache, item.key or "", item.shown, year))
+
+
+def hcc_year(day: str) -> int:
+    """The CMS-HCC payment year a date of service counts toward."""
+    return int(day[:4]) + 1
+
+
+def cc_role(kb: KnowledgeBase, sev: tuple[str, int | None], principal: str | None, shown: str) -> str:
+    """A secondary CC/MCC's role: 'secondary', or the principal's display form (*shown*) when
+    the principal (its key) is in the CC's exclusion collection."""
+    excluded = principal is not None and sev[1] is not None and kb.pdx_excludes(sev[1], principal)
+    return shown if excluded else "secondary"
+
+
+def cc_templates(cache: RuleCache, sev: tuple[str, int | None], role: str) -> tuple[Template, ...]:
+    """The CC/MCC finding of a code of this severity in this role (see :func:`cc_role`), with
+    FIRST for the code."""
+    return cache.templated(("cc", sev, role), _severity, cache.kb, FIRST, sev, role)
+
+
+def hcc_findings(cache: RuleCache, key: str, shown: str, year: int) -> tuple[Template, ...]:
+    """The HCC finding of a code (its *key* and display form) for the payment *year*."""
+    return cache.memo(("hcc", key, year), _hcc, cache.kb, shown, key, year)
 
 
 def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: str) -> list[Finding]:

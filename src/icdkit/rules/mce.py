@@ -22,84 +22,105 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from icdkit.models import Period
 from icdkit.rules.cache import RuleCache
-from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink
+from icdkit.rules.context import Context
+from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
 
 _AGE_NAMES = {"newborn": "Newborn", "pediatric": "Pediatric", "maternity": "Maternity", "adult": "Adult"}
 
 
-def _src(ctx: Context, edit: str, item: Item) -> Source:
-    table = ctx.kb.meta.get("mce_source", "MCE table")
-    when = f"{item.period.start} to {item.period.end}" if item.period else ctx.day
+def _src(cache: RuleCache, edit: str, period: Period) -> Source:
+    table = cache.kb.meta.get("mce_source", "MCE table")
+    when = f"{period.start} to {period.end}"
     return Source("table", f"MCE {edit} edit, in force for this code {when}", table=table)
 
 
-def _by_setting(ctx: Context, inpatient: str, unknown: str, outpatient: str) -> str:
-    return {True: inpatient, None: unknown, False: outpatient}[ctx.inpatient]
+def _by_setting(inpatient: bool | None, when_inpatient: str, unknown: str, outpatient: str) -> str:
+    return {True: when_inpatient, None: unknown, False: outpatient}[inpatient]
 
 
 def check_mce(ctx: Context, cache: RuleCache, out: Sink) -> None:
     enc = ctx.encounter
     ranges = cache.age_ranges(ctx.day) if enc.age is not None else {}
     for item in ctx.items:
-        if not item.flags:
+        period = item.period
+        if period is None or not period.flags:
             continue
-        if enc.age is not None:
-            for f in _age(ctx, item, enc.age, ranges):
-                out.add(f)
-        if enc.sex is not None:
-            for flag, sex in (("female", "F"), ("male", "M")):
-                if flag in item.flags and enc.sex != sex:
-                    src = _src(ctx, f"{flag.capitalize()} diagnosis", item)
-                    out.add(Finding("sex", "error", (item.shown,), f"{item.shown} is a {flag}-only diagnosis "
-                                    f"(MCE sex edit) but the patient's sex is {enc.sex}", src))
-        if "unspecified" in item.flags:
-            out.put(cache.templated(("unspecified", item.period), _unspecified, ctx, item), item.shown)
+        for f in conflicts(cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges):
+            out.add(f)
+        if "unspecified" in period.flags:
+            out.put(unspecified_templates(cache, period), item.shown)
     first = ctx.principal
-    if first is not None and first.flags:
-        key = ("principal", first.period, ctx.inpatient, len(ctx.items) > 1)
-        out.put(cache.templated(key, _principal, ctx, first), first.shown)
+    if first is not None and first.period is not None and first.period.flags:
+        out.put(principal_templates(cache, first.period, ctx.inpatient, len(ctx.items) > 1), first.shown)
 
 
-def _unspecified(ctx: Context, item: Item) -> list[Finding]:
-    return [Finding("unspecified", "warning", (item.shown,),
-                    f"{item.shown} is an unspecified code that the MCE flags; document and code "
-                    "the specific condition when known", _src(ctx, "Unspecified code", item))]
+def conflicts(cache: RuleCache, shown: str, period: Period, day: str, age: int | None, sex: str | None,
+              ranges: dict[str, tuple[int, int]]) -> list[Finding]:
+    """The age and sex edits a code (in its *period*) fails for this patient on *day*; *ranges*
+    are the age ranges in force that day."""
+    found = []
+    flags = period.flags
+    if age is not None:
+        for flag, name in _AGE_NAMES.items():
+            if flag in flags and flag in ranges:
+                lo, hi = ranges[flag]
+                if not lo <= age <= hi:
+                    found.append(Finding("age", "error", (shown,),
+                                         f"{shown} is a {name.lower()} diagnosis (ages {lo}-{hi} on {day}); "
+                                         f"the patient is {age}",
+                                         _src(cache, f"{name} diagnosis age conflict", period)))
+    if sex is not None:
+        for flag, only in (("female", "F"), ("male", "M")):
+            if flag in flags and sex != only:
+                found.append(Finding("sex", "error", (shown,), f"{shown} is a {flag}-only diagnosis "
+                                     f"(MCE sex edit) but the patient's sex is {sex}",
+                                     _src(cache, f"{flag.capitalize()} diagnosis", period)))
+    return found
 
 
-def _age(ctx: Context, item: Item, age: int, ranges: dict[str, tuple[int, int]]) -> Iterator[Finding]:
-    for flag, name in _AGE_NAMES.items():
-        if flag in item.flags and flag in ranges:
-            lo, hi = ranges[flag]
-            if not lo <= age <= hi:
-                yield Finding("age", "error", (item.shown,),
-                              f"{item.shown} is a {name.lower()} diagnosis (ages {lo}-{hi} on {ctx.day}); "
-                              f"the patient is {age}", _src(ctx, f"{name} diagnosis age conflict", item))
+def unspecified_templates(cache: RuleCache, period: Period) -> tuple[Template, ...]:
+    """The unspecified finding of a code flagged so in *period*, with FIRST for the code."""
+    return cache.templated(("unspecified", period), _unspecified, cache, period)
 
 
-def _principal(ctx: Context, first: Item) -> Iterator[Finding]:
-    role = {True: "principal", None: "first-listed", False: "first-listed"}[ctx.inpatient]
-    shown = first.shown
-    if "manifestation" in first.flags:
-        yield Finding("manifestation-principal", "error", (shown,),
-                      f"{shown} is a manifestation code and may not be the {role} diagnosis; "
+def principal_templates(cache: RuleCache, period: Period, inpatient: bool | None, several: bool
+                        ) -> tuple[Template, ...]:
+    """The findings of the first-listed code's flags (those of its *period*) in this setting,
+    alone on the claim or not (*several*), with FIRST for the code."""
+    return cache.templated(("principal", period, inpatient, several), _principal, cache, period, inpatient,
+                           several)
+
+
+def _unspecified(cache: RuleCache, period: Period) -> list[Finding]:
+    return [Finding("unspecified", "warning", (FIRST,),
+                    f"{FIRST} is an unspecified code that the MCE flags; document and code "
+                    "the specific condition when known", _src(cache, "Unspecified code", period))]
+
+
+def _principal(cache: RuleCache, period: Period, inpatient: bool | None, several: bool) -> Iterator[Finding]:
+    role = {True: "principal", None: "first-listed", False: "first-listed"}[inpatient]
+    flags = period.flags
+    if "manifestation" in flags:
+        yield Finding("manifestation-principal", "error", (FIRST,),
+                      f"{FIRST} is a manifestation code and may not be the {role} diagnosis; "
                       "list the underlying condition first",
-                      _src(ctx, "Manifestation code as principal", first))
-    if "unacceptable" in first.flags:
-        yield Finding("unacceptable-principal", _by_setting(ctx, "error", "warning", "info"), (shown,),
-                      f"{shown} is unacceptable as the principal diagnosis of an inpatient claim",
-                      _src(ctx, "Unacceptable principal diagnosis", first))
-    if "reqsdx" in first.flags and len(ctx.items) < 2:
-        yield Finding("unacceptable-principal", _by_setting(ctx, "error", "warning", "info"), (shown,),
-                      f"{shown} is acceptable as principal diagnosis only with a secondary diagnosis",
-                      _src(ctx, "Unacceptable principal diagnosis (requires secondary)", first))
-    if "qadm" in first.flags:
-        yield Finding("questionable-admission", _by_setting(ctx, "warning", "info", "info"), (shown,),
-                      f"{shown} is a questionable reason for inpatient admission",
-                      _src(ctx, "Questionable admission", first))
-    if "ecodepdx" in first.flags:
-        yield Finding("external-cause-principal", "error", (shown,),
-                      f"{shown} is an external cause code and may not be the {role} diagnosis",
-                      _src(ctx, "E-code as principal diagnosis", first))
+                      _src(cache, "Manifestation code as principal", period))
+    if "unacceptable" in flags:
+        yield Finding("unacceptable-principal", _by_setting(inpatient, "error", "warning", "info"), (FIRST,),
+                      f"{FIRST} is unacceptable as the principal diagnosis of an inpatient claim",
+                      _src(cache, "Unacceptable principal diagnosis", period))
+    if "reqsdx" in flags and not several:
+        yield Finding("unacceptable-principal", _by_setting(inpatient, "error", "warning", "info"), (FIRST,),
+                      f"{FIRST} is acceptable as principal diagnosis only with a secondary diagnosis",
+                      _src(cache, "Unacceptable principal diagnosis (requires secondary)", period))
+    if "qadm" in flags:
+        yield Finding("questionable-admission", _by_setting(inpatient, "warning", "info", "info"), (FIRST,),
+                      f"{FIRST} is a questionable reason for inpatient admission",
+                      _src(cache, "Questionable admission", period))
+    if "ecodepdx" in flags:
+        yield Finding("external-cause-principal", "error", (FIRST,),
+                      f"{FIRST} is an external cause code and may not be the {role} diagnosis",
+                      _src(cache, "E-code as principal diagnosis", period))

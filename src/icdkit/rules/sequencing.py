@@ -25,17 +25,15 @@ Code also note, none of its codes present              code-also, info
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink, Template
+from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import Instruction
+from icdkit.rules.govern import Governing, Instruction
 
 
-def _src(ctx: Context, ins: Instruction) -> Source:
-    return Source("note", ins.text, at=ins.source, release=ctx.kb.release)
+def _src(cache: RuleCache, ins: Instruction) -> Source:
+    return Source("note", ins.text, at=ins.source, release=cache.kb.release)
 
 
 def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
@@ -52,59 +50,59 @@ def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
     for item in ctx.valid:
         others = near.get(item.position)
         named = [b for b, cell in others if cell.named] if others else None  # often only Excludes name them
+        first, manifestation = item.position == 0, is_manifestation(item)
         if not named:  # the common case: no other code is named by any of its instructions
-            gov = item.governing
-            key = (item.position == 0, is_manifestation(item))
-            got = gov.absent.get(key)
-            if got is None:
-                got = gov.absent[key] = tuple(t for ins in gov.instructions
-                                              for t in _absent_templates(ctx, cache, item, ins))
+            got = absent_templates(cache, item.governing, first, manifestation)
             if got:
                 out.put(got, item.shown)
             continue
         for ins in item.governing.instructions:
             found = _matching(ins, named, item)
             if found:
-                if ins.kind == "code_first":
-                    for f in _code_first(ctx, item, ins, found):
-                        out.add(f)
+                if ins.kind == "code_first" and not any(i.position < item.position for i in found):
+                    out.add(Finding("code-first", "error", (item.shown, *(i.shown for i in found)),
+                                    f"{', '.join(i.shown for i in found)} must be sequenced before "
+                                    f"{item.shown}: Code first at {ins.source} — “{ins.text}”",
+                                    _src(cache, ins)))
                 continue
-            out.put(_absent_templates(ctx, cache, item, ins), item.shown)
+            out.put(_absent_templates(cache, ins, first, manifestation), item.shown)
 
 
-def _absent_templates(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> tuple[Template, ...]:
+def absent_templates(cache: RuleCache, gov: Governing, first: bool, manifestation: bool
+                     ) -> tuple[Template, ...]:
+    """The findings of a code's instructions when none of their codes is on the claim (the
+    common case), with FIRST for the code: the same for every code *gov* governs, kept in
+    ``gov.absent``."""
+    key = (first, manifestation)
+    got = gov.absent.get(key)
+    if got is None:
+        got = gov.absent[key] = tuple(t for ins in gov.instructions
+                                      for t in _absent_templates(cache, ins, first, manifestation))
+    return got
+
+
+def _absent_templates(cache: RuleCache, ins: Instruction, first: bool, manifestation: bool
+                      ) -> tuple[Template, ...]:
     """An instruction none of whose codes is on the claim: the same for every code it governs."""
-    manifestation = is_manifestation(item) if ins.kind == "code_first" else None
-    key = ("seq", id(ins), item.position == 0, manifestation)
-    return cache.templated(key, _absent, ctx, cache, item, ins)
+    manif = manifestation if ins.kind == "code_first" else None
+    return cache.templated(("seq", id(ins), first, manif), _absent, cache, ins, first, manifestation)
 
 
-def _absent(ctx: Context, cache: RuleCache, item: Item, ins: Instruction) -> list[Finding]:
+def _absent(cache: RuleCache, ins: Instruction, first: bool, manifestation: bool) -> list[Finding]:
+    src = _src(cache, ins)
     if ins.kind == "code_first":
-        return list(_code_first(ctx, item, ins, []))
+        if first and manifestation:
+            return [Finding("code-first", "error", (FIRST,),
+                            f"{FIRST} is a manifestation code and cannot be listed first: code the "
+                            f"underlying condition first — “{ins.text}” (at {ins.source})", src)]
+        return [Finding("code-first", "warning" if manifestation else "info", (FIRST,),
+                        f"{FIRST}: code first the underlying condition"
+                        f"{'' if manifestation else ', if it applies'} — “{ins.text}” (at {ins.source})",
+                        src)]
     if ins.kind == "use_additional":
         manif = any(cache.names_manifestation(r) for r in ins.refs.refs)
-        return [Finding("use-additional", "warning" if manif else "info", (item.shown,),
-                        f"{item.shown}: use additional code — “{ins.text}” (at {ins.source}); "
-                        "none of the codes it names is on the claim", _src(ctx, ins))]
-    return [Finding("code-also", "info", (item.shown,),
-                    f"{item.shown}: code also — “{ins.text}” (at {ins.source})", _src(ctx, ins))]
-
-
-def _code_first(ctx: Context, item: Item, ins: Instruction, found: list[Item]) -> Iterator[Finding]:
-    if any(i.position < item.position for i in found):
-        return
-    manifestation = is_manifestation(item)
-    if found:
-        yield Finding("code-first", "error", (item.shown, *(i.shown for i in found)),
-                      f"{', '.join(i.shown for i in found)} must be sequenced before {item.shown}: "
-                      f"Code first at {ins.source} — “{ins.text}”", _src(ctx, ins))
-    elif item.position == 0 and manifestation:
-        yield Finding("code-first", "error", (item.shown,),
-                      f"{item.shown} is a manifestation code and cannot be listed first: code the "
-                      f"underlying condition first — “{ins.text}” (at {ins.source})", _src(ctx, ins))
-    else:
-        yield Finding("code-first", "warning" if manifestation else "info", (item.shown,),
-                      f"{item.shown}: code first the underlying condition"
-                      f"{'' if manifestation else ', if it applies'} — “{ins.text}” (at {ins.source})",
-                      _src(ctx, ins))
+        return [Finding("use-additional", "warning" if manif else "info", (FIRST,),
+                        f"{FIRST}: use additional code — “{ins.text}” (at {ins.source}); "
+                        "none of the codes it names is on the claim", src)]
+    return [Finding("code-also", "info", (FIRST,), f"{FIRST}: code also — “{ins.text}” (at {ins.source})",
+                    src)]
