@@ -52,7 +52,9 @@ def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
         named = [b for b, cell in others if cell.named] if others else None  # often only Excludes name them
         first, manifestation = item.position == 0, is_manifestation(item)
         if not named:  # the common case: no other code is named by any of its instructions
-            got = absent_templates(cache, item.governing, first, manifestation)
+            got = item.governing.absent.get((first, manifestation))  # absent_templates, kept
+            if got is None:
+                got = absent_templates(cache, item.governing, first, manifestation)
             if got:
                 out.put(got, item.shown)
             continue
