@@ -24,6 +24,15 @@ class Source:
     release: str | None = None  # tabular release of a note
     table: str | None = None  # edit table (MCE, MS-DRG, CMS-HCC) and its version
 
+    def to_dict(self) -> dict[str, str]:
+        """kind and text, then whichever of at, release and table are given."""
+        d = {"kind": self.kind, "text": self.text}
+        for name in ("at", "release", "table"):
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
+        return d
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -35,14 +44,9 @@ class Finding:
     suggestions: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        src = self.source
-        source = {"kind": src.kind, "text": src.text}
-        for name in ("at", "release", "table"):
-            value = getattr(src, name)
-            if value is not None:
-                source[name] = value
         return {"rule": self.rule, "severity": self.severity, "codes": list(self.codes),
-                "message": self.message, "source": source, "suggestions": list(self.suggestions)}
+                "message": self.message, "source": self.source.to_dict(),
+                "suggestions": list(self.suggestions)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ def _unspecified(cache: RuleCache, period: Period) -> list[Finding]:
 
 
 def _principal(cache: RuleCache, period: Period, inpatient: bool | None, several: bool) -> Iterator[Finding]:
-    role = {True: "principal", None: "first-listed", False: "first-listed"}[inpatient]
+    role = _by_setting(inpatient, "principal", "first-listed", "first-listed")
     flags = period.flags
     if "manifestation" in flags:
         yield Finding("manifestation-principal", "error", (FIRST,),

@@ -28,12 +28,7 @@ _sources: dict[Source, str] = {}
 def source_json(src: Source) -> str:
     got = _sources.get(src)
     if got is None:
-        d = {"kind": src.kind, "text": src.text}
-        for name in ("at", "release", "table"):
-            value = getattr(src, name)
-            if value is not None:
-                d[name] = value
-        got = json.dumps(d)
+        got = json.dumps(src.to_dict())
         if len(_sources) >= SOURCE_LIMIT:
             _sources.clear()
         _sources[src] = got
