@@ -467,6 +467,10 @@ class KnowledgeBase:
             self._pdx[collection] = keys
         return self._key(principal) in keys
 
+    def pdx_exclusions(self) -> list[tuple[int, str]]:
+        """Every (PDX exclusion collection, principal key) pair, read whole (batch checks)."""
+        return self._con.execute("SELECT collection, key FROM pdx_exclusion").fetchall()
+
     def hcc(self, code: str, *, model: str | None = None) -> list[dict[str, object]]:
         """CMS risk-adjustment categories per payment year and model, with labels.
 

@@ -35,7 +35,7 @@ FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
 SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
-CHUNK = 256  # rows prepared and screened together (screen.py), then checked and written
+CHUNK = 256  # rows the columnar checker takes at once (columnar.py)
 
 Row = tuple[int, dict[str, Any] | str]  # what read_rows yields: (row number, fields or problem)
 
@@ -165,36 +165,53 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
 
 def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary) -> None:
     """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
-    *summary*: CHUNK rows at a time are prepared, their pairs screened together (screen.py),
-    then checked and written."""
+    *summary*. JSON Lines results come CHUNK rows at a time from the columnar checker
+    (columnar.py); the rows it hands back, and every row of a CSV result, go through the rules
+    one at a time (check.py)."""
     writer = csv.writer(out) if fmt == "csv" else None
     write = out.write
     rows = iter(rows)
+    columnar = None if writer else checker.columnar()
     collect = gc.isenabled()
     gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
-        while chunk := [prepare_row(checker, n, row) for n, row in islice(rows, CHUNK)]:
-            checker.cache.screen_all([p.ctx for p in chunk if p.ctx is not None])
-            for prepared in chunk:
-                summary.rows_in += 1
-                if collect and summary.rows_in % SETTLE_EVERY == 0:
-                    _settle()
-                if writer:
-                    found, invalid = check_prepared(checker, prepared, FindingSink)
-                    ok = found.ok
-                    for f in found.findings() or (None,):
-                        writer.writerow([prepared.rid, ok, *(_csv_finding(f) if f else ("",) * 5)])
-                else:
-                    rendered, invalid = check_prepared(checker, prepared, JsonSink)
-                    ok = rendered.ok
-                    write(f'{{"id": {_json_str(prepared.rid)}, "ok": {"true" if ok else "false"}, '
-                          f'"findings": [{rendered.body()}]}}\n')
-                summary.invalid += invalid
-                summary.with_errors += not ok
-                summary.rows_out += 1
+        while chunk := list(islice(rows, CHUNK)):
+            before = summary.rows_in
+            for done in columnar.lines(chunk) if columnar else range(len(chunk)):
+                if isinstance(done, int):  # a row for the rules
+                    n, row = chunk[done]
+                    summary.rows_in += 1
+                    ok, invalid = _check_row(checker, n, row, writer, write)
+                    summary.invalid += invalid
+                    summary.with_errors += not ok
+                    summary.rows_out += 1
+                else:  # consecutive rows' results, from the columnar checker
+                    write(done.text)
+                    summary.rows_in += done.rows
+                    summary.with_errors += done.errors
+                    summary.rows_out += done.rows
+            if collect and summary.rows_in // SETTLE_EVERY > before // SETTLE_EVERY:
+                _settle()
     finally:
         if collect:
             gc.enable()
+
+
+def _check_row(checker: Checker, n: int, row: dict[str, Any] | str, writer: Any, write: Callable[[str], Any]
+               ) -> tuple[bool, bool]:
+    """Check row *n* with the rules and write its result (CSV with *writer*, else JSON Lines);
+    return whether it is ok and whether it was unreadable."""
+    prepared = prepare_row(checker, n, row)
+    if writer:
+        found, invalid = check_prepared(checker, prepared, FindingSink)
+        for f in found.findings() or (None,):
+            writer.writerow([prepared.rid, found.ok, *(_csv_finding(f) if f else ("",) * 5)])
+        return found.ok, invalid
+    rendered, invalid = check_prepared(checker, prepared, JsonSink)
+    ok = rendered.ok
+    write(f'{{"id": {_json_str(prepared.rid)}, "ok": {"true" if ok else "false"}, '
+          f'"findings": [{rendered.body()}]}}\n')
+    return ok, invalid
 
 
 def _settle() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Note
@@ -19,9 +18,6 @@ from icdkit.rules.context import Context, Item, Spelling, resolve
 from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
-
-if TYPE_CHECKING:
-    from icdkit.rules.screen import Screen
 
 MEMO_LIMIT = 200_000
 
@@ -46,7 +42,6 @@ class RuleCache:
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
         self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._screen: Screen | None = None  # made by the first batch (it imports numpy)
         self._days: dict[dt.date, str] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}
 
@@ -172,9 +167,9 @@ class RuleCache:
         """For each valid item's position, the other valid items its notes may name (often
         none), each with the cell of its governing screen it falls in.
 
-        A batch screens a chunk of encounters at once (:meth:`screen_all`); one encounter on
-        its own is screened here, one bisection of the key strings per pair (``Governing.cell``),
-        without the batch's numpy arrays. tests/test_screen.py holds the two to the same pairs.
+        One bisection of the key strings per pair (``Governing.cell``). A batch screens a
+        chunk's pairs at once in numpy (``Screen.live``, columnar.py); tests/test_screen.py holds
+        the two to the same pairs.
         """
         got = ctx.near
         if got is None:
@@ -187,38 +182,6 @@ class RuleCache:
                     if found:
                         got[a.position] = found
         return got
-
-    def screen_all(self, ctxs: list[Context]) -> None:
-        """Screen every pair of codes of each context at once (screen.py); excludes and
-        sequencing then look only at the pairs found, in ``ctx.near``."""
-        flat: list[Item] = []
-        rows: list[int] = []
-        nears: list[dict[int, list[tuple[Item, Cell]]]] = []
-        for ctx in ctxs:
-            near: dict[int, list[tuple[Item, Cell]]] = {}
-            ctx.near = near
-            items = ctx.valid
-            if len(items) > 1:
-                flat.extend(items)
-                rows.append(len(items))
-                nears.extend([near] * len(items))
-        if not rows:
-            return
-        if self._screen is None:
-            from icdkit.rules.screen import Screen  # numpy: only when a batch needs it
-
-            self._screen = Screen(self.kb.code_keys(), self.kb.code_ranks())
-        firsts, seconds, cells = self._screen.pairs([a.governing for a in flat], [a.key or "" for a in flat],
-                                                    rows)
-        for i, j, cell in zip(firsts, seconds, cells, strict=True):
-            if cell is None:
-                continue
-            a = flat[i]
-            found = nears[i].get(a.position)
-            if found is None:
-                nears[i][a.position] = [(flat[j], cell)]
-            else:
-                found.append((flat[j], cell))
 
     def names_manifestation(self, ref: Ref) -> bool:
         """Whether a reference covers a manifestation ('in diseases classified elsewhere') code."""

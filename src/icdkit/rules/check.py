@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase, parse_date
@@ -23,6 +24,9 @@ from icdkit.rules.info import check_info
 from icdkit.rules.mce import check_mce
 from icdkit.rules.sequencing import check_sequencing
 
+if TYPE_CHECKING:
+    from icdkit.rules.columnar import Columnar
+
 SETTINGS = ("inpatient", "outpatient")
 MAX_CODES = 100  # a claim carries at most 25 diagnoses; more is a malformed request
 
@@ -30,14 +34,26 @@ MAX_CODES = 100  # a claim carries at most 25 diagnoses; more is a malformed req
 def encounter(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
               date: dt.date | str | None = None, setting: str | None = None) -> Encounter:
     """Validate and normalise an encounter's input; raise InvalidInput naming the problem."""
+    return Encounter(encounter_codes(codes), *patient(age, sex, date, setting))
+
+
+def encounter_codes(codes: Sequence[str] | str) -> tuple[str, ...]:
+    """An encounter's codes as given (a list, or text separated by spaces, commas, ``;`` or
+    ``|``), stripped; InvalidInput when there are none or too many."""
     if isinstance(codes, str):
         codes = codes.replace(",", " ").replace(";", " ").replace("|", " ").split()
     texts = [(c if type(c) is str else str(c)).strip() for c in codes]
-    codes = tuple(texts) if "" not in texts else tuple(c for c in texts if c)
-    if not codes:
+    got = tuple(texts) if "" not in texts else tuple(c for c in texts if c)
+    if not got:
         raise InvalidInput("no codes given: list the encounter's diagnosis codes, principal first")
-    if len(codes) > MAX_CODES:
-        raise InvalidInput(f"too many codes ({len(codes)}): at most {MAX_CODES} per encounter")
+    if len(got) > MAX_CODES:
+        raise InvalidInput(f"too many codes ({len(got)}): at most {MAX_CODES} per encounter")
+    return got
+
+
+def patient(age: int | str | None, sex: str | None, date: dt.date | str | None, setting: str | None
+            ) -> tuple[int | None, str | None, dt.date | None, str | None]:
+    """An encounter's age, sex, date of service and setting, validated and normalised."""
     if type(age) is int:  # the common case, as JSON gives it
         pass
     elif age is not None and str(age).strip() != "":
@@ -66,7 +82,7 @@ def encounter(codes: Sequence[str] | str, *, age: int | str | None = None, sex: 
     else:
         setting = None
     day = parse_date(date) if date not in (None, "") else None
-    return Encounter(codes, age, sex, day, setting)
+    return age, sex, day, setting
 
 
 class Checker:
@@ -75,6 +91,15 @@ class Checker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.cache = RuleCache(kb)
+        self._columnar: Columnar | None = None
+
+    def columnar(self) -> Columnar:
+        """This checker's columnar checker (columnar.py), for batches of JSON Lines results."""
+        if self._columnar is None:
+            from icdkit.rules.columnar import Columnar  # numpy: only when a batch needs it
+
+            self._columnar = Columnar(self)
+        return self._columnar
 
     def check(self, codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
               date: dt.date | str | None = None, setting: str | None = None) -> Report:
@@ -94,8 +119,7 @@ class Checker:
 
     def prepare(self, enc: Encounter) -> Context:
         """The encounter's codes resolved on its date of service (InvalidInput for a date
-        beyond the validity table). A batch prepares many, screens their pairs together
-        (``cache.screen_all``), then applies the rules to each."""
+        beyond the validity table)."""
         day = self.cache.day(enc.date) if enc.date is not None else self.kb.effective
         return build_context(self.kb, enc, day, self.cache.spelling, self.cache.spellings)
 

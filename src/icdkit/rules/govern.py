@@ -82,7 +82,7 @@ class Governing:
     """A node's effective Excludes and instructions (its own, then its parent's), the node
     whose own notes they start with (``owner``), and the screen over their references."""
 
-    __slots__ = ("_spans", "absent", "bounds", "cells", "excludes", "gid", "instructions", "owner")
+    __slots__ = ("_spans", "absent", "bounds", "cells", "excludes", "instructions", "owner")
 
     def __init__(self, excludes: Excludes, instructions: tuple[Instruction, ...], owner: str) -> None:
         self.excludes = excludes
@@ -98,9 +98,6 @@ class Governing:
         self.bounds = sorted({e for pair in ends for e in pair})
         # reference i spans cells spans[i][0] .. spans[i][1] (a key's cell: bisect_right)
         self._spans = [(bisect_left(self.bounds, lo) + 1, bisect_left(self.bounds, hi)) for lo, hi in ends]
-        #: its number in the one pair Screen it is entered in (screen.py): -1 until then; 0,
-        #: shared with UNGOVERNED, when it has no cuts (no cell is live)
-        self.gid = -1 if self.bounds else 0
         inner = [UNSET] * (len(self.bounds) - 1)
         self.cells: list[Cell | None] = [None, *inner, None] if ends else [None]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,8 +38,12 @@ from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
 
+#: a live cell of a restored screen: worked out in the process that saved it (what it means is
+#: in the tables saved with it, tables.py)
+SAVED = Cell((), True, (), False)
 
-class _Column(Generic[G]):
+
+class Column(Generic[G]):
     """A growable numpy array (appends amortised by doubling)."""
 
     __slots__ = ("data", "size")
@@ -47,6 +51,13 @@ class _Column(Generic[G]):
     def __init__(self, dtype: type[G]) -> None:
         self.data: npt.NDArray[G] = np.zeros(1024, dtype=dtype)
         self.size = 0
+
+    @classmethod
+    def of(cls, values: npt.NDArray[Any], dtype: type[G]) -> Column[G]:
+        """A column of *dtype* holding *values* (a copy: it grows)."""
+        got = cls(dtype)
+        got.extend(values)  # type: ignore[arg-type]  # an array, as extend takes
+        return got
 
     def extend(self, values: Sequence[int]) -> None:
         end = self.size + len(values)
@@ -69,16 +80,17 @@ class Screen:
         self.rank = rank  # key -> its place in keys (KnowledgeBase.code_ranks)
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
         self.govs: list[Governing] = []  # by number
-        self._cuts = _Column(np.int64)  # gid * span + rank of each cut, per screen in turn
-        self._start = _Column(np.int64)  # by gid: where its cuts start in _cuts
-        self._base = _Column(np.int64)  # by gid: where its cells start in cells / _live
+        self._gids: dict[Governing, int] = {}  # the number of each, as entered
+        self._cuts = Column(np.int64)  # gid * span + rank of each cut, per screen in turn
+        self._start = Column(np.int64)  # by gid: where its cuts start in _cuts
+        self._base = Column(np.int64)  # by gid: where its cells start in cells / _live
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
-        self._live = _Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
+        self._live = Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
         self._enter(UNGOVERNED)
 
     def _enter(self, gov: Governing) -> int:
         """Give *gov* its number and enter its cuts and cells (as far as worked out)."""
-        gid = gov.gid = len(self.govs)
+        gid = self._gids[gov] = len(self.govs)
         self.govs.append(gov)
         offset = gid * self.span
         self._start.extend([self._cuts.size])
@@ -99,22 +111,56 @@ class Screen:
             self._live.data[c] = False
         return got
 
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every screen's cuts and which of its cells are live, as arrays, to save (see
+        :meth:`restore`); every cell is worked out first."""
+        for gid, gov in enumerate(self.govs):
+            base = int(self._base.data[gid])
+            for j in range(len(gov.cells)):
+                if self.cells[base + j] is UNSET:
+                    self._work_out(base + j, gid, j)
+        return {"cuts": self._cuts.view(), "start": self._start.view(), "base": self._base.view(),
+                "live": self._live.view()}
+
+    @classmethod
+    def restore(cls, keys: Sequence[str], rank: dict[str, int], arrays: dict[str, npt.NDArray[Any]]
+                ) -> Screen:
+        """A screen saved by :meth:`arrays`. Its screens have no Governing here (their numbers
+        stand for them) and its live cells are SAVED; screens entered later work as usual."""
+        got = cls(keys, rank)
+        got._cuts, got._start, got._base = (Column.of(arrays[k], np.int64) for k in ("cuts", "start", "base"))
+        got._live = Column.of(arrays["live"], np.bool_)
+        got.govs = [UNGOVERNED] * got._start.size
+        got.cells = [SAVED if live else None for live in arrays["live"].tolist()]
+        return got
+
+    def gid(self, gov: Governing) -> int:
+        """*gov*'s number in this screen (entering it the first time)."""
+        if not gov.bounds:
+            return 0  # no cut, no live cell: as UNGOVERNED
+        got = self._gids.get(gov)
+        return self._enter(gov) if got is None else got
+
     def pairs(self, govs: Sequence[Governing], keys: Sequence[str], rows: Sequence[int] | None = None
-              ) -> tuple[list[int], list[int], list[Cell | None]]:
+              ) -> tuple[list[int], list[int], list[Cell]]:
         """For codes given by their governing and key, grouped in rows (``rows``: each row's
         length, in turn; one row by default), every ordered pair (a, b) of two codes of one
         row where b lies in a live cell of a's screen, ordered by a then b: the indexes of the
-        a's, of the b's, and the cells. A cell is None when it was found empty in this call
-        (worked out for an earlier pair): skip those."""
-        n = len(keys)
-        if n < 2:
+        a's, of the b's, and the cells (each worked out, never None)."""
+        if len(keys) < 2:
             return [], [], []
-        lens = np.array([n] if rows is None else rows, dtype=np.int64)
-        gids = [g.gid for g in govs]
-        if min(gids) < 0:  # screens met for the first time
-            gids = [g.gid if g.gid >= 0 else self._enter(g) for g in govs]
-        gid = np.array(gids, dtype=np.int64)
-        rank = np.fromiter(map(self.rank.__getitem__, keys), dtype=np.int64, count=n)
+        gid = np.array([self.gid(g) for g in govs], dtype=np.int64)
+        rank = np.fromiter(map(self.rank.__getitem__, keys), dtype=np.int64, count=len(keys))
+        a, b, ids = self.live(gid, rank, np.array([len(keys)] if rows is None else rows, dtype=np.int64))
+        cells = self.cells
+        return a.tolist(), b.tolist(), [cells[c] for c in ids.tolist()]
+
+    def live(self, gid: npt.NDArray[np.int64], rank: npt.NDArray[np.int64], lens: npt.NDArray[np.int64]
+             ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """:meth:`pairs` on arrays: codes by their screen's number (:meth:`gid`) and their
+        key's rank, rows by their lengths; the cells by their index in :attr:`cells`, each
+        worked out (a cell found None in this call is dropped)."""
+        n = len(rank)
         per = np.repeat(lens, lens)  # each code: its row's length
         first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
         a = np.repeat(np.arange(n), per)
@@ -125,11 +171,14 @@ class Screen:
         where -= self._start.data[ga]  # the cell's place within a's screen
         cell = self._base.data[ga] + where
         hit = np.flatnonzero(self._live.data[cell] & (a != b))
-        ids = cell[hit].tolist()
+        a, b, cell = a[hit], b[hit], cell[hit]
         cells = self.cells
-        found = [cells[c] for c in ids]
-        if UNSET in found:  # cells met for the first time: work them out (or find them None)
-            for k, (c, g, j) in enumerate(zip(ids, ga[hit].tolist(), where[hit].tolist(), strict=True)):
-                if found[k] is UNSET:
-                    found[k] = cells[c] if cells[c] is not UNSET else self._work_out(c, g, j)
-        return a[hit].tolist(), b[hit].tolist(), found
+        fresh = [k for k, c in enumerate(cell.tolist()) if cells[c] is UNSET]
+        if fresh:  # cells met for the first time: work them out (or find them None)
+            for k in fresh:
+                c = int(cell[k])
+                if cells[c] is UNSET:
+                    self._work_out(c, int(ga[hit[k]]), int(where[hit[k]]))
+            keep = self._live.data[cell]
+            a, b, cell = a[keep], b[keep], cell[keep]
+        return a, b, cell

@@ -25,6 +25,8 @@ Code also note, none of its codes present              code-also, info
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, Item
 from icdkit.rules.emit import FIRST, Sink, Template
@@ -34,10 +36,6 @@ from icdkit.rules.govern import Governing, Instruction
 
 def _src(cache: RuleCache, ins: Instruction) -> Source:
     return Source("note", ins.text, at=ins.source, release=cache.kb.release)
-
-
-def _matching(ins: Instruction, items: list[Item], me: Item) -> list[Item]:
-    return [i for i in items if i is not me and ins.refs.covers(i.key or "")]
 
 
 def is_manifestation(item: Item) -> bool:
@@ -58,16 +56,29 @@ def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
             if got:
                 out.put(got, item.shown)
             continue
-        for ins in item.governing.instructions:
-            found = _matching(ins, named, item)
-            if found:
-                if ins.kind == "code_first" and not any(i.position < item.position for i in found):
-                    out.add(Finding("code-first", "error", (item.shown, *(i.shown for i in found)),
-                                    f"{', '.join(i.shown for i in found)} must be sequenced before "
-                                    f"{item.shown}: Code first at {ins.source} — “{ins.text}”",
-                                    _src(cache, ins)))
-                continue
-            out.put(_absent_templates(cache, ins, first, manifestation), item.shown)
+        for said in instructed(cache, item.governing, item.shown, item.position, manifestation,
+                               [(b.key or "", b.position, b.shown) for b in named]):
+            if isinstance(said, Finding):
+                out.add(said)
+            else:
+                out.put(said, item.shown)
+
+
+def instructed(cache: RuleCache, gov: Governing, shown: str, position: int, manifestation: bool,
+               named: list[tuple[str, int, str]]) -> Iterator[Finding | tuple[Template, ...]]:
+    """What each instruction governing a code (its display form *shown*, at *position*) says
+    when its notes may name other codes of the claim (*named*: their key, position and display
+    form): a code-first error naming the codes listed after it, or, for an instruction naming
+    none of them, its templates with FIRST for the code."""
+    for ins in gov.instructions:
+        found = [(p, s) for k, p, s in named if ins.refs.covers(k)]
+        if not found:
+            yield _absent_templates(cache, ins, position == 0, manifestation)
+        elif ins.kind == "code_first" and not any(p < position for p, _ in found):
+            codes = tuple(s for _, s in found)
+            yield Finding("code-first", "error", (shown, *codes),
+                          f"{', '.join(codes)} must be sequenced before {shown}: Code first at "
+                          f"{ins.source} — “{ins.text}”", _src(cache, ins))
 
 
 def absent_templates(cache: RuleCache, gov: Governing, first: bool, manifestation: bool

@@ -1,0 +1,382 @@
+"""The batch's columnar checker: the JSON Lines results of a chunk of rows, worked out in arrays.
+
+A batch row holds ~7 codes and gets ~20 findings. Made one rule call at a time in Python
+objects (check.py) that costs ~100 µs a row; here a chunk's codes, pairs and findings are numpy
+arrays, and Python is left with reading the rows and joining the result lines:
+
+1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
+   the code on its own in the validity period covering the date, compiled once into tables
+   (tables.py) as groups of finding templates (pieces.py).
+2. The pair screen (``Screen.live``) gives every pair of a row's codes that a note of the first
+   may name, and the cell it falls in; the Excludes findings of a cell are a group too.
+3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
+   findings are sorted into the order check.py puts them in: by severity, then the order the
+   rules run (codes, excludes, sequencing, MCE per code, MCE principal, information), then
+   the codes' positions.
+4. A template is a run of text pieces with holes for the codes. The findings' pieces are
+   gathered in one take, and the lines of consecutive rows joined at once.
+
+What varies per row, and is rare, is made per record by the rules' own functions: the age and
+sex edits a code fails (``conflicts``), what an instruction says when it may name another code
+of the claim (``instructed``), Excludes with qualifiers, a CC the principal excludes. Rows this
+does not cover are handed back and checked by the rules one at a time: rows that cannot be
+read or fail validation, codes not valid on the date, not in the release or listed twice. Both
+ways write the same bytes (tests/test_batch_equivalence.py).
+
+>>> from icdkit import KnowledgeBase
+>>> from icdkit.rules.check import Checker
+>>> [run] = Columnar(Checker(KnowledgeBase.open())).lines([(1, {"id": "a", "codes": ["M54.2", "M50.20"]})])
+>>> run.rows, run.errors, '"rule": "excludes1"' in run.text
+(1, 1, True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii as _json_str
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from icdkit.errors import IcdkitError
+from icdkit.rules.batch import Row
+from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
+from icdkit.rules.excludes import _templates
+from icdkit.rules.findings import SEVERITIES, Finding
+from icdkit.rules.govern import one_per_note
+from icdkit.rules.info import cc_templates, hcc_year
+from icdkit.rules.mce import conflicts
+from icdkit.rules.pieces import EMPTY, HOLE_FIRST, HOLE_SECOND, NONE, TAIL, UNSUPPORTED
+from icdkit.rules.render import finding_json
+from icdkit.rules.sequencing import instructed
+from icdkit.rules.tables import EXACT, INEXACT, NAMED, Tables
+
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
+#: the rule families, in the order check.py runs them
+CODES, EXCLUDES, SEQUENCING, MCE, PRINCIPAL, INFO = range(6)
+LIMIT = 2_000_000  # pieces, code periods or patients kept before starting afresh from the saved tables
+
+#: a row this covers: (index in the chunk, id, day of service, its ordinal, age, sex, setting,
+#: number of codes)
+Kept = tuple[int, str, str, int, int | None, str | None, int, int]
+#: a row's age, sex, date of service and setting as given -> (day, its ordinal, age, sex, setting:
+#: 0 when not given, 1 inpatient, 2 outpatient)
+Patient = tuple[str, int, int | None, str | None, int]
+
+
+class Run(NamedTuple):
+    """The result lines of consecutive rows of a chunk, as one text."""
+
+    text: str
+    rows: int
+    errors: int  # rows with an error-level finding
+
+
+class _Records:
+    """A chunk's findings, as records of groups (each group's templates become findings): in
+    arrays, one by one, and findings made per record (literals, given a group at the end)."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Ints, ...]] = []
+        self.ones: list[tuple[int, int, int, int, int, int, int, int]] = []
+        self.literals: list[tuple[int, int, int, int, int, Finding]] = []
+
+    def add(self, row: Ints, family: int, pos_a: Ints, pos_b: Ints | int, group: Ints, first: Ints,
+            second: Ints | int, order: int = 0) -> None:
+        """Findings of *group* (one per record; NONE dropped) at *family*, with *order* placing
+        groups of one family and positions among each other."""
+        keep = group != NONE
+        if not keep.all():
+            row, pos_a, group, first = row[keep], pos_a[keep], group[keep], first[keep]
+            pos_b = pos_b[keep] if isinstance(pos_b, np.ndarray) else pos_b
+            second = second[keep] if isinstance(second, np.ndarray) else second
+        n = len(row)
+        if n:
+            key = (family * 128 + pos_a) * 128 + pos_b  # 17 bits: positions are under MAX_CODES
+            self.parts.append((key, row, group, first, np.broadcast_to(np.int64(second), n) if not
+                               isinstance(second, np.ndarray) else second, np.full(n, order, dtype=np.int64)))
+
+    def one(self, row: int, family: int, pos_a: int, pos_b: int, group: int, first: int, second: int,
+            order: int) -> None:
+        if group != NONE:
+            self.ones.append(((family * 128 + pos_a) * 128 + pos_b, row, group, first, second, order, 0, 0))
+
+    def arrays(self) -> tuple[Ints, ...]:
+        parts = self.parts
+        if self.ones:
+            ones = np.array(self.ones, dtype=np.int64)
+            parts = [*parts, tuple(ones[:, k] for k in range(6))]
+        if not parts:
+            return tuple(np.zeros(0, dtype=np.int64) for _ in range(6))
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+class Columnar:
+    """The columnar checker of one Checker's batches (see the module)."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.cache = checker.cache
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self.tables = Tables.open(self.checker)
+        self._patients: dict[tuple[Any, ...], Patient] = {}
+
+    def lines(self, rows: Sequence[Row]) -> list[Run | int]:
+        """The results of *rows* in order: runs of consecutive rows' lines, and the index of
+        each row the rules must check."""
+        tables = self.tables
+        if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
+            self._fresh()  # memory stays flat however many distinct codes, findings and patients
+        kept, occ = self._read(rows)
+        if not kept:
+            return list(range(len(rows)))
+        return self._check(len(rows), kept, np.array(occ, dtype=np.int64))
+
+    def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], list[int]]:
+        """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
+        and the number of each of their codes, in turn. Input as JSON gives it is read here;
+        codes in any other form go through ``encounter_codes``, and anything it or ``patient``
+        rejects is left to the rules, which say why."""
+        kept = []
+        occ: list[int] = []
+        numbers, number, patients = self.tables.numbers, self.tables.number, self._patients
+        for k, (n, row) in enumerate(rows):
+            if type(row) is not dict:
+                continue
+            codes = row.get("codes")
+            given = (row.get("age"), row.get("sex"), row.get("date"), row.get("setting"))
+            try:
+                seen = patients.get(given)
+                if seen is None:
+                    seen = self._patient(given)
+                if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
+                    codes = encounter_codes(codes or "")
+                got = [numbers.get(raw) for raw in codes]
+            except (IcdkitError, TypeError, ValueError):
+                continue
+            if None in got:
+                got = [number(raw) if c is None else c for raw, c in zip(codes, got, strict=True)]
+            if -1 not in got:
+                kept.append((k, str(row.get("id") or f"row {n}"), *seen, len(got)))
+                occ.extend(got)  # type: ignore[arg-type]  # no None left
+        return kept, occ
+
+    def _patient(self, given: tuple[Any, ...]) -> Patient:
+        """What ``patient`` makes of a row's age, sex, date and setting (it raises on bad input)."""
+        age, sex, date, setting = patient(*given)
+        day = self.cache.day(date) if date is not None else self.checker.kb.effective
+        got = (day, dt.date.fromisoformat(day).toordinal(), age, sex,
+               0 if setting is None else 1 if setting == "inpatient" else 2)
+        self._patients[given] = got
+        return got
+
+    def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:
+        tables = self.tables
+        tables.sync()
+        cp = tables.cp
+        lens = np.array([r[7] for r in kept], dtype=np.int64)
+        row = np.repeat(np.arange(len(kept)), lens)
+        pos = np.arange(len(occ)) - np.repeat(np.cumsum(lens) - lens, lens)
+        bad = np.zeros(len(kept), dtype=bool)
+        occ = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row], row, bad)
+        rank, shown = cp["rank"][occ], cp["shown"][occ]
+        # a code listed twice: the rules say so
+        by = np.lexsort((rank, row))
+        twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
+        bad[row[by][1:][twice]] = True
+        records = _Records()
+        named = self._pairs(records, row, pos, occ, rank, shown, lens)
+        first = pos == 0
+        sequencing = np.where(first, cp["seq1"][occ], cp["seq0"][occ])
+        if named:
+            sequencing[list(named)] = NONE
+            self._instructed(records, named, row, pos, occ, shown)
+        records.add(row, SEQUENCING, pos, 0, sequencing, shown, 0)
+        records.add(row, MCE, pos, 0, cp["unspec"][occ], shown, 0, order=1)
+        self._first_listed(records, kept, row, occ, shown, first, lens)
+        self._info(records, kept, row, pos, occ, shown, first, lens)
+        self._demographic(records, kept, row, pos, occ)
+        groups = tables.groups
+        mark = groups.mark()  # literals (findings made per record) come after every kept group …
+        try:
+            for r, family, pos_a, i, order, f in records.literals:
+                g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
+                records.one(r, family, pos_a, 0, g, int(shown[i]), 0, order)
+            return self._write(n_rows, kept, bad, records.arrays())
+        finally:
+            groups.reset(mark)  # … and are forgotten with the chunk
+
+    def _code_periods(self, code: Ints, day: Ints, row: Ints, bad: Flags) -> Ints:
+        """The code period of each code on its day of service (an ordinal); a row with a code
+        not valid that day is the rules' (its codes get their first period, unused)."""
+        t = self.tables
+        first, count = t.code_first[code], t.code_count[code]
+        got = np.full(len(code), -1, dtype=np.int64)
+        for k in range(int(count.max()) if len(count) else 0):
+            at = np.minimum(first + k, len(t.period_cp) - 1)
+            hit = (k < count) & (t.period_start[at] <= day) & (day <= t.period_end[at])
+            got[hit] = t.period_cp[at[hit]]
+        missing = got < 0
+        if missing.any():
+            bad[row[missing]] = True
+            got[missing] = t.period_cp[first[missing]]
+        return got
+
+    def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, shown: Ints, lens: Ints
+               ) -> dict[int, list[int]]:
+        """Excludes findings of every pair the screen finds; returns, for each code whose
+        instructions may name other codes of its row, those codes (in order)."""
+        t = self.tables
+        gid = t.cp["gid"][occ]
+        a, b, cell = t.screen.live(gid, rank, lens)
+        kind = t.kinds(cell)
+        x = np.flatnonzero(kind & EXACT)
+        a_x, b_x = a[x], b[x]
+        group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
+        records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, shown[a_x], shown[b_x])
+        for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
+            sp_a, sp_b = t.objects(occ[i])[0], t.objects(occ[j])[0]
+            gov, key = sp_a.governing, sp_b.key or ""
+            refs = gov.excludes.refs.refs
+            found_in = gov.cell(key)
+            assert found_in is not None
+            found = one_per_note([r for r in found_in.excludes if refs[r].matches(key)], gov.excludes.notes)
+            g = t.groups.of(_templates(self.cache, gov, sp_a.shown == gov.owner, found))
+            records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(shown[i]), int(shown[j]), 0)
+        named: dict[int, list[int]] = {}
+        for i, j in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b)), strict=True):
+            named.setdefault(i, []).append(j)
+        return named
+
+    def _instructed(self, records: _Records, named: dict[int, list[int]], row: Ints, pos: Ints, occ: Ints,
+                    shown: Ints) -> None:
+        """The sequencing findings of each code whose instructions may name others of its row."""
+        t = self.tables
+        for i, others in named.items():
+            sp, period = t.objects(occ[i])
+            manifestation = sp.elsewhere or "manifestation" in period.flags
+            listed = [(o.key or "", int(pos[j]), o.shown) for j in others for o in (t.objects(occ[j])[0],)]
+            r, p = int(row[i]), int(pos[i])
+            said_all = instructed(self.cache, sp.governing, sp.shown, p, manifestation, listed)
+            for k, said in enumerate(said_all):
+                if isinstance(said, Finding):
+                    records.literals.append((r, SEQUENCING, p, i, k, said))
+                else:
+                    records.one(r, SEQUENCING, p, 0, t.groups.of(said), int(shown[i]), 0, k)
+
+    def _demographic(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints) -> None:
+        """The age and sex edits each code fails, for this patient on this day (conflicts)."""
+        for i in np.flatnonzero(self.tables.cp["demo"][occ]).tolist():
+            r = int(row[i])
+            _, _, day, _, age, sex, _, _ = kept[r]
+            if age is None and sex is None:
+                continue
+            sp, period = self.tables.objects(occ[i])
+            ranges = self.cache.age_ranges(day) if age is not None else {}
+            for j, f in enumerate(conflicts(self.cache, sp.shown, period, day, age, sex, ranges)):
+                records.literals.append((r, MCE, int(pos[i]), i, j - 32, f))
+
+    def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, shown: Ints,
+                      first: Flags, lens: Ints) -> None:
+        """The first-listed code's edits, by setting and whether it is alone (principal_templates)."""
+        at = np.flatnonzero(first)
+        setting = np.array([r[6] for r in kept], dtype=np.int64)
+        records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
+                    self.tables.principal[setting * 2 + (lens > 1), occ[at]],
+                    shown[at], 0)
+
+    def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, shown: Ints,
+              first: Flags, lens: Ints) -> None:
+        """CC/MCC flags (as principal, as secondary, or excluded by the principal) and HCCs."""
+        t = self.tables
+        group = np.where(first, t.cp["ccp"][occ], t.cp["ccs"][occ])
+        principal = occ[np.repeat(np.flatnonzero(first), lens)]  # each code's first-listed
+        at = np.flatnonzero(~first & (t.cp["coll"][occ] != NONE))
+        pdx = t.pdx()
+        pair = t.cp["coll"][occ[at]] * t.screen.span + t.cp["rank"][principal[at]]
+        found = np.minimum(np.searchsorted(pdx, pair), len(pdx) - 1)
+        for i in at[pdx[found] == pair].tolist():  # a CC the principal excludes
+            sev = t.objects(occ[i])[0].info[0]
+            assert sev is not None
+            group[i] = t.groups.of(cc_templates(self.cache, sev, t.objects(principal[i])[0].shown))
+        records.add(row, INFO, pos, 0, group, shown, 0)
+        at = np.flatnonzero(t.cp["hcc"][occ])
+        year = np.array([hcc_year(r[2]) for r in kept], dtype=np.int64)[row[at]]
+        groups = [t.hcc_group(cp, y) for cp, y in zip(occ[at].tolist(), year.tolist(), strict=True)]
+        records.add(row[at], INFO, pos[at], 0, np.array(groups, dtype=np.int64), shown[at], 0, order=1)
+
+    def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...]
+               ) -> list[Run | int]:
+        """The kept rows' lines from their records, in runs between the rows handed back."""
+        key, row, group, first, second, order = arrays
+        groups = self.tables.groups
+        bad[row[group == UNSUPPORTED]] = True
+        keep = ~bad[row]
+        key, row, group, first, second, order = (x[keep] for x in (key, row, group, first, second, order))
+        # each record -> its group's templates
+        size = groups.g_len.data[group]
+        rec = np.repeat(np.arange(len(group)), size)
+        within = np.arange(len(rec)) - np.repeat(np.cumsum(size) - size, size)
+        tid = groups.g_flat.data[groups.g_start.data[group][rec] + within]
+        rank = groups.t_rank.data[tid]
+        row = row[rec]
+        # by row, severity, family, positions, then groups at one position and templates in a group
+        sort = ((((row * 4 + rank) << 17 | key[rec]) << 7 | (order[rec] + 64)) << 6) | within
+        by = np.argsort(sort)
+        tid, rec, row, rank = tid[by], rec[by], row[by], rank[by]
+        # each finding -> its template's pieces, holes filled with the codes' display forms
+        size = groups.t_len.data[tid]
+        start = np.cumsum(size) - size
+        piece = groups.t_flat.data[np.repeat(groups.t_start.data[tid] - start, size) + np.arange(size.sum())]
+        at = np.repeat(np.arange(len(tid)), size)
+        piece = np.where(piece == HOLE_FIRST, first[rec][at],
+                         np.where(piece == HOLE_SECOND, second[rec][at], piece))
+        leads = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
+        piece[start[leads]] = EMPTY  # no separator before a row's first finding
+        # each row's line: its head (id and ok), its findings' pieces, the tail
+        n = len(kept)
+        errors = np.bincount(row[rank == 0], minlength=n)
+        count = np.bincount(row[at], minlength=n)
+        size = np.where(bad, 0, count + 2)
+        start = np.cumsum(size) - size
+        line = np.empty(int(size.sum()), dtype=np.int64)
+        line[start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]] = piece
+        good = np.flatnonzero(~bad)
+        pieces = self.tables.pieces
+        head = len(pieces.text)  # the heads are pieces of this chunk only (forgotten with the literals)
+        for k, e in zip(kept, errors.tolist(), strict=True):
+            pieces.add(f'{{"id": {_json_str(k[1])}, "ok": {"false" if e else "true"}, "findings": [')
+        line[start[good]] = head + good
+        line[start[good] + size[good] - 1] = TAIL
+        return self._runs(n_rows, kept, bad, pieces.take(line), start.tolist(), (errors > 0).tolist())
+
+    @staticmethod
+    def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], texts: list[str], start: list[int],
+              errors: list[bool]) -> list[Run | int]:
+        """The chunk's rows in order: runs of kept rows' lines, joined, and the others' indexes."""
+        got: list[Run | int] = []
+        where = dict.fromkeys(range(n_rows), -1)
+        for r, one in enumerate(kept):
+            if not bad[r]:
+                where[one[0]] = r
+        first = -1
+        for k, r in [*where.items(), (n_rows, -1)]:
+            if r >= 0:
+                if first < 0:
+                    first = r
+                last = r
+                continue
+            if first >= 0:
+                end = start[last + 1] if last + 1 < len(start) else len(texts)
+                text = "".join(texts[start[first]:end])
+                got.append(Run(text, last - first + 1, sum(errors[first:last + 1])))
+                first = -1
+            if k < n_rows:
+                got.append(k)
+        return got

@@ -1,0 +1,171 @@
+"""Finding templates as runs of text pieces, and tuples of templates as numbered groups: what
+the columnar checker (columnar.py) gathers a chunk's result lines from.
+
+A template (emit.Template) is a finding's JSON text split at the display forms of its codes.
+Here each text piece has a number, a template is the run of its pieces' numbers with holes
+(HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator SEP; a *group* is
+the templates one rule gives for one code or pair (none, one or several), by number. Every
+structure is an array, so a chunk's findings are put together with numpy takes.
+
+>>> from icdkit.rules.emit import FIRST, Template
+>>> from icdkit.rules.findings import Finding, Source
+>>> groups = Groups(Pieces())
+>>> g = groups.of((Template(Finding("hcc", "info", (FIRST,), f"{FIRST} maps", Source("table", "t"))),))
+>>> run = groups.t_flat.view()[groups.t_start.data[groups.g_flat.data[g]]:][:6].tolist()
+>>> run[0] == SEP and HOLE_FIRST in run
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from icdkit.rules.emit import Template
+from icdkit.rules.screen import Column
+
+Ints = npt.NDArray[np.int64]
+
+EMPTY, SEP, TAIL = 0, 1, 2  # pieces: "", the ", " before each finding but a row's first, a line's end
+HOLE_FIRST, HOLE_SECOND = -1, -2  # in a template's run: the first / second code's display form
+NONE, UNSUPPORTED = -1, -2  # groups: no finding; a template the pieces cannot hold (the rules run)
+MAX_GROUP = 64  # templates in one group (the columnar checker tells them apart in 6 bits)
+
+
+class Pieces:
+    """Text pieces by number, and the same as a numpy object array (for one take per chunk)."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = ["", ", ", "]}\n"]
+        self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP, "]}\n": TAIL}
+        self._array: npt.NDArray[np.object_] = np.empty(1024, dtype=object)
+        self.synced = 0  # text[:synced] is in _array
+
+    @classmethod
+    def restore(cls, text: list[str]) -> Pieces:
+        """Pieces saved as their texts, in order (see :meth:`texts`)."""
+        got = cls()
+        got.text = text
+        got._number = None  # numbered when first asked (a batch of known codes never asks)
+        return got
+
+    @property
+    def number(self) -> dict[str, int]:
+        """Each kept piece's number, by its text."""
+        if self._number is None:
+            self._number = {t: i for i, t in enumerate(self.text)}
+        return self._number
+
+    def of(self, text: str) -> int:
+        """The number of a kept piece."""
+        number = self.number
+        got = number.get(text)
+        if got is None:
+            got = number[text] = len(self.text)
+            self.text.append(text)
+        return got
+
+    def add(self, text: str) -> int:
+        """The number of a piece of this chunk only (see Groups.mark)."""
+        self.text.append(text)
+        return len(self.text) - 1
+
+    def take(self, ids: Ints) -> list[str]:
+        n = len(self.text)
+        if self.synced < n:
+            if len(self._array) < n:
+                grown = np.empty(max(2 * len(self._array), n), dtype=object)
+                grown[:self.synced] = self._array[:self.synced]
+                self._array = grown
+            self._array[self.synced:n] = self.text[self.synced:]
+            self.synced = n
+        got: list[str] = self._array[ids].tolist()
+        return got
+
+
+class Groups:
+    """Finding templates as runs of pieces (with holes for the codes), and tuples of templates
+    as groups, by number."""
+
+    def __init__(self, pieces: Pieces) -> None:
+        self.pieces = pieces
+        self._tid: dict[Template, int] = {}
+        self._gid: dict[tuple[Template, ...], int] = {(): NONE}
+        self.t_start, self.t_len, self.t_rank = Column(np.int64), Column(np.int64), Column(np.int64)
+        self.t_flat = Column(np.int64)
+        self.g_start, self.g_len, self.g_flat = Column(np.int64), Column(np.int64), Column(np.int64)
+
+    def of(self, templates: tuple[Template, ...]) -> int:
+        """The number of a group of templates (NONE when empty, UNSUPPORTED when one of them
+        cannot be split at its codes)."""
+        got = self._gid.get(templates)
+        if got is None:
+            tids = [self._template(t) for t in templates]
+            got = UNSUPPORTED if min(tids) < 0 else self._group(tids)
+            self._gid[templates] = got
+        return got
+
+    COLUMNS = ("t_start", "t_len", "t_rank", "t_flat", "g_start", "g_len", "g_flat")
+
+    def arrays(self) -> dict[str, Ints]:
+        """The templates and groups as arrays, to save (see :meth:`restore`)."""
+        return {name: getattr(self, name).view() for name in self.COLUMNS}
+
+    @classmethod
+    def restore(cls, pieces: Pieces, arrays: dict[str, Ints]) -> Groups:
+        """Groups saved by :meth:`arrays`; templates met later are numbered after them."""
+        got = cls(pieces)
+        for name in cls.COLUMNS:
+            setattr(got, name, Column.of(arrays[name], np.int64))
+        return got
+
+    def literal(self, text: str, rank: int) -> int:
+        """A group of one finding, its JSON *text* made per record (not kept: see :meth:`mark`)."""
+        return self._group([self._run([SEP, self.pieces.add(text)], rank)])
+
+    def mark(self) -> tuple[int, ...]:
+        return (len(self.pieces.text), self.t_len.size, self.t_flat.size, self.g_len.size, self.g_flat.size)
+
+    def reset(self, mark: tuple[int, ...]) -> None:
+        """Forget the literals made since *mark* (kept groups and templates come before)."""
+        n_pieces, self.t_len.size, self.t_flat.size, self.g_len.size, self.g_flat.size = mark
+        self.t_start.size = self.t_rank.size = self.t_len.size
+        self.g_start.size = self.g_len.size
+        del self.pieces.text[n_pieces:]  # pieces of the chunk (Pieces.add) are never numbered
+        self.pieces.synced = min(self.pieces.synced, n_pieces)
+
+    def _template(self, t: Template) -> int:
+        got = self._tid.get(t)
+        if got is None:
+            if t.chunks is None:
+                got = UNSUPPORTED
+            else:
+                run = [SEP]
+                for i, part in enumerate(t.chunks):
+                    if i:
+                        run.append(HOLE_SECOND)
+                    for j, text in enumerate(part):
+                        if j:
+                            run.append(HOLE_FIRST)
+                        if text:
+                            run.append(self.pieces.of(text))
+                got = self._run(run, t.rank)
+            self._tid[t] = got
+        return got
+
+    def _run(self, run: list[int], rank: int) -> int:
+        tid = self.t_len.size
+        self.t_start.extend([self.t_flat.size])
+        self.t_len.extend([len(run)])
+        self.t_rank.extend([rank])
+        self.t_flat.extend(run)
+        return tid
+
+    def _group(self, tids: list[int]) -> int:
+        if len(tids) >= MAX_GROUP:
+            return UNSUPPORTED
+        gid = self.g_len.size
+        self.g_start.extend([self.g_flat.size])
+        self.g_len.extend([len(tids)])
+        self.g_flat.extend(tids)
+        return gid

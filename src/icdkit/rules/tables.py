@@ -1,0 +1,314 @@
+"""What the columnar checker (columnar.py) knows of a knowledge base's codes, as arrays, compiled
+once per knowledge base and icdkit version, saved beside the knowledge base and loaded by
+every later batch.
+
+* A code as typed has a *number*; each of its validity periods (first and last day as
+  ordinals) a *code period* (cp).
+* A cp holds what the rules say of the code on its own in that period, as template groups
+  (pieces.py): its instructions when none of their codes is on the claim, as first-listed or
+  not (``absent_templates``); its unspecified edit; its edits as first-listed for each setting,
+  alone or not (``principal_templates``); its CC/MCC flag as principal and as secondary; and
+  the facts the rest reads: its governing screen and key rank (screen.py), display form,
+  MS-DRG exclusion collection, whether it maps to an HCC or carries age or sex edits.
+* Each cell of every governing screen: what it holds (Excludes without or with qualifiers, an
+  instruction's reference) and, for Excludes without qualifiers, the group of findings for a
+  code the notes stand on and for a descendant (``exact_templates``).
+* The HCC findings of each cp for the payment years of the release's dates, and every MS-DRG
+  PDX exclusion.
+
+Compiling every billable code takes a few seconds; a batch that met each code for the first
+time would spend them row by row. A code, cell or year not compiled (a code typed in another
+spelling, a date in another year) is compiled when first met, as before. The saved file's name
+carries a digest of icdkit's source and of the knowledge base file, so a change to either
+compiles afresh.
+
+>>> from icdkit import KnowledgeBase
+>>> from icdkit.rules.check import Checker
+>>> tables = Tables.open(Checker(KnowledgeBase.open()))
+>>> cp = tables.period_cp[tables.code_first[tables.number("M54.2")]]
+>>> tables.pieces.text[tables.cp["shown"][cp]]
+'M54.2'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from icdkit.models import Period
+from icdkit.rules.check import Checker
+from icdkit.rules.context import Spelling
+from icdkit.rules.excludes import exact_templates
+from icdkit.rules.info import cc_templates, hcc_findings
+from icdkit.rules.mce import principal_templates, unspecified_templates
+from icdkit.rules.pieces import NONE, Groups, Pieces
+from icdkit.rules.screen import SAVED, Column, Screen
+from icdkit.rules.sequencing import absent_templates
+
+Ints = npt.NDArray[np.int64]
+
+#: what a cell of a screen holds (bits): Excludes without / with qualifiers, an instruction's reference
+EXACT, INEXACT, NAMED = 1, 2, 4
+SETTINGS = (None, True, False)  # a row's setting (0, 1, 2) as the MCE rules take it: inpatient or not
+#: per code period, in this order: see the module
+CP_COLUMNS = ("gid", "rank", "shown", "owner", "period", "seq0", "seq1", "unspec", "ccp", "ccs", "coll",
+              "hcc", "demo", "flags", *(f"principal{s}{n}" for s in range(3) for n in range(2)))
+_DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
+_SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
+
+
+class Tables:
+    """See the module. ``Tables.open`` loads the saved tables or compiles and saves them."""
+
+    def __init__(self, checker: Checker, saved: dict[str, Any] | None = None) -> None:
+        self.checker, self.cache, self.kb = checker, checker.cache, checker.kb
+        keys, rank = self.kb.code_keys(), self.kb.code_ranks()
+        if saved is None:
+            self.pieces = Pieces()
+            self.groups = Groups(self.pieces)
+            self.screen = Screen(keys, rank)
+            self.numbers: dict[str, int] = {}
+            columns = {name: Column(np.int64) for name in (
+                "code_first", "code_count", "period_start", "period_end", "period_cp", "cell_kind",
+                "cell_exact0", "cell_exact1", *(f"cp_{name}" for name in CP_COLUMNS))}
+            self.hcc: dict[tuple[int, int], int] = {}
+            self._pdx: Ints | None = None
+        else:
+            self.pieces = Pieces.restore(_texts(saved["pieces"]))
+            self.groups = Groups.restore(self.pieces, saved)
+            self.screen = Screen.restore(keys, rank, {k: saved[f"screen_{k}"]
+                                                      for k in ("cuts", "start", "base", "live")})
+            self.numbers = dict(zip(_texts(saved["numbers"]), saved["number_values"].tolist(), strict=True))
+            columns = {name: Column.of(saved[name], np.int64) for name in saved
+                       if name.startswith(("code_", "period_", "cell_", "cp_"))}
+            self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
+            self._pdx = saved["pdx"]
+        self._columns = columns
+        self._pending: dict[str, list[int]] = {name: [] for name in columns}
+        self._objects: dict[int, tuple[Spelling, Period]] = {}  # cp -> its spelling and period, when made
+        self.sync()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Put what was compiled since the last call in the arrays (numpy appends are costly
+        one by one: codes met for the first time are entered a chunk at a time)."""
+        fresh = [name for name, values in self._pending.items() if values]
+        if not fresh and hasattr(self, "cp"):
+            return
+        for name in fresh:
+            self._columns[name].extend(self._pending[name])
+            self._pending[name].clear()
+        c = {name: column.view() for name, column in self._columns.items()}
+        self.code_first, self.code_count = c["code_first"], c["code_count"]
+        self.period_start, self.period_end = c["period_start"], c["period_end"]
+        self.period_cp = c["period_cp"]
+        self.cp = {name: c[f"cp_{name}"] for name in CP_COLUMNS}
+        #: by setting (0, 1, 2) * 2 + several (0, 1), then cp: the first-listed code's edits
+        self.principal = np.stack([self.cp[f"principal{s}{n}"] for s in range(3) for n in range(2)])
+
+    def cells(self) -> tuple[Ints, Ints, Ints]:
+        """By cell of the screen: what it holds (EXACT, INEXACT, NAMED bits; -1 not known yet), and
+        the group (+1; 0 not known yet) of its exact Excludes for a descendant and for the owner."""
+        more = len(self.screen.cells) - self._columns["cell_kind"].size
+        if more > 0:
+            self._columns["cell_kind"].extend([-1] * more)
+            self._columns["cell_exact0"].extend([0] * more)
+            self._columns["cell_exact1"].extend([0] * more)
+        return tuple(self._columns[name].data for name in ("cell_kind", "cell_exact0", "cell_exact1"))  # type: ignore[return-value]
+
+    def objects(self, cp: int) -> tuple[Spelling, Period]:
+        """The spelling and period a code period stands for (made again after loading)."""
+        got = self._objects.get(cp)
+        if got is None:
+            sp = self.cache.spelling(self.pieces.text[int(self.cp["shown"][cp])])
+            got = self._objects[cp] = (sp, sp.periods[int(self.cp["period"][cp])])
+        return got
+
+    def number(self, raw: object) -> int:
+        """The number of a code as typed, compiled when first met (-1 when it is not a code of
+        the release valid on some date, or not as ``encounter_codes`` leaves it: the rules read
+        it then)."""
+        got = self.numbers.get(raw) if type(raw) is str else -1
+        if got is None:
+            assert isinstance(raw, str)
+            got = self._compile_code(raw)
+        return got
+
+    def kinds(self, cell: Ints) -> Ints:
+        """What each cell holds, worked out once."""
+        kind = self.cells()[0]
+        got = kind[cell]
+        fresh = np.unique(cell[got < 0])
+        if len(fresh):
+            for c in fresh.tolist():
+                found = self.screen.cells[c]
+                assert found is not SAVED  # a saved cell's kind was saved with it
+                kind[c] = 0 if found is None else (NAMED if found.named else 0) | (
+                    (EXACT if found.exact else INEXACT) if found.excludes else 0)
+            got = kind[cell]
+        return got
+
+    def exact(self, cell: Ints, owner: Ints, gid: Ints) -> Ints:
+        """The group of the Excludes findings of each exact cell for a code of screen *gid*, the
+        notes' owner (1) or a descendant (0)."""
+        _, by_other, by_owner = self.cells()
+        got = np.where(owner == 1, by_owner[cell], by_other[cell])
+        if (got == 0).any():
+            for c, own, g in zip(cell[got == 0].tolist(), owner[got == 0].tolist(), gid[got == 0].tolist(),
+                                 strict=True):
+                self._compile_exact(c, own, g)
+            got = np.where(owner == 1, by_owner[cell], by_other[cell])
+        return got - 1
+
+    def hcc_group(self, cp: int, year: int) -> int:
+        """The HCC findings of a code period for a payment year."""
+        got = self.hcc.get((cp, year))
+        if got is None:
+            sp = self.objects(cp)[0]
+            got = self.hcc[cp, year] = self.groups.of(hcc_findings(self.cache, sp.key or "", sp.shown, year))
+        return got
+
+    def pdx(self) -> Ints:
+        """Every MS-DRG PDX exclusion (collection, principal) as collection * span + the principal's
+        rank, sorted."""
+        if self._pdx is None:
+            rank, span = self.screen.rank, self.screen.span
+            pairs = [c * span + rank[k] for c, k in self.kb.pdx_exclusions() if k in rank]
+            self._pdx = np.unique(np.array(pairs, dtype=np.int64))
+        return self._pdx
+
+    # -- compiling -------------------------------------------------------------------------
+
+    def _compile_code(self, raw: str) -> int:
+        sp = self.cache.spelling(raw)
+        if sp.node is None or sp.key is None or not sp.periods or not raw or raw != raw.strip():
+            got = -1
+        else:
+            got = self._columns["code_first"].size + len(self._pending["code_first"])
+            first = self._columns["period_cp"].size + len(self._pending["period_cp"])
+            self._pending["code_first"].append(first)
+            self._pending["code_count"].append(len(sp.periods))
+            for i, p in enumerate(sp.periods):
+                self._pending["period_start"].append(_ordinal(p.start))
+                self._pending["period_end"].append(_ordinal(p.end))
+                self._pending["period_cp"].append(self._compile_cp(sp, i, p))
+        self.numbers[raw] = got
+        return got
+
+    def _compile_cp(self, sp: Spelling, i: int, p: Period) -> int:
+        """A new code period: what the rules say of the code on its own in period *p*."""
+        cache, group = self.cache, self.groups.of
+        gov = sp.governing
+        manifestation = sp.elsewhere or "manifestation" in p.flags
+        sev, hcc = sp.info
+        cc = (group(cc_templates(cache, sev, "principal")), group(cc_templates(cache, sev, "secondary")),
+              sev[1] if sev[1] is not None else NONE) if sev is not None else (NONE, NONE, NONE)
+        principal = [group(principal_templates(cache, p, setting, several)) if p.flags else NONE
+                     for setting in SETTINGS for several in (False, True)]
+        values = (self.screen.gid(gov), self.screen.rank[sp.key or ""], self.pieces.of(sp.shown),
+                  int(sp.shown == gov.owner), i, group(absent_templates(cache, gov, False, manifestation)),
+                  group(absent_templates(cache, gov, True, manifestation)),
+                  group(unspecified_templates(cache, p)) if "unspecified" in p.flags else NONE, *cc, int(hcc),
+                  int(not _DEMOGRAPHIC.isdisjoint(p.flags)), int(bool(p.flags)), *principal)
+        cp = self._columns["cp_gid"].size + len(self._pending["cp_gid"])
+        for name, value in zip(CP_COLUMNS, values, strict=True):
+            self._pending[f"cp_{name}"].append(value)
+        self._objects[cp] = (sp, p)
+        return cp
+
+    def _compile_exact(self, c: int, owner: int, gid: int) -> None:
+        found = self.screen.cells[c]
+        assert found is not None and found is not SAVED  # a saved cell's groups were saved with it
+        column = self.cells()[1 + owner]
+        column[c] = self.groups.of(exact_templates(self.cache, self.screen.govs[gid], found, bool(owner))) + 1
+
+    def compile_all(self) -> None:
+        """Compile every billable code of the release (as displayed), every cell of the screens
+        governing them, and their HCC findings for the payment years of the release's dates."""
+        for code in self.kb.iter_codes(billable_only=True):
+            self.number(code.code)
+        self.sync()
+        screen = self.screen
+        screen.arrays()  # works out every cell
+        kind = self.kinds(np.arange(len(screen.cells), dtype=np.int64))
+        base = screen.arrays()["base"]
+        gid = np.searchsorted(base, np.arange(len(kind)), side="right") - 1
+        for c in np.flatnonzero(kind & EXACT).tolist():
+            for owner in (0, 1):
+                self._compile_exact(c, owner, int(gid[c]))
+        year = int(self.kb.effective[:4])
+        for cp in np.flatnonzero(self.cp["hcc"]).tolist():
+            for payment in (year, year + 1):  # dates of service in the release's fiscal year
+                self.hcc_group(cp, payment)
+        self.pdx()
+        self.sync()
+
+    # -- saving ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, checker: Checker) -> Tables:
+        """The tables of *checker*'s knowledge base: loaded when saved for this icdkit and this
+        file, else compiled (every code) and saved beside it, when its directory is writable."""
+        path = saved_path(checker.kb.path)
+        if path.exists():
+            try:
+                with np.load(path) as saved:
+                    return cls(checker, dict(saved))
+            except (OSError, ValueError, KeyError):
+                pass  # unreadable or from another layout: compile afresh
+        got = cls(checker)
+        got.compile_all()
+        with contextlib.suppress(OSError):  # a read-only store: every process compiles
+            got.save(path)
+        return got
+
+    def save(self, path: Path) -> None:
+        self.sync()
+        arrays: dict[str, Any] = {name: column.view() for name, column in self._columns.items()}
+        arrays.update(self.groups.arrays())
+        arrays.update({f"screen_{k}": v for k, v in self.screen.arrays().items()})
+        arrays["pieces"] = _joined(self.pieces.text)
+        arrays["numbers"] = _joined(list(self.numbers))
+        arrays["number_values"] = np.array(list(self.numbers.values()), dtype=np.int64)
+        hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
+        arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
+        arrays["pdx"] = self.pdx()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+        for old in path.parent.glob(f"{path.name.split('.batch-')[0]}.batch-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+
+def saved_path(kb_path: Path) -> Path:
+    """Where the tables of the knowledge base file *kb_path* are saved: beside it, named by a
+    digest of icdkit's source and of that file (its size and modification time)."""
+    digest = hashlib.sha256()
+    for source in sorted(_SOURCE.rglob("*.py")):
+        digest.update(source.read_bytes())
+    stat = kb_path.stat()
+    digest.update(f"{stat.st_size} {stat.st_mtime_ns}".encode())
+    return kb_path.with_name(f"{kb_path.stem}.batch-{digest.hexdigest()[:16]}.npz")
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
+
+
+def _joined(texts: list[str]) -> npt.NDArray[np.uint8]:
+    assert not any("\0" in t for t in texts)  # JSON text and codes never hold NUL
+    return np.frombuffer("\0".join(texts).encode(), dtype=np.uint8)
+
+
+def _texts(joined: npt.NDArray[np.uint8]) -> list[str]:
+    return joined.tobytes().decode().split("\0") if len(joined) else []
