@@ -154,6 +154,8 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     if fmt == "csv":
         csv.writer(out).writerow(CSV_COLUMNS)
     rows = read_rows(stream, progress)
+    if fmt == "jsonl":
+        checker.columnar()  # its tables compiled and saved, if they are not yet, before any worker loads them
     if jobs != 1:
         from icdkit.rules.parallel import check_in_parallel
 

@@ -241,8 +241,8 @@ class Columnar:
         group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
         records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, shown[a_x], shown[b_x])
         for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
-            sp_a, sp_b = t.objects(occ[i])[0], t.objects(occ[j])[0]
-            gov, key = sp_a.governing, sp_b.key or ""
+            sp_a, key = t.spelling(occ[i]), t.key(occ[j])
+            gov = sp_a.governing
             refs = gov.excludes.refs.refs
             found_in = gov.cell(key)
             assert found_in is not None
@@ -259,9 +259,9 @@ class Columnar:
         """The sequencing findings of each code whose instructions may name others of its row."""
         t = self.tables
         for i, others in named.items():
-            sp, period = t.objects(occ[i])
-            manifestation = sp.elsewhere or "manifestation" in period.flags
-            listed = [(o.key or "", int(pos[j]), o.shown) for j in others for o in (t.objects(occ[j])[0],)]
+            sp = t.spelling(occ[i])
+            manifestation = sp.elsewhere or "manifestation" in t.period(occ[i]).flags
+            listed = [(t.key(occ[j]), int(pos[j]), t.shown(occ[j])) for j in others]
             r, p = int(row[i]), int(pos[i])
             said_all = instructed(self.cache, sp.governing, sp.shown, p, manifestation, listed)
             for k, said in enumerate(said_all):
@@ -277,9 +277,10 @@ class Columnar:
             _, _, day, _, age, sex, _, _ = kept[r]
             if age is None and sex is None:
                 continue
-            sp, period = self.tables.objects(occ[i])
+            cp = occ[i]
+            shown, period = self.tables.shown(cp), self.tables.period(cp)
             ranges = self.cache.age_ranges(day) if age is not None else {}
-            for j, f in enumerate(conflicts(self.cache, sp.shown, period, day, age, sex, ranges)):
+            for j, f in enumerate(conflicts(self.cache, shown, period, day, age, sex, ranges)):
                 records.literals.append((r, MCE, int(pos[i]), i, j - 32, f))
 
     def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, shown: Ints,
@@ -302,9 +303,9 @@ class Columnar:
         pair = t.cp["coll"][occ[at]] * t.screen.span + t.cp["rank"][principal[at]]
         found = np.minimum(np.searchsorted(pdx, pair), len(pdx) - 1)
         for i in at[pdx[found] == pair].tolist():  # a CC the principal excludes
-            sev = t.objects(occ[i])[0].info[0]
+            sev = self.checker.kb.severity(t.key(occ[i]))
             assert sev is not None
-            group[i] = t.groups.of(cc_templates(self.cache, sev, t.objects(principal[i])[0].shown))
+            group[i] = t.groups.of(cc_templates(self.cache, sev, t.shown(principal[i])))
         records.add(row, INFO, pos, 0, group, shown, 0)
         at = np.flatnonzero(t.cp["hcc"][occ])
         year = np.array([hcc_year(r[2]) for r in kept], dtype=np.int64)[row[at]]

@@ -62,6 +62,7 @@ CP_COLUMNS = ("gid", "rank", "shown", "owner", "period", "seq0", "seq1", "unspec
               "hcc", "demo", "flags", *(f"principal{s}{n}" for s in range(3) for n in range(2)))
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
 _SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
+KEEP = 3  # saved tables kept per knowledge base file (the newest)
 
 
 class Tables:
@@ -92,7 +93,6 @@ class Tables:
             self._pdx = saved["pdx"]
         self._columns = columns
         self._pending: dict[str, list[int]] = {name: [] for name in columns}
-        self._objects: dict[int, tuple[Spelling, Period]] = {}  # cp -> its spelling and period, when made
         self.sync()
 
     # -- reading ---------------------------------------------------------------------------
@@ -124,13 +124,22 @@ class Tables:
             self._columns["cell_exact1"].extend([0] * more)
         return tuple(self._columns[name].data for name in ("cell_kind", "cell_exact0", "cell_exact1"))  # type: ignore[return-value]
 
-    def objects(self, cp: int) -> tuple[Spelling, Period]:
-        """The spelling and period a code period stands for (made again after loading)."""
-        got = self._objects.get(cp)
-        if got is None:
-            sp = self.cache.spelling(self.pieces.text[int(self.cp["shown"][cp])])
-            got = self._objects[cp] = (sp, sp.periods[int(self.cp["period"][cp])])
-        return got
+    def key(self, cp: int) -> str:
+        """The key of a code period's code."""
+        return self.screen.keys[int(self.cp["rank"][cp])]
+
+    def shown(self, cp: int) -> str:
+        """The display form of a code period's code."""
+        return self.pieces.text[int(self.cp["shown"][cp])]
+
+    def period(self, cp: int) -> Period:
+        """The validity period a code period stands for."""
+        return self.kb.periods(self.key(cp))[int(self.cp["period"][cp])]
+
+    def spelling(self, cp: int) -> Spelling:
+        """What the rules know of a code period's code (resolved again after loading: only the
+        rare per-record work needs it)."""
+        return self.cache.spelling(self.shown(cp))
 
     def number(self, raw: object) -> int:
         """The number of a code as typed, compiled when first met (-1 when it is not a code of
@@ -172,8 +181,8 @@ class Tables:
         """The HCC findings of a code period for a payment year."""
         got = self.hcc.get((cp, year))
         if got is None:
-            sp = self.objects(cp)[0]
-            got = self.hcc[cp, year] = self.groups.of(hcc_findings(self.cache, sp.key or "", sp.shown, year))
+            found = hcc_findings(self.cache, self.key(cp), self.shown(cp), year)
+            got = self.hcc[cp, year] = self.groups.of(found)
         return got
 
     def pdx(self) -> Ints:
@@ -221,7 +230,6 @@ class Tables:
         cp = self._columns["cp_gid"].size + len(self._pending["cp_gid"])
         for name, value in zip(CP_COLUMNS, values, strict=True):
             self._pending[f"cp_{name}"].append(value)
-        self._objects[cp] = (sp, p)
         return cp
 
     def _compile_exact(self, c: int, owner: int, gid: int) -> None:
@@ -281,13 +289,19 @@ class Tables:
         hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
+        for name, values in arrays.items():  # the numbers here fit in 32 bits: half the file
+            small = not len(values) or -(2**31) <= values.min() <= values.max() < 2**31
+            if values.dtype == np.int64 and small:
+                arrays[name] = values.astype(np.int32)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
         os.replace(tmp, path)
-        for old in path.parent.glob(f"{path.name.split('.batch-')[0]}.batch-*.npz"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        # tables of other icdkit versions or files: keep the newest few (installs may share a store)
+        others = sorted(path.parent.glob(f"{path.name.split('.batch-')[0]}.batch-*.npz"),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[KEEP:]:
+            old.unlink(missing_ok=True)
 
 
 def saved_path(kb_path: Path) -> Path:
