@@ -35,7 +35,7 @@ FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
 SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
-CHUNK = 256  # rows the columnar checker takes at once (columnar.py)
+CHUNK = 1024  # rows the columnar checker takes at once (columnar.py)
 
 Row = tuple[int, dict[str, Any] | str]  # what read_rows yields: (row number, fields or problem)
 

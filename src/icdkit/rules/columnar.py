@@ -48,7 +48,7 @@ from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.govern import one_per_note
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
-from icdkit.rules.pieces import EMPTY, HOLE_FIRST, HOLE_SECOND, NONE, TAIL, UNSUPPORTED
+from icdkit.rules.pieces import HOLE_FIRST, NONE, TAIL, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import EXACT, INEXACT, NAMED, Tables
@@ -336,10 +336,11 @@ class Columnar:
         start = np.cumsum(size) - size
         piece = groups.t_flat.data[np.repeat(groups.t_start.data[tid] - start, size) + np.arange(size.sum())]
         at = np.repeat(np.arange(len(tid)), size)
-        piece = np.where(piece == HOLE_FIRST, first[rec][at],
-                         np.where(piece == HOLE_SECOND, second[rec][at], piece))
+        holes = np.flatnonzero(piece < 0)
+        found = rec[at[holes]]
+        piece[holes] = np.where(piece[holes] == HOLE_FIRST, first[found], second[found])
         leads = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
-        piece[start[leads]] = EMPTY  # no separator before a row's first finding
+        piece[start[leads]] = groups.t_lead.data[tid[leads]]  # no separator before a row's first finding
         # each row's line: its head (id and ok), its findings' pieces, the tail
         n = len(kept)
         errors = np.bincount(row[rank == 0], minlength=n)

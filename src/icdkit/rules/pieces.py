@@ -3,7 +3,8 @@ the columnar checker (columnar.py) gathers a chunk's result lines from.
 
 A template (emit.Template) is a finding's JSON text split at the display forms of its codes.
 Here each text piece has a number, a template is the run of its pieces' numbers with holes
-(HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator SEP; a *group* is
+(HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator ", " (joined to its
+first piece; ``t_lead`` holds that piece without, for a row's first finding); a *group* is
 the templates one rule gives for one code or pair (none, one or several), by number. Every
 structure is an array, so a chunk's findings are put together with numpy takes.
 
@@ -12,7 +13,7 @@ structure is an array, so a chunk's findings are put together with numpy takes.
 >>> groups = Groups(Pieces())
 >>> g = groups.of((Template(Finding("hcc", "info", (FIRST,), f"{FIRST} maps", Source("table", "t"))),))
 >>> run = groups.t_flat.view()[groups.t_start.data[groups.g_flat.data[g]]:][:6].tolist()
->>> run[0] == SEP and HOLE_FIRST in run
+>>> groups.pieces.text[run[0]].startswith(', {"rule"') and HOLE_FIRST in run
 True
 """
 
@@ -93,6 +94,7 @@ class Groups:
         self._gid: dict[tuple[Template, ...], int] = {(): NONE}
         self.t_start, self.t_len, self.t_rank = Column(np.int64), Column(np.int64), Column(np.int64)
         self.t_flat = Column(np.int64)
+        self.t_lead = Column(np.int64)  # the first piece of the run, without the separator
         self.g_start, self.g_len, self.g_flat = Column(np.int64), Column(np.int64), Column(np.int64)
 
     def of(self, templates: tuple[Template, ...]) -> int:
@@ -105,7 +107,7 @@ class Groups:
             self._gid[templates] = got
         return got
 
-    COLUMNS = ("t_start", "t_len", "t_rank", "t_flat", "g_start", "g_len", "g_flat")
+    COLUMNS = ("t_start", "t_len", "t_rank", "t_flat", "t_lead", "g_start", "g_len", "g_flat")
 
     def arrays(self) -> dict[str, Ints]:
         """The templates and groups as arrays, to save (see :meth:`restore`)."""
@@ -121,7 +123,8 @@ class Groups:
 
     def literal(self, text: str, rank: int) -> int:
         """A group of one finding, its JSON *text* made per record (not kept: see :meth:`mark`)."""
-        return self._group([self._run([SEP, self.pieces.add(text)], rank)])
+        add = self.pieces.add
+        return self._group([self._run([add(f", {text}")], rank, add(text))])
 
     def mark(self) -> tuple[int, ...]:
         return (len(self.pieces.text), self.t_len.size, self.t_flat.size, self.g_len.size, self.g_flat.size)
@@ -129,7 +132,7 @@ class Groups:
     def reset(self, mark: tuple[int, ...]) -> None:
         """Forget the literals made since *mark* (kept groups and templates come before)."""
         n_pieces, self.t_len.size, self.t_flat.size, self.g_len.size, self.g_flat.size = mark
-        self.t_start.size = self.t_rank.size = self.t_len.size
+        self.t_start.size = self.t_rank.size = self.t_lead.size = self.t_len.size
         self.g_start.size = self.g_len.size
         del self.pieces.text[n_pieces:]  # pieces of the chunk (Pieces.add) are never numbered
         self.pieces.synced = min(self.pieces.synced, n_pieces)
@@ -140,7 +143,7 @@ class Groups:
             if t.chunks is None:
                 got = UNSUPPORTED
             else:
-                run = [SEP]
+                run: list[int | str] = []
                 for i, part in enumerate(t.chunks):
                     if i:
                         run.append(HOLE_SECOND)
@@ -148,13 +151,19 @@ class Groups:
                         if j:
                             run.append(HOLE_FIRST)
                         if text:
-                            run.append(self.pieces.of(text))
-                got = self._run(run, t.rank)
+                            run.append(text)
+                of = self.pieces.of
+                lead = run[0]  # the separator joins the first text (JSON of a finding starts with one)
+                ids = [of(f", {lead}"), *run[1:]] if isinstance(lead, str) else [SEP, *run]
+                got = self._run([of(x) if isinstance(x, str) else x for x in ids], t.rank,
+                                of(lead) if isinstance(lead, str) else EMPTY)
             self._tid[t] = got
         return got
 
-    def _run(self, run: list[int], rank: int) -> int:
+    def _run(self, run: list[int], rank: int, lead: int) -> int:
+        """A template's run of pieces, led by the separator; *lead* is its first piece without."""
         tid = self.t_len.size
+        self.t_lead.extend([lead])
         self.t_start.extend([self.t_flat.size])
         self.t_len.extend([len(run)])
         self.t_rank.extend([rank])

@@ -27,7 +27,7 @@ serves every pair of the chunk whatever governs its first code.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -37,6 +37,7 @@ from icdkit.refs import RefSet  # noqa: F401  (doctest)
 from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
+Order = Callable[[], tuple[Sequence[str], dict[str, int]]]  # gives a release's sorted keys and their ranks
 
 #: a live cell of a restored screen: worked out in the process that saved it (what it means is
 #: in the tables saved with it, tables.py)
@@ -76,8 +77,9 @@ class Screen:
     """Every governing screen of one knowledge base, as integer arrays (see the module)."""
 
     def __init__(self, keys: Sequence[str], rank: dict[str, int]) -> None:
-        self.keys = keys  # the release's keys, sorted (KnowledgeBase.code_keys)
-        self.rank = rank  # key -> its place in keys (KnowledgeBase.code_ranks)
+        self._keys: Sequence[str] | None = keys  # the release's keys, sorted (KnowledgeBase.code_keys)
+        self._rank: dict[str, int] | None = rank  # key -> its place in keys (KnowledgeBase.code_ranks)
+        self._order: Order | None = None  # gives both, when restored
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
         self.govs: list[Governing] = []  # by number
         self._gids: dict[Governing, int] = {}  # the number of each, as entered
@@ -87,6 +89,24 @@ class Screen:
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
         self._live = Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
         self._enter(UNGOVERNED)
+
+    @property
+    def keys(self) -> Sequence[str]:
+        if self._keys is None:
+            self._read_order()
+        assert self._keys is not None
+        return self._keys
+
+    @property
+    def rank(self) -> dict[str, int]:
+        if self._rank is None:
+            self._read_order()
+        assert self._rank is not None
+        return self._rank
+
+    def _read_order(self) -> None:
+        assert self._order is not None
+        self._keys, self._rank = self._order()
 
     def _enter(self, gov: Governing) -> int:
         """Give *gov* its number and enter its cuts and cells (as far as worked out)."""
@@ -120,14 +140,18 @@ class Screen:
                 if self.cells[base + j] is UNSET:
                     self._work_out(base + j, gid, j)
         return {"cuts": self._cuts.view(), "start": self._start.view(), "base": self._base.view(),
-                "live": self._live.view()}
+                "live": self._live.view(), "span": np.array(self.span)}
 
     @classmethod
-    def restore(cls, keys: Sequence[str], rank: dict[str, int], arrays: dict[str, npt.NDArray[Any]]
-                ) -> Screen:
+    def restore(cls, order: Order, arrays: dict[str, npt.NDArray[Any]]) -> Screen:
         """A screen saved by :meth:`arrays`. Its screens have no Governing here (their numbers
-        stand for them) and its live cells are SAVED; screens entered later work as usual."""
-        got = cls(keys, rank)
+        stand for them) and its live cells are SAVED; screens entered later work as usual. The
+        keys and their ranks are read from *order* when first needed (a batch of codes known
+        to the saved tables never needs them)."""
+        got = cls((), {})
+        got._keys = got._rank = None
+        got._order = order
+        got.span = int(arrays["span"])
         got._cuts, got._start, got._base = (Column.of(arrays[k], np.int64) for k in ("cuts", "start", "base"))
         got._live = Column.of(arrays["live"], np.bool_)
         got.govs = [UNGOVERNED] * got._start.size

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from icdkit import codes
 from icdkit.models import Period
 from icdkit.rules.check import Checker
 from icdkit.rules.context import Spelling
@@ -70,11 +71,10 @@ class Tables:
 
     def __init__(self, checker: Checker, saved: dict[str, Any] | None = None) -> None:
         self.checker, self.cache, self.kb = checker, checker.cache, checker.kb
-        keys, rank = self.kb.code_keys(), self.kb.code_ranks()
         if saved is None:
             self.pieces = Pieces()
             self.groups = Groups(self.pieces)
-            self.screen = Screen(keys, rank)
+            self.screen = Screen(self.kb.code_keys(), self.kb.code_ranks())
             self.numbers: dict[str, int] = {}
             columns = {name: Column(np.int64) for name in (
                 "code_first", "code_count", "period_start", "period_end", "period_cp", "cell_kind",
@@ -84,8 +84,9 @@ class Tables:
         else:
             self.pieces = Pieces.restore(_texts(saved["pieces"]))
             self.groups = Groups.restore(self.pieces, saved)
-            self.screen = Screen.restore(keys, rank, {k: saved[f"screen_{k}"]
-                                                      for k in ("cuts", "start", "base", "live")})
+            order = self.kb.code_keys, self.kb.code_ranks
+            self.screen = Screen.restore(lambda: (order[0](), order[1]()), {
+                k: saved[f"screen_{k}"] for k in ("cuts", "start", "base", "live", "span")})
             self.numbers = dict(zip(_texts(saved["numbers"]), saved["number_values"].tolist(), strict=True))
             columns = {name: Column.of(saved[name], np.int64) for name in saved
                        if name.startswith(("code_", "period_", "cell_", "cp_"))}
@@ -126,7 +127,7 @@ class Tables:
 
     def key(self, cp: int) -> str:
         """The key of a code period's code."""
-        return self.screen.keys[int(self.cp["rank"][cp])]
+        return codes.key(self.shown(cp))
 
     def shown(self, cp: int) -> str:
         """The display form of a code period's code."""
@@ -290,7 +291,7 @@ class Tables:
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
         for name, values in arrays.items():  # the numbers here fit in 32 bits: half the file
-            small = not len(values) or -(2**31) <= values.min() <= values.max() < 2**31
+            small = not values.size or -(2**31) <= values.min() <= values.max() < 2**31
             if values.dtype == np.int64 and small:
                 arrays[name] = values.astype(np.int32)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
