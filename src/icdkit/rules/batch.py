@@ -33,7 +33,7 @@ from icdkit.rules.findings import Finding, Source
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
-SETTLE_EVERY = 2_000  # rows between two gc.freeze() calls (see _settle)
+SETTLE_EVERY = 10_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
 CHUNK = 1024  # rows the columnar checker takes at once (columnar.py)
 
@@ -63,11 +63,22 @@ class Summary:
                 "with_errors": self.with_errors}
 
 
+PROGRESS_EVERY = 1 << 16  # bytes read between two progress reports
+
+
 def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[str]:
+    if progress is None:
+        for raw in stream:
+            yield raw.decode("utf-8", errors="replace")
+        return
+    read = 0
     for raw in stream:
-        if progress:
-            progress(len(raw))
+        read += len(raw)
+        if read >= PROGRESS_EVERY:
+            progress(read)
+            read = 0
         yield raw.decode("utf-8", errors="replace")
+    progress(read)
 
 
 def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None

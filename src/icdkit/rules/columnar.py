@@ -145,7 +145,7 @@ class Columnar:
         rejects is left to the rules, which say why."""
         kept = []
         occ: list[int] = []
-        numbers, number, patients = self.tables.numbers, self.tables.number, self._patients
+        known, number, patients = self.tables.numbers.get, self.tables.number, self._patients
         for k, (n, row) in enumerate(rows):
             if type(row) is not dict:
                 continue
@@ -157,7 +157,7 @@ class Columnar:
                     seen = self._patient(given)
                 if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
                     codes = encounter_codes(codes or "")
-                got = [numbers.get(raw) for raw in codes]
+                got = list(map(known, codes))
             except (IcdkitError, TypeError, ValueError):
                 continue
             if None in got:

@@ -93,6 +93,7 @@ class Tables:
             self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
             self._pdx = saved["pdx"]
         self._columns = columns
+        self._facts: dict[int, tuple[str, str, Period]] = {}
         self._pending: dict[str, list[int]] = {name: [] for name in columns}
         self.sync()
 
@@ -127,15 +128,24 @@ class Tables:
 
     def key(self, cp: int) -> str:
         """The key of a code period's code."""
-        return codes.key(self.shown(cp))
+        return self.facts(cp)[0]
 
     def shown(self, cp: int) -> str:
         """The display form of a code period's code."""
-        return self.pieces.text[int(self.cp["shown"][cp])]
+        return self.facts(cp)[1]
 
     def period(self, cp: int) -> Period:
         """The validity period a code period stands for."""
-        return self.kb.periods(self.key(cp))[int(self.cp["period"][cp])]
+        return self.facts(cp)[2]
+
+    def facts(self, cp: int) -> tuple[str, str, Period]:
+        """A code period's key, display form and period (kept once asked)."""
+        got = self._facts.get(cp)
+        if got is None:
+            shown = self.pieces.text[int(self.cp["shown"][cp])]
+            key = codes.key(shown)
+            got = self._facts[cp] = (key, shown, self.kb.periods(key)[int(self.cp["period"][cp])])
+        return got
 
     def spelling(self, cp: int) -> Spelling:
         """What the rules know of a code period's code (resolved again after loading: only the
