@@ -51,7 +51,7 @@ from icdkit.rules.mce import conflicts
 from icdkit.rules.pieces import HOLE_FIRST, NONE, TAIL, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
-from icdkit.rules.tables import EXACT, INEXACT, NAMED, Tables
+from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, Tables
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -229,9 +229,9 @@ class Columnar:
         return got
 
     def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, shown: Ints, lens: Ints
-               ) -> dict[int, list[int]]:
+               ) -> dict[int, list[tuple[int, int]]]:
         """Excludes findings of every pair the screen finds; returns, for each code whose
-        instructions may name other codes of its row, those codes (in order)."""
+        instructions may name other codes of its row, those codes (in order) and their cells."""
         t = self.tables
         gid = t.cp["gid"][occ]
         a, b, cell = t.screen.live(gid, rank, lens)
@@ -249,26 +249,52 @@ class Columnar:
             found = one_per_note([r for r in found_in.excludes if refs[r].matches(key)], gov.excludes.notes)
             g = t.groups.of(_templates(self.cache, gov, sp_a.shown == gov.owner, found))
             records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(shown[i]), int(shown[j]), 0)
-        named: dict[int, list[int]] = {}
-        for i, j in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b)), strict=True):
-            named.setdefault(i, []).append(j)
+        named: dict[int, list[tuple[int, int]]] = {}
+        for i, j, c in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b, cell)), strict=True):
+            named.setdefault(i, []).append((j, c))
         return named
 
-    def _instructed(self, records: _Records, named: dict[int, list[int]], row: Ints, pos: Ints, occ: Ints,
-                    shown: Ints) -> None:
-        """The sequencing findings of each code whose instructions may name others of its row."""
+    def _instructed(self, records: _Records, named: dict[int, list[tuple[int, int]]], row: Ints, pos: Ints,
+                    occ: Ints, shown: Ints) -> None:
+        """The sequencing findings of each code whose instructions may name others of its row:
+        an instruction naming none of them says what it says when they are absent; one naming
+        some says nothing, but a Code first note naming only codes listed after it (``instructed``)."""
         t = self.tables
         for i, others in named.items():
-            sp = t.spelling(occ[i])
-            manifestation = sp.elsewhere or "manifestation" in t.period(occ[i]).flags
-            listed = [(t.key(occ[j]), int(pos[j]), t.shown(occ[j])) for j in others]
-            r, p = int(row[i]), int(pos[i])
-            said_all = instructed(self.cache, sp.governing, sp.shown, p, manifestation, listed)
-            for k, said in enumerate(said_all):
-                if isinstance(said, Finding):
-                    records.literals.append((r, SEQUENCING, p, i, k, said))
-                else:
-                    records.one(r, SEQUENCING, p, 0, t.groups.of(said), int(shown[i]), 0, k)
+            cp, r, p = occ[i], int(row[i]), int(pos[i])
+            gid = int(t.cp["gid"][cp])
+            masks = [(int(pos[j]), t.named(c, gid)) for j, c in others]
+            start, count = t.instructions(gid)
+            kind = t.instruction("ins_kind")[start:start + count]
+            found = early = 0
+            for q, mask in masks:
+                found |= mask
+                early |= mask if q < p else 0
+            late = found & ~early  # instructions naming codes listed after this one only
+            if min(mask for _, mask in masks) < 0 or any(kind[k] == CODE_FIRST and late >> k & 1
+                                                         for k in range(count)):
+                self._instructed_by_rules(records, i, others, row, pos, occ, shown)
+                continue
+            absent = t.instruction(f"ins_absent{int(p == 0)}{int(t.cp['manifestation'][cp])}")
+            for k in range(count):
+                if not found >> k & 1:
+                    records.one(r, SEQUENCING, p, 0, int(absent[start + k]), int(shown[i]), 0, k)
+
+    def _instructed_by_rules(self, records: _Records, i: int, others: list[tuple[int, int]], row: Ints,
+                             pos: Ints, occ: Ints, shown: Ints) -> None:
+        """What ``instructed`` says for a code whose notes name others with a qualifier, or
+        call for an error (a Code first note naming codes listed after it)."""
+        t = self.tables
+        sp = t.spelling(occ[i])
+        manifestation = bool(t.cp["manifestation"][occ[i]])
+        listed = [(t.key(occ[j]), int(pos[j]), t.shown(occ[j])) for j, _ in others]
+        r, p = int(row[i]), int(pos[i])
+        said_all = instructed(self.cache, sp.governing, sp.shown, p, manifestation, listed)
+        for k, said in enumerate(said_all):
+            if isinstance(said, Finding):
+                records.literals.append((r, SEQUENCING, p, i, k, said))
+            else:
+                records.one(r, SEQUENCING, p, 0, t.groups.of(said), int(shown[i]), 0, k)
 
     def _demographic(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints) -> None:
         """The age and sex edits each code fails, for this patient on this day (conflicts)."""

@@ -101,6 +101,21 @@ class Governing:
         inner = [UNSET] * (len(self.bounds) - 1)
         self.cells: list[Cell | None] = [None, *inner, None] if ends else [None]
 
+    def instructions_in(self, j: int) -> int:
+        """Which instructions name every code of cell *j* (bit k: instruction k), or -1 when one
+        of the references spanning it has a qualifier (it may name some of its codes only)."""
+        n_excl = len(self.excludes.refs.refs)
+        mask = 0
+        for k, ins in enumerate(self.instructions):
+            for ref in ins.refs.refs:
+                start, end = self._spans[n_excl]
+                n_excl += 1
+                if start <= j <= end:
+                    if ref.positions or ref.suffixes or k >= 62:
+                        return -1
+                    mask |= 1 << k
+        return mask
+
     def cell(self, key: str) -> Cell | None:
         """The cell holding *key*, or None when no reference spans it."""
         j = bisect_right(self.bounds, key)

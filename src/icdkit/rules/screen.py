@@ -158,6 +158,10 @@ class Screen:
         got.cells = [SAVED if live else None for live in arrays["live"].tolist()]
         return got
 
+    def base(self, gid: int) -> int:
+        """Where the cells of screen *gid* start in :attr:`cells`."""
+        return int(self._base.data[gid])
+
     def gid(self, gov: Governing) -> int:
         """*gov*'s number in this screen (entering it the first time)."""
         if not gov.bounds:

@@ -73,7 +73,7 @@ def instructed(cache: RuleCache, gov: Governing, shown: str, position: int, mani
     for ins in gov.instructions:
         found = [(p, s) for k, p, s in named if ins.refs.covers(k)]
         if not found:
-            yield _absent_templates(cache, ins, position == 0, manifestation)
+            yield instruction_templates(cache, ins, position == 0, manifestation)
         elif ins.kind == "code_first" and not any(p < position for p, _ in found):
             codes = tuple(s for _, s in found)
             yield Finding("code-first", "error", (shown, *codes),
@@ -90,12 +90,12 @@ def absent_templates(cache: RuleCache, gov: Governing, first: bool, manifestatio
     got = gov.absent.get(key)
     if got is None:
         got = gov.absent[key] = tuple(t for ins in gov.instructions
-                                      for t in _absent_templates(cache, ins, first, manifestation))
+                                      for t in instruction_templates(cache, ins, first, manifestation))
     return got
 
 
-def _absent_templates(cache: RuleCache, ins: Instruction, first: bool, manifestation: bool
-                      ) -> tuple[Template, ...]:
+def instruction_templates(cache: RuleCache, ins: Instruction, first: bool, manifestation: bool
+                          ) -> tuple[Template, ...]:
     """An instruction none of whose codes is on the claim: the same for every code it governs."""
     manif = manifestation if ins.kind == "code_first" else None
     return cache.templated(("seq", id(ins), first, manif), _absent, cache, ins, first, manifestation)

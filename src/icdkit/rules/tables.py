@@ -51,7 +51,7 @@ from icdkit.rules.info import cc_templates, hcc_findings
 from icdkit.rules.mce import principal_templates, unspecified_templates
 from icdkit.rules.pieces import NONE, Groups, Pieces
 from icdkit.rules.screen import SAVED, Column, Screen
-from icdkit.rules.sequencing import absent_templates
+from icdkit.rules.sequencing import absent_templates, instruction_templates
 
 Ints = npt.NDArray[np.int64]
 
@@ -60,7 +60,14 @@ EXACT, INEXACT, NAMED = 1, 2, 4
 SETTINGS = (None, True, False)  # a row's setting (0, 1, 2) as the MCE rules take it: inpatient or not
 #: per code period, in this order: see the module
 CP_COLUMNS = ("gid", "rank", "shown", "owner", "period", "seq0", "seq1", "unspec", "ccp", "ccs", "coll",
-              "hcc", "demo", "flags", *(f"principal{s}{n}" for s in range(3) for n in range(2)))
+              "hcc", "demo", "flags", "manifestation",
+              *(f"principal{s}{n}" for s in range(3) for n in range(2)))
+UNKNOWN = -2  # in the per-cell and per-screen columns: not worked out yet
+CODE_FIRST = 1  # an instruction's kind (ins_kind): Code first, or another (0)
+#: per instruction: its kind, and its findings' group when none of its codes is on the claim, for
+#: a code listed after the first or first, manifestation code or not (ins_absent<first><manifestation>)
+INSTRUCTION_COLUMNS = ("ins_kind", "ins_absent00", "ins_absent01", "ins_absent10", "ins_absent11")
+_ROLES = ((False, False), (False, True), (True, False), (True, True))
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
 _SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
 KEEP = 3  # saved tables kept per knowledge base file (the newest)
@@ -78,7 +85,8 @@ class Tables:
             self.numbers: dict[str, int] = {}
             columns = {name: Column(np.int64) for name in (
                 "code_first", "code_count", "period_start", "period_end", "period_cp", "cell_kind",
-                "cell_exact0", "cell_exact1", *(f"cp_{name}" for name in CP_COLUMNS))}
+                "cell_exact0", "cell_exact1", "cell_named", "gov_first", "gov_count", *INSTRUCTION_COLUMNS,
+                *(f"cp_{name}" for name in CP_COLUMNS))}
             self.hcc: dict[tuple[int, int], int] = {}
             self._pdx: Ints | None = None
         else:
@@ -89,7 +97,7 @@ class Tables:
                 k: saved[f"screen_{k}"] for k in ("cuts", "start", "base", "live", "span")})
             self.numbers = dict(zip(_texts(saved["numbers"]), saved["number_values"].tolist(), strict=True))
             columns = {name: Column.of(saved[name], np.int64) for name in saved
-                       if name.startswith(("code_", "period_", "cell_", "cp_"))}
+                       if name.startswith(("code_", "period_", "cell_", "cp_", "gov_", "ins_"))}
             self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
             self._pdx = saved["pdx"]
         self._columns = columns
@@ -124,6 +132,11 @@ class Tables:
             self._columns["cell_kind"].extend([-1] * more)
             self._columns["cell_exact0"].extend([0] * more)
             self._columns["cell_exact1"].extend([0] * more)
+            self._columns["cell_named"].extend([UNKNOWN] * more)
+        more = len(self.screen.govs) - self._columns["gov_first"].size
+        if more > 0:
+            self._columns["gov_first"].extend([UNKNOWN] * more)
+            self._columns["gov_count"].extend([0] * more)
         return tuple(self._columns[name].data for name in ("cell_kind", "cell_exact0", "cell_exact1"))  # type: ignore[return-value]
 
     def key(self, cp: int) -> str:
@@ -188,6 +201,33 @@ class Tables:
             got = np.where(owner == 1, by_owner[cell], by_other[cell])
         return got - 1
 
+    def named(self, cell: int, gid: int) -> int:
+        """Which instructions of screen *gid* name every code of *cell* (Governing.instructions_in)."""
+        column = self._columns["cell_named"].data
+        got = int(column[cell])
+        if got == UNKNOWN:
+            got = column[cell] = self.screen.govs[gid].instructions_in(cell - self.screen.base(gid))
+        return got
+
+    def instructions(self, gid: int) -> tuple[int, int]:
+        """Where the instructions of screen *gid* start in the instruction columns, and how many:
+        each one's kind and its findings when none of its codes is on the claim."""
+        first, count = self._columns["gov_first"].data, self._columns["gov_count"].data
+        if first[gid] == UNKNOWN:
+            first[gid] = self._columns["ins_kind"].size
+            gov = self.screen.govs[gid]
+            count[gid] = len(gov.instructions)
+            for ins in gov.instructions:
+                self._columns["ins_kind"].extend([CODE_FIRST if ins.kind == "code_first" else 0])
+                for name, (listed_first, manifestation) in zip(INSTRUCTION_COLUMNS[1:], _ROLES, strict=True):
+                    found = instruction_templates(self.cache, ins, listed_first, manifestation)
+                    self._columns[name].extend([self.groups.of(found)])
+        return int(first[gid]), int(count[gid])
+
+    def instruction(self, column: str) -> Ints:
+        """An instruction column (INSTRUCTION_COLUMNS), by instruction."""
+        return self._columns[column].data
+
     def hcc_group(self, cp: int, year: int) -> int:
         """The HCC findings of a code period for a payment year."""
         got = self.hcc.get((cp, year))
@@ -237,7 +277,8 @@ class Tables:
                   int(sp.shown == gov.owner), i, group(absent_templates(cache, gov, False, manifestation)),
                   group(absent_templates(cache, gov, True, manifestation)),
                   group(unspecified_templates(cache, p)) if "unspecified" in p.flags else NONE, *cc, int(hcc),
-                  int(not _DEMOGRAPHIC.isdisjoint(p.flags)), int(bool(p.flags)), *principal)
+                  int(not _DEMOGRAPHIC.isdisjoint(p.flags)), int(bool(p.flags)), int(manifestation),
+                  *principal)
         cp = self._columns["cp_gid"].size + len(self._pending["cp_gid"])
         for name, value in zip(CP_COLUMNS, values, strict=True):
             self._pending[f"cp_{name}"].append(value)
@@ -263,6 +304,10 @@ class Tables:
         for c in np.flatnonzero(kind & EXACT).tolist():
             for owner in (0, 1):
                 self._compile_exact(c, owner, int(gid[c]))
+        for c in np.flatnonzero(kind & NAMED).tolist():
+            self.named(c, int(gid[c]))
+        for g in range(len(screen.govs)):
+            self.instructions(g)
         year = int(self.kb.effective[:4])
         for cp in np.flatnonzero(self.cp["hcc"]).tolist():
             for payment in (year, year + 1):  # dates of service in the release's fiscal year
