@@ -82,7 +82,7 @@ class _Records:
 
     def __init__(self) -> None:
         self.parts: list[tuple[Ints, ...]] = []
-        self.ones: list[tuple[int, int, int, int, int, int, int, int]] = []
+        self.ones: list[tuple[int, int, int, int, int, int]] = []
         self.literals: list[tuple[int, int, int, int, int, Finding]] = []
 
     def add(self, row: Ints, family: int, pos_a: Ints, pos_b: Ints | int, group: Ints, first: Ints,
@@ -103,13 +103,13 @@ class _Records:
     def one(self, row: int, family: int, pos_a: int, pos_b: int, group: int, first: int, second: int,
             order: int) -> None:
         if group != NONE:
-            self.ones.append(((family * 128 + pos_a) * 128 + pos_b, row, group, first, second, order, 0, 0))
+            self.ones.append(((family * 128 + pos_a) * 128 + pos_b, row, group, first, second, order))
 
     def arrays(self) -> tuple[Ints, ...]:
         parts = self.parts
         if self.ones:
             ones = np.array(self.ones, dtype=np.int64)
-            parts = [*parts, tuple(ones[:, k] for k in range(6))]
+            parts = [*parts, tuple(ones.T)]
         if not parts:
             return tuple(np.zeros(0, dtype=np.int64) for _ in range(6))
         return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
