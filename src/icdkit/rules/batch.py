@@ -64,6 +64,8 @@ class Summary:
 
 
 PROGRESS_EVERY = 1 << 16  # bytes read between two progress reports
+#: what json.loads runs, without its checks around the value (typeshed does not declare it)
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[str]:
@@ -90,14 +92,19 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
         return
     if first.lstrip().startswith("{"):
         for n, line in enumerate(chain([first], lines), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, f"not valid JSON ({exc.msg} at column {exc.colno})"
-                continue
-            yield (n, row) if isinstance(row, dict) else (n, "expected a JSON object")
+            try:  # a line as JSON Lines writers write it: a value from its first character
+                row, end = _scan(line, 0)
+                if line[end:].strip():
+                    raise ValueError("more after the value")
+            except (StopIteration, ValueError):  # json.loads says why, or skips a blank line
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield n, f"not valid JSON ({exc.msg} at column {exc.colno})"
+                    continue
+            yield (n, row) if type(row) is dict else (n, "expected a JSON object")
         return
     reader = csv.reader(chain([first], lines))
     header = [h.strip().lower() for h in next(reader)]
