@@ -388,6 +388,8 @@ class Columnar:
     def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], texts: list[str], start: list[int],
               errors: list[bool]) -> list[Run | int]:
         """The chunk's rows in order: runs of kept rows' lines, joined, and the others' indexes."""
+        if len(kept) == n_rows and not bad.any():  # the common chunk: every row here, one run
+            return [Run("".join(texts), n_rows, sum(errors))]
         got: list[Run | int] = []
         where = dict.fromkeys(range(n_rows), -1)
         for r, one in enumerate(kept):
