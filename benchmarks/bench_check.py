@@ -35,7 +35,6 @@ from pathlib import Path
 from icdkit import KnowledgeBase
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
-from icdkit.rules.tables import Tables, saved_path
 
 ICDKIT = str(Path(sys.executable).with_name("icdkit"))
 
@@ -95,6 +94,8 @@ def setup(doc: str) -> tuple[int, str, KnowledgeBase, list[str]]:
 
 
 def main() -> None:
+    from icdkit.rules.tables import Tables, saved_path  # here: bench_check_instructions imports this file
+
     n, store, kb, codes = setup(__doc__)
     t = time.perf_counter()
     kb.preload()
