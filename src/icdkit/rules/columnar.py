@@ -241,13 +241,12 @@ class Columnar:
         group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
         records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, shown[a_x], shown[b_x])
         for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
-            sp_a, key = t.spelling(occ[i]), t.key(occ[j])
-            gov = sp_a.governing
+            gov, key = t.governing(occ[i]), t.key(occ[j])
             refs = gov.excludes.refs.refs
             found_in = gov.cell(key)
             assert found_in is not None
             found = one_per_note([r for r in found_in.excludes if refs[r].matches(key)], gov.excludes.notes)
-            g = t.groups.of(_templates(self.cache, gov, sp_a.shown == gov.owner, found))
+            g = t.groups.of(_templates(self.cache, gov, t.shown(occ[i]) == gov.owner, found))
             records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(shown[i]), int(shown[j]), 0)
         named: dict[int, list[tuple[int, int]]] = {}
         for i, j, c in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b, cell)), strict=True):
@@ -285,11 +284,10 @@ class Columnar:
         """What ``instructed`` says for a code whose notes name others with a qualifier, or
         call for an error (a Code first note naming codes listed after it)."""
         t = self.tables
-        sp = t.spelling(occ[i])
         manifestation = bool(t.cp["manifestation"][occ[i]])
         listed = [(t.key(occ[j]), int(pos[j]), t.shown(occ[j])) for j, _ in others]
         r, p = int(row[i]), int(pos[i])
-        said_all = instructed(self.cache, sp.governing, sp.shown, p, manifestation, listed)
+        said_all = instructed(self.cache, t.governing(occ[i]), t.shown(occ[i]), p, manifestation, listed)
         for k, said in enumerate(said_all):
             if isinstance(said, Finding):
                 records.literals.append((r, SEQUENCING, p, i, k, said))

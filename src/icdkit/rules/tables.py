@@ -47,6 +47,7 @@ from icdkit.models import Period
 from icdkit.rules.check import Checker
 from icdkit.rules.context import Spelling
 from icdkit.rules.excludes import exact_templates
+from icdkit.rules.govern import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
 from icdkit.rules.mce import principal_templates, unspecified_templates
 from icdkit.rules.pieces import NONE, Groups, Pieces
@@ -160,10 +161,10 @@ class Tables:
             got = self._facts[cp] = (key, shown, self.kb.periods(key)[int(self.cp["period"][cp])])
         return got
 
-    def spelling(self, cp: int) -> Spelling:
-        """What the rules know of a code period's code (resolved again after loading: only the
-        rare per-record work needs it)."""
-        return self.cache.spelling(self.shown(cp))
+    def governing(self, cp: int) -> Governing:
+        """The notes governing a code period's code (worked out again after loading: only the
+        per-record work needs them)."""
+        return self.cache.governing(self.key(cp))
 
     def number(self, raw: object) -> int:
         """The number of a code as typed, compiled when first met (-1 when it is not a code of
