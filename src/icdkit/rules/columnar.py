@@ -48,7 +48,7 @@ from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.govern import one_per_note
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
-from icdkit.rules.pieces import HOLE_FIRST, NONE, TAIL, UNSUPPORTED
+from icdkit.rules.pieces import EMPTY, NONE, TAIL, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, Tables
@@ -185,29 +185,29 @@ class Columnar:
         pos = np.arange(len(occ)) - np.repeat(np.cumsum(lens) - lens, lens)
         bad = np.zeros(len(kept), dtype=bool)
         occ = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row], row, bad)
-        rank, shown = cp["rank"][occ], cp["shown"][occ]
+        rank = cp["rank"][occ]
         # a code listed twice: the rules say so
         by = np.lexsort((rank, row))
         twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
         bad[row[by][1:][twice]] = True
         records = _Records()
-        named = self._pairs(records, row, pos, occ, rank, shown, lens)
+        named = self._pairs(records, row, pos, occ, rank, lens)
         first = pos == 0
         sequencing = np.where(first, cp["seq1"][occ], cp["seq0"][occ])
         if named:
             sequencing[list(named)] = NONE
-            self._instructed(records, named, row, pos, occ, shown)
-        records.add(row, SEQUENCING, pos, 0, sequencing, shown, 0)
-        records.add(row, MCE, pos, 0, cp["unspec"][occ], shown, 0, order=1)
-        self._first_listed(records, kept, row, occ, shown, first, lens)
-        self._info(records, kept, row, pos, occ, shown, first, lens)
+            self._instructed(records, named, row, pos, occ)
+        records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
+        records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
+        self._first_listed(records, kept, row, occ, first, lens)
+        self._info(records, kept, row, pos, occ, first, lens)
         self._demographic(records, kept, row, pos, occ)
         groups = tables.groups
         mark = groups.mark()  # literals (findings made per record) come after every kept group …
         try:
             for r, family, pos_a, i, order, f in records.literals:
                 g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
-                records.one(r, family, pos_a, 0, g, int(shown[i]), 0, order)
+                records.one(r, family, pos_a, 0, g, int(occ[i]), 0, order)
             return self._write(n_rows, kept, bad, records.arrays())
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
@@ -228,7 +228,7 @@ class Columnar:
             got[missing] = t.period_cp[first[missing]]
         return got
 
-    def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, shown: Ints, lens: Ints
+    def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, lens: Ints
                ) -> dict[int, list[tuple[int, int]]]:
         """Excludes findings of every pair the screen finds; returns, for each code whose
         instructions may name other codes of its row, those codes (in order) and their cells."""
@@ -239,7 +239,7 @@ class Columnar:
         x = np.flatnonzero(kind & EXACT)
         a_x, b_x = a[x], b[x]
         group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
-        records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, shown[a_x], shown[b_x])
+        records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, occ[a_x], occ[b_x])
         for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
             gov, key = t.governing(occ[i]), t.key(occ[j])
             refs = gov.excludes.refs.refs
@@ -247,14 +247,14 @@ class Columnar:
             assert found_in is not None
             found = one_per_note([r for r in found_in.excludes if refs[r].matches(key)], gov.excludes.notes)
             g = t.groups.of(_templates(self.cache, gov, t.shown(occ[i]) == gov.owner, found))
-            records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(shown[i]), int(shown[j]), 0)
+            records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(occ[i]), int(occ[j]), 0)
         named: dict[int, list[tuple[int, int]]] = {}
         for i, j, c in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b, cell)), strict=True):
             named.setdefault(i, []).append((j, c))
         return named
 
     def _instructed(self, records: _Records, named: dict[int, list[tuple[int, int]]], row: Ints, pos: Ints,
-                    occ: Ints, shown: Ints) -> None:
+                    occ: Ints) -> None:
         """The sequencing findings of each code whose instructions may name others of its row:
         an instruction naming none of them says what it says when they are absent; one naming
         some says nothing, but a Code first note naming only codes listed after it (``instructed``)."""
@@ -272,15 +272,15 @@ class Columnar:
             late = found & ~early  # instructions naming codes listed after this one only
             if min(mask for _, mask in masks) < 0 or any(kind[k] == CODE_FIRST and late >> k & 1
                                                          for k in range(count)):
-                self._instructed_by_rules(records, i, others, row, pos, occ, shown)
+                self._instructed_by_rules(records, i, others, row, pos, occ)
                 continue
             absent = t.instruction(f"ins_absent{int(p == 0)}{int(t.cp['manifestation'][cp])}")
             for k in range(count):
                 if not found >> k & 1:
-                    records.one(r, SEQUENCING, p, 0, int(absent[start + k]), int(shown[i]), 0, k)
+                    records.one(r, SEQUENCING, p, 0, int(absent[start + k]), int(occ[i]), 0, k)
 
     def _instructed_by_rules(self, records: _Records, i: int, others: list[tuple[int, int]], row: Ints,
-                             pos: Ints, occ: Ints, shown: Ints) -> None:
+                             pos: Ints, occ: Ints) -> None:
         """What ``instructed`` says for a code whose notes name others with a qualifier, or
         call for an error (a Code first note naming codes listed after it)."""
         t = self.tables
@@ -292,7 +292,7 @@ class Columnar:
             if isinstance(said, Finding):
                 records.literals.append((r, SEQUENCING, p, i, k, said))
             else:
-                records.one(r, SEQUENCING, p, 0, t.groups.of(said), int(shown[i]), 0, k)
+                records.one(r, SEQUENCING, p, 0, t.groups.of(said), int(occ[i]), 0, k)
 
     def _demographic(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints) -> None:
         """The age and sex edits each code fails, for this patient on this day (conflicts)."""
@@ -307,17 +307,17 @@ class Columnar:
             for j, f in enumerate(conflicts(self.cache, shown, period, day, age, sex, ranges)):
                 records.literals.append((r, MCE, int(pos[i]), i, j - 32, f))
 
-    def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, shown: Ints,
-                      first: Flags, lens: Ints) -> None:
+    def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, first: Flags,
+                      lens: Ints) -> None:
         """The first-listed code's edits, by setting and whether it is alone (principal_templates)."""
         at = np.flatnonzero(first)
         setting = np.array([r[6] for r in kept], dtype=np.int64)
         records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
                     self.tables.principal[setting * 2 + (lens > 1), occ[at]],
-                    shown[at], 0)
+                    occ[at], 0)
 
-    def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, shown: Ints,
-              first: Flags, lens: Ints) -> None:
+    def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
+              lens: Ints) -> None:
         """CC/MCC flags (as principal, as secondary, or excluded by the principal) and HCCs."""
         t = self.tables
         group = np.where(first, t.cp["ccp"][occ], t.cp["ccs"][occ])
@@ -330,11 +330,11 @@ class Columnar:
             sev = self.checker.kb.severity(t.key(occ[i]))
             assert sev is not None
             group[i] = t.groups.of(cc_templates(self.cache, sev, t.shown(principal[i])))
-        records.add(row, INFO, pos, 0, group, shown, 0)
+        records.add(row, INFO, pos, 0, group, occ, 0)
         at = np.flatnonzero(t.cp["hcc"][occ])
         year = np.array([hcc_year(r[2]) for r in kept], dtype=np.int64)[row[at]]
         groups = [t.hcc_group(cp, y) for cp, y in zip(occ[at].tolist(), year.tolist(), strict=True)]
-        records.add(row[at], INFO, pos[at], 0, np.array(groups, dtype=np.int64), shown[at], 0, order=1)
+        records.add(row[at], INFO, pos[at], 0, np.array(groups, dtype=np.int64), occ[at], 0, order=1)
 
     def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...]
                ) -> list[Run | int]:
@@ -361,8 +361,10 @@ class Columnar:
         piece = groups.t_flat.data[np.repeat(groups.t_start.data[tid] - start, size) + np.arange(size.sum())]
         at = np.repeat(np.arange(len(tid)), size)
         holes = np.flatnonzero(piece < 0)
+        code = -1 - piece[holes]  # pieces.hole: 2 * glue + second
         found = rec[at[holes]]
-        piece[holes] = np.where(piece[holes] == HOLE_FIRST, first[found], second[found])
+        hole_cp = np.where(code & 1, second[found], first[found])
+        piece[holes] = EMPTY  # the code's text goes in after the take
         leads = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
         piece[start[leads]] = groups.t_lead.data[tid[leads]]  # no separator before a row's first finding
         # each row's line: its head (id and ok), its findings' pieces, the tail
@@ -372,7 +374,8 @@ class Columnar:
         size = np.where(bad, 0, count + 2)
         start = np.cumsum(size) - size
         line = np.empty(int(size.sum()), dtype=np.int64)
-        line[start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]] = piece
+        dest = start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]
+        line[dest] = piece
         good = np.flatnonzero(~bad)
         pieces = self.tables.pieces
         head = len(pieces.text)  # the heads are pieces of this chunk only (forgotten with the literals)
@@ -380,7 +383,12 @@ class Columnar:
             pieces.add(f'{{"id": {_json_str(k[1])}, "ok": {"false" if e else "true"}, "findings": [')
         line[start[good]] = head + good
         line[start[good] + size[good] - 1] = TAIL
-        return self._runs(n_rows, kept, bad, pieces.take(line), start.tolist(), (errors > 0).tolist())
+        texts = pieces.take(line)
+        glue, spot = code >> 1, dest[holes]
+        for g in np.unique(glue).tolist():
+            at_glue = glue == g
+            texts[spot[at_glue]] = self.tables.glued(g, hole_cp[at_glue])
+        return self._runs(n_rows, kept, bad, texts.tolist(), start.tolist(), (errors > 0).tolist())
 
     @staticmethod
     def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], texts: list[str], start: list[int],

@@ -28,7 +28,19 @@ from icdkit.rules.screen import Column
 Ints = npt.NDArray[np.int64]
 
 EMPTY, SEP, TAIL = 0, 1, 2  # pieces: "", the ", " before each finding but a row's first, a line's end
-HOLE_FIRST, HOLE_SECOND = -1, -2  # in a template's run: the first / second code's display form
+#: the text a hole's code is joined to (the first, none, is a bare hole): a finding's JSON has
+#: each code followed by one of these in the list of codes and in the message, and joining them
+#: to the code makes two pieces one
+GLUES = ("", '", "', '"], "message": "', " and ")
+
+
+def hole(second: bool, glue: int) -> int:
+    """The number standing in a template's run for a code's display form (the first code's or
+    the second's) followed by GLUES[glue]; runs hold pieces' numbers, holes are negative."""
+    return -1 - (2 * glue + second)
+
+
+HOLE_FIRST, HOLE_SECOND = hole(False, 0), hole(True, 0)
 NONE, UNSUPPORTED = -1, -2  # groups: no finding; a template the pieces cannot hold (the rules run)
 MAX_GROUP = 64  # templates in one group (the columnar checker tells them apart in 6 bits)
 
@@ -71,7 +83,7 @@ class Pieces:
         self.text.append(text)
         return len(self.text) - 1
 
-    def take(self, ids: Ints) -> list[str]:
+    def take(self, ids: Ints) -> npt.NDArray[np.object_]:
         n = len(self.text)
         if self.synced < n:
             if len(self._array) < n:
@@ -80,8 +92,7 @@ class Pieces:
                 self._array = grown
             self._array[self.synced:n] = self.text[self.synced:]
             self.synced = n
-        got: list[str] = self._array[ids].tolist()
-        return got
+        return self._array[ids]
 
 
 class Groups:
@@ -152,6 +163,7 @@ class Groups:
                             run.append(HOLE_FIRST)
                         if text:
                             run.append(text)
+                run = _glue(run)
                 of = self.pieces.of
                 lead = run[0]  # the separator joins the first text (JSON of a finding starts with one)
                 ids = [of(f", {lead}"), *run[1:]] if isinstance(lead, str) else [SEP, *run]
@@ -178,3 +190,16 @@ class Groups:
         self.g_len.extend([len(tids)])
         self.g_flat.extend(tids)
         return gid
+
+
+def _glue(run: list[int | str]) -> list[int | str]:
+    """A template's run with each bare hole followed by a glue text made one hole."""
+    got: list[int | str] = []
+    for item in run:
+        last = got[-1] if got else None
+        bare = isinstance(last, int) and last in (HOLE_FIRST, HOLE_SECOND)
+        if bare and isinstance(item, str) and item in GLUES:
+            got[-1] = hole(last == HOLE_SECOND, GLUES.index(item))
+        else:
+            got.append(item)
+    return got

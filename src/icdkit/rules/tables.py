@@ -50,7 +50,7 @@ from icdkit.rules.excludes import exact_templates
 from icdkit.rules.govern import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
 from icdkit.rules.mce import principal_templates, unspecified_templates
-from icdkit.rules.pieces import NONE, Groups, Pieces
+from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
 from icdkit.rules.screen import SAVED, Column, Screen
 from icdkit.rules.sequencing import absent_templates, instruction_templates
 
@@ -103,6 +103,7 @@ class Tables:
             self._pdx = saved["pdx"]
         self._columns = columns
         self._facts: dict[int, tuple[str, str, Period]] = {}
+        self._glued = [np.empty(0, dtype=object) for _ in GLUES]  # see glued()
         self._pending: dict[str, list[int]] = {name: [] for name in columns}
         self.sync()
 
@@ -159,6 +160,23 @@ class Tables:
             shown = self.pieces.text[int(self.cp["shown"][cp])]
             key = codes.key(shown)
             got = self._facts[cp] = (key, shown, self.kb.periods(key)[int(self.cp["period"][cp])])
+        return got
+
+    def glued(self, glue: int, cps: Ints) -> npt.NDArray[np.object_]:
+        """The display forms of code periods, each followed by GLUES[glue] (made once each)."""
+        made = self._glued[glue]
+        n = len(self.cp["shown"])
+        if len(made) < n:
+            grown = np.empty(max(n, 2 * len(made)), dtype=object)
+            grown[:len(made)] = made
+            made = self._glued[glue] = grown
+        got = made[cps]
+        missing = np.flatnonzero(~got.astype(bool))  # None where not made yet (a made text is never empty)
+        if missing.size:
+            text, shown = self.pieces.text, self.cp["shown"]
+            for cp in np.unique(cps[missing]).tolist():
+                made[cp] = text[int(shown[cp])] + GLUES[glue]
+            got = made[cps]
         return got
 
     def governing(self, cp: int) -> Governing:
