@@ -177,6 +177,7 @@ class Columnar:
         return got
 
     def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:
+        """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines."""
         tables = self.tables
         tables.sync()
         cp = tables.cp

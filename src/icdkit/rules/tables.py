@@ -12,7 +12,11 @@ every later batch.
   MS-DRG exclusion collection, whether it maps to an HCC or carries age or sex edits.
 * Each cell of every governing screen: what it holds (Excludes without or with qualifiers, an
   instruction's reference) and, for Excludes without qualifiers, the group of findings for a
-  code the notes stand on and for a descendant (``exact_templates``).
+  code the notes stand on and for a descendant (``exact_templates``); for an instruction's
+  reference, which instructions name every code of the cell (``Governing.instructions_in``).
+* Each screen's instructions: their kind, and each one's findings when none of its codes is on
+  the claim (``instruction_templates``), so that a code whose notes name another code of the
+  claim needs no notes read again.
 * The HCC findings of each cp for the payment years of the release's dates, and every MS-DRG
   PDX exclusion.
 
