@@ -48,7 +48,7 @@ from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.govern import one_per_note
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
-from icdkit.rules.pieces import EMPTY, NONE, TAIL, UNSUPPORTED
+from icdkit.rules.pieces import GLUES, NONE, TAIL, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, Tables
@@ -203,13 +203,14 @@ class Columnar:
         self._first_listed(records, kept, row, occ, first, lens)
         self._info(records, kept, row, pos, occ, first, lens)
         self._demographic(records, kept, row, pos, occ)
+        glued = tables.glue(occ)  # kept pieces, so before the mark
         groups = tables.groups
         mark = groups.mark()  # literals (findings made per record) come after every kept group …
         try:
             for r, family, pos_a, i, order, f in records.literals:
                 g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
                 records.one(r, family, pos_a, 0, g, int(occ[i]), 0, order)
-            return self._write(n_rows, kept, bad, records.arrays())
+            return self._write(n_rows, kept, bad, records.arrays(), glued)
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
 
@@ -337,9 +338,10 @@ class Columnar:
         groups = [t.hcc_group(cp, y) for cp, y in zip(occ[at].tolist(), year.tolist(), strict=True)]
         records.add(row[at], INFO, pos[at], 0, np.array(groups, dtype=np.int64), occ[at], 0, order=1)
 
-    def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...]
-               ) -> list[Run | int]:
-        """The kept rows' lines from their records, in runs between the rows handed back."""
+    def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...],
+               glued: Ints) -> list[Run | int]:
+        """The kept rows' lines from their records, in runs between the rows handed back; the
+        codes' pieces are in *glued* (Tables.glue)."""
         key, row, group, first, second, order = arrays
         groups = self.tables.groups
         bad[row[group == UNSUPPORTED]] = True
@@ -365,7 +367,7 @@ class Columnar:
         code = -1 - piece[holes]  # pieces.hole: 2 * glue + second
         found = rec[at[holes]]
         hole_cp = np.where(code & 1, second[found], first[found])
-        piece[holes] = EMPTY  # the code's text goes in after the take
+        piece[holes] = glued[hole_cp * len(GLUES) + (code >> 1)]
         leads = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
         piece[start[leads]] = groups.t_lead.data[tid[leads]]  # no separator before a row's first finding
         # each row's line: its head (id and ok), its findings' pieces, the tail
@@ -375,8 +377,7 @@ class Columnar:
         size = np.where(bad, 0, count + 2)
         start = np.cumsum(size) - size
         line = np.empty(int(size.sum()), dtype=np.int64)
-        dest = start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]
-        line[dest] = piece
+        line[start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]] = piece
         good = np.flatnonzero(~bad)
         pieces = self.tables.pieces
         head = len(pieces.text)  # the heads are pieces of this chunk only (forgotten with the literals)
@@ -384,12 +385,8 @@ class Columnar:
             pieces.add(f'{{"id": {_json_str(k[1])}, "ok": {"false" if e else "true"}, "findings": [')
         line[start[good]] = head + good
         line[start[good] + size[good] - 1] = TAIL
-        texts = pieces.take(line)
-        glue, spot = code >> 1, dest[holes]
-        for g in np.unique(glue).tolist():
-            at_glue = glue == g
-            texts[spot[at_glue]] = self.tables.glued(g, hole_cp[at_glue])
-        return self._runs(n_rows, kept, bad, texts.tolist(), start.tolist(), (errors > 0).tolist())
+        texts = pieces.take(line).tolist()
+        return self._runs(n_rows, kept, bad, texts, start.tolist(), (errors > 0).tolist())
 
     @staticmethod
     def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], texts: list[str], start: list[int],

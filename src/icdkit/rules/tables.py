@@ -107,7 +107,7 @@ class Tables:
             self._pdx = saved["pdx"]
         self._columns = columns
         self._facts: dict[int, tuple[str, str, Period]] = {}
-        self._glued = [np.empty(0, dtype=object) for _ in GLUES]  # see glued()
+        self._glued = Column(np.int64)  # see glue(): made as codes are met, not saved (cheaper than loading)
         self._pending: dict[str, list[int]] = {name: [] for name in columns}
         self.sync()
 
@@ -166,22 +166,23 @@ class Tables:
             got = self._facts[cp] = (key, shown, self.kb.periods(key)[int(self.cp["period"][cp])])
         return got
 
-    def glued(self, glue: int, cps: Ints) -> npt.NDArray[np.object_]:
-        """The display forms of code periods, each followed by GLUES[glue] (made once each)."""
-        made = self._glued[glue]
-        n = len(self.cp["shown"])
-        if len(made) < n:
-            grown = np.empty(max(n, 2 * len(made)), dtype=object)
-            grown[:len(made)] = made
-            made = self._glued[glue] = grown
-        got = made[cps]
-        missing = np.flatnonzero(~got.astype(bool))  # None where not made yet (a made text is never empty)
+    def glue(self, cps: Ints) -> Ints:
+        """Each code period's display form followed by each of GLUES, as pieces: made (kept) for
+        those of *cps* that lack them; returns every code period's, at ``cp * len(GLUES) + glue``."""
+        glued, width = self._glued, len(GLUES)
+        more = len(self.cp["shown"]) * width - glued.size
+        if more > 0:
+            glued.extend([-1] * more)
+        missing = np.unique(cps[glued.data[cps * width] < 0])
         if missing.size:
-            text, shown = self.pieces.text, self.cp["shown"]
-            for cp in np.unique(cps[missing]).tolist():
-                made[cp] = text[int(shown[cp])] + GLUES[glue]
-            got = made[cps]
-        return got
+            text = self.pieces.text
+            shown = self.cp["shown"][missing]
+            glued.data[missing * width] = shown
+            codes = [text[p] for p in shown.tolist()]
+            for g in range(1, width):
+                glued.data[missing * width + g] = len(text) + np.arange(len(codes))
+                text.extend([code + GLUES[g] for code in codes])
+        return glued.data
 
     def governing(self, cp: int) -> Governing:
         """The notes governing a code period's code (worked out again after loading: only the
