@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from icdkit import KnowledgeBase
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.govern import Cell
@@ -32,9 +34,11 @@ def test_chunk_screen_agrees_with_bisection(kb: KnowledgeBase) -> None:
     spellings = [[cache.spelling(k) for k in row] for row in rows]
     flat = [s for row in spellings for s in row]
     screen = Screen(kb.code_keys(), kb.code_ranks())
-    firsts, seconds, cells = screen.pairs([s.governing for s in flat], [s.key or "" for s in flat],
-                                          [len(r) for r in rows])
-    got = [(i, j, c) for i, j, c in zip(firsts, seconds, cells, strict=True) if c is not None]
+    gids = np.array([screen.gid(s.governing) for s in flat], dtype=np.int64)
+    ranks = np.array([screen.rank[s.key or ""] for s in flat], dtype=np.int64)
+    firsts, seconds, ids = screen.live(gids, ranks, np.array([len(r) for r in rows], dtype=np.int64))
+    got = [(i, j, screen.cells[c])
+           for i, j, c in zip(firsts.tolist(), seconds.tolist(), ids.tolist(), strict=True)]
     # the same pairs, row by row, from the string bisection of each Governing
     expected = []
     start = 0
@@ -45,6 +49,7 @@ def test_chunk_screen_agrees_with_bisection(kb: KnowledgeBase) -> None:
                 if cell is not None:
                     expected.append((start + i, start + j, _contents(cell)))
         start += len(row)
+    assert all(c is not None for _, _, c in got)  # live() returns live cells, worked out
     assert [(i, j, _contents(c)) for i, j, c in got] == expected
     assert len(expected) > 500  # the pool is dense enough that many pairs are related
 

@@ -172,10 +172,12 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     if fmt == "csv":
         csv.writer(out).writerow(CSV_COLUMNS)
     rows = read_rows(stream, progress)
-    if fmt == "jsonl":
-        checker.columnar()  # its tables compiled and saved, if they are not yet, before any worker loads them
     if jobs != 1:
         from icdkit.rules.parallel import check_in_parallel
+        from icdkit.rules.tables import ensure_saved
+
+        if fmt == "jsonl":
+            ensure_saved(checker)  # compiled once here, not by every worker
 
         check_in_parallel(checker.kb, rows, out, fmt, jobs, summary)
     else:

@@ -43,15 +43,14 @@ import numpy.typing as npt
 from icdkit.errors import IcdkitError
 from icdkit.rules.batch import Row
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
-from icdkit.rules.excludes import _templates
+from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
-from icdkit.rules.govern import one_per_note
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
 from icdkit.rules.pieces import GLUES, NONE, TAIL, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
-from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, Tables
+from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -172,7 +171,7 @@ class Columnar:
         age, sex, date, setting = patient(*given)
         day = self.cache.day(date) if date is not None else self.checker.kb.effective
         got = (day, dt.date.fromisoformat(day).toordinal(), age, sex,
-               0 if setting is None else 1 if setting == "inpatient" else 2)
+               SETTINGS.index(None if setting is None else setting == "inpatient"))
         self._patients[given] = got
         return got
 
@@ -244,11 +243,9 @@ class Columnar:
         records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, occ[a_x], occ[b_x])
         for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
             gov, key = t.governing(occ[i]), t.key(occ[j])
-            refs = gov.excludes.refs.refs
-            found_in = gov.cell(key)
+            found_in = gov.cell(key)  # the Cell itself (a saved screen keeps only what it holds)
             assert found_in is not None
-            found = one_per_note([r for r in found_in.excludes if refs[r].matches(key)], gov.excludes.notes)
-            g = t.groups.of(_templates(self.cache, gov, t.shown(occ[i]) == gov.owner, found))
+            g = t.groups.of(inexact_templates(self.cache, gov, found_in, t.shown(occ[i]) == gov.owner, key))
             records.one(int(row[i]), EXCLUDES, int(pos[i]), int(pos[j]), g, int(occ[i]), int(occ[j]), 0)
         named: dict[int, list[tuple[int, int]]] = {}
         for i, j, c in zip(*(v[(kind & NAMED) != 0].tolist() for v in (a, b, cell)), strict=True):

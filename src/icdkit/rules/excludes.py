@@ -38,9 +38,7 @@ def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
             if cell.exact:
                 rendered = exact_templates(cache, gov, cell, owner)
             else:
-                k, refs = b.key or "", gov.excludes.refs.refs
-                found = one_per_note([i for i in cell.excludes if refs[i].matches(k)], gov.excludes.notes)
-                rendered = _templates(cache, gov, owner, found)
+                rendered = inexact_templates(cache, gov, cell, owner, b.key or "")
             out.put(rendered, a.shown, b.shown)
 
 
@@ -51,6 +49,15 @@ def exact_templates(cache: RuleCache, gov: Governing, cell: Cell, owner: bool) -
     if got is None:
         got = cell.rendered[owner] = _templates(cache, gov, owner, cell.found)
     return got
+
+
+def inexact_templates(cache: RuleCache, gov: Governing, cell: Cell, owner: bool, key: str
+                      ) -> tuple[Template, ...]:
+    """The findings of a cell of *gov*'s screen whose references carry qualifiers, for the code
+    the notes stand on (*owner*) or a descendant and the code *key* they may name."""
+    refs = gov.excludes.refs.refs
+    found = one_per_note([i for i in cell.excludes if refs[i].matches(key)], gov.excludes.notes)
+    return _templates(cache, gov, owner, found)
 
 
 def _templates(cache: RuleCache, gov: Governing, owner: bool, found: tuple[int, ...]) -> tuple[Template, ...]:

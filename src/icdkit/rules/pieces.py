@@ -56,7 +56,7 @@ class Pieces:
 
     @classmethod
     def restore(cls, text: list[str]) -> Pieces:
-        """Pieces saved as their texts, in order (see :meth:`texts`)."""
+        """Pieces saved as their texts, in order (Tables.save)."""
         got = cls()
         got.text = text
         got._number = None  # numbered when first asked (a batch of known codes never asks)

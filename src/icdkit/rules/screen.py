@@ -19,8 +19,8 @@ serves every pair of the chunk whatever governs its first code.
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
 >>> keys = ("M5020", "M542", "M5403")
 >>> s = Screen(keys, {k: i for i, k in enumerate(keys)})
->>> a, b, cells = s.pairs([g, g], ["M542", "M5020"])
->>> a, b, [c.excludes for c in cells]
+>>> a, b, cells = s.live(np.array([s.gid(g)] * 2), np.array([1, 0]), np.array([2]))
+>>> a.tolist(), b.tolist(), [s.cells[c].excludes for c in cells.tolist()]
 ([0], [1], [(0,)])
 """
 
@@ -88,6 +88,7 @@ class Screen:
         self._base = Column(np.int64)  # by gid: where its cells start in cells / _live
         self.cells: list[Cell | None] = []  # every screen's cells, in turn
         self._live = Column(np.bool_)  # cells[i] is not None (UNSET counts as live)
+        self._unset = Column(np.bool_)  # cells[i] is UNSET: not worked out yet
         self._enter(UNGOVERNED)
 
     @property
@@ -118,6 +119,7 @@ class Screen:
         self._base.extend([len(self.cells)])
         self.cells.extend(gov.cells)
         self._live.extend([c is not None for c in gov.cells])
+        self._unset.extend([c is UNSET for c in gov.cells])
         return gid
 
     def _work_out(self, c: int, gid: int, j: int) -> Cell | None:
@@ -127,6 +129,7 @@ class Screen:
         if got is UNSET:
             got = gov.work_out(j)
         self.cells[c] = got
+        self._unset.data[c] = False
         if got is None:
             self._live.data[c] = False
         return got
@@ -137,7 +140,7 @@ class Screen:
         for gid, gov in enumerate(self.govs):
             base = int(self._base.data[gid])
             for j in range(len(gov.cells)):
-                if self.cells[base + j] is UNSET:
+                if self._unset.data[base + j]:
                     self._work_out(base + j, gid, j)
         return {"cuts": self._cuts.view(), "start": self._start.view(), "base": self._base.view(),
                 "live": self._live.view(), "span": np.array(self.span)}
@@ -154,6 +157,7 @@ class Screen:
         got.span = int(arrays["span"])
         got._cuts, got._start, got._base = (Column.of(arrays[k], np.int64) for k in ("cuts", "start", "base"))
         got._live = Column.of(arrays["live"], np.bool_)
+        got._unset = Column.of(np.zeros(got._live.size, dtype=bool), np.bool_)
         got.govs = [UNGOVERNED] * got._start.size
         got.cells = [SAVED if live else None for live in arrays["live"].tolist()]
         return got
@@ -169,25 +173,13 @@ class Screen:
         got = self._gids.get(gov)
         return self._enter(gov) if got is None else got
 
-    def pairs(self, govs: Sequence[Governing], keys: Sequence[str], rows: Sequence[int] | None = None
-              ) -> tuple[list[int], list[int], list[Cell]]:
-        """For codes given by their governing and key, grouped in rows (``rows``: each row's
-        length, in turn; one row by default), every ordered pair (a, b) of two codes of one
-        row where b lies in a live cell of a's screen, ordered by a then b: the indexes of the
-        a's, of the b's, and the cells (each worked out, never None)."""
-        if len(keys) < 2:
-            return [], [], []
-        gid = np.array([self.gid(g) for g in govs], dtype=np.int64)
-        rank = np.fromiter(map(self.rank.__getitem__, keys), dtype=np.int64, count=len(keys))
-        a, b, ids = self.live(gid, rank, np.array([len(keys)] if rows is None else rows, dtype=np.int64))
-        cells = self.cells
-        return a.tolist(), b.tolist(), [cells[c] for c in ids.tolist()]
-
     def live(self, gid: npt.NDArray[np.int64], rank: npt.NDArray[np.int64], lens: npt.NDArray[np.int64]
              ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """:meth:`pairs` on arrays: codes by their screen's number (:meth:`gid`) and their
-        key's rank, rows by their lengths; the cells by their index in :attr:`cells`, each
-        worked out (a cell found None in this call is dropped)."""
+        """For codes given by their screen's number (:meth:`gid`) and their key's rank, grouped
+        in rows (*lens*: each row's length, in turn), every ordered pair (a, b) of two codes of
+        one row where b lies in a live cell of a's screen, ordered by a then b: the indexes of
+        the a's, of the b's, and the cells, by their index in :attr:`cells`, each worked out (a
+        cell found empty in this call is dropped)."""
         n = len(rank)
         per = np.repeat(lens, lens)  # each code: its row's length
         first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
@@ -200,12 +192,11 @@ class Screen:
         cell = self._base.data[ga] + where
         hit = np.flatnonzero(self._live.data[cell] & (a != b))
         a, b, cell = a[hit], b[hit], cell[hit]
-        cells = self.cells
-        fresh = [k for k, c in enumerate(cell.tolist()) if cells[c] is UNSET]
-        if fresh:  # cells met for the first time: work them out (or find them None)
-            for k in fresh:
+        fresh = np.flatnonzero(self._unset.data[cell])
+        if fresh.size:  # cells met for the first time: work them out (or find them None)
+            for k in fresh.tolist():
                 c = int(cell[k])
-                if cells[c] is UNSET:
+                if self._unset.data[c]:  # (a cell met twice in this call is worked out once)
                     self._work_out(c, int(ga[hit[k]]), int(where[hit[k]]))
             keep = self._live.data[cell]
             a, b, cell = a[keep], b[keep], cell[keep]

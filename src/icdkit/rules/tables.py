@@ -133,6 +133,11 @@ class Tables:
     def cells(self) -> tuple[Ints, Ints, Ints]:
         """By cell of the screen: what it holds (EXACT, INEXACT, NAMED bits; -1 not known yet), and
         the group (+1; 0 not known yet) of its exact Excludes for a descendant and for the owner."""
+        self._grow()
+        return tuple(self._columns[name].data for name in ("cell_kind", "cell_exact0", "cell_exact1"))  # type: ignore[return-value]
+
+    def _grow(self) -> None:
+        """The per-cell and per-screen columns as long as the screen (screens entered since)."""
         more = len(self.screen.cells) - self._columns["cell_kind"].size
         if more > 0:
             self._columns["cell_kind"].extend([-1] * more)
@@ -143,7 +148,6 @@ class Tables:
         if more > 0:
             self._columns["gov_first"].extend([UNKNOWN] * more)
             self._columns["gov_count"].extend([0] * more)
-        return tuple(self._columns[name].data for name in ("cell_kind", "cell_exact0", "cell_exact1"))  # type: ignore[return-value]
 
     def key(self, cp: int) -> str:
         """The key of a code period's code."""
@@ -227,6 +231,7 @@ class Tables:
 
     def named(self, cell: int, gid: int) -> int:
         """Which instructions of screen *gid* name every code of *cell* (Governing.instructions_in)."""
+        self._grow()
         column = self._columns["cell_named"].data
         got = int(column[cell])
         if got == UNKNOWN:
@@ -236,6 +241,7 @@ class Tables:
     def instructions(self, gid: int) -> tuple[int, int]:
         """Where the instructions of screen *gid* start in the instruction columns, and how many:
         each one's kind and its findings when none of its codes is on the claim."""
+        self._grow()
         first, count = self._columns["gov_first"].data, self._columns["gov_count"].data
         if first[gid] == UNKNOWN:
             first[gid] = self._columns["ins_kind"].size
@@ -321,9 +327,8 @@ class Tables:
             self.number(code.code)
         self.sync()
         screen = self.screen
-        screen.arrays()  # works out every cell
+        base = screen.arrays()["base"]  # (which works out every cell)
         kind = self.kinds(np.arange(len(screen.cells), dtype=np.int64))
-        base = screen.arrays()["base"]
         gid = np.searchsorted(base, np.arange(len(kind)), side="right") - 1
         for c in np.flatnonzero(kind & EXACT).tolist():
             for owner in (0, 1):
@@ -382,6 +387,13 @@ class Tables:
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in others[KEEP:]:
             old.unlink(missing_ok=True)
+
+
+def ensure_saved(checker: Checker) -> None:
+    """Compile and save *checker*'s tables if its store lacks them (batch workers then load
+    them, rather than each compiling its own)."""
+    if not saved_path(checker.kb.path).exists():
+        Tables.open(checker)
 
 
 def saved_path(kb_path: Path) -> Path:
