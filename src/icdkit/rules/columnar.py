@@ -41,13 +41,14 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
+from icdkit.rules._native import lines
 from icdkit.rules.batch import Row
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
-from icdkit.rules.pieces import GLUES, NONE, TAIL, UNSUPPORTED
+from icdkit.rules.pieces import GLUES, HEAD, NONE, UNSUPPORTED
 from icdkit.rules.render import finding_json
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
@@ -338,59 +339,20 @@ class Columnar:
     def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...],
                glued: Ints) -> list[Run | int]:
         """The kept rows' lines from their records, in runs between the rows handed back; the
-        codes' pieces are in *glued* (Tables.glue)."""
-        key, row, group, first, second, order = arrays
+        codes' pieces are in *glued* (Tables.glue). Put together natively (_native.lines)."""
         groups = self.tables.groups
-        bad[row[group == UNSUPPORTED]] = True
-        keep = ~bad[row]
-        key, row, group, first, second, order = (x[keep] for x in (key, row, group, first, second, order))
-        # each record -> its group's templates
-        size = groups.g_len.data[group]
-        rec = np.repeat(np.arange(len(group)), size)
-        within = np.arange(len(rec)) - np.repeat(np.cumsum(size) - size, size)
-        tid = groups.g_flat.data[groups.g_start.data[group][rec] + within]
-        rank = groups.t_rank.data[tid]
-        row = row[rec]
-        # by row, severity, family, positions, then groups at one position and templates in a group
-        sort = ((((row * 4 + rank) << 17 | key[rec]) << 7 | (order[rec] + 64)) << 6) | within
-        by = np.argsort(sort)
-        tid, rec, row, rank = tid[by], rec[by], row[by], rank[by]
-        # each finding -> its template's pieces, holes filled with the codes' display forms
-        size = groups.t_len.data[tid]
-        start = np.cumsum(size) - size
-        piece = groups.t_flat.data[np.repeat(groups.t_start.data[tid] - start, size) + np.arange(size.sum())]
-        at = np.repeat(np.arange(len(tid)), size)
-        holes = np.flatnonzero(piece < 0)
-        code = -1 - piece[holes]  # pieces.hole: 2 * glue + second
-        found = rec[at[holes]]
-        hole_cp = np.where(code & 1, second[found], first[found])
-        piece[holes] = glued[hole_cp * len(GLUES) + (code >> 1)]
-        leads = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else row
-        piece[start[leads]] = groups.t_lead.data[tid[leads]]  # no separator before a row's first finding
-        # each row's line: its head (id and ok), its findings' pieces, the tail
-        n = len(kept)
-        errors = np.bincount(row[rank == 0], minlength=n)
-        count = np.bincount(row[at], minlength=n)
-        size = np.where(bad, 0, count + 2)
-        start = np.cumsum(size) - size
-        line = np.empty(int(size.sum()), dtype=np.int64)
-        line[start[row[at]] + 1 + np.arange(len(piece)) - (np.cumsum(count) - count)[row[at]]] = piece
-        good = np.flatnonzero(~bad)
-        pieces = self.tables.pieces
-        head = len(pieces.text)  # the heads are pieces of this chunk only (forgotten with the literals)
-        for k, e in zip(kept, errors.tolist(), strict=True):
-            pieces.add(f'{{"id": {_json_str(k[1])}, "ok": {"false" if e else "true"}, "findings": [')
-        line[start[good]] = head + good
-        line[start[good] + size[good] - 1] = TAIL
-        texts = pieces.take(line).tolist()
-        return self._runs(n_rows, kept, bad, texts, start.tolist(), (errors > 0).tolist())
+        bad[arrays[1][arrays[2] == UNSUPPORTED]] = True
+        text, ends, errors = lines(arrays, groups.native(), glued, len(GLUES), bad,
+                                   self.tables.pieces.text, [_json_str(k[1]) for k in kept], HEAD)
+        return self._runs(n_rows, kept, bad, text, ends, errors)
 
     @staticmethod
-    def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], texts: list[str], start: list[int],
+    def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], text: str, ends: list[int],
               errors: list[bool]) -> list[Run | int]:
-        """The chunk's rows in order: runs of kept rows' lines, joined, and the others' indexes."""
+        """The chunk's rows in order: runs of kept rows' lines (row r's ends at ends[r] in
+        *text*), and the others' indexes."""
         if len(kept) == n_rows and not bad.any():  # the common chunk: every row here, one run
-            return [Run("".join(texts), n_rows, sum(errors))]
+            return [Run(text, n_rows, sum(errors))]
         got: list[Run | int] = []
         where = dict.fromkeys(range(n_rows), -1)
         for r, one in enumerate(kept):
@@ -404,9 +366,8 @@ class Columnar:
                 last = r
                 continue
             if first >= 0:
-                end = start[last + 1] if last + 1 < len(start) else len(texts)
-                text = "".join(texts[start[first]:end])
-                got.append(Run(text, last - first + 1, sum(errors[first:last + 1])))
+                got.append(Run(text[ends[first - 1] if first else 0:ends[last]], last - first + 1,
+                               sum(errors[first:last + 1])))
                 first = -1
             if k < n_rows:
                 got.append(k)

@@ -27,7 +27,10 @@ from icdkit.rules.screen import Column
 
 Ints = npt.NDArray[np.int64]
 
-EMPTY, SEP, TAIL = 0, 1, 2  # pieces: "", the ", " before each finding but a row's first, a line's end
+EMPTY, SEP = 0, 1  # pieces: "", the ", " before each finding but a row's first
+#: a result line's text around its id and findings: before the id, after it when the row has
+#: no error-level finding, the same when it has one, and after the findings
+HEAD = ('{"id": ', ', "ok": true, "findings": [', ', "ok": false, "findings": [', "]}\n")
 #: the text a hole's code is joined to (the first, none, is a bare hole): a finding's JSON has
 #: each code followed by one of these in the list of codes and in the message, and joining them
 #: to the code makes two pieces one
@@ -49,10 +52,8 @@ class Pieces:
     """Text pieces by number, and the same as a numpy object array (for one take per chunk)."""
 
     def __init__(self) -> None:
-        self.text: list[str] = ["", ", ", "]}\n"]
-        self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP, "]}\n": TAIL}
-        self._array: npt.NDArray[np.object_] = np.empty(1024, dtype=object)
-        self.synced = 0  # text[:synced] is in _array
+        self.text: list[str] = ["", ", "]
+        self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP}
 
     @classmethod
     def restore(cls, text: list[str]) -> Pieces:
@@ -82,17 +83,6 @@ class Pieces:
         """The number of a piece of this chunk only (see Groups.mark)."""
         self.text.append(text)
         return len(self.text) - 1
-
-    def take(self, ids: Ints) -> npt.NDArray[np.object_]:
-        n = len(self.text)
-        if self.synced < n:
-            if len(self._array) < n:
-                grown = np.empty(max(2 * len(self._array), n), dtype=object)
-                grown[:self.synced] = self._array[:self.synced]
-                self._array = grown
-            self._array[self.synced:n] = self.text[self.synced:]
-            self.synced = n
-        return self._array[ids]
 
 
 class Groups:
@@ -132,6 +122,11 @@ class Groups:
             setattr(got, name, Column.of(arrays[name], np.int64))
         return got
 
+    def native(self) -> tuple[Ints, ...]:
+        """The templates and groups as _native.lines takes them (it checks every number against
+        the sizes it is given)."""
+        return tuple(getattr(self, name).view() for name in self.COLUMNS)
+
     def literal(self, text: str, rank: int) -> int:
         """A group of one finding, its JSON *text* made per record (not kept: see :meth:`mark`)."""
         add = self.pieces.add
@@ -146,7 +141,6 @@ class Groups:
         self.t_start.size = self.t_rank.size = self.t_lead.size = self.t_len.size
         self.g_start.size = self.g_len.size
         del self.pieces.text[n_pieces:]  # pieces of the chunk (Pieces.add) are never numbered
-        self.pieces.synced = min(self.pieces.synced, n_pieces)
 
     def _template(self, t: Template) -> int:
         got = self._tid.get(t)
