@@ -6,6 +6,11 @@
  * with the codes' display forms, copied once into one string: what numpy takes and a Python
  * join of the pieces did, without an object per piece.
  *
+ * read(): a chunk's rows as the columnar checker takes them: for each row, the numbers of its
+ * codes and what its patient is, looked up in the checker's dicts (a patient not met yet made
+ * by a Python function); a row they do not answer (a code not met yet, input in any other
+ * form) goes to another.
+ *
  * Integer arrays come through the buffer protocol (int64, C-contiguous), so this builds
  * against Python's headers alone. Every index read from them is checked: a bad one raises
  * IndexError, never reads out of bounds.
@@ -292,10 +297,196 @@ done:
     return result;
 }
 
+/* the row's value at key, or None (borrowed); NULL on error */
+static PyObject *
+field(PyObject *row, PyObject *key)
+{
+    PyObject *got = PyDict_GetItemWithError(row, key);
+    return got || PyErr_Occurred() ? got : Py_None;
+}
+
+/* the numbers of the kept rows' codes, in turn */
+typedef struct {
+    int64_t *at;
+    Py_ssize_t n, cap;
+} Occ;
+
+static int
+reserve(Occ *o, Py_ssize_t more)
+{
+    if (o->n + more > o->cap) {
+        Py_ssize_t cap = 2 * (o->n + more);
+        int64_t *at = PyMem_Realloc(o->at, cap * sizeof(int64_t));
+        if (!at) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        o->at = at;
+        o->cap = cap;
+    }
+    return 0;
+}
+
+static PyObject *K_CODES, *K_ID, *K_AGE, *K_SEX, *K_DATE, *K_SETTING;
+
+/* the patient of a row (a new reference): from patients, else made by patient(), which
+ * answers None for bad input; NULL on error */
+static PyObject *
+patient_of(PyObject *row, PyObject *patients, PyObject *patient)
+{
+    static PyObject **keys[4] = {&K_AGE, &K_SEX, &K_DATE, &K_SETTING};
+    PyObject *given = PyTuple_New(4);
+    if (!given)
+        return NULL;
+    for (int i = 0; i < 4; i++) {
+        PyObject *v = field(row, *keys[i]);
+        if (!v) {
+            Py_DECREF(given);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(given, i, Py_NewRef(v));
+    }
+    PyObject *seen = PyDict_GetItemWithError(patients, given);
+    if (seen)
+        Py_INCREF(seen);
+    else {
+        PyErr_Clear(); /* unhashable input: patient() says None */
+        seen = PyObject_CallOneArg(patient, given);
+    }
+    Py_DECREF(given);
+    if (seen && seen != Py_None && (!PyTuple_CheckExact(seen) || PyTuple_GET_SIZE(seen) != 5)) {
+        Py_DECREF(seen);
+        PyErr_SetString(PyExc_TypeError, "read: a patient is a 5-tuple");
+        return NULL;
+    }
+    return seen;
+}
+
+/* the numbers of a row's codes into occ (not counted in yet): 1 when each has one, 0 when one
+ * has none (not met yet, or not a code), -1 on error */
+static int
+numbers_of(PyObject *codes, Py_ssize_t n, PyObject *numbers, Occ *occ)
+{
+    if (reserve(occ, n) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *code = PyList_GET_ITEM(codes, i);
+        PyObject *number = PyUnicode_CheckExact(code) ? PyDict_GetItemWithError(numbers, code) : NULL;
+        if (!number)
+            return PyErr_Occurred() ? -1 : 0;
+        long long v = PyLong_AsLongLong(number);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < 0)
+            return 0;
+        occ->at[occ->n + i] = v;
+    }
+    return 1;
+}
+
+/* what read() makes of one row with the dicts: 1 kept, 0 for the Python function, -1 error */
+static int
+read_row(Py_ssize_t k, PyObject *row, PyObject *numbers, PyObject *patients, PyObject *patient,
+         Py_ssize_t max_codes, PyObject *kept, Occ *occ)
+{
+    if (!PyDict_CheckExact(row))
+        return 0;
+    PyObject *codes = field(row, K_CODES), *id = field(row, K_ID);
+    if (!codes || !id)
+        return -1;
+    Py_ssize_t n = PyList_CheckExact(codes) ? PyList_GET_SIZE(codes) : 0;
+    if (n < 1 || n > max_codes || !PyUnicode_CheckExact(id) || PyUnicode_GET_LENGTH(id) == 0)
+        return 0;
+    PyObject *seen = patient_of(row, patients, patient);
+    if (!seen)
+        return -1;
+    int got = seen == Py_None ? 0 : numbers_of(codes, n, numbers, occ);
+    if (got == 1) {
+        PyObject *one = PyTuple_New(8);
+        got = one ? 1 : -1;
+        if (one) {
+            PyTuple_SET_ITEM(one, 0, PyLong_FromSsize_t(k));
+            PyTuple_SET_ITEM(one, 1, Py_NewRef(id));
+            for (int i = 0; i < 5; i++)
+                PyTuple_SET_ITEM(one, 2 + i, Py_NewRef(PyTuple_GET_ITEM(seen, i)));
+            PyTuple_SET_ITEM(one, 7, PyLong_FromSsize_t(n));
+            if (!PyTuple_GET_ITEM(one, 0) || !PyTuple_GET_ITEM(one, 7) || PyList_Append(kept, one) < 0)
+                got = -1;
+            Py_DECREF(one);
+        }
+        if (got == 1)
+            occ->n += n;
+    }
+    Py_DECREF(seen);
+    return got;
+}
+
+static PyObject *
+read_chunk(PyObject *self, PyObject *args)
+{
+    PyObject *rows, *numbers, *patients, *patient, *slow;
+    Py_ssize_t max_codes;
+    if (!PyArg_ParseTuple(args, "O!O!O!OnO:read", &PyList_Type, &rows, &PyDict_Type, &numbers, &PyDict_Type,
+                          &patients, &patient, &max_codes, &slow))
+        return NULL;
+    PyObject *kept = PyList_New(0), *result = NULL;
+    Occ occ = {0};
+    if (!kept)
+        return NULL;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(rows); k++) {
+        PyObject *item = PyList_GET_ITEM(rows, k);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "read: rows are (row number, row) pairs");
+            goto done;
+        }
+        int got = read_row(k, PyTuple_GET_ITEM(item, 1), numbers, patients, patient, max_codes, kept, &occ);
+        if (got < 0)
+            goto done;
+        if (got)
+            continue;
+        /* the Python function: None, or (the row's kept tuple, its codes' numbers) */
+        PyObject *answer = PyObject_CallFunction(slow, "nO", k, item);
+        if (!answer)
+            goto done;
+        if (answer != Py_None) {
+            PyObject *one, *codes;
+            if (!PyArg_ParseTuple(answer, "O!O!:read's answer", &PyTuple_Type, &one, &PyList_Type, &codes) ||
+                PyList_Append(kept, one) < 0) {
+                Py_DECREF(answer);
+                goto done;
+            }
+            Py_ssize_t n = PyList_GET_SIZE(codes);
+            if (reserve(&occ, n) < 0) {
+                Py_DECREF(answer);
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i < n; i++)
+                occ.at[occ.n++] = PyLong_AsLongLong(PyList_GET_ITEM(codes, i));
+        }
+        Py_DECREF(answer);
+        if (PyErr_Occurred())
+            goto done;
+    }
+    {
+        PyObject *numbers_of = PyBytes_FromStringAndSize((const char *)occ.at, occ.n * sizeof(int64_t));
+        if (numbers_of) {
+            result = PyTuple_Pack(2, kept, numbers_of);
+            Py_DECREF(numbers_of);
+        }
+    }
+done:
+    PyMem_Free(occ.at);
+    Py_DECREF(kept);
+    return result;
+}
+
 static PyMethodDef METHODS[] = {
     {"lines", lines, METH_VARARGS,
      "lines(records, groups, glued, n_glues, bad, texts, ids, head) -> (text, ends, errors)\n\n"
      "A chunk's JSON Lines results from its finding records (see _native.pyi)."},
+    {"read", read_chunk, METH_VARARGS,
+     "read(rows, numbers, patients, patient, max_codes, slow) -> (kept, occ)\n\n"
+     "A chunk's rows with their codes' numbers and patients (see _native.pyi)."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_native",
@@ -305,5 +496,10 @@ static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_native",
 PyMODINIT_FUNC
 PyInit__native(void)
 {
+    PyObject **keys[] = {&K_CODES, &K_ID, &K_AGE, &K_SEX, &K_DATE, &K_SETTING};
+    const char *names[] = {"codes", "id", "age", "sex", "date", "setting"};
+    for (int i = 0; i < 6; i++)
+        if (!(*keys[i] = PyUnicode_InternFromString(names[i])))
+            return NULL;
     return PyModule_Create(&MODULE);
 }

@@ -1,5 +1,8 @@
 """The columnar checker's native kernels (_native.c, built at install)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -14,3 +17,17 @@ def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints,
     ``cp * n_glues + glue`` and the piece texts. Each kept row's line is head[0], its id (JSON),
     head[1] when it has no error else head[2], its findings, head[3]; a *bad* row has none.
     Returns the lines as one text, each row's end in it, and whether it has an error."""
+
+Patient = Callable[[tuple[Any, ...]], tuple[Any, ...] | None]
+Slow = Callable[[int, tuple[int, Any]], tuple[tuple[Any, ...], list[int]] | None]
+
+def read(rows: list[tuple[int, Any]], numbers: dict[str, int],
+         patients: dict[tuple[Any, ...], tuple[Any, ...]], patient: Patient, max_codes: int, slow: Slow
+         ) -> tuple[list[Any], bytes]:
+    """A chunk's *rows* (row number, fields) as the columnar checker takes them: the kept rows'
+    tuples (k, id, then the 5 items *patients* holds for the row's age, sex, date and setting,
+    then its number of codes) and their codes' numbers in *numbers*, in turn (int64 bytes).
+    A row of a dict whose codes are a list of 1 to *max_codes* strings, each with a number
+    >= 0, and whose id is a non-empty str is read here, its patient from *patients* or else
+    ``patient(given)`` (which keeps it there, or answers None: the row goes on as below); any
+    other goes to ``slow(k, row)``, which answers None (not kept) or its tuple and numbers."""

@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
-from icdkit.rules._native import lines
+from icdkit.rules._native import lines, read
 from icdkit.rules.batch import Row
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
@@ -136,44 +136,51 @@ class Columnar:
         kept, occ = self._read(rows)
         if not kept:
             return list(range(len(rows)))
-        return self._check(len(rows), kept, np.array(occ, dtype=np.int64))
+        return self._check(len(rows), kept, occ)
 
-    def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], list[int]]:
+    def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], Ints]:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
-        and the number of each of their codes, in turn. Input as JSON gives it is read here;
-        codes in any other form go through ``encounter_codes``, and anything it or ``patient``
-        rejects is left to the rules, which say why."""
-        kept = []
-        occ: list[int] = []
-        known, number, patients = self.tables.numbers.get, self.tables.number, self._patients
-        for k, (n, row) in enumerate(rows):
-            if type(row) is not dict:
-                continue
-            codes = row.get("codes")
-            given = (row.get("age"), row.get("sex"), row.get("date"), row.get("setting"))
-            try:
-                seen = patients.get(given)
-                if seen is None:
-                    seen = self._patient(given)
-                if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
-                    codes = encounter_codes(codes or "")
-                got = list(map(known, codes))
-            except (IcdkitError, TypeError, ValueError):
-                continue
-            if None in got:
-                got = [number(raw) if c is None else c for raw, c in zip(codes, got, strict=True)]
-            if -1 not in got:
-                kept.append((k, str(row.get("id") or f"row {n}"), *seen, len(got)))
-                occ.extend(got)  # type: ignore[arg-type]  # no None left
-        return kept, occ
+        and the number of each of their codes, in turn: natively (_native.read) for a row whose
+        codes were met before, else by :meth:`_read_row`."""
+        kept, occ = read(list(rows), self.tables.numbers, self._patients, self._patient, MAX_CODES,
+                         self._read_row)
+        return kept, np.frombuffer(occ, dtype=np.int64)
 
-    def _patient(self, given: tuple[Any, ...]) -> Patient:
-        """What ``patient`` makes of a row's age, sex, date and setting (it raises on bad input)."""
-        age, sex, date, setting = patient(*given)
-        day = self.cache.day(date) if date is not None else self.checker.kb.effective
-        got = (day, dt.date.fromisoformat(day).toordinal(), age, sex,
-               SETTINGS.index(None if setting is None else setting == "inpatient"))
-        self._patients[given] = got
+    def _read_row(self, k: int, item: Row) -> tuple[Kept, list[int]] | None:
+        """Row *k* as :meth:`_read` gives it, with its codes' numbers, or None when the rules
+        must read it. Input as JSON gives it is read here; codes in any other form go through
+        ``encounter_codes``, and anything it or ``patient`` rejects is left to the rules, which
+        say why."""
+        n, row = item
+        if type(row) is not dict:
+            return None
+        codes = row.get("codes")
+        seen = self._patient((row.get("age"), row.get("sex"), row.get("date"), row.get("setting")))
+        if seen is None:
+            return None
+        try:
+            if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
+                codes = encounter_codes(codes or "")
+            got = [self.tables.number(raw) for raw in codes]
+        except (IcdkitError, TypeError, ValueError):
+            return None
+        if -1 in got:
+            return None
+        return (k, str(row.get("id") or f"row {n}"), *seen, len(got)), got
+
+    def _patient(self, given: tuple[Any, ...]) -> Patient | None:
+        """What ``patient`` makes of a row's age, sex, date and setting, kept; None when it
+        rejects them (the rules say why)."""
+        got = self._patients.get(given)
+        if got is None:
+            try:
+                age, sex, date, setting = patient(*given)
+                day = self.cache.day(date) if date is not None else self.checker.kb.effective
+                got = (day, dt.date.fromisoformat(day).toordinal(), age, sex,
+                       SETTINGS.index(None if setting is None else setting == "inpatient"))
+                self._patients[given] = got
+            except (IcdkitError, TypeError, ValueError):
+                return None
         return got
 
     def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:
