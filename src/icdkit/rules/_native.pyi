@@ -1,4 +1,4 @@
-"""The columnar checker's native kernels (_native.c, built at install)."""
+"""The columnar checker's native kernels (native/*.c, built at install by setup.py)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,27 +7,36 @@ import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.int64]
-
-def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints,
-          n_glues: int, bad: npt.NDArray[np.bool_], texts: list[str], ids: list[str],
-          head: tuple[str, str, str, str]) -> tuple[str, list[int], list[bool]]:
-    """A chunk's JSON Lines results, from its finding records (key, row, group, first, second,
-    order: see columnar._Records), the groups' templates and pieces (pieces.Groups: t_start,
-    t_len, t_rank, t_flat, t_lead, g_start, g_len, g_flat), each code period's glued pieces at
-    ``cp * n_glues + glue`` and the piece texts. Each kept row's line is head[0], its id (JSON),
-    head[1] when it has no error else head[2], its findings, head[3]; a *bad* row has none.
-    Returns the lines as one text, each row's end in it, and whether it has an error."""
-
 Patient = Callable[[tuple[Any, ...]], tuple[Any, ...] | None]
 Slow = Callable[[int, tuple[int, Any]], tuple[tuple[Any, ...], list[int]] | None]
 
-def read(rows: list[tuple[int, Any]], numbers: dict[str, int],
+def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_glues: int,
+          bad: npt.NDArray[np.bool_], arena: object, ids: list[str], head: tuple[str, str, str, str]
+          ) -> tuple[str, list[int], list[bool]]:
+    """A chunk's JSON Lines results, from its finding records (key, row, group, first, second,
+    order: see columnar._Records), the groups' templates (pieces.Groups: t_start, t_len,
+    t_rank, t_flat, t_lead, g_start, g_len, g_flat), each code period's glued pieces at
+    ``cp * n_glues + glue`` and the pieces' *arena*. Each kept row's line is head[0], its id
+    (JSON), head[1] when it has no error else head[2], its findings, head[3]; a *bad* row has
+    none. Returns the lines as one text, each row's end in it, and whether it has an error."""
+
+def read(rows: list[tuple[int, Any]], numbers: dict[str, int], index: object,
          patients: dict[tuple[Any, ...], tuple[Any, ...]], patient: Patient, max_codes: int, slow: Slow
          ) -> tuple[list[Any], bytes]:
     """A chunk's *rows* (row number, fields) as the columnar checker takes them: the kept rows'
     tuples (k, id, then the 5 items *patients* holds for the row's age, sex, date and setting,
-    then its number of codes) and their codes' numbers in *numbers*, in turn (int64 bytes).
-    A row of a dict whose codes are a list of 1 to *max_codes* strings, each with a number
-    >= 0, and whose id is a non-empty str is read here, its patient from *patients* or else
-    ``patient(given)`` (which keeps it there, or answers None: the row goes on as below); any
-    other goes to ``slow(k, row)``, which answers None (not kept) or its tuple and numbers."""
+    then its number of codes) and their codes' numbers in *numbers* (through *index*, its
+    mirror, rebuilt when its size changes), in turn (int64 bytes). A row of a dict whose codes
+    are a list of 1 to *max_codes* strings, each with a number >= 0, and whose id is a
+    non-empty str is read here, its patient from *patients* or else ``patient(given)`` (which
+    keeps it there, or answers None: the row goes on as below); any other goes to
+    ``slow(k, row)``, which answers None (not kept) or its tuple and numbers."""
+
+def arena() -> object:
+    """A new, empty arena: piece texts in one buffer."""
+
+def arena_sync(arena: object, texts: list[str], synced: int) -> None:
+    """Make *arena*, which held ``texts[:synced]``, hold *texts* (ASCII str)."""
+
+def index() -> object:
+    """A new index of code spellings, built from a dict of numbers by :func:`read`."""

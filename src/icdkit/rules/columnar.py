@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
-from icdkit.rules._native import lines, read
+from icdkit.rules._native import index, lines, read
 from icdkit.rules.batch import Row
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
@@ -125,6 +125,7 @@ class Columnar:
 
     def _fresh(self) -> None:
         self.tables = Tables.open(self.checker)
+        self._index = index()  # a mirror of tables.numbers (_native.read)
         self._patients: dict[tuple[Any, ...], Patient] = {}
 
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
@@ -142,8 +143,8 @@ class Columnar:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
         and the number of each of their codes, in turn: natively (_native.read) for a row whose
         codes were met before, else by :meth:`_read_row`."""
-        kept, occ = read(list(rows), self.tables.numbers, self._patients, self._patient, MAX_CODES,
-                         self._read_row)
+        kept, occ = read(list(rows), self.tables.numbers, self._index, self._patients, self._patient,
+                         MAX_CODES, self._read_row)
         return kept, np.frombuffer(occ, dtype=np.int64)
 
     def _read_row(self, k: int, item: Row) -> tuple[Kept, list[int]] | None:
@@ -347,10 +348,10 @@ class Columnar:
                glued: Ints) -> list[Run | int]:
         """The kept rows' lines from their records, in runs between the rows handed back; the
         codes' pieces are in *glued* (Tables.glue). Put together natively (_native.lines)."""
-        groups = self.tables.groups
+        t = self.tables
         bad[arrays[1][arrays[2] == UNSUPPORTED]] = True
-        text, ends, errors = lines(arrays, groups.native(), glued, len(GLUES), bad,
-                                   self.tables.pieces.text, [_json_str(k[1]) for k in kept], HEAD)
+        text, ends, errors = lines(arrays, t.groups.native(), glued, len(GLUES), bad, t.pieces.native(),
+                                   [_json_str(k[1]) for k in kept], HEAD)
         return self._runs(n_rows, kept, bad, text, ends, errors)
 
     @staticmethod

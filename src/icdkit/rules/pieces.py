@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from icdkit.rules._native import arena, arena_sync
 from icdkit.rules.emit import Template
 from icdkit.rules.screen import Column
 
@@ -49,11 +50,14 @@ MAX_GROUP = 64  # templates in one group (the columnar checker tells them apart 
 
 
 class Pieces:
-    """Text pieces by number, and the same as a numpy object array (for one take per chunk)."""
+    """Text pieces by number (ASCII: JSON as render.py writes it), and the same in one native
+    buffer (_native.arena) for the columnar checker's lines."""
 
     def __init__(self) -> None:
         self.text: list[str] = ["", ", "]
         self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP}
+        self._arena = arena()
+        self.synced = 0  # text[:synced] is in the arena
 
     @classmethod
     def restore(cls, text: list[str]) -> Pieces:
@@ -83,6 +87,12 @@ class Pieces:
         """The number of a piece of this chunk only (see Groups.mark)."""
         self.text.append(text)
         return len(self.text) - 1
+
+    def native(self) -> object:
+        """The pieces' arena, holding every piece."""
+        arena_sync(self._arena, self.text, self.synced)
+        self.synced = len(self.text)
+        return self._arena
 
 
 class Groups:
@@ -141,6 +151,7 @@ class Groups:
         self.t_start.size = self.t_rank.size = self.t_lead.size = self.t_len.size
         self.g_start.size = self.g_len.size
         del self.pieces.text[n_pieces:]  # pieces of the chunk (Pieces.add) are never numbered
+        self.pieces.synced = min(self.pieces.synced, n_pieces)
 
     def _template(self, t: Template) -> int:
         got = self._tid.get(t)

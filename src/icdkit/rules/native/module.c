@@ -1,0 +1,21 @@
+/* The module icdkit.rules._native: see native.h. */
+#include "native.h"
+
+static PyMethodDef METHODS[] = {
+    {"lines", lines, METH_VARARGS,
+     "lines(records, groups, glued, n_glues, bad, arena, ids, head) -> (text, ends, errors)"},
+    {"read", read_chunk, METH_VARARGS,
+     "read(rows, numbers, index, patients, patient, max_codes, slow) -> (kept, occ)"},
+    {"arena", arena_new, METH_NOARGS, "arena() -> a new, empty arena of piece texts"},
+    {"arena_sync", arena_sync, METH_VARARGS, "arena_sync(arena, texts, synced): the arena holds texts"},
+    {"index", index_new, METH_NOARGS, "index() -> a new index of code spellings (built by read)"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_native", "The columnar checker's native kernels.",
+                                    -1, METHODS, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC
+PyInit__native(void)
+{
+    return read_init() < 0 ? NULL : PyModule_Create(&MODULE);
+}

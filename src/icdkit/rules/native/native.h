@@ -1,0 +1,57 @@
+/* The columnar checker's native kernels (columnar.py; the Python signatures in ../_native.pyi).
+ *
+ * lines.c  a chunk's JSON Lines results from its finding records
+ * read.c   a chunk's rows: their codes' numbers and their patients
+ * arena.c  the piece texts in one buffer (a mirror of pieces.Pieces.text)
+ * index.c  code spellings -> numbers in one table (a mirror of tables.Tables.numbers)
+ * memory.c buffers, arrays from Python
+ *
+ * Integer arrays come through the buffer protocol (int64, C-contiguous), so this builds against
+ * Python's headers alone. Every index read from them is checked: a bad one raises IndexError,
+ * never reads out of bounds.
+ */
+#ifndef ICDKIT_NATIVE_H
+#define ICDKIT_NATIVE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* memory.c */
+typedef struct {
+    Py_buffer view;
+    const int64_t *v;
+    Py_ssize_t n;
+} Ints;
+
+int get_ints(PyObject *obj, Ints *out, const char *name);
+void release_ints(Ints *arrays, int n);
+int reserve(void *at, size_t *cap, size_t used, size_t need);
+
+/* arena.c */
+typedef struct {
+    char *data;
+    size_t size, cap;
+    int64_t *off; /* piece i is data[off[i]:off[i + 1]] */
+    size_t n, off_cap;
+} Arena;
+
+Arena *arena_of(PyObject *capsule);
+PyObject *arena_new(PyObject *self, PyObject *unused);
+PyObject *arena_sync(PyObject *self, PyObject *args);
+
+/* index.c */
+typedef struct Index Index;
+
+Index *index_of(PyObject *capsule);
+PyObject *index_new(PyObject *self, PyObject *unused);
+int index_sync(Index *index, PyObject *numbers);
+int index_number(const Index *index, PyObject *numbers, PyObject *code, int64_t *number);
+
+/* lines.c, read.c */
+PyObject *lines(PyObject *self, PyObject *args);
+PyObject *read_chunk(PyObject *self, PyObject *args);
+int read_init(void);
+
+#endif
