@@ -30,7 +30,9 @@ static const char *NAMES[N_ARRAYS] = {
         }                                                                  \
     } while (0)
 
-/* the texts of the lines, in turn */
+#define AHEAD 16 /* pieces fetched ahead of their use */
+
+/* the texts of the lines, in turn (a piece's number in len until its text is looked up) */
 typedef struct {
     const char *at;
     Py_ssize_t len;
@@ -199,7 +201,7 @@ lines(PyObject *self, PyObject *args)
                         p = glued->v[cp * n_glues + glue];
                     }
                     CHECK(p >= 0 && (size_t)p < arena->n, "piece");
-                    if (push(&parts, arena->data + arena->off[p], arena->off[p + 1] - arena->off[p]) < 0)
+                    if (push(&parts, NULL, p) < 0) /* its text once every piece is known (below) */
                         goto done;
                 }
             }
@@ -213,14 +215,26 @@ lines(PyObject *self, PyObject *args)
     ends = PyList_New(n_rows);
     if (!ends)
         goto done;
-    for (Py_ssize_t i = 0; i < parts.size; i++)
-        length += parts.at[i].len;
+    /* the pieces' texts, fetched ahead: each is a read at random in the arena */
+    for (Py_ssize_t i = 0; i < parts.size; i++) {
+        if (i + AHEAD < parts.size && !parts.at[i + AHEAD].at)
+            __builtin_prefetch(arena->off + parts.at[i + AHEAD].len);
+        Part *part = parts.at + i;
+        if (!part->at) {
+            int64_t p = part->len;
+            part->at = arena->data + arena->off[p];
+            part->len = arena->off[p + 1] - arena->off[p];
+        }
+        length += part->len;
+    }
     text = PyUnicode_New(length, 127);
     if (!text)
         goto done;
     Py_UCS1 *out = PyUnicode_1BYTE_DATA(text), *at = out;
     for (Py_ssize_t R = 0, i = 0; R < n_rows; R++) {
         for (; i < cursor[R]; i++) {
+            if (i + AHEAD < parts.size)
+                __builtin_prefetch(parts.at[i + AHEAD].at);
             memcpy(at, parts.at[i].at, parts.at[i].len);
             at += parts.at[i].len;
         }
