@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from icdkit.rules._native import index, lines, read
+from icdkit.rules._native import index, lines, pairs, read
 from icdkit.rules.pieces import GLUES, HEAD, Groups, Pieces, hole
 
 Ints = Any
@@ -141,3 +141,25 @@ def test_read_makes_patients_not_met_and_hands_back_rejected_ones() -> None:
     assert [(k[0], k[4]) for k in kept] == [(0, 30), (2, 30)]
     assert made == [(30, None, None, None), (-1, None, None, None), ([1], None, None, None)]  # 30 once
     assert asked == [1, 3]
+
+
+def _screen(**change: Any) -> dict[str, Any]:
+    """Two screens: 0 with no cut (one dead cell), 1 with cuts at ranks 5 and 9 (cells 1-3,
+    the middle one live), over a span of 100."""
+    arrays = {"gid": [1, 0, 1], "rank": [0, 7, 12], "lens": [3], "cuts": [105, 109], "start": [0, 0],
+              "base": [0, 1]}
+    got: dict[str, Any] = {k: np.array(change.get(k, v), dtype=np.int64) for k, v in arrays.items()}
+    got["live"] = np.array([False, False, True, False])
+    return got
+
+
+def test_pairs_finds_the_cell_each_other_code_falls_in() -> None:
+    s = _screen()
+    found = np.frombuffer(pairs(*s.values(), 100), dtype=np.int64).reshape(-1, 3).tolist()
+    assert found == [[0, 1, 2], [2, 1, 2]]  # rank 7 lies between the cuts of screen 1; 0 and 12 do not
+
+
+@pytest.mark.parametrize("bad", [{"gid": [2, 0, 1]}, {"lens": [4]}, {"start": [0, 3]}, {"base": [0, 3]}])
+def test_pairs_refuses_numbers_out_of_range(bad: dict[str, Any]) -> None:
+    with pytest.raises(IndexError, match="out of range"):
+        pairs(*_screen(**bad).values(), 100)

@@ -40,3 +40,10 @@ def arena_sync(arena: object, texts: list[str], synced: int) -> None:
 
 def index() -> object:
     """A new index of code spellings, built from a dict of numbers by :func:`read`."""
+
+def pairs(gid: Ints, rank: Ints, lens: Ints, cuts: Ints, start: Ints, base: Ints, live: npt.NDArray[np.bool_],
+          span: int) -> bytes:
+    """The pair screen of codes given by their screen's number and their key's rank, in rows of
+    *lens* codes: for every ordered pair (a, b) of two codes of one row, in order, the cell of
+    a's screen that b falls in (bisecting the screen's own cuts, ``cuts[start[g]:start[g + 1]]``,
+    holding ``g * span + rank``); int64 bytes of (a, b, cell) for each cell that is *live*."""

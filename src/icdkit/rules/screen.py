@@ -3,7 +3,7 @@ code of the claim falls in (govern.py), for every ordered pair of a chunk's code
 
 A batch row holds ~7 codes, so ~50 ordered pairs, nearly all of which no note relates. Bisecting
 each in Python costs more than all the findings of the row; here the chunk's pairs are bisected
-in one ``searchsorted`` over integers, and Python only sees the pairs that land in a live cell.
+natively over integers, and Python only sees the pairs that land in a live cell.
 
 Integers stand for keys: a code's *rank* is its place among the release's keys in key order,
 and a cut of a screen becomes the rank of the first key at or after it. A key and a cut compare
@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.refs import RefSet  # noqa: F401  (doctest)
+from icdkit.rules._native import pairs
 from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
@@ -179,25 +180,18 @@ class Screen:
         in rows (*lens*: each row's length, in turn), every ordered pair (a, b) of two codes of
         one row where b lies in a live cell of a's screen, ordered by a then b: the indexes of
         the a's, of the b's, and the cells, by their index in :attr:`cells`, each worked out (a
-        cell found empty in this call is dropped)."""
-        n = len(rank)
-        per = np.repeat(lens, lens)  # each code: its row's length
-        first = np.repeat(np.cumsum(lens) - lens, lens)  # each code: its row's first code
-        a = np.repeat(np.arange(n), per)
-        within = np.arange(len(a)) - np.repeat(np.cumsum(per) - per, per)
-        b = first[a] + within
-        ga = gid[a]
-        where = np.searchsorted(self._cuts.view(), ga * self.span + rank[b], side="right")
-        where -= self._start.data[ga]  # the cell's place within a's screen
-        cell = self._base.data[ga] + where
-        hit = np.flatnonzero(self._live.data[cell] & (a != b))
-        a, b, cell = a[hit], b[hit], cell[hit]
+        cell found empty in this call is dropped). Each pair is bisected in its screen's cuts
+        natively (_native.pairs)."""
+        found = np.frombuffer(pairs(gid, rank, lens, self._cuts.view(), self._start.view(), self._base.view(),
+                                    self._live.view(), self.span), dtype=np.int64)
+        a, b, cell = found[0::3], found[1::3], found[2::3]
         fresh = np.flatnonzero(self._unset.data[cell])
         if fresh.size:  # cells met for the first time: work them out (or find them None)
             for k in fresh.tolist():
                 c = int(cell[k])
                 if self._unset.data[c]:  # (a cell met twice in this call is worked out once)
-                    self._work_out(c, int(ga[hit[k]]), int(where[hit[k]]))
+                    g = int(gid[a[k]])
+                    self._work_out(c, g, c - int(self._base.data[g]))
             keep = self._live.data[cell]
             a, b, cell = a[keep], b[keep], cell[keep]
         return a, b, cell

@@ -6,6 +6,8 @@ static PyMethodDef METHODS[] = {
      "lines(records, groups, glued, n_glues, bad, arena, ids, head) -> (text, ends, errors)"},
     {"read", read_chunk, METH_VARARGS,
      "read(rows, numbers, index, patients, patient, max_codes, slow) -> (kept, occ)"},
+    {"pairs", pairs, METH_VARARGS,
+     "pairs(gid, rank, lens, cuts, start, base, live, span) -> int64 bytes of (a, b, cell) triples"},
     {"arena", arena_new, METH_NOARGS, "arena() -> a new, empty arena of piece texts"},
     {"arena_sync", arena_sync, METH_VARARGS, "arena_sync(arena, texts, synced): the arena holds texts"},
     {"index", index_new, METH_NOARGS, "index() -> a new index of code spellings (built by read)"},

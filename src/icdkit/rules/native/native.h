@@ -2,6 +2,7 @@
  *
  * lines.c  a chunk's JSON Lines results from its finding records
  * read.c   a chunk's rows: their codes' numbers and their patients
+ * screen.c a chunk's pair screen: the pairs of codes a note may relate
  * arena.c  the piece texts in one buffer (a mirror of pieces.Pieces.text)
  * index.c  code spellings -> numbers in one table (a mirror of tables.Tables.numbers)
  * memory.c buffers, arrays from Python
@@ -49,9 +50,10 @@ PyObject *index_new(PyObject *self, PyObject *unused);
 int index_sync(Index *index, PyObject *numbers);
 int index_number(const Index *index, PyObject *numbers, PyObject *code, int64_t *number);
 
-/* lines.c, read.c */
+/* lines.c, read.c, screen.c */
 PyObject *lines(PyObject *self, PyObject *args);
 PyObject *read_chunk(PyObject *self, PyObject *args);
+PyObject *pairs(PyObject *self, PyObject *args);
 int read_init(void);
 
 #endif
