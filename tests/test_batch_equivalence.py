@@ -116,3 +116,64 @@ def test_jobs_out_of_range_is_refused(kb: KnowledgeBase) -> None:
     with pytest.raises(InvalidInput, match="jobs must be between 1 and 64, not 0"):
         run_batch(Checker(kb), io.BytesIO(b'{"id": "a", "codes": ["M54.2"]}\n'), out, jobs=0)
     assert out.getvalue() == ""
+
+
+#: lines in the simple form the native reader takes (line.c), and in every form next to it that
+#: it must hand to Python's json: escapes, floats, booleans, nesting, a key twice, odd spaces,
+#: codes as text, ids and ages of other types, bytes beyond ASCII, broken JSON
+AWKWARD = [
+    '{"id": "s1", "codes": ["M54.2", "M50.20"], "age": 40, "sex": "F", "date": "2025-10-03", '
+    '"setting": "inpatient"}',
+    '{"codes":["M54.2","m5403"],"id":"s2","age":-0,"sex":null,"date":null,"setting":null}',
+    '  {"id": "s3", "codes": ["E11.9"], "extra": ["a", "b"], "more": 7, "none": null, "x": "y"}  \t',
+    '{"id": "s4", "codes": ["E11.9"], "age": 40.0}',
+    '{"id": "s5", "codes": ["E11.9"], "age": 4e1}',
+    '{"id": "s6", "codes": ["E11.9"], "age": "40"}',
+    '{"id": "s7", "codes": ["E11.9"], "age": 0400}',
+    '{"id": "s8", "codes": ["E11.9"], "age": 1234567890123456789}',
+    '{"id": "s9", "codes": ["E11.9"], "ok": true, "nested": {"a": 1}}',
+    '{"id": "s10", "codes": ["E11.9"], "id": "s10-again"}',
+    '{"id": "s11", "codes": ["E11.9"], "codes": ["M54.2", "M50.20"]}',
+    '{"id": "s\\u00e9\\"12", "codes": ["E11.9"]}',
+    '{"id": "s13", "codes": ["E11\\u002e9", "M54.2"]}',
+    '{"id": "s14", "codes": "E11.9, M54.2"}',
+    '{"id": "s15", "codes": []}',
+    '{"id": "", "codes": ["E11.9"]}',
+    '{"id": 16, "codes": ["E11.9"]}',
+    '{"codes": ["E11.9"]}',
+    '{"id": "s19", "Codes": ["E11.9"]}',
+    '{"id": "s20", "codes": ["E11.9", 5]}',
+    '{"id": "s21", "codes": ["E11.9"], "sex": 1, "setting": ["inpatient"]}',
+    '{"id": "s22", "codes": ["E11.9"], "sex": "f", "setting": " Inpatient "}',
+    '{"id": "s23", "codes": ["E11.9"], "date": "2025-13-01"}',
+    '{"id": "s24", "codes": ["E11.9", "NOT-A-CODE-AT-ALL", "e119"]}',
+    '{"id": "s25", "codes": ["E11.9"]} trailing',
+    '{"id": "s26", "codes": ["E11.9"]}\x0c',
+    '\x1c',
+    '[1, 2]',
+    '{"id": "s29", "codes": ["E11.9"]',
+    '{"id": "s30", "codes": ["E11.9"],}',
+    '{"id": "s31", "codes": ["E11.9"] "age": 3}',
+    '{"id": "sé32", "codes": ["E11.9"]}',
+    '{"id": "s33", "codes": ["E11.9"], "age": null, "age2": -5}',
+    '{ "id" : "s34" , "codes" : [ "E11.9" , "M54.2" ] , "age" : 70 }',
+    '{"id": "s35", "codes": ["E11.9"], "age": 125}',
+    '',
+    '{"id": "s37", "codes": ["Z3A.00", "O80"], "age": 30, "sex": "M"}',
+]
+
+
+def test_native_line_reading_agrees_with_json(kb: KnowledgeBase) -> None:
+    """Every line means to the native reader what json.loads makes of it: the batch's output,
+    reading lines natively (as ``run_batch`` does), is the output of rows read by json."""
+    data = "\n".join(AWKWARD).encode() + b"\n"
+    got, expected = io.StringIO(), io.StringIO()
+    checker = Checker(kb)
+    s1, s2 = batch.Summary(), batch.Summary()
+    batch.check_rows(checker, batch.read_rows(io.BytesIO(data), raw=True), got, "jsonl", s1)
+    batch.check_rows(Checker(kb), batch.read_rows(io.BytesIO(data)), expected, "jsonl", s2)
+    assert got.getvalue() == expected.getvalue()
+    assert s1 == s2 and s1.rows_in == len(AWKWARD) - 2  # two blank lines (one only to str.strip)
+    lines = [json.loads(line) for line in got.getvalue().splitlines()]
+    assert [line["id"] for line in lines[:3]] == ["s1", "s2", "s3"]
+    assert sum(any(f["rule"] == "invalid-input" for f in line["findings"]) for line in lines) >= 8

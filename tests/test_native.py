@@ -163,3 +163,24 @@ def test_pairs_finds_the_cell_each_other_code_falls_in() -> None:
 def test_pairs_refuses_numbers_out_of_range(bad: dict[str, Any]) -> None:
     with pytest.raises(IndexError, match="out of range"):
         pairs(*_screen(**bad).values(), 100)
+
+
+def test_read_takes_simple_json_lines_without_python() -> None:
+    numbers = {"M54.2": 3, "E11.9": 7}
+    given = (40, "F", "2025-10-01", None)
+    patients = {given: ("2025-10-01", 739525, 40, "F", 0)}
+    asked: list[int] = []
+
+    def slow(k: int, item: tuple[int, Any]) -> None:
+        asked.append(k)
+
+    lines = [b'{"id": "a", "codes": ["M54.2", "E11.9"], "age": 40, "sex": "F", "date": "2025-10-01"}\n',
+             b' { "codes" : [ "E11.9" ] , "x": [], "setting": null, "id":"b", "age":40,"sex":"F",'
+             b'"date":"2025-10-01"}\r\n',
+             b'{"id": "c", "codes": ["E11.9"], "age": 40.0, "sex": "F", "date": "2025-10-01"}',
+             b'{"id": "d\\u0041", "codes": ["E11.9"], "age": 40, "sex": "F", "date": "2025-10-01"}',
+             b'{"id": "e", "codes": ["E11.9"], "id": "f", "age": 40, "sex": "F", "date": "2025-10-01"}']
+    kept, occ = read(list(enumerate(lines, 1)), numbers, index(), patients, lambda g: None, 12, slow)
+    assert [(k[0], k[1], k[7]) for k in kept] == [(0, "a", 2), (1, "b", 1)]
+    assert np.frombuffer(occ, dtype=np.int64).tolist() == [3, 7, 7]
+    assert asked == [2, 3, 4]  # json.loads reads those: a float, an escape, a key given twice

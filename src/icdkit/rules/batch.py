@@ -37,7 +37,8 @@ SETTLE_EVERY = 10_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
 CHUNK = 1024  # rows the columnar checker takes at once (columnar.py)
 
-Row = tuple[int, dict[str, Any] | str]  # what read_rows yields: (row number, fields or problem)
+#: what read_rows yields: (row number, fields or problem, or with raw=True the line as read)
+Row = tuple[int, dict[str, Any] | str | bytes]
 
 
 @dataclass(slots=True)
@@ -68,10 +69,9 @@ PROGRESS_EVERY = 1 << 16  # bytes read between two progress reports
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
-def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[str]:
+def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[bytes]:
     if progress is None:
-        for raw in stream:
-            yield raw.decode("utf-8", errors="replace")
+        yield from stream
         return
     read = 0
     for raw in stream:
@@ -79,34 +79,50 @@ def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterato
         if read >= PROGRESS_EVERY:
             progress(read)
             read = 0
-        yield raw.decode("utf-8", errors="replace")
+        yield raw
     progress(read)
 
 
-def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def row_of(line: str) -> dict[str, Any] | str | None:
+    """A JSON Lines row's fields, or the problem with it; None for a blank line."""
+    try:  # a line as JSON Lines writers write it: a value from its first character
+        row, end = _scan(line, 0)
+        if line[end:].strip():
+            raise ValueError("more after the value")
+    except (StopIteration, ValueError):  # json.loads says why, or skips a blank line
+        if not line.strip():
+            return None
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    return row if type(row) is dict else "expected a JSON object"
+
+
+def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None, raw: bool = False
               ) -> Iterator[Row]:
-    """Yield (row number, fields) or (row number, problem) for each non-blank input row."""
+    """Yield (row number, fields) or (row number, problem) for each non-blank input row. With
+    *raw*, the lines of JSON Lines input are yielded as they were read (bytes), for the
+    columnar checker to read (``row_of`` reads those it hands back)."""
     lines = _lines(stream, progress)
     first = next((ln for ln in lines if ln.strip()), None)
     if first is None:
         return
-    if first.lstrip().startswith("{"):
+    if _text(first).lstrip().startswith("{"):
         for n, line in enumerate(chain([first], lines), 1):
-            try:  # a line as JSON Lines writers write it: a value from its first character
-                row, end = _scan(line, 0)
-                if line[end:].strip():
-                    raise ValueError("more after the value")
-            except (StopIteration, ValueError):  # json.loads says why, or skips a blank line
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield n, f"not valid JSON ({exc.msg} at column {exc.colno})"
-                    continue
-            yield (n, row) if type(row) is dict else (n, "expected a JSON object")
+            if raw:  # blank as row_of finds it (str.strip strips more than bytes.strip)
+                if line[:1] == b"{" or _text(line).strip():
+                    yield n, line
+                continue
+            row = row_of(_text(line))
+            if row is not None:
+                yield n, row
         return
-    reader = csv.reader(chain([first], lines))
+    reader = csv.reader(map(_text, chain([first], lines)))
     header = [h.strip().lower() for h in next(reader)]
     if "codes" not in header:
         yield 1, "header row has no 'codes' column (expected id,codes,age,sex,date,setting)"
@@ -118,6 +134,15 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None
             yield n, f"{len(values)} fields but the header has {len(header)}"
             continue
         yield n, dict(zip(header, values, strict=False))
+
+
+def readable(row: dict[str, Any] | str | bytes) -> dict[str, Any] | str:
+    """A row as the rules read it: a raw line (``read_rows(raw=True)``, never blank) read."""
+    if not isinstance(row, bytes):
+        return row
+    got = row_of(_text(row))
+    assert got is not None
+    return got
 
 
 S = TypeVar("S", FindingSink, JsonSink)
@@ -171,7 +196,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     summary = Summary()
     if fmt == "csv":
         csv.writer(out).writerow(CSV_COLUMNS)
-    rows = read_rows(stream, progress)
+    rows = read_rows(stream, progress, raw=jobs == 1 and fmt == "jsonl")
     if jobs != 1:
         from icdkit.rules.parallel import check_in_parallel
         from icdkit.rules.tables import ensure_saved
@@ -219,11 +244,11 @@ def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, su
             gc.enable()
 
 
-def _check_row(checker: Checker, n: int, row: dict[str, Any] | str, writer: Any, write: Callable[[str], Any]
-               ) -> tuple[bool, bool]:
+def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writer: Any,
+               write: Callable[[str], Any]) -> tuple[bool, bool]:
     """Check row *n* with the rules and write its result (CSV with *writer*, else JSON Lines);
     return whether it is ok and whether it was unreadable."""
-    prepared = prepare_row(checker, n, row)
+    prepared = prepare_row(checker, n, readable(row))
     if writer:
         found, invalid = check_prepared(checker, prepared, FindingSink)
         for f in found.findings() or (None,):

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
 from icdkit.rules._native import index, lines, read
-from icdkit.rules.batch import Row
+from icdkit.rules.batch import Row, readable
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
@@ -152,7 +152,7 @@ class Columnar:
         must read it. Input as JSON gives it is read here; codes in any other form go through
         ``encounter_codes``, and anything it or ``patient`` rejects is left to the rules, which
         say why."""
-        n, row = item
+        n, row = item[0], readable(item[1])
         if type(row) is not dict:
             return None
         codes = row.get("codes")
@@ -172,16 +172,16 @@ class Columnar:
     def _patient(self, given: tuple[Any, ...]) -> Patient | None:
         """What ``patient`` makes of a row's age, sex, date and setting, kept; None when it
         rejects them (the rules say why)."""
-        got = self._patients.get(given)
-        if got is None:
-            try:
+        try:
+            got = self._patients.get(given)  # (a list in the row cannot be a key: TypeError)
+            if got is None:
                 age, sex, date, setting = patient(*given)
                 day = self.cache.day(date) if date is not None else self.checker.kb.effective
                 got = (day, dt.date.fromisoformat(day).toordinal(), age, sex,
                        SETTINGS.index(None if setting is None else setting == "inpatient"))
                 self._patients[given] = got
-            except (IcdkitError, TypeError, ValueError):
-                return None
+        except (IcdkitError, TypeError, ValueError):
+            return None
         return got
 
     def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:

@@ -55,14 +55,10 @@ index_new(PyObject *self, PyObject *unused)
 
 /* the key of a spelling: its ASCII bytes, little-endian, zero-padded; 0 when it does not pack */
 static uint64_t
-pack(PyObject *s)
+pack_text(const unsigned char *c, Py_ssize_t len)
 {
-    if (!PyUnicode_CheckExact(s) || !PyUnicode_IS_ASCII(s))
-        return 0;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(s);
     if (len < 1 || len > 8)
         return 0;
-    const unsigned char *c = PyUnicode_1BYTE_DATA(s);
     uint64_t key = 0;
     for (Py_ssize_t i = 0; i < len; i++) {
         if (!c[i])
@@ -70,6 +66,14 @@ pack(PyObject *s)
         key |= (uint64_t)c[i] << (8 * i);
     }
     return key;
+}
+
+static uint64_t
+pack(PyObject *s)
+{
+    if (!PyUnicode_CheckExact(s) || !PyUnicode_IS_ASCII(s))
+        return 0;
+    return pack_text(PyUnicode_1BYTE_DATA(s), PyUnicode_GET_LENGTH(s));
 }
 
 static Slot *
@@ -113,16 +117,21 @@ index_sync(Index *index, PyObject *numbers)
     return 0;
 }
 
+static int
+find(const Index *index, uint64_t key, int64_t *number)
+{
+    const Slot *s = slot(index, key);
+    *number = s->number;
+    return s->key != 0;
+}
+
 /* the number of a spelling (index synced with numbers): 1 found, 0 not there, -1 error */
 int
 index_number(const Index *index, PyObject *numbers, PyObject *code, int64_t *number)
 {
     uint64_t key = pack(code);
-    if (key) {
-        const Slot *s = slot(index, key);
-        *number = s->number;
-        return s->key != 0;
-    }
+    if (key)
+        return find(index, key, number);
     PyObject *got = PyUnicode_CheckExact(code) ? PyDict_GetItemWithError(numbers, code) : NULL;
     if (!got)
         return PyErr_Occurred() ? -1 : 0;
@@ -131,4 +140,12 @@ index_number(const Index *index, PyObject *numbers, PyObject *code, int64_t *num
         return -1;
     *number = v;
     return 1;
+}
+
+/* the number of a spelling given as ASCII text (index synced): 1 found, 0 not there or too long */
+int
+index_spelling(const Index *index, const char *text, Py_ssize_t len, int64_t *number)
+{
+    uint64_t key = pack_text((const unsigned char *)text, len);
+    return key ? find(index, key, number) : 0;
 }

@@ -2,6 +2,7 @@
  *
  * lines.c  a chunk's JSON Lines results from its finding records
  * read.c   a chunk's rows: their codes' numbers and their patients
+ * line.c   a JSON Lines row in its simple form, read without Python objects
  * screen.c a chunk's pair screen: the pairs of codes a note may relate
  * arena.c  the piece texts in one buffer (a mirror of pieces.Pieces.text)
  * index.c  code spellings -> numbers in one table (a mirror of tables.Tables.numbers)
@@ -42,6 +43,24 @@ Arena *arena_of(PyObject *capsule);
 PyObject *arena_new(PyObject *self, PyObject *unused);
 PyObject *arena_sync(PyObject *self, PyObject *args);
 
+/* line.c */
+#define LINE_CODES 128
+
+typedef struct {
+    const char *at; /* NULL: null, or not given */
+    Py_ssize_t len;
+} Span;
+
+typedef struct {
+    Span id, sex, date, setting;
+    int has_id, has_codes, has_age;
+    long long age;
+    Span codes[LINE_CODES];
+    Py_ssize_t n_codes;
+} Line;
+
+int read_line(const char *text, Py_ssize_t len, Py_ssize_t max_codes, Line *line);
+
 /* index.c */
 typedef struct Index Index;
 
@@ -49,6 +68,7 @@ Index *index_of(PyObject *capsule);
 PyObject *index_new(PyObject *self, PyObject *unused);
 int index_sync(Index *index, PyObject *numbers);
 int index_number(const Index *index, PyObject *numbers, PyObject *code, int64_t *number);
+int index_spelling(const Index *index, const char *text, Py_ssize_t len, int64_t *number);
 
 /* lines.c, read.c, screen.c */
 PyObject *lines(PyObject *self, PyObject *args);

@@ -1,7 +1,8 @@
-/* read(): a chunk's rows as the columnar checker takes them. For each row, the numbers of its
- * codes (index.c) and its patient, looked up in the checker's dict (a patient not met yet made
- * by a Python function); a row they do not answer (a code not met yet, input in any other
- * form) goes to another Python function, which reads it as the checker always did. */
+/* read(): a chunk's rows as the columnar checker takes them. A row is a dict, or a JSON line not
+ * read yet (bytes: line.c reads it in its simple form). For each row, the numbers of its codes
+ * (index.c) and its patient, looked up in the checker's dict (a patient not met yet made by a
+ * Python function); a row they do not answer (a code not met yet, input in any other form)
+ * goes to another Python function, which reads it as the checker always did. */
 #include "native.h"
 
 #include <stdlib.h>
@@ -41,10 +42,9 @@ field(PyObject *row, PyObject *key)
 }
 
 
-/* the patient of a row (a new reference): from patients, else made by patient(), which
- * answers None for bad input; NULL on error */
+/* a row's age, sex, date and setting as a tuple (a new reference), from its dict */
 static PyObject *
-patient_of(PyObject *row, PyObject *patients, PyObject *patient)
+given_by_dict(PyObject *row)
 {
     static PyObject **keys[4] = {&K_AGE, &K_SEX, &K_DATE, &K_SETTING};
     PyObject *given = PyTuple_New(4);
@@ -58,6 +58,37 @@ patient_of(PyObject *row, PyObject *patients, PyObject *patient)
         }
         PyTuple_SET_ITEM(given, i, Py_NewRef(v));
     }
+    return given;
+}
+
+static PyObject *
+text_or_none(Span s)
+{
+    return s.at ? PyUnicode_FromStringAndSize(s.at, s.len) : Py_NewRef(Py_None);
+}
+
+/* the same from a line read by read_line: what json.loads would have made */
+static PyObject *
+given_by_line(const Line *line)
+{
+    PyObject *v[4] = {line->has_age ? PyLong_FromLongLong(line->age) : Py_NewRef(Py_None), text_or_none(line->sex),
+                      text_or_none(line->date), text_or_none(line->setting)};
+    PyObject *given = v[0] && v[1] && v[2] && v[3] ? PyTuple_New(4) : NULL;
+    for (int i = 0; i < 4; i++)
+        if (given)
+            PyTuple_SET_ITEM(given, i, v[i]);
+        else
+            Py_XDECREF(v[i]);
+    return given;
+}
+
+/* the patient of a row given its age, sex, date and setting (a new reference): from patients,
+ * else made by patient(), which answers None for bad input; NULL on error */
+static PyObject *
+patient_of(PyObject *given, PyObject *patients, PyObject *patient)
+{
+    if (!given)
+        return NULL;
     PyObject *seen = PyDict_GetItemWithError(patients, given);
     if (seen)
         Py_INCREF(seen);
@@ -72,6 +103,27 @@ patient_of(PyObject *row, PyObject *patients, PyObject *patient)
         return NULL;
     }
     return seen;
+}
+
+/* the row kept: its tuple (k, id, the patient's 5 items, n) appended to kept, its n codes'
+ * numbers (put in occ already) counted in; steals id. 1, or -1 on error */
+static int
+keep(Py_ssize_t k, PyObject *id, PyObject *seen, Py_ssize_t n, PyObject *kept, Occ *occ)
+{
+    PyObject *one = id ? PyTuple_New(8) : NULL;
+    if (!one) {
+        Py_XDECREF(id);
+        return -1;
+    }
+    PyTuple_SET_ITEM(one, 0, PyLong_FromSsize_t(k));
+    PyTuple_SET_ITEM(one, 1, id);
+    for (int i = 0; i < 5; i++)
+        PyTuple_SET_ITEM(one, 2 + i, Py_NewRef(PyTuple_GET_ITEM(seen, i)));
+    PyTuple_SET_ITEM(one, 7, PyLong_FromSsize_t(n));
+    int got = PyTuple_GET_ITEM(one, 0) && PyTuple_GET_ITEM(one, 7) && PyList_Append(kept, one) == 0 ? 1 : -1;
+    Py_DECREF(one);
+    occ->n += got == 1 ? n : 0;
+    return got;
 }
 
 /* the numbers of a row's codes into occ (not counted in yet): 1 when each has one, 0 when one
@@ -91,39 +143,58 @@ numbers_of(PyObject *codes, Py_ssize_t n, const Index *index, PyObject *numbers,
     return 1;
 }
 
-/* what read() makes of one row with the dicts: 1 kept, 0 for the Python function, -1 error */
+/* the same for a line's codes */
+static int
+numbers_by_line(const Line *line, const Index *index, Occ *occ)
+{
+    if (more(occ, line->n_codes) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < line->n_codes; i++) {
+        int64_t v;
+        if (!index_spelling(index, line->codes[i].at, line->codes[i].len, &v) || v < 0)
+            return 0;
+        occ->at[occ->n + i] = v;
+    }
+    return 1;
+}
+
+/* what read() makes of one row, a dict or a line (bytes) not read yet: 1 kept, 0 for the
+ * Python function, -1 error */
 static int
 read_row(Py_ssize_t k, PyObject *row, const Index *index, PyObject *numbers, PyObject *patients,
          PyObject *patient, Py_ssize_t max_codes, PyObject *kept, Occ *occ)
 {
-    if (!PyDict_CheckExact(row))
+    Line line;
+    PyObject *codes = NULL, *id = NULL, *given;
+    Py_ssize_t n;
+    if (PyBytes_CheckExact(row)) {
+        if (!read_line(PyBytes_AS_STRING(row), PyBytes_GET_SIZE(row), max_codes, &line) || !line.has_codes ||
+            !line.has_id || !line.id.at || line.id.len == 0 || line.n_codes < 1)
+            return 0;
+        n = line.n_codes;
+        given = given_by_line(&line);
+    }
+    else if (PyDict_CheckExact(row)) {
+        codes = field(row, K_CODES);
+        id = field(row, K_ID);
+        if (!codes || !id)
+            return -1;
+        n = PyList_CheckExact(codes) ? PyList_GET_SIZE(codes) : 0;
+        if (n < 1 || n > max_codes || !PyUnicode_CheckExact(id) || PyUnicode_GET_LENGTH(id) == 0)
+            return 0;
+        given = given_by_dict(row);
+    }
+    else
         return 0;
-    PyObject *codes = field(row, K_CODES), *id = field(row, K_ID);
-    if (!codes || !id)
-        return -1;
-    Py_ssize_t n = PyList_CheckExact(codes) ? PyList_GET_SIZE(codes) : 0;
-    if (n < 1 || n > max_codes || !PyUnicode_CheckExact(id) || PyUnicode_GET_LENGTH(id) == 0)
-        return 0;
-    PyObject *seen = patient_of(row, patients, patient);
+    PyObject *seen = patient_of(given, patients, patient);
     if (!seen)
         return -1;
-    int got = seen == Py_None ? 0 : numbers_of(codes, n, index, numbers, occ);
-    if (got == 1) {
-        PyObject *one = PyTuple_New(8);
-        got = one ? 1 : -1;
-        if (one) {
-            PyTuple_SET_ITEM(one, 0, PyLong_FromSsize_t(k));
-            PyTuple_SET_ITEM(one, 1, Py_NewRef(id));
-            for (int i = 0; i < 5; i++)
-                PyTuple_SET_ITEM(one, 2 + i, Py_NewRef(PyTuple_GET_ITEM(seen, i)));
-            PyTuple_SET_ITEM(one, 7, PyLong_FromSsize_t(n));
-            if (!PyTuple_GET_ITEM(one, 0) || !PyTuple_GET_ITEM(one, 7) || PyList_Append(kept, one) < 0)
-                got = -1;
-            Py_DECREF(one);
-        }
-        if (got == 1)
-            occ->n += n;
-    }
+    int got = seen == Py_None ? 0
+              : codes         ? numbers_of(codes, n, index, numbers, occ)
+                              : numbers_by_line(&line, index, occ);
+    if (got == 1)
+        got = keep(k, codes ? Py_NewRef(id) : PyUnicode_FromStringAndSize(line.id.at, line.id.len), seen, n,
+                   kept, occ);
     Py_DECREF(seen);
     return got;
 }
