@@ -68,13 +68,15 @@ class Sink(io.TextIOBase):
 def command(path: Path, store: str, jobs: int = 1) -> tuple[float, int, int]:
     """Wall seconds, max RSS in KiB (the largest process), and output lines of
     `icdkit check --batch` (on *jobs* worker processes)."""
-    code = (
+    code = (  # the output read from the pipe as it comes and counted, as a consumer would
         "import resource, subprocess, sys, time\n"
-        f"t = time.perf_counter(); p = subprocess.run([{ICDKIT!r}, 'check', '--batch', {str(path)!r},"
+        f"t = time.perf_counter(); p = subprocess.Popen([{ICDKIT!r}, 'check', '--batch', {str(path)!r},"
         f" '--jobs', '{jobs}'],"
         " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
-        "dt = time.perf_counter() - t\n"
-        "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.stdout.count(b'\\n'))\n"
+        "lines = sum(block.count(b'\\n') for block in iter(lambda: p.stdout.read(1 << 20), b''))\n"
+        "rc = p.wait(); dt = time.perf_counter() - t\n"
+        "sys.exit(f'icdkit check --batch failed ({rc})') if rc else None\n"
+        "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, lines)\n"
     )
     env = dict(os.environ, ICDKIT_CACHE_DIR=store)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
