@@ -196,7 +196,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     summary = Summary()
     if fmt == "csv":
         csv.writer(out).writerow(CSV_COLUMNS)
-    rows = read_rows(stream, progress, raw=jobs == 1 and fmt == "jsonl")
+    rows = read_rows(stream, progress, raw=fmt == "jsonl")  # lines as read: the columnar checker reads them
     if jobs != 1:
         from icdkit.rules.parallel import check_in_parallel
         from icdkit.rules.tables import ensure_saved

@@ -1,7 +1,8 @@
 """A batch on several cores: worker processes check blocks of rows; results keep input order.
 
-The parent reads and parses the rows (reading shows the progress), hands them out in blocks of
-BLOCK rows and writes each block's results as soon as it and every block before it are done.
+The parent reads the rows (reading shows the progress; JSON Lines are handed out as read, for
+the workers' columnar checkers to parse), hands them out in blocks of BLOCK rows and writes each
+block's results as soon as it and every block before it are done.
 At most WINDOW blocks per worker are in flight, so memory stays flat however long the file.
 
 Each worker opens the same knowledge base file read-only, preloads it and keeps its own
