@@ -9,14 +9,12 @@
 static const char *ARENA = "icdkit.rules._native.arena";
 
 static void
-arena_free(PyObject *capsule)
+arena_release(void *p)
 {
-    Arena *a = PyCapsule_GetPointer(capsule, ARENA);
-    if (a) {
-        free(a->data);
-        free(a->off);
-        free(a);
-    }
+    Arena *a = p;
+    free(a->data);
+    free(a->off);
+    free(a);
 }
 
 Arena *
@@ -34,12 +32,7 @@ arena_new(PyObject *self, PyObject *unused)
         return PyErr_Occurred() ? NULL : PyErr_NoMemory();
     }
     a->off[0] = 0;
-    PyObject *got = PyCapsule_New(a, ARENA, arena_free);
-    if (!got) {
-        free(a->off);
-        free(a);
-    }
-    return got;
+    return owned(a, ARENA, arena_release);
 }
 
 /* arena_sync(arena, texts, synced): the arena holds texts, of which it held the first synced */

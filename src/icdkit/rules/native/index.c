@@ -25,13 +25,11 @@ struct Index {
 };
 
 static void
-index_free(PyObject *capsule)
+index_release(void *p)
 {
-    Index *index = PyCapsule_GetPointer(capsule, INDEX);
-    if (index) {
-        free(index->slots);
-        free(index);
-    }
+    Index *index = p;
+    free(index->slots);
+    free(index);
 }
 
 Index *
@@ -47,10 +45,7 @@ index_new(PyObject *self, PyObject *unused)
     if (!index)
         return PyErr_NoMemory();
     index->built_from = -1;
-    PyObject *got = PyCapsule_New(index, INDEX, index_free);
-    if (!got)
-        free(index);
-    return got;
+    return owned(index, INDEX, index_release);
 }
 
 /* the key of a spelling: its ASCII bytes, little-endian, zero-padded; 0 when it does not pack */

@@ -22,14 +22,6 @@ static const char *NAMES[N_ARRAYS] = {
     "key", "row", "group", "first", "second", "order",
     "t_start", "t_len", "t_rank", "t_flat", "t_lead", "g_start", "g_len", "g_flat", "glued"};
 
-#define CHECK(cond, what)                                                  \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            PyErr_Format(PyExc_IndexError, "lines: %s out of range", what); \
-            goto done;                                                     \
-        }                                                                  \
-    } while (0)
-
 #define AHEAD 16 /* pieces fetched ahead of their use */
 
 /* the texts of the lines, in turn (a piece's number in len until its text is looked up) */

@@ -65,3 +65,25 @@ reserve(void *at, size_t *cap, size_t used, size_t need)
     *cap = size;
     return 0;
 }
+
+static void
+release_capsule(PyObject *capsule)
+{
+    void (*release)(void *) = (void (*)(void *))PyCapsule_GetContext(capsule);
+    void *p = PyCapsule_GetPointer(capsule, PyCapsule_GetName(capsule));
+    if (release && p)
+        release(p);
+}
+
+/* a capsule named name owning p: release(p) when it goes, or at once if it cannot be made */
+PyObject *
+owned(void *p, const char *name, void (*release)(void *))
+{
+    PyObject *got = PyCapsule_New(p, name, release_capsule);
+    if (!got || PyCapsule_SetContext(got, (void *)release) < 0) {
+        Py_XDECREF(got); /* (no context yet: nothing released by the capsule) */
+        release(p);
+        return NULL;
+    }
+    return got;
+}

@@ -30,6 +30,16 @@ typedef struct {
 int get_ints(PyObject *obj, Ints *out, const char *name);
 void release_ints(Ints *arrays, int n);
 int reserve(void *at, size_t *cap, size_t used, size_t need);
+PyObject *owned(void *p, const char *name, void (*release)(void *));
+
+/* in a kernel: unless cond, raise IndexError naming what is out of range, and go to done */
+#define CHECK(cond, what)                                                         \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
+            PyErr_Format(PyExc_IndexError, "%s: %s out of range", __func__, what); \
+            goto done;                                                            \
+        }                                                                         \
+    } while (0)
 
 /* arena.c */
 typedef struct {

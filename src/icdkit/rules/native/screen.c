@@ -28,14 +28,6 @@ add(Found *f, int64_t a, int64_t b, int64_t cell)
 enum { GID, RANK, LENS, CUTS, START, BASE, N_SCREEN };
 static const char *NAMES[N_SCREEN] = {"gid", "rank", "lens", "cuts", "start", "base"};
 
-#define CHECK(cond, what)                                                  \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            PyErr_Format(PyExc_IndexError, "pairs: %s out of range", what); \
-            goto done;                                                     \
-        }                                                                  \
-    } while (0)
-
 /* pairs(gid, rank, lens, cuts, start, base, live, span) -> int64 bytes of (a, b, cell) triples */
 PyObject *
 pairs(PyObject *self, PyObject *args)
