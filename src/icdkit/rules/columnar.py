@@ -2,19 +2,23 @@
 
 A batch row holds ~7 codes and gets ~20 findings. Made one rule call at a time in Python
 objects (check.py) that costs ~100 µs a row; here a chunk's codes, pairs and findings are numpy
-arrays, and Python is left with reading the rows and joining the result lines:
+arrays, and the steps that touch every code, pair or text piece are C kernels (_native, built
+at install from native/): reading the rows, the pair screen, assembling the lines.
 
+0. Rows are read natively (``_native.read``): a JSON line in the form JSON writers give it from
+   its bytes, a dict from its fields; the codes' numbers looked up, the patient found or made
+   (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
    the code on its own in the validity period covering the date, compiled once into tables
    (tables.py) as groups of finding templates (pieces.py).
-2. The pair screen (``Screen.live``) gives every pair of a row's codes that a note of the first
+2. The pair screen (``Screen.live``, natively) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
    findings are sorted into the order check.py puts them in: by severity, then the order the
    rules run (codes, excludes, sequencing, MCE per code, MCE principal, information), then
    the codes' positions.
-4. A template is a run of text pieces with holes for the codes. The findings' pieces are
-   gathered in one take, and the lines of consecutive rows joined at once.
+4. A template is a run of text pieces with holes for the codes. ``_native.lines`` sorts each
+   row's findings and copies their pieces, from the pieces' native arena, into one text.
 
 What varies per row, and is rare, is made per record by the rules' own functions: the age and
 sex edits a code fails (``conflicts``), what an instruction says when it may name another code

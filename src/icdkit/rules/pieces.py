@@ -6,7 +6,7 @@ Here each text piece has a number, a template is the run of its pieces' numbers 
 (HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator ", " (joined to its
 first piece; ``t_lead`` holds that piece without, for a row's first finding); a *group* is
 the templates one rule gives for one code or pair (none, one or several), by number. Every
-structure is an array, so a chunk's findings are put together with numpy takes.
+structure is an array, so a chunk's findings are put together natively (_native.lines).
 
 >>> from icdkit.rules.emit import FIRST, Template
 >>> from icdkit.rules.findings import Finding, Source
