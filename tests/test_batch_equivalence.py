@@ -177,3 +177,10 @@ def test_native_line_reading_agrees_with_json(kb: KnowledgeBase) -> None:
     lines = [json.loads(line) for line in got.getvalue().splitlines()]
     assert [line["id"] for line in lines[:3]] == ["s1", "s2", "s3"]
     assert sum(any(f["rule"] == "invalid-input" for f in line["findings"]) for line in lines) >= 8
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_line_blank_only_to_str_strip_does_not_decide_the_format(raw: bool) -> None:
+    data = b'\x1c\n{"id": "a", "codes": ["E11.9"]}\n'
+    [(_, row)] = list(batch.read_rows(io.BytesIO(data), raw=raw))  # JSON Lines, not a CSV header
+    assert batch.readable(row) == {"id": "a", "codes": ["E11.9"]}

@@ -103,19 +103,24 @@ def row_of(line: str) -> dict[str, Any] | str | None:
     return row if type(row) is dict else "expected a JSON object"
 
 
+def _blank(raw: bytes) -> bool:
+    """Whether a line is blank as ``row_of`` finds it (str.strip strips more than bytes.strip)."""
+    return raw[:1] != b"{" and not _text(raw).strip()
+
+
 def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None, raw: bool = False
               ) -> Iterator[Row]:
     """Yield (row number, fields) or (row number, problem) for each non-blank input row. With
     *raw*, the lines of JSON Lines input are yielded as they were read (bytes), for the
     columnar checker to read (``row_of`` reads those it hands back)."""
     lines = _lines(stream, progress)
-    first = next((ln for ln in lines if ln.strip()), None)
+    first = next((ln for ln in lines if not _blank(ln)), None)
     if first is None:
         return
     if _text(first).lstrip().startswith("{"):
         for n, line in enumerate(chain([first], lines), 1):
-            if raw:  # blank as row_of finds it (str.strip strips more than bytes.strip)
-                if line[:1] == b"{" or _text(line).strip():
+            if raw:
+                if not _blank(line):
                     yield n, line
                 continue
             row = row_of(_text(line))
