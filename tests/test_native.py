@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from icdkit.rules._native import index, lines, pairs, read
-from icdkit.rules.pieces import GLUES, HEAD, Groups, Pieces, hole
+from icdkit.rules.pieces import GLUES, Groups, Pieces, hole
+from icdkit.rules.render import HEAD
 
 Ints = Any
 

@@ -30,6 +30,7 @@ from icdkit.rules.check import Checker, encounter
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FindingSink, JsonSink
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.render import HEAD
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
@@ -261,8 +262,7 @@ def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writ
         return found.ok, invalid
     rendered, invalid = check_prepared(checker, prepared, JsonSink)
     ok = rendered.ok
-    write(f'{{"id": {_json_str(prepared.rid)}, "ok": {"true" if ok else "false"}, '
-          f'"findings": [{rendered.body()}]}}\n')
+    write(f"{HEAD[0]}{_json_str(prepared.rid)}{HEAD[1] if ok else HEAD[2]}{rendered.body()}{HEAD[3]}")
     return ok, invalid
 
 

@@ -52,8 +52,8 @@ from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
-from icdkit.rules.pieces import GLUES, HEAD, NONE, UNSUPPORTED
-from icdkit.rules.render import finding_json
+from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
+from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 

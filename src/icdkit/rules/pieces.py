@@ -29,9 +29,6 @@ from icdkit.rules.screen import Column
 Ints = npt.NDArray[np.int64]
 
 EMPTY, SEP = 0, 1  # pieces: "", the ", " before each finding but a row's first
-#: a result line's text around its id and findings: before the id, after it when the row has
-#: no error-level finding, the same when it has one, and after the findings
-HEAD = ('{"id": ', ', "ok": true, "findings": [', ', "ok": false, "findings": [', "]}\n")
 #: the text a hole's code is joined to (the first, none, is a bare hole): a finding's JSON has
 #: each code followed by one of these in the list of codes and in the message, and joining them
 #: to the code makes two pieces one
@@ -133,9 +130,9 @@ class Groups:
         return got
 
     def native(self) -> tuple[Ints, ...]:
-        """The templates and groups as _native.lines takes them (it checks every number against
-        the sizes it is given)."""
-        return tuple(getattr(self, name).view() for name in self.COLUMNS)
+        """The templates and groups as _native.lines takes them, in COLUMNS' order (it checks
+        every number against the sizes it is given)."""
+        return tuple(self.arrays().values())
 
     def literal(self, text: str, rank: int) -> int:
         """A group of one finding, its JSON *text* made per record (not kept: see :meth:`mark`)."""

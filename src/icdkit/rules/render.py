@@ -20,6 +20,10 @@ from json.encoder import encode_basestring_ascii as _esc  # the escaping json.du
 
 from icdkit.rules.findings import Finding, Source
 
+#: a batch result line's text around its id and findings: before the id, after it when the row
+#: has no error-level finding, the same when it has one, and after the findings
+HEAD = ('{"id": ', ', "ok": true, "findings": [', ', "ok": false, "findings": [', "]}\n")
+
 SOURCE_LIMIT = 50_000  # distinct sources kept rendered (notes, tables, conventions)
 
 _sources: dict[Source, str] = {}
