@@ -185,3 +185,15 @@ def test_read_takes_simple_json_lines_without_python() -> None:
     assert [(k[0], k[1], k[7]) for k in kept] == [(0, "a", 2), (1, "b", 1)]
     assert np.frombuffer(occ, dtype=np.int64).tolist() == [3, 7, 7]
     assert asked == [2, 3, 4]  # json.loads reads those: a float, an escape, a key given twice
+
+
+def test_lines_and_pairs_refuse_flags_not_bool() -> None:
+    groups = Groups(Pieces())
+    records = _records([0], [groups.literal('"x"', 2)])
+    with pytest.raises(TypeError, match="bad: a bool array"):
+        lines(records, groups.native(), np.zeros(len(GLUES), dtype=np.int64), len(GLUES),
+              np.zeros(1, dtype=np.int64), groups.pieces.native(), ['"r0"'], HEAD)
+    s = _screen()
+    s["live"] = s["live"].astype(np.int64)
+    with pytest.raises(TypeError, match="live: a bool array"):
+        pairs(*s.values(), 100)

@@ -56,14 +56,13 @@ whole(Cursor *c, long long *out)
     return 1;
 }
 
-enum { ID, CODES, AGE, SEX, DATE, SETTING, N_KEYS };
-static const char *KEYS[N_KEYS] = {"id", "codes", "age", "sex", "date", "setting"};
+const char *const FIELDS[N_FIELDS] = {"id", "codes", "age", "sex", "date", "setting"};
 
 static int
 key_of(Span s)
 {
-    for (int k = 0; k < N_KEYS; k++)
-        if ((Py_ssize_t)strlen(KEYS[k]) == s.len && !memcmp(KEYS[k], s.at, s.len))
+    for (int k = 0; k < N_FIELDS; k++)
+        if ((Py_ssize_t)strlen(FIELDS[k]) == s.len && !memcmp(FIELDS[k], s.at, s.len))
             return k;
     return -1;
 }

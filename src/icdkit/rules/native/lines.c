@@ -96,7 +96,7 @@ lines(PyObject *self, PyObject *args)
         if (get_ints(obj, &a[i], NAMES[i]) < 0)
             goto done;
     }
-    if (PyObject_GetBuffer(bad_obj, &bad, PyBUF_C_CONTIGUOUS) < 0)
+    if (get_flags(bad_obj, &bad, "bad") < 0)
         goto done;
     const int64_t *key = a[KEY].v, *row = a[ROW].v, *group = a[GROUP].v, *first = a[FIRST].v,
                   *second = a[SECOND].v, *order = a[ORDER].v;
@@ -203,10 +203,6 @@ lines(PyObject *self, PyObject *args)
         cursor[R] = parts.size;
         PyList_SET_ITEM(errors, R, PyBool_FromLong(failed));
     }
-    /* one copy of every text into the lines; each row's end in them */
-    ends = PyList_New(n_rows);
-    if (!ends)
-        goto done;
     /* the pieces' texts, fetched ahead: each is a read at random in the arena */
     for (Py_ssize_t i = 0; i < parts.size; i++) {
         if (i + AHEAD < parts.size && !parts.at[i + AHEAD].at)
@@ -219,8 +215,10 @@ lines(PyObject *self, PyObject *args)
         }
         length += part->len;
     }
+    /* one copy of every text into the lines; each row's end in them */
     text = PyUnicode_New(length, 127);
-    if (!text)
+    ends = PyList_New(n_rows);
+    if (!text || !ends)
         goto done;
     Py_UCS1 *out = PyUnicode_1BYTE_DATA(text), *at = out;
     for (Py_ssize_t R = 0, i = 0; R < n_rows; R++) {

@@ -24,6 +24,21 @@ get_ints(PyObject *obj, Ints *out, const char *name)
     return 0;
 }
 
+/* a C-contiguous array of one-byte flags (numpy bool) */
+int
+get_flags(PyObject *obj, Py_buffer *out, const char *name)
+{
+    if (PyObject_GetBuffer(obj, out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (out->itemsize != 1) {
+        PyErr_Format(PyExc_TypeError, "%s: a bool array is needed, not items of %zd bytes", name, out->itemsize);
+        PyBuffer_Release(out);
+        out->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 void
 release_ints(Ints *arrays, int n)
 {

@@ -28,6 +28,7 @@ typedef struct {
 } Ints;
 
 int get_ints(PyObject *obj, Ints *out, const char *name);
+int get_flags(PyObject *obj, Py_buffer *out, const char *name);
 void release_ints(Ints *arrays, int n);
 int reserve(void *at, size_t *cap, size_t used, size_t need);
 PyObject *owned(void *p, const char *name, void (*release)(void *));
@@ -55,6 +56,10 @@ PyObject *arena_sync(PyObject *self, PyObject *args);
 
 /* line.c */
 #define LINE_CODES 128
+
+/* the fields of a batch row the columnar checker reads, named once (line.c) */
+enum { ID, CODES, AGE, SEX, DATE, SETTING, N_FIELDS };
+extern const char *const FIELDS[N_FIELDS];
 
 typedef struct {
     const char *at; /* NULL: null, or not given */

@@ -7,15 +7,13 @@
 
 #include <stdlib.h>
 
-static PyObject *K_CODES, *K_ID, *K_AGE, *K_SEX, *K_DATE, *K_SETTING;
+static PyObject *KEY[N_FIELDS]; /* FIELDS as str, the keys of a row's dict */
 
 int
 read_init(void)
 {
-    PyObject **keys[] = {&K_CODES, &K_ID, &K_AGE, &K_SEX, &K_DATE, &K_SETTING};
-    const char *names[] = {"codes", "id", "age", "sex", "date", "setting"};
-    for (int i = 0; i < 6; i++)
-        if (!(*keys[i] = PyUnicode_InternFromString(names[i])))
+    for (int i = 0; i < N_FIELDS; i++)
+        if (!(KEY[i] = PyUnicode_InternFromString(FIELDS[i])))
             return -1;
     return 0;
 }
@@ -46,12 +44,11 @@ field(PyObject *row, PyObject *key)
 static PyObject *
 given_by_dict(PyObject *row)
 {
-    static PyObject **keys[4] = {&K_AGE, &K_SEX, &K_DATE, &K_SETTING};
     PyObject *given = PyTuple_New(4);
     if (!given)
         return NULL;
     for (int i = 0; i < 4; i++) {
-        PyObject *v = field(row, *keys[i]);
+        PyObject *v = field(row, KEY[AGE + i]); /* AGE, SEX, DATE, SETTING in turn */
         if (!v) {
             Py_DECREF(given);
             return NULL;
@@ -175,8 +172,8 @@ read_row(Py_ssize_t k, PyObject *row, const Index *index, PyObject *numbers, PyO
         given = given_by_line(&line);
     }
     else if (PyDict_CheckExact(row)) {
-        codes = field(row, K_CODES);
-        id = field(row, K_ID);
+        codes = field(row, KEY[CODES]);
+        id = field(row, KEY[ID]);
         if (!codes || !id)
             return -1;
         n = PyList_CheckExact(codes) ? PyList_GET_SIZE(codes) : 0;

@@ -45,7 +45,7 @@ pairs(PyObject *self, PyObject *args)
     for (int i = 0; i < N_SCREEN; i++)
         if (get_ints(obj[i], &x[i], NAMES[i]) < 0)
             goto done;
-    if (PyObject_GetBuffer(live_obj, &live, PyBUF_C_CONTIGUOUS) < 0)
+    if (get_flags(live_obj, &live, "live") < 0)
         goto done;
     const int64_t *gid = x[GID].v, *rank = x[RANK].v, *cuts = x[CUTS].v, *start = x[START].v, *base = x[BASE].v;
     const Py_ssize_t n = x[GID].n, screens = x[START].n, n_cuts = x[CUTS].n;
