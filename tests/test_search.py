@@ -9,7 +9,7 @@ import pytest
 
 from icdkit import InvalidInput, KnowledgeBase
 from icdkit.search.synonyms import Synonyms
-from icdkit.search.text import STOP, stem, words
+from icdkit.vocabulary import STOP, stem, words
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "search"
 sys.path.insert(0, str(BENCH))

@@ -39,12 +39,12 @@ if TYPE_CHECKING:  # pragma: no cover
         UnknownRelease,
         UnknownTerm,
     )
-    from icdkit.kb import KnowledgeBase
     from icdkit.models import Code, Note
     from icdkit.refs import Ref
+    from icdkit.workbench import KnowledgeBase
 
 _LAZY = {
-    "KnowledgeBase": "icdkit.kb",
+    "KnowledgeBase": "icdkit.workbench",
     "Code": "icdkit.models",
     "Note": "icdkit.models",
     "Ref": "icdkit.refs",

@@ -48,7 +48,7 @@ def with_progress(run: Callable[[Callable[[str, float], None]], Any], descriptio
 def open_kb(release: str | None, cache_dir: Path | None) -> Any:
     """Open a release, building it first (with a progress bar) when missing or stale."""
     from icdkit import store
-    from icdkit.kb import KnowledgeBase
+    from icdkit.workbench import KnowledgeBase
 
     directory = store.cache_dir(cache_dir)
     name = store.resolve(release, directory)
@@ -279,7 +279,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--depth", type=int, default=9, help="levels of subterms to show (default all)")
     s.set_defaults(func=cmd_index)
 
-    from icdkit.search.columns import TABLE_COLUMNS
+    from icdkit.vocabulary import TABLE_COLUMNS
 
     s = sub.add_parser("drug", parents=[release, as_json, common],
                        help="the Table of Drugs and Chemicals: codes for a substance by intent")

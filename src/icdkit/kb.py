@@ -21,15 +21,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from icdkit import codes
 from icdkit.errors import IncompatibleStore, InvalidInput, MalformedCode, UnknownCode
 from icdkit.models import Code, Note, Period, ReleaseInfo
 from icdkit.refs import Ref
-
-if TYPE_CHECKING:
-    from icdkit.search.engine import Result, Searcher
 
 _NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
               "seventh_owner, path")
@@ -93,7 +89,6 @@ class KnowledgeBase:
         self._periods: dict[str, tuple[Period, ...]] | None = None
         self._severity: dict[str, tuple[str, int | None]] | None = None
         self._hcc_labels: dict[tuple[str, str, str], str] | None = None
-        self._searcher: Searcher | None = None
         self._horizon: tuple[str, str] | None = None
         self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
@@ -537,26 +532,9 @@ class KnowledgeBase:
         return found[:limit]
 
     # -- bulk --------------------------------------------------------------------------
-    # -- search ------------------------------------------------------------------------
     def connection(self) -> sqlite3.Connection:
         """The read-only SQLite connection (index terms and search tables live there too)."""
         return self._con
-
-    def searcher(self) -> Searcher:
-        """The search engine over this release's Index, Tables and titles (made on first use)."""
-        if self._searcher is None:
-            from icdkit.search.engine import Searcher
-
-            self._searcher = Searcher(self, self._con)
-        return self._searcher
-
-    def search(self, query: str, *, limit: int = 10, billable_only: bool = False) -> list[Result]:
-        """Codes for *query*, best first, each with the index path, title or term that matched."""
-        return self.searcher().search(query, limit=limit, billable_only=billable_only)
-
-    def autocomplete(self, text: str, *, limit: int = 10) -> list[Result]:
-        """:meth:`search` with the last word taken as the beginning of a word."""
-        return self.searcher().search(text, limit=limit, prefix=True)
 
     def preload(self, *, freeze_gc: bool = True) -> None:
         """Read the code and note tables into memory (for servers and bulk work).

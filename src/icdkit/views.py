@@ -175,7 +175,7 @@ def _grow(tree: Any, children: list[dict[str, Any]]) -> None:
 
 
 def render_table(d: dict[str, Any], console: Console) -> None:
-    from icdkit.search.columns import TABLE_COLUMNS
+    from icdkit.vocabulary import TABLE_COLUMNS
 
     book = "drug" if d["table"].startswith("Table of Drugs") else "neoplasm"
     table = Table(title=f"{d['table']}: {d['query']} ({d['release']})", title_justify="left")

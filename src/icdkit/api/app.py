@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from icdkit import __version__
 from icdkit.api import pages
 from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
-from icdkit.kb import KnowledgeBase
 from icdkit.lookup import describe_code, error_record
 from icdkit.search.navigate import index_tree, table_rows
+from icdkit.workbench import KnowledgeBase
 
 
 def _status(exc: IcdkitError) -> int:

@@ -15,7 +15,7 @@ from icdkit.build.index import BOOKS, Term, read_csv, read_xml
 from icdkit.build.sources import SourceFile, find_index, walk
 from icdkit.build.xref import Resolver
 from icdkit.codes import without_dash
-from icdkit.search.text import fold_title as fold
+from icdkit.vocabulary import fold_title as fold
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "index"
 

@@ -30,9 +30,8 @@ from functools import lru_cache
 from icdkit import codes
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
-from icdkit.search.text import FREE, STOP, fold, stem, words
+from icdkit.vocabulary import FREE, STOP, VIAS, fold, stem, words
 
-VIAS = ("index", "eindex", "drug", "neoplasm", "title", "inclusion")
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from icdkit.build.index import Term
-from icdkit.search.columns import TABLE_COLUMNS
-from icdkit.search.text import fold_title as fold
+from icdkit.vocabulary import TABLE_COLUMNS
+from icdkit.vocabulary import fold_title as fold
 
 _BEHAVIORS = {
     "malignant": 0, "malignant, primary": 0, "primary": 0, "secondary": 1, "malignant, secondary": 1,

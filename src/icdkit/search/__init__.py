@@ -13,8 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from icdkit.kb import KnowledgeBase
-    from icdkit.search.engine import Match, Result
+    from icdkit.search.engine import Match, Result, Searcher
 
 __all__ = ["Match", "Result", "autocomplete", "search"]
 
@@ -22,19 +21,22 @@ __all__ = ["Match", "Result", "autocomplete", "search"]
 def search(query: str, *, limit: int = 10, release: str | None = None,
            billable_only: bool = False) -> list[Result]:
     """Codes for *query*, best first, each saying why it matched."""
-    return _open(release).search(query, limit=limit, billable_only=billable_only)
+    return _searcher(release).search(query, limit=limit, billable_only=billable_only)
 
 
 def autocomplete(text: str, *, limit: int = 10, release: str | None = None) -> list[Result]:
     """Like :func:`search`, the last word taken as the beginning of a word."""
-    return _open(release).autocomplete(text, limit=limit)
+    return _searcher(release).search(text, limit=limit, prefix=True)
 
 
 @cache
-def _open(release: str | None) -> KnowledgeBase:
+def _searcher(release: str | None) -> Searcher:
+    """One searcher per release name asked for (a handful at most), over its knowledge base."""
     from icdkit.kb import KnowledgeBase
+    from icdkit.search.engine import Searcher
 
-    return KnowledgeBase.open(release)
+    kb = KnowledgeBase.open(release)
+    return Searcher(kb, kb.connection())
 
 
 def __getattr__(name: str) -> Any:

@@ -30,12 +30,10 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit import codes
-from icdkit.build.searchdocs import VIAS
 from icdkit.errors import InvalidInput, MalformedCode
-from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
 from icdkit.search.navigate import next_step
 from icdkit.search.synonyms import Synonyms
-from icdkit.search.text import content, stem, words
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, UnknownTerm
-from icdkit.search.columns import TABLE_COLUMNS, TABLE_HEADINGS
-from icdkit.search.text import fold_title as fold
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS
+from icdkit.vocabulary import fold_title as fold
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from icdkit.search.text import content, words
+from icdkit.vocabulary import content, words
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "synonyms.tsv"
 KINDS = ("abbreviation", "lay", "spelling", "intent", "behavior")

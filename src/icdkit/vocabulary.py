@@ -1,4 +1,7 @@
-"""Words as search sees them: folded, split, stemmed; the same rules at build and at query time.
+"""The vocabulary build and search share: how words are folded, split and stemmed (the same
+rules at build and at query time), the columns of the Drug and Neoplasm Tables, and the
+sources a search document comes from. A neutral module: it imports nothing of icdkit, so
+``build/`` and ``search/`` both stand on it without importing each other.
 
 >>> words("Pain, neck NEC")
 ['pain', 'neck', 'nec']
@@ -76,3 +79,22 @@ def fold_title(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"\s*\((?!s\)|es\))[^)]*\)", "", text)
     return " ".join(text.lower().split())
+
+
+# -- the Tables' columns ---------------------------------------------------------------------
+# The columns of the Table of Drugs and Chemicals and of the Neoplasm Table (columns 2-7). The
+# short names are what ``icdkit drug --intent`` and ``icdkit neoplasm --behavior`` accept; the
+# headings are the tables' own.
+TABLE_COLUMNS = {
+    "drug": ("accidental", "self-harm", "assault", "undetermined", "adverse", "underdosing"),
+    "neoplasm": ("malignant", "secondary", "in-situ", "benign", "uncertain", "unspecified"),
+}
+TABLE_HEADINGS = {
+    "drug": ("Poisoning, accidental (unintentional)", "Poisoning, intentional self-harm",
+             "Poisoning, assault", "Poisoning, undetermined", "Adverse effect", "Underdosing"),
+    "neoplasm": ("Malignant primary", "Malignant secondary", "Ca in situ", "Benign",
+                 "Uncertain behavior", "Unspecified behavior"),
+}
+
+#: Where a search document comes from (stored as its index in this tuple).
+VIAS = ("index", "eindex", "drug", "neoplasm", "title", "inclusion")
