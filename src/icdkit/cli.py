@@ -61,7 +61,8 @@ def open_kb(release: str | None, cache_dir: Path | None) -> Any:
 def cmd_lookup(args: argparse.Namespace) -> None:
     from icdkit.lookup import describe_code
 
-    record = describe_code(open_kb(args.release, args.cache_dir), args.code, on=args.date)
+    record = describe_code(open_kb(args.release, args.cache_dir), args.code, on=args.date,
+                           follow_date=args.release is None)
     if args.json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
@@ -238,7 +239,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("lookup", parents=[release, as_json, common],
                        help="everything about one code: title, billable, hierarchy, notes, validity")
     s.add_argument("code", help="a code in any spelling: M54.03, m5403, S72001A")
-    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD: is the code valid then?")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD: answer with that date's truth "
+                   "(valid and billable then, the release in force, its tabular when icdkit has it)")
     s.set_defaults(func=cmd_lookup)
 
     s = sub.add_parser("build", parents=[release, as_json, common],

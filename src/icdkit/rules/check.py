@@ -108,7 +108,8 @@ class Checker:
     def check_encounter(self, enc: Encounter) -> Report:
         sink = FindingSink()
         day = self.run(enc, sink)
-        return Report(sink.findings(), self.kb.release, day)
+        return Report(sink.findings(), self.kb.release, day,
+                      "given" if enc.date is not None else "default")
 
     def run(self, enc: Encounter, out: Sink) -> str:
         """Put the encounter's findings in *out* (it orders them by severity); return the date
