@@ -148,7 +148,7 @@ def test_hcc_information(checker: Checker) -> None:
      ({"codes": ["M54.03"], "age": 300}, "out of range"),
      ({"codes": ["M54.03"], "sex": "X"}, "malformed sex"),
      ({"codes": ["M54.03"], "setting": "home"}, "malformed setting"),
-     ({"codes": ["M54.03"], "date": "2026-02-30"}, "malformed date"),
+     ({"codes": ["M54.03"], "date": "2026-02-30"}, "impossible date"),
      ({"codes": ["M54.03"], "date": "2031-01-01"}, "beyond the validity table"),
      ({"codes": ["M54.03"] * 101}, "too many codes")],
 )

@@ -452,8 +452,18 @@ class KnowledgeBase:
         """For a code no longer valid: the billable codes that replaced it.
 
         Those are its billable descendants in this release (M54.5 → M54.50, M54.51, M54.59),
-        or else siblings under the same parent that took effect the day after it ended.
+        or else siblings under the same parent that took effect the day after it ended; for a
+        code with a 7th character, those with the same 7th character (H40.11X0 → H40.1110,
+        H40.1120, H40.1130, H40.1190: stage unspecified, as it was).
         """
+        found = self._replacements(code)
+        k = self._key(code)
+        if len(k) == 7:
+            same = [c for c in found if len(c.key) == 7 and c.key[6] == k[6]]
+            return same or found
+        return found
+
+    def _replacements(self, code: str) -> list[Code]:
         periods = self.periods(code)
         if not periods:
             return []
