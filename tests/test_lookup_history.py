@@ -209,7 +209,8 @@ def test_a_code_added_after_the_bundled_tabular_is_described(kb: KnowledgeBase) 
     assert d["status"] == "not-in-tabular" and d["on_date"]["valid"] and d["on_date"]["billable"]
     assert d["valid_from"] == kb.periods("C78.31")[0].start == "2026-10-01"
     assert d["on_date"]["release_in_force"]["release"] == "FY2027"
-    assert d["nearest_ancestor"]["code"] == "C78.3" and d["nearest_ancestor"]["title"] == kb.get("C78.3").title
+    anc = d["nearest_ancestor"]
+    assert anc["code"] == "C78.3" and anc["title"] == kb.get("C78.3").title
     assert d["parent"] == "C78.3" and d["block"]["range"] == kb.get("C78.3").block
     inherited = [n for ns in d["notes"].values() for n in ns]
     assert inherited and all(n["inherited"] for n in inherited)

@@ -52,9 +52,9 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
     """
     day = kb.check_date(on) if on is not None else None
     when = day or kb.effective
-    in_force = release_in_force(kb, when)
+    in_force = release_in_force(kb, day) if day else None
     tab = kb
-    if day and follow_date and in_force["available"]:
+    if in_force and follow_date and in_force["available"]:
         tab = kb.other(in_force["release"])
     node = tab.find(code)
     if node is None:
@@ -72,7 +72,7 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
     period = kb.period_on(out["code"], when)
     out["status"] = _status(out, period is not None, periods, when)
     out["status_date"] = when
-    if day is not None:
+    if day is not None and in_force is not None:
         out["on_date"] = {
             "date": day,
             "valid": period is not None,
