@@ -226,3 +226,11 @@ def test_a_code_added_after_the_bundled_tabular_is_described(kb: KnowledgeBase) 
 def test_statuses_are_one_of_the_documented_values(kb: KnowledgeBase) -> None:
     for code in ("M54.03", "M54", "M54.5", "H40.11X0", "C78.31", "13", "M50-M54"):
         assert describe_code(kb, code)["status"] in STATUSES
+
+
+def test_what_never_existed_is_still_unknown(kb: KnowledgeBase) -> None:
+    from icdkit.errors import UnknownCode
+
+    for text in ("Z99.999", "M50-M99", "99"):  # a code, a block, a chapter icdkit has never had
+        with pytest.raises(UnknownCode):
+            describe_code(kb, text, on="2021-06-01")

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from icdkit import codes
+from icdkit.errors import MalformedCode
 from icdkit.history import holding_release, nearest_ancestor, release_in_force, title_of
 from icdkit.kb import KnowledgeBase
 from icdkit.models import NOTE_KEYS, Code, Note, Period
@@ -57,12 +58,12 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
     if in_force and follow_date and in_force["available"]:
         tab = kb.other(in_force["release"])
     node = tab.find(code)
+    k = node.key if node is not None else _code_key(kb, code)
     if node is None:
-        held = holding_release(kb, codes.key(code), skip=tab.release)
+        held = holding_release(kb, k, skip=tab.release)
         if held is not None:
             tab, node = held
     if node is None:
-        k = codes.key(code)
         if not kb.periods(k):
             kb.get(code)  # raises UnknownCode with suggestions
         out = _beyond_tabular(kb, k, day)
@@ -85,6 +86,15 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
     if periods and (periods[-1].end < kb.horizon()[1] or (day and periods[-1].end < day)):
         out["replacements"] = [_brief(c) for c in kb.replacements(out["code"])]
     return out
+
+
+def _code_key(kb: KnowledgeBase, code: str) -> str:
+    """The key of a code *kb* does not hold; a block or chapter it lacks is UnknownCode."""
+    try:
+        return codes.key(code)
+    except MalformedCode:
+        kb.get(code)  # "M50-M99", "99": well-formed as a block or chapter, unknown as such
+        raise
 
 
 def _status(out: dict[str, Any], valid: bool, periods: list[Period], when: str) -> str:
