@@ -7,6 +7,9 @@ The CLI's ``icdkit lookup --json`` and the HTTP API's ``/api/codes/{code}`` both
 >>> d = describe_code(kb, "M54.03")
 >>> d["billable"], d["block"]["range"], [n["source"] for n in d["notes"]["excludes1"]][:1]
 (True, 'M50-M54', ['M54.0'])
+>>> old = describe_code(kb, "M54.5", on="2021-06-01")  # a header now, billable then
+>>> old["status"], old["on_date"]["release_in_force"]["release"], old["on_date"]["tabular_from"]
+('billable', 'FY2021', 'FY2026')
 """
 
 from __future__ import annotations
@@ -69,9 +72,10 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
         out = _beyond_tabular(kb, k, day)
     else:
         out = _in_tabular(kb, tab, node, day)
-    periods = kb.periods(out["code"])
-    period = kb.period_on(out["code"], when)
-    out["status"] = _status(out, period is not None, periods, when)
+    periods = kb.periods(k)
+    period = kb.period_on(k, when)
+    out["status"] = _status(node is not None and not node.billable, node is not None,
+                            period is not None, periods, when)
     out["status_date"] = when
     if day is not None and in_force is not None:
         out["on_date"] = {
@@ -84,7 +88,7 @@ def describe_code(kb: KnowledgeBase, code: str, *, on: dt.date | str | None = No
             "note": _date_note(kb, day, in_force, out),
         }
     if periods and (periods[-1].end < kb.horizon()[1] or (day and periods[-1].end < day)):
-        out["replacements"] = [_brief(c) for c in kb.replacements(out["code"])]
+        out["replacements"] = [_brief(c) for c in kb.replacements(k)]
     return out
 
 
@@ -97,12 +101,12 @@ def _code_key(kb: KnowledgeBase, code: str) -> str:
         raise
 
 
-def _status(out: dict[str, Any], valid: bool, periods: list[Period], when: str) -> str:
-    """billable | header | deleted | not-yet-valid | not-in-tabular, on the status date."""
-    in_tabular = out["title_source"]["kind"] == "tabular"
+def _status(header: bool, in_tabular: bool, valid: bool, periods: list[Period], when: str) -> str:
+    """billable | header | deleted | not-yet-valid | not-in-tabular, on the status date *when*:
+    the valid-code set decides (a header of the tabular valid on the date is billable then)."""
     if valid:
         return "billable" if in_tabular else "not-in-tabular"
-    if in_tabular and not out["billable"]:
+    if header:
         return "header"
     if any(p.start > when for p in periods):
         return "not-yet-valid"
