@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import csv
 import gc
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import islice
 from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
 from typing import IO, Any, NamedTuple, TypeVar
 
@@ -31,15 +30,13 @@ from icdkit.rules.context import Context
 from icdkit.rules.emit import FindingSink, JsonSink
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.render import HEAD
+from icdkit.rules.rows import Row, read_rows, readable
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
 SETTLE_EVERY = 10_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
 CHUNK = 1024  # rows the columnar checker takes at once (columnar.py)
-
-#: what read_rows yields: (row number, fields or problem, or with raw=True the line as read)
-Row = tuple[int, dict[str, Any] | str | bytes]
 
 
 @dataclass(slots=True)
@@ -63,92 +60,6 @@ class Summary:
     def to_dict(self) -> dict[str, int]:
         return {"rows_in": self.rows_in, "rows_out": self.rows_out, "invalid": self.invalid,
                 "with_errors": self.with_errors}
-
-
-PROGRESS_EVERY = 1 << 16  # bytes read between two progress reports
-#: what json.loads runs, without its checks around the value (typeshed does not declare it)
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[bytes]:
-    if progress is None:
-        yield from stream
-        return
-    read = 0
-    for raw in stream:
-        read += len(raw)
-        if read >= PROGRESS_EVERY:
-            progress(read)
-            read = 0
-        yield raw
-    progress(read)
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
-
-
-def row_of(line: str) -> dict[str, Any] | str | None:
-    """A JSON Lines row's fields, or the problem with it; None for a blank line."""
-    try:  # a line as JSON Lines writers write it: a value from its first character
-        row, end = _scan(line, 0)
-        if line[end:].strip():
-            raise ValueError("more after the value")
-    except (StopIteration, ValueError):  # json.loads says why, or skips a blank line
-        if not line.strip():
-            return None
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            return f"not valid JSON ({exc.msg} at column {exc.colno})"
-    return row if type(row) is dict else "expected a JSON object"
-
-
-def _blank(raw: bytes) -> bool:
-    """Whether a line is blank as ``row_of`` finds it (str.strip strips more than bytes.strip)."""
-    return raw[:1] != b"{" and not _text(raw).strip()
-
-
-def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None, raw: bool = False
-              ) -> Iterator[Row]:
-    """Yield (row number, fields) or (row number, problem) for each non-blank input row. With
-    *raw*, the lines of JSON Lines input are yielded as they were read (bytes), for the
-    columnar checker to read (``row_of`` reads those it hands back)."""
-    lines = _lines(stream, progress)
-    first = next((ln for ln in lines if not _blank(ln)), None)
-    if first is None:
-        return
-    if _text(first).lstrip().startswith("{"):
-        for n, line in enumerate(chain([first], lines), 1):
-            if raw:
-                if not _blank(line):
-                    yield n, line
-                continue
-            row = row_of(_text(line))
-            if row is not None:
-                yield n, row
-        return
-    reader = csv.reader(map(_text, chain([first], lines)))
-    header = [h.strip().lower() for h in next(reader)]
-    if "codes" not in header:
-        yield 1, "header row has no 'codes' column (expected id,codes,age,sex,date,setting)"
-        return
-    for n, values in enumerate(reader, 2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header):
-            yield n, f"{len(values)} fields but the header has {len(header)}"
-            continue
-        yield n, dict(zip(header, values, strict=False))
-
-
-def readable(row: dict[str, Any] | str | bytes) -> dict[str, Any] | str:
-    """A row as the rules read it: a raw line (``read_rows(raw=True)``, never blank) read."""
-    if not isinstance(row, bytes):
-        return row
-    got = row_of(_text(row))
-    assert got is not None
-    return got
 
 
 S = TypeVar("S", FindingSink, JsonSink)
@@ -193,10 +104,13 @@ def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple
 
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",
-              progress: Callable[[int], None] | None = None, jobs: int = 1) -> Summary:
+              progress: Callable[[int], None] | None = None, jobs: int = 1, *, tune_gc: bool = False
+              ) -> Summary:
     """Check every row of *stream*, writing one result per row to *out*, in input order, as
     it goes. With *jobs* > 1, worker processes check blocks of rows (parallel.py); they are
-    spawned, so a script calling this must guard its top level with ``if __name__ == "__main__":``."""
+    spawned, so a script calling this must guard its top level with ``if __name__ == "__main__":``.
+    The garbage collector is left alone unless the program's entry point passes *tune_gc*
+    (see :func:`check_rows`)."""
     if not 1 <= jobs <= MAX_JOBS:
         raise InvalidInput(f"jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     summary = Summary()
@@ -212,21 +126,24 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
 
         check_in_parallel(checker.kb, rows, out, fmt, jobs, summary)
     else:
-        check_rows(checker, rows, out, fmt, summary)
+        check_rows(checker, rows, out, fmt, summary, tune_gc=tune_gc)
     return summary
 
 
-def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary) -> None:
+def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary, *,
+               tune_gc: bool = False) -> None:
     """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
     *summary*. JSON Lines results come CHUNK rows at a time from the columnar checker
     (columnar.py); the rows it hands back, and every row of a CSV result, go through the rules
-    one at a time (check.py)."""
+    one at a time (check.py). With *tune_gc* (for a program's entry point only), automatic
+    collection is paused and :func:`_settle` collects every SETTLE_EVERY rows instead."""
     writer = csv.writer(out) if fmt == "csv" else None
     write = out.write
     rows = iter(rows)
     columnar = None if writer else checker.columnar()
-    collect = gc.isenabled()
-    gc.disable()  # _settle collects every SETTLE_EVERY rows instead
+    collect = tune_gc and gc.isenabled()
+    if collect:
+        gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
         while chunk := list(islice(rows, CHUNK)):
             before = summary.rows_in
