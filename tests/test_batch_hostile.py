@@ -138,12 +138,12 @@ def test_the_command_reads_stdin_and_files_alike(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["csv unterminated quote", "jsonl first line not JSON",
-                                  "csv field over 128 KB"])
+                                  "csv field over 128 KB", "jsonl lone surrogate id"])
 def test_the_command_never_tracebacks(tmp_path: Path, name: str) -> None:
     data, expected = SHAPES[name]
     path = tmp_path / "in.txt"
     path.write_bytes(data)
     r = _icdkit("check", "--batch", str(path), "--format", "csv")
-    assert b"Traceback" not in r.stderr
+    assert b"Traceback" not in r.stderr and r.returncode in (0, 1)
     n = len(expected)
     assert f"rows in {n}, rows out {n}".encode() in r.stderr

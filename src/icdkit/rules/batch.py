@@ -175,7 +175,7 @@ def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writ
     if writer:
         found, invalid = check_prepared(checker, prepared, FindingSink)
         for f in found.findings() or (None,):
-            writer.writerow([prepared.rid, found.ok, *(_csv_finding(f) if f else ("",) * 5)])
+            writer.writerow(_encodable([prepared.rid, found.ok, *(_csv_finding(f) if f else ("",) * 5)]))
         return found.ok, invalid
     rendered, invalid = check_prepared(checker, prepared, JsonSink)
     ok = rendered.ok
@@ -198,3 +198,17 @@ def _csv_finding(f: Finding) -> tuple[str, ...]:
     src = f.source
     where = f" at {src.at}" if src.at else ""
     return f.rule, f.severity, " ".join(f.codes), f.message, f"{src.kind}: {src.text}{where}"
+
+
+def _encodable(cells: list[Any]) -> list[Any]:
+    """CSV cells any encoder can write: a lone surrogate (from a JSON id such as "\\ud800") is
+    shown as its escape, as the JSON Lines output shows it, instead of failing the write."""
+    try:
+        for c in cells:
+            if type(c) is str:
+                c.encode("utf-8")
+        return cells
+    except UnicodeEncodeError:
+        return [c.encode("utf-8", "backslashreplace").decode("utf-8") if type(c) is str else c
+                for c in cells]
+
