@@ -163,3 +163,15 @@ def test_module_level_check_and_json_shape(kb: KnowledgeBase) -> None:
     f = d["findings"][0]
     assert set(f) >= {"rule", "severity", "codes", "message", "source"}
     assert f["source"]["kind"] == "note" and f["source"]["at"] == "M54.2"
+
+
+@pytest.mark.parametrize(("codes", "at", "text"), [
+    (["H91.90", "H90.3"], "H91", "hearing loss as classified in H90.-"),
+    (["K56.0", "P76.0"], "K56", "neonatal intestinal obstructions classifiable to P76.-"),
+    (["E72.20", "E72.4"], "E72.20", "hyperammonemia-hyperornithinemia-homocitrullinemia syndrome E72.4"),
+])
+def test_excludes1_printed_outside_parentheses_is_enforced(kb: KnowledgeBase, codes: list[str], at: str,
+                                                          text: str) -> None:
+    report = Checker(kb).check(codes)
+    cited = [(f.source.at, f.source.text) for f in report.findings if f.rule == "excludes1"]
+    assert (at, text) in cited and not report.ok
