@@ -25,8 +25,8 @@ from typing import IO
 
 from icdkit.errors import IcdkitError
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.batch import Summary, check_rows
 from icdkit.rules.check import Checker
+from icdkit.rules.results import Summary, check_rows
 from icdkit.rules.rows import Row
 
 BLOCK = 500  # rows per task: ~4 MB of JSON results for the synthetic benchmark's rows
