@@ -22,7 +22,15 @@ def test_code_fields(kb: KnowledgeBase) -> None:
     c = kb.get(" m54.03 ")
     assert (c.code, c.key, c.kind, c.billable) == ("M54.03", "M5403", "code", True)
     assert c.title == "Panniculitis affecting regions of neck and back, cervicothoracic region"
-    assert (c.parent, c.chapter, c.block, c.release) == ("M540", "13", "M50-M54", "FY2026")
+    assert (c.parent, c.chapter, c.block, c.release) == ("M54.0", "13", "M50-M54", "FY2026")
+    # the parent as the JSON shows it, its key beside it; a one-category block is shown as
+    # its category but keyed apart from it
+    assert c.parent_key == "M540"
+    b20 = kb.get("B20")
+    assert (b20.parent, b20.parent_key) == ("B20", "B20-B20") and kb.get("B20").kind == "category"
+    assert [x.code for x in kb.children(b20.parent_key)] == ["B20"]
+    assert (kb.get("M50-M54").parent, kb.get("M50-M54").parent_key) == ("13", "13")
+    assert kb.get("13").parent is None and kb.get("13").parent_key is None
     with pytest.raises(AttributeError):
         c.title = "changed"  # type: ignore[misc]
 

@@ -107,8 +107,11 @@ def render_code(d: dict[str, Any], console: Console) -> None:
         parts.append(t)
     if d["seventh_characters"]:
         t = Table(title="7th characters", title_justify="left", show_header=False, box=None)
+        terms = d.get("seventh_character_terms", {})
         for ch, meaning in d["seventh_characters"].items():
             t.add_row(ch, meaning)
+            for term in terms.get(ch, ()):
+                t.add_row("", f"  {term}")
         parts.append(t)
     if d.get("index_entries"):
         t = Table(title=f"Index entries leading here ({d['sources'].get('index')})", title_justify="left",
