@@ -148,7 +148,8 @@ def cmd_build(args: argparse.Namespace) -> None:
             return store.build(src, directory, cb)
 
         meta = with_progress(run, f"building {src.release}")
-        results.append({"release": src.release, "label": meta["label"], "path": str(path),
+        results.append({"release": src.release, "release_label": meta["label"], "label": meta["label"],
+                        "path": str(path),
                         "billable": int(meta["billable_count"]), "seconds": float(meta["build_seconds"]),
                         "billable_source": meta["billable_source"]})
     if args.json:
@@ -294,7 +295,8 @@ def cmd_search(args: argparse.Namespace) -> None:
         results = kb.autocomplete(args.query, limit=args.limit)
     else:
         results = kb.search(args.query, limit=args.limit, billable_only=args.billable_only)
-    _emit({"query": args.query, "release": kb.release, "results": [r.to_json() for r in results]},
+    _emit({"query": args.query, "release": kb.release, "release_label": kb.label,
+           "results": [r.to_json() for r in results]},
           args.json, "render_search")
 
 
@@ -321,7 +323,7 @@ def cmd_releases(args: argparse.Namespace) -> None:
 
     found = store.releases(store.cache_dir(args.cache_dir))
     if args.json:
-        print(json.dumps({"releases": [asdict(r) for r in found]}))
+        print(json.dumps({"releases": [{**asdict(r), "release_label": r.label} for r in found]}))
         return
     for r in found:
         kind = "bundled" if r.bundled else "user-built"

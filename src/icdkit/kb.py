@@ -390,7 +390,7 @@ class KnowledgeBase:
     def seventh_terms(self, code: str) -> dict[str, list[str]]:
         """7th character → the lines the Tabular prints under it, for characters that have any.
 
-        >>> kb.seventh_terms("S72.001")
+        >>> KnowledgeBase.open().seventh_terms("S72.001")
         {'B': ['initial encounter for open fracture NOS']}
         """
         node = self._need(code)[0]

@@ -31,8 +31,7 @@ class Code:
     ``M50-M54`` or ``B20`` for a block, ``13`` for a chapter) and ``parent_key`` its key
     inside the knowledge base (``M540``, ``B20-B20``), for walking the hierarchy.
 
-    >>> kb.get("M54.03").parent, kb.get("M54.03").parent_key
-    ('M54.0', 'M540')
+    ``kb.get("M54.03")`` has ``parent`` ``'M54.0'`` and ``parent_key`` ``'M540'``.
     """
 
     key: str

@@ -6,9 +6,8 @@ format (so ``sha256sum -c`` can check it too) and compared by ``icdkit doctor``,
 on one of its pages, say — changes the digest; SQLite itself would read such a page without
 complaint and serve the wrong title.
 
->>> write(store, digest(store))       # at build, before the store is renamed into place
->>> recorded(store) == digest(store)  # at check time; False once a byte has flipped
-True
+    write(store, digest(store))        # at build, before the store is renamed into place
+    recorded(store) == digest(store)   # at check time; False once a byte has flipped
 """
 
 from __future__ import annotations
