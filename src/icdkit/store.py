@@ -233,7 +233,7 @@ def build_lock(release: str, directory: Path) -> Iterator[None]:
 
 
 def _cannot_write(release: str, directory: Path, exc: OSError) -> str:
-    why = exc.strerror or str(exc)
+    why = "not a directory" if directory.exists() and not directory.is_dir() else exc.strerror or str(exc)
     return (f"cannot build {release} in {directory}: {why}; give a writable directory with "
             f"--cache-dir or ICDKIT_CACHE_DIR")
 
