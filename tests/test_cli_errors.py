@@ -121,3 +121,21 @@ def test_busy_port_says_so_and_suggests_another() -> None:
 def test_unknown_release_in_doctor_free_build_verify() -> None:
     one_clear_error(icdkit("build", "--verify", "--release", "FY1999"), "FY1999")
 
+
+
+def test_read_only_cache_dir_with_a_damaged_store_says_both(tmp_path: Path, kb: KnowledgeBase) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    copy = ro / kb.path.name
+    shutil.copyfile(kb.path, copy)
+    shutil.copyfile(kb.path.with_name(kb.path.name + ".sha256"), ro / (kb.path.name + ".sha256"))
+    with open(copy, "r+b") as fh:
+        fh.seek(fh.read().find(b"Panniculitis affecting regions of neck and back"))
+        fh.write(b"Q")
+    ro.chmod(0o555)
+    try:
+        line = one_clear_error(icdkit("lookup", "M54.03", "--release", "FY2026", "--cache-dir", str(ro),
+                                      prefix=unprivileged()), "damaged", "cannot build FY2026", "--cache-dir")
+        assert "Qanniculitis" not in line
+    finally:
+        ro.chmod(0o755)

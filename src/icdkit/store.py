@@ -275,7 +275,14 @@ def ensure(release: str, directory: Path, progress: Progress | None = None, *,
     path = db_path(release, directory)
     if is_current(path) and ((not verify and vouched(path)) or health(path, release).status == "ok"):
         return path
-    with build_lock(release, directory):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(build_lock(release, directory))
+        except UnwritableStore as exc:
+            state = health(path, release)
+            if state.status == "damaged":  # what is wrong first, then why it cannot be fixed here
+                raise DamagedStore(f"{path} is damaged ({state.detail}), and {exc}") from None
+            raise
         if is_current(path):  # built by another process while this one waited?
             state = health(path, release)
             if state.status == "ok":
