@@ -139,3 +139,13 @@ def test_read_only_cache_dir_with_a_damaged_store_says_both(tmp_path: Path, kb: 
         assert "Qanniculitis" not in line
     finally:
         ro.chmod(0o755)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("check", "--batch", "x.csv", "--output"), ("--output", "expected one argument")),
+    (("lookup",), ("required", "code")),
+    (("serve", "--port", "abc"), ("--port", "abc")),
+    (("check", "M54.50", "--output", "/tmp/x.jsonl"), ("--output", "--batch")),
+])
+def test_a_missing_or_misplaced_option_value(args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    one_clear_error(icdkit(*args), *words)

@@ -220,6 +220,8 @@ def cmd_check(args: argparse.Namespace) -> None:
 
     if bool(args.codes) == bool(args.batch):
         raise InvalidInput("give the encounter's codes, or --batch FILE (not both)")
+    if args.output and not args.batch:
+        raise InvalidInput("--output is where --batch writes its results: give --batch FILE too")
     checker = Checker(open_kb(args.release, args.cache_dir))
     if args.batch:
         raise SystemExit(_check_batch(checker, args))
@@ -392,16 +394,25 @@ def cmd_serve(args: argparse.Namespace) -> None:
     server.run(sockets=[sock])
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: icdkit check: argument --output/-o: expected
+    one argument (see icdkit check --help)`` and exit 2, as for every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--cache-dir", type=Path, default=None,
                         help="where knowledge bases are stored (env ICDKIT_CACHE_DIR)")
-    release = argparse.ArgumentParser(add_help=False)
+    release = _Parser(add_help=False)
     release.add_argument("--release", "-r", help="release, e.g. FY2026 or 2026 (default: newest)")
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON instead of a view")
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="icdkit",
         description="ICD-10-CM reference, search and validation, offline, traceable to the official files.")
     p.add_argument("--version", action="version", version=f"icdkit {__version__}")
