@@ -41,10 +41,15 @@ def test_release_is_the_id_with_its_label_beside_it(args: tuple[str, ...], kb: K
         assert d["index_release_label"].startswith("FY2025 (")
 
 
-def test_releases_json_has_release_and_label() -> None:
-    d = json.loads(run("releases", "--json").stdout)
-    for r in d["releases"]:
+def test_releases_json_has_release_and_label(tmp_path: Path, kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    built = json.loads(run("releases", "--json").stdout)["releases"]
+    for r in built:
         assert re.fullmatch(r"FY\d{4}", r["release"]) and r["release_label"].startswith(r["release"] + " (")
+    assert {r["release"]: r["release_label"] for r in built} == {"FY2025": kb25.label, "FY2026": kb.label}
+    # before the first build the label is the one the build will give
+    fresh = json.loads(run("releases", "--json", "--cache-dir", str(tmp_path)).stdout)["releases"]
+    assert [(r["release"], r["release_label"], r["built"]) for r in fresh] == [
+        ("FY2025", kb25.label, False), ("FY2026", kb.label, False)]
 
 
 @pytest.mark.parametrize("args", [

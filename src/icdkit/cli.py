@@ -386,7 +386,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     directory = store.cache_dir(args.cache_dir)
     kb = open_kb(args.release, args.cache_dir, verify=True)
     for other in store.stores(directory):
-        if other.release != kb.release and other.status in ("damaged", "stale"):
+        if other.release != kb.release and other.status == "damaged":  # stale ones rebuild on use
             open_kb(other.release, args.cache_dir, verify=True).close()
     kb.preload(freeze_gc=True)  # the server's process is ours: its tables leave the collector's scans
     print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/", file=sys.stderr)

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING
 
 from icdkit.build import checksum
 from icdkit.build.schema import SCHEMA_VERSION
-from icdkit.errors import DamagedStore, IncompatibleStore, InvalidInput, UnknownRelease, UnwritableStore
+from icdkit.errors import (
+    DamagedStore,
+    IcdkitError,
+    IncompatibleStore,
+    InvalidInput,
+    UnknownRelease,
+    UnwritableStore,
+)
 from icdkit.models import ReleaseInfo
 
 if TYPE_CHECKING:
@@ -88,7 +95,7 @@ def releases(directory: Path) -> list[ReleaseInfo]:
     found: dict[str, ReleaseInfo] = {}
     for r in bundled_releases():
         p = db_path(r, directory)
-        label = read_meta(p).get("label", r) if is_current(p) else r
+        label = read_meta(p).get("label", r) if is_current(p) else _bundled_label(r)
         found[r] = ReleaseInfo(r, label, True, is_current(p), str(p))
     if directory.exists():
         for p in sorted(directory.glob("icdkit-FY*.sqlite")):
@@ -96,6 +103,16 @@ def releases(directory: Path) -> list[ReleaseInfo]:
             if r not in found and is_current(p):
                 found[r] = ReleaseInfo(r, read_meta(p).get("label", r), False, True, str(p))
     return sorted(found.values(), key=lambda i: i.release)
+
+
+def _bundled_label(release: str) -> str:
+    """The label a bundled release will carry once built, from its files' names."""
+    from icdkit.build.sources import discover
+
+    try:
+        return discover([BUNDLED / release]).label
+    except IcdkitError:
+        return release
 
 
 def default_release(directory: Path) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 from icdkit import __version__, codes
 from icdkit.build import books, checksum, drg, hcc, order, schema, tabular, validity
 from icdkit.build.searchdocs import DocBuilder
-from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
+from icdkit.build.sources import ReleaseSource, SourceFile
 from icdkit.build.xref import Resolver
 from icdkit.refs import BARE_KINDS, parse_refs
 
@@ -56,14 +56,6 @@ def _sha256(f: SourceFile) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _label(src: ReleaseSource) -> str:
-    y, m, d = src.effective.split("-")
-    if m == "10" and d == "01":
-        return f"FY{src.version} (October 1, {y})"
-    month = MONTHS[int(m) - 1]
-    return f"FY{src.version} ({month} {int(d)}, {y} update)"
 
 
 _CODED = ("category", "subcategory", "code")
@@ -205,7 +197,7 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
     return {
         "release": src.release,
         "version": src.version,
-        "label": _label(src),
+        "label": src.label,
         "effective": src.effective,
         "schema_version": str(schema.SCHEMA_VERSION),
         "icdkit_version": __version__,
