@@ -280,7 +280,7 @@ class Searcher:
             for i, sc in zip(ids.tolist(), score.tolist(), strict=True):
                 if sc > best.get(i, -9.0):
                     best[i] = sc
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:_POOL]  # ties: document order
         stems = {stem(t) for v, _, _ in variants for t in v}
         results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
         seen = {r.code for r in direct}
@@ -320,7 +320,8 @@ class Searcher:
                 continue
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
             scored[c.code] = (sc + (0.005 if c.billable else 0.0) + _LITERAL * literal, match)
-        ranked_codes = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
+        order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
+        ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))[:limit]
         return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
 
     def _descend(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
@@ -356,10 +357,11 @@ class Searcher:
         return best, Match(match.via, match.path, match.refined_from or c.code)
 
     def _overlap(self, title: str, stems: set[str]) -> float:
+        """The idf of the query's stems a title prints, summed in sorted order: a float sum
+        over a set's iteration order would change with PYTHONHASHSEED and swap equal siblings."""
         total = 0.0
-        for w in set(words(title)):
-            s = stem(w)
-            if s in stems and (post := self.postings(s)) is not None:
+        for s in sorted({stem(w) for w in words(title)} & stems):
+            if (post := self.postings(s)) is not None:
                 total += post[0]
         return total
 
