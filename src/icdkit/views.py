@@ -212,6 +212,7 @@ def _grow(tree: Any, children: list[dict[str, Any]]) -> None:
 
 
 def render_table(d: dict[str, Any], console: Console) -> None:
+    """A Table's rows with their subsites, then what the asked column's code still needs."""
     from icdkit.vocabulary import TABLE_COLUMNS
 
     book = "drug" if d["table"].startswith("Table of Drugs") else "neoplasm"
@@ -221,9 +222,29 @@ def render_table(d: dict[str, Any], console: Console) -> None:
     for col in TABLE_COLUMNS[book]:
         table.add_column(col, style="bold green" if col == d["column"] else "")
     for row in d["rows"]:
-        table.add_row(row["path"], *(row["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+        table.add_row(Text(row["path"], style="bold"), *(row["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+        for sub in row.get("subsites", row.get("subterms", [])):
+            name = "  › " + sub["path"][len(row["path"]) + 3:] if sub["path"].startswith(row["path"]) \
+                else sub["path"]
+            table.add_row(Text(name, style="dim"), *(sub["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+    if d.get("synonym"):
+        console.print(f"[dim]{d['query']!r} is listed as {d['synonym']!r}[/]")
     console.print(table)
     for row in d["rows"]:
         if d["column"] and row.get("note"):
-            code = row.get("code") or "—"
-            console.print(f"{row['path']}: [bold]{code}[/] {row.get('title') or ''} — {row['note']}")
+            code = row.get("complete_code") or row.get("code") or "—"
+            title = row.get("complete_title") or row.get("title") or ""
+            console.print(f"{row['path']}: [bold]{code}[/] {title} — {row['note']}")
+            _codes_under(row, console)
+        for col, cat in row.get("categories", {}).items():
+            console.print(f"{row['path']} · {col} {cat['code']}-: {cat['note']}")
+            _codes_under(cat, console)
+
+
+def _codes_under(d: dict[str, Any], console: Console) -> None:
+    for k in d.get("codes_under", [])[:12]:
+        console.print(f"    [green]{k['code']}[/] {k['title']}")
+    if len(d.get("codes_under", [])) > 12:
+        console.print(f"    [dim]… {len(d['codes_under']) - 12} more[/]")
+    for enc, code in d.get("encounter_codes", {}).items() if not d.get("complete_code") else ():
+        console.print(f"    [green]{code}[/] {enc} encounter")

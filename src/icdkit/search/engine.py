@@ -31,8 +31,8 @@ import numpy.typing as npt
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
-from icdkit.search.navigate import next_step
 from icdkit.search.synonyms import Synonyms
+from icdkit.search.tables import next_step
 from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, words
 
 if TYPE_CHECKING:
