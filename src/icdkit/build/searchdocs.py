@@ -18,6 +18,7 @@ arrays hold the weight of the required words and a small prior by source.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
@@ -30,7 +31,7 @@ from functools import lru_cache
 from icdkit import codes
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
-from icdkit.vocabulary import FREE, STOP, VIAS, fold, stem, words
+from icdkit.vocabulary import FREE, STOP, VIAS, fold, same_word, stem, word_forms, words
 
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
@@ -89,7 +90,7 @@ def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool 
     head = words(parts[0])
     for n, part in enumerate(parts):
         ws = words(part)
-        optional_here = n > 0 and ((main and coded) or _same_word(head, ws)
+        optional_here = n > 0 and ((main and coded) or same_word(head, ws)
                                    or all(w in STOP or w in _PREPOSITIONS for w in ws))
         group: list[str] = []
         for i, w in enumerate(ws):
@@ -131,19 +132,6 @@ def _close(out: Words, group: list[str]) -> None:
     elif group:
         out.req.extend(group)
     group.clear()
-
-
-def _same_word(head: list[str], ws: list[str]) -> bool:
-    """True when *ws* is another form of the term's first word ('femoral' of 'femur').
-
-    >>> _same_word(["femur"], ["femoral"]), _same_word(["fracture"], ["pathological"])
-    (True, False)
-    """
-    if len(ws) != 1 or not head:
-        return False
-    a, b = head[0], ws[0]
-    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    return common >= 3 and common * 2 >= min(len(a), len(b))
 
 
 class DocBuilder:
@@ -241,8 +229,10 @@ class DocBuilder:
         con.executemany("INSERT INTO search_docs VALUES (?,?,?,?,?)", rows)
         con.executemany("INSERT INTO search_terms VALUES (?,?,?,?,?)",
                         ((s, idf[s], df[s], req_post[s].tobytes(), opt_post[s].tobytes()) for s in df))
+        forms = json.dumps(word_forms(sorted({p for d in self.docs if d.via in ("index", "eindex")
+                                              for p in d.path.split(" › ") if "," in p})))
         con.executemany("INSERT INTO search_arrays VALUES (?,?)",
-                        (("req_w", req_w.tobytes()), ("prior", prior.tobytes()),
+                        (("req_w", req_w.tobytes()), ("prior", prior.tobytes()), ("forms", forms.encode()),
                          ("via", bytes(VIAS.index(d.via) for d in self.docs))))
         con.executemany("INSERT INTO search_words VALUES (?,?,?)",
                         ((w, stem(w), c) for w, c in self.surface.items()))

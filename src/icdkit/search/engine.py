@@ -33,7 +33,7 @@ from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, words
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, word_forms, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -45,6 +45,7 @@ _PENALTY = 0.6  # weight of unmatched required words
 _OPTIONAL = 0.6  # credit for a word matched only among a document's optional words
 _UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score alike)
 _REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
+_FORM = 0.95  # credit for another form of a word the Index prints beside it (femoral / femur)
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
@@ -108,6 +109,8 @@ class Searcher:
         self.is_drug = via == VIAS.index("drug")
         self.is_neoplasm = via == VIAS.index("neoplasm")
         self.synonyms = Synonyms.bundled()
+        self._forms: dict[str, list[str]] | None = (
+            json.loads(arrays["forms"]) if "forms" in arrays else None)
         self._postings: OrderedDict[str, tuple[float, _I, _I] | None] = OrderedDict()
         self._typos: dict[str, list[tuple[str, float]]] = {}
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
@@ -175,6 +178,32 @@ class Searcher:
             self._sound_index = index
         return self._sound_index
 
+    def forms(self, s: str) -> list[str]:
+        """Other forms of a stem the Index prints beside it (femoral -> femur): a query's
+        adjective meets the noun a term requires. Read from the store, else derived once."""
+        if self._forms is None:
+            titles = [t for (t,) in self.con.execute(
+                "SELECT DISTINCT title FROM index_terms "
+                "WHERE book IN ('index', 'eindex') AND title LIKE '%,%'")]
+            self._forms = word_forms(titles)
+        return self._forms.get(s, [])
+
+    def half_typed(self, word: str) -> list[tuple[str, float]]:
+        """A word cut short, perhaps with two letters swapped ('pnue' for pneu-): the printed
+        words it begins, found by completing it and its adjacent transpositions."""
+        if len(word) < 3 or not word.isalpha():
+            return []
+        swaps = [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)]
+        for quality, prefixes in ((0.8, [word]), (0.7, swaps)):
+            found = [(s, quality) for p in prefixes for s, _ in self.completions(p, 6)]
+            if found:
+                return list(dict.fromkeys(found))[:6]
+        return []
+
+    def unknown(self, word: str) -> bool:
+        """True for a word no document prints, not even misspelt."""
+        return self.postings(stem(word)) is None and not self.typos(word)
+
     def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
         """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""
         rows = self.con.execute(
@@ -197,10 +226,11 @@ class Searcher:
             known = self.postings(s) is not None
             if known and (self._freq(tok) or not tok.isalpha()):
                 alts.append((s, 1.0))
+                alts += [(f, _FORM) for f in self.forms(s) if f != s]
             if last:
                 alts += [a for a in self.completions(tok) if a[0] != s]
             if not alts:  # a word never printed: its nearest printed words (its stem's among them)
-                alts = self.typos(tok)
+                alts = self.typos(tok) or self.half_typed(tok)
                 if known and all(a != s for a, _ in alts):
                     alts.append((s, 0.8))
             idfs = [p[0] for a, _ in alts if (p := self.postings(a)) is not None]
@@ -257,7 +287,7 @@ class Searcher:
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
         direct = self._code_results(text)
-        tokens = content(words(text))
+        tokens = [self.synonyms.complete(t) if self.unknown(t) else t for t in content(words(text))]
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -383,7 +413,15 @@ class Searcher:
         if c is None:
             return []
         result = self._result(c.code, 2.0, Match("code", c.code))
-        return [result] if result else []
+        if result is None:
+            return []
+        out = [result]
+        if not c.billable:  # 'M54.' asks for the codes under M54: its children, in tabular order
+            for n, kid in enumerate(self.kb.children(c.code)):
+                r = self._result(kid.code, 1.9 - 0.001 * n, Match("code", f"{c.code} › {kid.code}"))
+                if r:
+                    out.append(r)
+        return out
 
 
 def _raise(vec: _F, ids: _I, value: float) -> None:
