@@ -38,31 +38,42 @@ def test_lay_words_abbreviations_and_typos(kb: KnowledgeBase, query: str, code: 
 
 def test_word_order_is_free_and_stems_match(kb: KnowledgeBase) -> None:
     assert codes(kb, "pain neck", 3) == codes(kb, "neck pain", 3)
-    assert codes(kb, "fractured femurs", 1) == codes(kb, "fracture of femur", 1) == ["S72.90"]
+    assert codes(kb, "fractured femurs", 1) == codes(kb, "fracture of femur", 1) == ["S72.90XA"]
 
 
 def test_a_header_the_index_gives_descends_to_the_code_the_query_means(kb: KnowledgeBase) -> None:
     plain = kb.search("otitis media", limit=1)[0]
     assert plain.code == "H66.90" and plain.matched.refined_from == "H66.9"
-    assert codes(kb, "sprained left ankle", 1) == ["S93.402"]
-    assert codes(kb, "sprained ankle", 1) == ["S93.409"]  # unspecified side when none is said
+    assert codes(kb, "sprained left ankle", 1) == ["S93.402A"]
+    assert codes(kb, "sprained ankle", 1) == ["S93.409A"]  # unspecified side when none is said
 
 
 def test_non_billable_results_say_what_they_need(kb: KnowledgeBase) -> None:
+    header = kb.search("M54", limit=1)[0]
+    assert (header.code, header.billable, header.seventh) == ("M54", False, False)
+    assert header.children == tuple(k.code for k in kb.children("M54"))
+    assert header.to_json()["seventh_character_required"] is False
+
+
+def test_a_code_needing_a_7th_character_comes_complete_with_its_header(kb: KnowledgeBase) -> None:
+    """The encounter the query states, else the first the code defines (initial), the header
+    one step away (issue 16: 'crushing injury of thigh' gave the header S77.10)."""
     tox = kb.search("acetaminophen overdose", limit=1)[0]
-    assert tox.code == "T39.1X1" and not tox.billable and tox.seventh
-    assert tox.children == ("T39.1X1A", "T39.1X1D", "T39.1X1S")
-    assert tox.to_json()["seventh_character_required"] is True
+    assert (tox.code, tox.billable, tox.seventh, tox.header) == ("T39.1X1A", True, False, "T39.1X1")
+    assert tox.to_json()["header"] == "T39.1X1"
     assert tox.matched.via == "drug"
     assert tox.matched.path == "Acetaminophen › Poisoning, accidental (unintentional)"
+    crush = kb.search("crushing injury of thigh", limit=1)[0]
+    assert (crush.code, crush.header) == ("S77.10XA", "S77.10")
+    assert codes(kb, "crushing injury of thigh, subsequent encounter", 1) == ["S77.10XD"]
+    assert codes(kb, "late effect of crushing injury of thigh", 1) == ["S77.10XS"]
 
 
 def test_billable_only(kb: KnowledgeBase) -> None:
     results = kb.search("fracture of wrist", limit=10, billable_only=True)
     assert results and all(r.billable for r in results)
-    assert any(not r.billable for r in kb.search("fracture of wrist", limit=10))
     # a code that only lacks its 7th character takes the one the query names, else the first (A)
-    assert codes(kb, "sprained left ankle", 1) == ["S93.402"]
+    assert codes(kb, "sprained left ankle", 1) == ["S93.402A"]
     first = kb.search("sprained left ankle", limit=1, billable_only=True)[0]
     assert first.code == "S93.402A" and (first.matched.refined_from or "").startswith("S93.40")
     assert kb.search("sprained left ankle sequela", limit=1, billable_only=True)[0].code == "S93.402S"
@@ -76,7 +87,8 @@ def test_billable_only(kb: KnowledgeBase) -> None:
 ])
 def test_drug_table_column_follows_the_intent(kb: KnowledgeBase, query: str, code: str, column: str) -> None:
     top = kb.search(query, limit=1)[0]
-    assert top.code == code and top.matched.via == "drug" and top.matched.path.endswith(column)
+    assert top.header == code and top.code == code + "A"
+    assert top.matched.via == "drug" and top.matched.path.endswith(column)
 
 
 @pytest.mark.parametrize(("query", "code"), [
@@ -89,8 +101,8 @@ def test_neoplasm_table_column_follows_the_behavior(kb: KnowledgeBase, query: st
 
 def test_external_cause_index(kb: KnowledgeBase) -> None:
     top = kb.search("fall from ladder", limit=1)[0]
-    assert top.code == "W11" and top.matched.via == "eindex"
-    assert codes(kb, "dog bite", 1) == ["W54.0"]
+    assert (top.code, top.header) == ("W11.XXXA", "W11") and top.matched.via == "eindex"
+    assert codes(kb, "dog bite", 1) == ["W54.0XXA"]
 
 
 def test_a_code_as_query_comes_first(kb: KnowledgeBase) -> None:

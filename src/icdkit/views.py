@@ -153,11 +153,17 @@ def render_report(d: dict[str, Any], console: Console) -> None:
 
 
 def render_search(d: dict[str, Any], console: Console) -> None:
+    """Results with why each matched; a completed code shows its header and 7th character, a
+    code that needs a partner shows it, a weak match says so."""
     if not d["results"]:
         console.print(f"[yellow]no code found for {d['query']!r}[/]")
         return
+    if all(r.get("weak") for r in d["results"]):
+        console.print(f"[yellow]no real match for {d['query']!r}: a word matched nothing; "
+                      "these are weak guesses[/]")
     table = Table(title=f"{d['query']} — {d['release']}", title_justify="left", show_lines=False)
-    for col in ("code", "title", "why it matched", "score"):
+    table.add_column("code", no_wrap=True, min_width=8)
+    for col in ("title", "why it matched", "score"):
         table.add_column(col, justify="right" if col == "score" else "left")
     for r in d["results"]:
         code = Text(r["code"], style="bold green" if r["billable"] else "bold yellow")
@@ -167,6 +173,14 @@ def render_search(d: dict[str, Any], console: Console) -> None:
                     else f"header: choose one of {', '.join(r.get('children', [])[:6])}"
                     + (" …" if len(r.get("children", [])) > 6 else ""))
             title.append(f"\n{need}", style="yellow")
+        if r.get("header"):
+            title.append(f"\nheader {r['header']} + 7th character {r['code'][-1]} "
+                         f"(other encounters: icdkit lookup {r['header']})", style="dim")
+        for also in r.get("also", []):
+            title.append(f"\n+ {also['code']} {also['title']}", style="cyan")
+            title.append(f" ({also['note']}, at {also['at']})", style="dim")
+        if r.get("weak"):
+            title.append("\nweak match", style="yellow")
         why = Text(f"{r['matched']['via']}: ", style="dim")
         why.append(r["matched"]["path"])
         table.add_row(code, title, why, f"{r['score']:.2f}")

@@ -142,6 +142,7 @@ class DocBuilder:
         self.docs: list[Doc] = []
         self.missing: set[str] = set()  # printed index codes this release does not have
         self.surface: dict[str, int] = {}  # words as printed (with counts), for prefixes and typos
+        self.restating: list[tuple[int, set[str]]] = []  # (doc, own stems): subterms giving the parent code
 
     def add(self, code: str, via: str, term: int | None, path: str, ws: Words,
             prior: float | None = None) -> None:
@@ -168,6 +169,7 @@ class DocBuilder:
             for i, t in enumerate(terms):
                 titles, ws = ([], Words()) if t.parent is None else chains[t.parent]
                 own = split_words(t.title, t.nemod, main=t.parent is None, coded=bool(t.code))
+                restates = t.parent is not None and bool(t.code) and t.code == terms[t.parent].code
                 chains.append(([*titles, t.title], ws + own))
                 titles, ws = chains[-1]
                 if book in ("drug", "neoplasm"):
@@ -186,7 +188,23 @@ class DocBuilder:
                         path += f" [{books[target.book][target.term].manif}]"
                 if code:
                     prior = _PRIOR[book] - 0.004 * t.level
+                    before = len(self.docs)
                     self.add(codes.without_dash(code), book, ids[book] + i, path, ws, prior)
+                    if restates and len(self.docs) > before:
+                        self.restating.append((before, {stem(w) for w in own.req}))
+
+    def nonessential(self, title_of: dict[str, str]) -> None:
+        """A subterm that gives its parent's own code and whose words the code's title does not
+        print only restates the parent ('Screening › special' Z13.9, 'Encounter for screening,
+        unspecified'): its words become nonessential, so they cannot outrank a sibling naming
+        the child ('special screening for osteoporosis' -> Z13.820). 'Diabetes › type 2' E11.9
+        keeps its words: the title prints them."""
+        for i, own in self.restating:
+            d = self.docs[i]
+            printed = {stem(w) for w in words(title_of.get(d.code, ""))}
+            if own and not own & printed:
+                d.req -= own
+                d.opt |= own
 
     @staticmethod
     def target_code(books: dict[str, list[Term]], target: Target | None) -> str:
@@ -198,6 +216,8 @@ class DocBuilder:
         return t.printed_code
 
     def add_tabular(self, titles: Iterable[tuple[str, str]], inclusions: Iterable[tuple[str, str]]) -> None:
+        titles = list(titles)
+        self.nonessential({code: title for code, title in titles})
         for code, title in titles:
             self.add(code, "title", None, title, split_words(title, tabular=True))
         for code, text in inclusions:

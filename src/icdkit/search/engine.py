@@ -18,6 +18,7 @@ How a query is scored:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -31,6 +32,9 @@ import numpy.typing as npt
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
+from icdkit.search.numbers import digits, fits, numbers
+from icdkit.search.partners import Also, partners
+from icdkit.search.query import Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
 from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, word_forms, words
@@ -46,6 +50,8 @@ _OPTIONAL = 0.6  # credit for a word matched only among a document's optional wo
 _UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score alike)
 _REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
 _FORM = 0.95  # credit for another form of a word the Index prints beside it (femoral / femur)
+_PARTNERED = 3  # results that are given their partners (a "use additional" code)
+_WEAK = 0.5  # below this, a result of a query with a word nothing prints is a weak match
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
@@ -74,6 +80,9 @@ class Result:
     matched: Match
     seventh: bool  # a 7th character is still needed
     children: tuple[str, ...]  # for a non-billable code: its child codes, one step away
+    header: str | None = None  # for a code completed with its 7th character: the code without it
+    also: tuple[Also, ...] = ()  # codes a note of this one asks to report with it (BMI, CKD stage)
+    weak: bool = False  # a word of the query matched nothing: a guess, not an answer
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -85,6 +94,12 @@ class Result:
         if not self.billable:
             out["children"] = list(self.children)
             out["seventh_character_required"] = self.seventh
+        if self.header:
+            out["header"] = self.header
+        if self.also:
+            out["also"] = [a.to_json() for a in self.also]
+        if self.weak:
+            out["weak"] = True
         return out
 
 
@@ -287,7 +302,9 @@ class Searcher:
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
         direct = self._code_results(text)
-        tokens = [self.synonyms.complete(t) if self.unknown(t) else t for t in content(words(text))]
+        every = words(text)
+        negated, wanted = negations(every)
+        tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -311,16 +328,26 @@ class Searcher:
                 if sc > best.get(i, -9.0):
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:_POOL]  # ties: document order
-        stems = {stem(t) for v, _, _ in variants for t in v}
-        results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
+        ask = Ask({stem(t) for v, _, _ in variants for t in v}, set(every) - _ARTICLES,
+                  numbers(" ".join(tokens)), self._with_variants(negated), self._with_variants(wanted),
+                  [t for t in tokens if self.unknown(t) and not (prefix and t == tokens[-1])])
+        results = self._group(ranked, columns, billable_only, limit, ask)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
 
+    def _with_variants(self, ws: list[str]) -> set[str]:
+        """Stems of *ws* and of their synonyms (hemorrhage: bleeding too)."""
+        return {stem(t) for w in ws for v in self.synonyms.variants([w]) for t in v}
+
     def _group(self, ranked: list[tuple[int, float]], columns: dict[str, str],
-               billable_only: bool, limit: int, stems: set[str], typed: set[str]) -> list[Result]:
+               billable_only: bool, limit: int, ask: Ask) -> list[Result]:
         """Best document per code; the top codes become Results. On a tie the billable code, and
-        the path printing the words as typed ('vaginitis' over 'vaginalitis', one stem), win."""
+        the path printing the words as typed ('vaginitis' over 'vaginalitis', one stem), win.
+        A code that needs a 7th character comes complete (the encounter the query states, else
+        the first defined) with its header beside it; what the query negates counts against a
+        title; the first codes carry the partners their notes ask for."""
+        stems, typed = ask.stems, ask.typed
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
@@ -337,31 +364,46 @@ class Searcher:
                 path = f"{path} › {TABLE_HEADINGS[via][column]}"
             if code and code not in best:
                 best[code] = (sc, Match(via, path))
-        scored: dict[str, tuple[float, Match]] = {}
+        scored: dict[str, tuple[float, Match, str | None, str]] = {}
         for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
             c = self.kb.find(code)
             if c is None:
                 continue
             if not c.billable:
-                c, match = self._descend(c, match, stems)
-            if billable_only and not c.billable:
+                c, match = self._descend(c, match, ask)
+            header = None
+            if not c.billable:
+                header = c.code
                 c, match = self._complete(c, match, stems)
+                header = header if c.billable else None
             if (billable_only and not c.billable) or c.code in scored:
                 continue
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
-            scored[c.code] = (sc + (0.005 if c.billable else 0.0) + _LITERAL * literal, match)
+            sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask)
+            scored[c.code] = (sc, match, header, f"{match.path} {c.title}")
         order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
-        ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))[:limit]
-        return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
+        ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))
+        pool = [(code, v[0], v[3]) for code, v in ranked_codes]
+        out = []
+        for n, (code, (sc, match, header, text)) in enumerate(ranked_codes[:limit]):
+            r = self._result(code, sc, match, header)
+            if r is None:
+                continue
+            also = partners(self.kb, code, text, pool, stems) if n < _PARTNERED else ()
+            weak = bool(ask.unknown) and sc < _WEAK
+            out.append(dataclasses.replace(r, also=also, weak=weak) if also or weak else r)
+        return out
 
-    def _descend(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
+    def _descend(self, c: Code, match: Match, ask: Ask) -> tuple[Code, Match]:
         """From a header the Index or a title led to, down to the code the query means.
 
         At each level the child whose title shares the most of the query's words (by idf) wins;
         when the query says nothing more, the default: the 'unspecified' child, else a 'without'
         or 'not' child (without complication, not intractable), else 'other', else the first.
+        A number of the query picks the child whose title holds it (bmi 41: 40.0-44.9).
         Stops at codes that only lack their 7th character.
         """
+        stems = ask.stems
         start = c
         while not c.billable:
             kids, seventh = next_step(self.kb, c.code)
@@ -370,8 +412,8 @@ class Searcher:
             options = [k for k in (self.kb.find(x) for x in kids) if k is not None]
             if not options:
                 break
-            c = max(options, key=lambda k: (self._overlap(k.title, stems), _default_rank(k.title, stems),
-                                            -options.index(k)))
+            c = max(options, key=lambda k: (self._overlap(k.title, stems), fits(k.title, ask.numbers),
+                                            _default_rank(k.title, stems), -options.index(k)))
         if c is start:
             return c, match
         return c, Match(match.via, match.path, start.code)
@@ -395,12 +437,12 @@ class Searcher:
                 total += post[0]
         return total
 
-    def _result(self, code: str, score: float, match: Match) -> Result | None:
+    def _result(self, code: str, score: float, match: Match, header: str | None = None) -> Result | None:
         c = self.kb.find(code)
         if c is None:
             return None
         kids, seventh = ((), False) if c.billable else next_step(self.kb, c.code)
-        return Result(c.code, c.title, c.billable, score, match, seventh, kids)
+        return Result(c.code, c.title, c.billable, score, match, seventh, kids, header)
 
     def _code_results(self, text: str) -> list[Result]:
         """A query that is itself a code (``M54.2``, ``m542``) answers with that code first."""
@@ -434,8 +476,8 @@ def _default_rank(title: str, stems: set[str]) -> float:
     """How much a child title looks like the default when the query says nothing more."""
     ws = words(title)
     side = any(w in _SIDES and w not in stems for w in ws)
-    return (ws.count("unspecified") - side + 0.5 * ("without" in ws) + 0.3 * ("not" in ws)
-            + 0.25 * ("other" in ws))
+    return (ws.count("unspecified") - side + 0.5 * (ws.count("without") - ws.count("with"))
+            + 0.3 * ("not" in ws) + 0.25 * ("other" in ws))
 
 
 def _pick(found: list[str], order: tuple[str, ...], default: str) -> str:
