@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
-from icdkit.search.numbers import digits, fits, numbers
+from icdkit.search.numbers import digits, fit, fits, numbers
 from icdkit.search.partners import Also, partners
 from icdkit.search.query import Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
@@ -51,6 +51,7 @@ _UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score 
 _REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
 _FORM = 0.95  # credit for another form of a word the Index prints beside it (femoral / femur)
 _PARTNERED = 3  # results that are given their partners (a "use additional" code)
+_NUMBER = 0.05  # for a title holding the number the query states (taken when it prints others)
 _WEAK = 0.5  # below this, a result of a query with a word nothing prints is a weak match
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
@@ -379,7 +380,8 @@ class Searcher:
             if (billable_only and not c.billable) or c.code in scored:
                 continue
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
-            sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask)
+            sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask) \
+                + _NUMBER * fit(c.title, ask.numbers)
             scored[c.code] = (sc, match, header, f"{match.path} {c.title}")
         order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
         ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))

@@ -8,6 +8,8 @@ codes, the one whose title holds them.
 ['ckd', 'stage', '5']
 >>> fits("Body mass index [BMI] 40.0-44.9, adult", [41.0]), fits("BMI 19.9 or less, adult", [41.0])
 (True, False)
+>>> fit("Hypertensive chronic kidney disease with stage 1 through stage 4", [3.0])
+1.0
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii"
 _COUNTED = frozenset({"stage", "grade", "type", "class", "degree", "phase", "level", "tier", "cranial",
                       "nerve", "factor", "mobitz", "hyperlipoproteinemia", "ehlers", "danlos"})
 _NUMBER = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z0-9])")
-_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)")
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|through|to)\s*(?:[a-z]+ )?(\d+(?:\.\d+)?)")
 _BELOW = re.compile(r"(\d+(?:\.\d+)?) or (?:less|fewer|under|below)")
 _ABOVE = re.compile(r"(\d+(?:\.\d+)?)(?: or (?:greater|more|over|above)| and (?:over|above))")
 
@@ -47,3 +49,11 @@ def fits(title: str, wanted: list[float]) -> bool:
         if any(n >= float(m) for n in wanted):
             return True
     return any(n in wanted for n in numbers(title)) if not _RANGE.search(title) else False
+
+
+def fit(title: str, wanted: list[float]) -> float:
+    """+1 when the title holds a number the query states, -1 when it prints numbers but none
+    of them (BMI 19.9 or less, for bmi 41), 0 when the query or the title has none."""
+    if not wanted or not numbers(title):
+        return 0.0
+    return 1.0 if fits(title, wanted) else -1.0
