@@ -92,6 +92,8 @@ def test_the_encounter_completes_the_code(kb: KnowledgeBase) -> None:
     assert "7th character is needed" in row["note"]
     with pytest.raises(InvalidInput, match="invalid encounter"):
         table_rows(kb, "drug", "acetaminophen", "adverse", encounter="later")
+    with pytest.raises(InvalidInput, match="give the intent too"):
+        table_rows(kb, "drug", "acetaminophen", encounter="initial")
 
 
 def test_drug_cli_with_intent_words_and_encounter() -> None:

@@ -211,6 +211,11 @@ def table_rows(kb: KnowledgeBase, book: str, text: str, column: str | None = Non
     """
     col = column_for(book, column)
     enc = encounter_for(encounter)
+    if enc and book != "drug":
+        raise InvalidInput("an encounter completes a code of the Table of Drugs and Chemicals only")
+    if enc and not col:
+        raise InvalidInput("an encounter completes the code of one column: give the intent too "
+                           "(--intent accidental, overdose, self-harm, adverse...)")
     con = kb.connection()
     got = walk(con, text, book)
     synonym = None
