@@ -14,6 +14,14 @@ How a query is scored:
    is named), and the words that asked count as matched.
 4. Documents are grouped by code; a code's score is its best document's, and the result says
    *why*: the index path, the title or the inclusion term that matched.
+5. A header is refined to the child the query means (its words, its numbers: bmi 41 -> 40.0-44.9)
+   and a code that needs a 7th character comes complete (the encounter said, else initial),
+   its header beside it; a title printing what the query negates ("without mention of
+   meconium ileus") loses, as one saying "without" what the query wants "with".
+6. The first results carry the partner their "use additional code" note asks for when it
+   matched words they lack (E11.22 with N18.30 for "type 2 diabetes with ckd stage 3"); a word
+   nothing prints marks the results weak. Ties fall to document order, then code, so the
+   ranking is the same in every process.
 """
 
 from __future__ import annotations
@@ -217,8 +225,8 @@ class Searcher:
         return []
 
     def unknown(self, word: str) -> bool:
-        """True for a word no document prints, not even misspelt."""
-        return self.postings(stem(word)) is None and not self.typos(word)
+        """True for a word no document prints, not even misspelt or cut short."""
+        return self.postings(stem(word)) is None and not self.typos(word) and not self.half_typed(word)
 
     def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
         """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""

@@ -37,16 +37,17 @@ def partners(kb: KnowledgeBase, code: str, own_text: str, candidates: list[tuple
              stems: set[str]) -> tuple[Also, ...]:
     """Partners for *code* among *candidates* (code, score, the text that matched), best first."""
     own = {stem(w) for w in words(own_text)}
-    notes = [n for n in kb.effective_notes(code, kinds=_KINDS) if n.refs]
-    if not notes:
+    if not stems - own:  # the code's own path and title say all the query says
         return ()
+    adding = [other for other, score, text in candidates
+              if other != code and score >= _MIN_SCORE and ({stem(w) for w in words(text)} & stems) - own]
+    if not adding:
+        return ()
+    notes = [n for n in kb.effective_notes(code, kinds=_KINDS) if n.refs]
     out: list[Also] = []
-    for other, score, text in candidates:
-        if other == code or score < _MIN_SCORE or len(out) >= MAX_PARTNERS:
-            continue
-        extra = ({stem(w) for w in words(text)} & stems) - own
-        if not extra:
-            continue
+    for other in adding:
+        if not notes or len(out) >= MAX_PARTNERS:
+            break
         c = kb.find(other)
         if c is None or any(a.code == other for a in out):
             continue
