@@ -225,8 +225,9 @@ class Searcher:
         return []
 
     def unknown(self, word: str) -> bool:
-        """True for a word no document prints, not even misspelt or cut short."""
-        return self.postings(stem(word)) is None and not self.typos(word) and not self.half_typed(word)
+        """True for a word no document prints, not even misspelt (a synonym phrase it begins
+        may complete it: 'pnue' -> the spelling 'pnuemonia', 'tylen' -> 'tylenol')."""
+        return self.postings(stem(word)) is None and not self.typos(word)
 
     def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
         """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""
