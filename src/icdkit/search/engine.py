@@ -139,6 +139,7 @@ class Searcher:
         self._typos: dict[str, list[tuple[str, float]]] = {}
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
         self._freqs: dict[str, int] = {}
+        self._steps: dict[str, tuple[tuple[str, ...], bool]] = {}
         self._lock = threading.Lock()  # the caches are shared by the server's threads
 
     # -- vocabulary -------------------------------------------------------------------------
@@ -374,7 +375,7 @@ class Searcher:
                 path = f"{path} › {TABLE_HEADINGS[via][column]}"
             if code and code not in best:
                 best[code] = (sc, Match(via, path))
-        scored: dict[str, tuple[float, Match, str | None, str]] = {}
+        scored: dict[str, tuple[float, Match, str | None, set[str]]] = {}
         for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
             c = self.kb.find(code)
             if c is None:
@@ -391,16 +392,17 @@ class Searcher:
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
             sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask) \
                 + _NUMBER * fit(c.title, ask.numbers)
-            scored[c.code] = (sc, match, header, f"{match.path} {c.title}")
+            printed = {stem(w) for w in words(f"{match.path} {c.title}")} & stems
+            scored[c.code] = (sc, match, header, printed)
         order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
         ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))
         pool = [(code, v[0], v[3]) for code, v in ranked_codes]
         out = []
-        for n, (code, (sc, match, header, text)) in enumerate(ranked_codes[:limit]):
+        for n, (code, (sc, match, header, printed)) in enumerate(ranked_codes[:limit]):
             r = self._result(code, sc, match, header)
             if r is None:
                 continue
-            also = partners(self.kb, code, text, pool, stems) if n < _PARTNERED else ()
+            also = partners(self.kb, code, printed, pool, stems) if n < _PARTNERED else ()
             weak = bool(ask.unknown) and sc < _WEAK
             out.append(dataclasses.replace(r, also=also, weak=weak) if also or weak else r)
         return out
@@ -417,7 +419,7 @@ class Searcher:
         stems = ask.stems
         start = c
         while not c.billable:
-            kids, seventh = next_step(self.kb, c.code)
+            kids, seventh = self._step(c.code)
             if seventh or not kids:
                 break
             options = [k for k in (self.kb.find(x) for x in kids) if k is not None]
@@ -429,10 +431,19 @@ class Searcher:
             return c, match
         return c, Match(match.via, match.path, start.code)
 
+    def _step(self, code: str) -> tuple[tuple[str, ...], bool]:
+        """:func:`next_step` of a code, kept (a search asks it of the same headers several times)."""
+        step = self._steps.get(code)
+        if step is None:
+            if len(self._steps) > _CACHE:
+                self._steps.clear()
+            step = self._steps[code] = next_step(self.kb, code)
+        return step
+
     def _complete(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
         """For a claim-ready answer: the 7th character the query names (initial, subsequent,
         sequela...), else the first the code defines (A, initial encounter, for injuries)."""
-        kids, seventh = next_step(self.kb, c.code)
+        kids, seventh = self._step(c.code)
         options = [k for k in (self.kb.find(x) for x in kids) if k is not None and k.billable]
         if not seventh or not options:
             return c, match
@@ -452,7 +463,7 @@ class Searcher:
         c = self.kb.find(code)
         if c is None:
             return None
-        kids, seventh = ((), False) if c.billable else next_step(self.kb, c.code)
+        kids, seventh = ((), False) if c.billable else self._step(c.code)
         return Result(c.code, c.title, c.billable, score, match, seventh, kids, header)
 
     def _code_results(self, text: str) -> list[Result]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from icdkit.vocabulary import stem, words
-
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
     from icdkit.models import Note
@@ -33,14 +31,14 @@ class Also:
         return {"code": self.code, "title": self.title, "note": self.note, "at": self.at}
 
 
-def partners(kb: KnowledgeBase, code: str, own_text: str, candidates: list[tuple[str, float, str]],
+def partners(kb: KnowledgeBase, code: str, own: set[str], candidates: list[tuple[str, float, set[str]]],
              stems: set[str]) -> tuple[Also, ...]:
-    """Partners for *code* among *candidates* (code, score, the text that matched), best first."""
-    own = {stem(w) for w in words(own_text)}
+    """Partners for *code* among *candidates* (code, score, the query stems its path and title
+    print), best first; *own* are the query stems the code's own path and title print."""
     if not stems - own:  # the code's own path and title say all the query says
         return ()
-    adding = [other for other, score, text in candidates
-              if other != code and score >= _MIN_SCORE and ({stem(w) for w in words(text)} & stems) - own]
+    adding = [other for other, score, printed in candidates
+              if other != code and score >= _MIN_SCORE and printed - own]
     if not adding:
         return ()
     notes = [n for n in kb.effective_notes(code, kinds=_KINDS) if n.refs]
