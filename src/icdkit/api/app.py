@@ -39,6 +39,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     @app.get("/health", response_model=models.Health, responses=errors.responses(), tags=["api"],
              summary="Liveness: the release served and the icdkit version")
     async def health(request: Request) -> JSONResponse:
+        """Answers while the server is up: the default release and the icdkit version."""
         served = rest.releases_of(request).get(None)
         return JSONResponse({"status": "ok", "release": served.release, "label": served.label,
                              "version": __version__})

@@ -108,6 +108,8 @@ async def code(s: ServedDep, code: Annotated[str, Path(description="a code in an
 async def children(s: ServedDep, code: Annotated[str, Path(description="chapter number (13), block "
                                                            "(M50-M54), category or code")]
                    ) -> JSONResponse:
+    """The node (chapter number, block range, category or code) and its children in tabular
+    order, each with its title, kind and billable flag: walk chapters → blocks → categories → codes."""
     kb = s.kb
     node = kb.get(code_text(code))
     return _json({"code": node.code, "title": node.title, "kind": node.kind, "release": kb.release,
@@ -117,6 +119,7 @@ async def children(s: ServedDep, code: Annotated[str, Path(description="chapter 
 @router.get("/chapters", response_model=models.ChaptersAnswer, responses=responses(400, 404, 422),
             summary="Browse: the chapters of the classification")
 async def chapters(s: ServedDep) -> JSONResponse:
+    """The 22 chapters in tabular order (browse from here with ``/api/chapters/{number}``)."""
     kb = s.kb
     return _json({"release": kb.release, "chapters": [_brief(c) for c in kb.chapters()]})
 
@@ -125,6 +128,7 @@ async def chapters(s: ServedDep) -> JSONResponse:
             summary="Browse: one chapter and its blocks")
 async def chapter(s: ServedDep, number: Annotated[str, Path(description="chapter number, 1-22")]
                   ) -> JSONResponse:
+    """A chapter and its blocks; each block's categories are at ``/api/codes/{block}/children``."""
     kb = s.kb
     text = number.strip()
     if not text.isdigit() or len(text) > 2 or not any(c.code == str(int(text)) for c in kb.chapters()):
@@ -156,6 +160,8 @@ def search(s: ServedDep, q: Q, limit: Limit = 10, billable_only: bool = False) -
 @router.get("/autocomplete", response_model=models.SearchAnswer, responses=responses(400, 404, 422),
             summary="Search as you type (the last word is a prefix)")
 def autocomplete(s: ServedDep, q: Q, limit: Limit = 10) -> JSONResponse:
+    """Search with the last word taken as the beginning of a word (``neck pa`` finds neck pain),
+    for a search box's suggestions."""
     kb = s.kb
     return _json({"query": q, "release": kb.release,
                   "results": [r.to_json() for r in kb.autocomplete(q, limit=limit)]})
@@ -169,6 +175,8 @@ def index(s: ServedDep,
           external: Annotated[bool, Query(description="the External Cause Index")] = False,
           depth: Annotated[int, Query(description="levels of subterms shown, 0-9 (else 400)")] = 9
           ) -> JSONResponse:
+    """The Alphabetic Index (or, with ``external``, the External Cause Index) entry a term or
+    path names, with its subterms, codes, nonessential modifiers and see / see also references."""
     if not 0 <= depth <= 9:
         raise InvalidInput(f"depth must be between 0 and 9, got {depth}")
     return _json(index_tree(s.kb, term_text(term), book="eindex" if external else "index", depth=depth))
@@ -180,6 +188,8 @@ def drug(s: ServedDep,
          substance: Annotated[str, Query(examples=["acetaminophen"])],
          intent: Annotated[str | None, Query(description="column: " + ", ".join(TABLE_COLUMNS["drug"]))]
          = None) -> JSONResponse:
+    """The Table of Drugs and Chemicals rows for a substance: each column's code, and with
+    ``intent`` that column's code and what it still needs (a 7th character)."""
     return _json(table_rows(s.kb, "drug", term_text(substance, "substance"), intent))
 
 
@@ -190,6 +200,8 @@ def neoplasm(s: ServedDep,
              behavior: Annotated[str | None, Query(description="column: "
                                                    + ", ".join(TABLE_COLUMNS["neoplasm"]))] = None
              ) -> JSONResponse:
+    """The Neoplasm Table rows for a site: each behavior column's code, and with ``behavior``
+    that column's code and what it still needs."""
     return _json(table_rows(s.kb, "neoplasm", term_text(site, "site"), behavior))
 
 
