@@ -11,14 +11,15 @@ from typing import Any
 
 from icdkit.errors import IcdkitError
 
-_STYLE = ("body{font:16px system-ui;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+#: served as /assets/site.css (no inline style under the Content-Security-Policy)
+SITE_CSS = ("body{font:16px system-ui;max-width:60rem;margin:2rem auto;padding:0 1rem}"
           ".src{color:#666;font-size:.85em}.bill{color:#060}.hdr{color:#a60}"
           "#suggest{list-style:none;padding:0;margin:.2rem 0;border:1px solid #ccc;max-width:40rem}"
           "#suggest:empty{display:none}#suggest li{padding:.2rem .4rem}#suggest li a{text-decoration:none}"
           "#results li{margin:.4rem 0}.why{color:#555;font-size:.9em}")
 
-_SCRIPT = """<script>
-const box = document.getElementById('q'), list = document.getElementById('suggest');
+#: served as /assets/search.js: the Content-Security-Policy allows no inline script
+SEARCH_JS = """const box = document.getElementById('q'), list = document.getElementById('suggest');
 let seq = 0;
 box.addEventListener('input', async () => {
   const text = box.value.trim(), mine = ++seq;
@@ -37,7 +38,7 @@ box.addEventListener('input', async () => {
     return li;
   }));
 });
-</script>"""
+"""
 
 
 def home_html(query: str = "") -> str:
@@ -46,7 +47,7 @@ def home_html(query: str = "") -> str:
             'autocomplete=off autofocus placeholder="neck pain, CHF, acetaminophen overdose" size=40>'
             '</label> <button>Search</button></form><ul id=suggest aria-label=Suggestions></ul>'
             '<form action="/go"><label>Code <input name="code" placeholder="M54.03"></label> '
-            f'<button>Look up</button></form>{_SCRIPT}')
+            '<button>Look up</button></form><script src="/assets/search.js"></script>')
 
 
 def results_html(query: str, results: list[dict[str, Any]]) -> str:
@@ -72,7 +73,7 @@ def _e(text: object) -> str:
 def page(title: str, body: str) -> str:
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
             "<meta name=viewport content='width=device-width,initial-scale=1'>"
-            f"<style>{_STYLE}</style></head>"
+            "<link rel=stylesheet href=\"/assets/site.css\"></head>"
             f"<body><h1>{_e(title)}</h1>{body}</body></html>")
 
 
