@@ -103,9 +103,10 @@ def test_check_is_the_cli_json_for_one_and_for_many(client: TestClient, kb: Know
 
 def test_html_pages_still_served_with_local_assets(client: TestClient) -> None:
     home = client.get("/")
-    assert '<script src="/assets/search.js">' in home.text and "<script>" not in home.text
-    assert client.get("/assets/search.js").headers["content-type"].startswith("text/javascript")
-    assert "font" in client.get("/assets/site.css").text
+    assert '<script src="/static/search.js" defer>' in home.text and "<script>" not in home.text
+    assert "<style" not in home.text and " style=" not in home.text  # the CSP allows no inline style
+    assert client.get("/static/search.js").headers["content-type"].startswith("text/javascript")
+    assert "font" in client.get("/static/site.css").text
 
 
 def test_replacing_the_store_while_serving_never_gives_a_500(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     errors.install(app)
 
     app.include_router(rest.router)
-    app.include_router(web.router)
+    web.install(app)  # the pages, /static, and error pages for browsers
     docs.install(app)
 
     @app.get("/health", response_model=models.Health, responses=errors.responses(), tags=["api"],
