@@ -8,6 +8,8 @@ so a page makes no request to any other origin (the Content-Security-Policy forb
 ('/codes/M54.03', '/codes/M50', '/browse/S00-T88')
 >>> str(linkify("lupus panniculitis (L93.2)", ["L93.2"]))
 'lupus panniculitis (<a href="/codes/L93.2">L93.2</a>)'
+>>> str(linkify("perinatal (P04-P96), psoriasis (L40.5-)", ["P04-P96", "L40.5-"])).count("<a ")
+2
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ NAV: list[tuple[str, str]] = [
 ]
 
 _RANGE = re.compile(r"[A-Z][0-9][0-9A-Z]-[A-Z][0-9][0-9A-Z]")
-_CODE_IN_TEXT = re.compile(r"\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:\.?-)?(?:-[A-Z][0-9][0-9A-Z])?")
+_CODE_IN_TEXT = re.compile(r"\b[A-Z][0-9][0-9A-Z](?:-[A-Z][0-9][0-9A-Z]\b|(?:\.[0-9A-Z]{1,4})?(?:\.?-)?)")
 
 
 def code_href(ref: str) -> str:
