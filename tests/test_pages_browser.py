@@ -137,7 +137,7 @@ def test_unknown_page_and_empty_search_are_pages_with_a_way_on(page: Page, serve
     expect(page.locator(".error")).to_contain_text("empty query")
 
 
-def test_pages_fit_a_phone_and_screenshots(browser: Browser, server: str, tmp_path: Path) -> None:
+def test_pages_fit_a_phone_print_without_controls_and_screenshots(browser: Browser, server: str, tmp_path: Path) -> None:
     out = Path(os.environ.get("ICDKIT_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     shots = {"home": "/", "code": "/codes/M54.03",
@@ -149,6 +149,14 @@ def test_pages_fit_a_phone_and_screenshots(browser: Browser, server: str, tmp_pa
                 pg.goto(server + path)
                 width = pg.evaluate("document.documentElement.scrollWidth")
                 assert width <= viewport["width"], f"{path} scrolls sideways on a {device}: {width}px"
+                if name == "home":  # show the suggestions open, the second one chosen
+                    pg.fill("#q", "neck pa")
+                    expect(pg.locator("#suggest li").nth(1)).to_be_visible()
+                    pg.press("#q", "ArrowDown")
+                    pg.press("#q", "ArrowDown")
                 pg.screenshot(path=str(out / f"{name}-{device}.png"))
+            pg.emulate_media(media="print")  # printed: the page's content without the site's controls
+            expect(pg.locator("header.site")).to_be_hidden()
+            expect(pg.locator("#findings")).to_be_visible()
         finally:
             pg.close()

@@ -202,7 +202,6 @@ async def go(kb: KbDep, code: str = "") -> Response:
     return RedirectResponse("/codes/" + quote(node.code), status_code=303)
 
 
-@router.get("/codes/{code}", response_class=HTMLResponse)
 def code_page(kb: KbDep, code: str, date: str | None = None) -> HTMLResponse:
     try:
         d = describe_code(kb, code_text(code), on=date)
@@ -363,8 +362,13 @@ def _as_page(previous: Handler) -> Handler:
 
 def install(app: FastAPI) -> None:
     """Add the pages and ``/static`` to *app*, and make its error answers pages for browsers
-    (call after the JSON error handlers are installed: each is wrapped, not replaced)."""
+    (call after the JSON error handlers are installed: each is wrapped, not replaced; and
+    after the code guide's router, whose ``/codes/{code}`` page is then the one served)."""
     app.include_router(router)
+    if not any(getattr(r, "path", None) == "/codes/{code}" for r in app.routes):
+        # the code guide's page (guide_routes) takes /codes/{code} when it is included first;
+        # until then the lookup record is the code page
+        app.add_api_route("/codes/{code}", code_page, response_class=HTMLResponse, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for kind in (StarletteHTTPException, RequestValidationError, IcdkitError, Exception):
         previous = app.exception_handlers.get(kind)
