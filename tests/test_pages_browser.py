@@ -137,7 +137,8 @@ def test_unknown_page_and_empty_search_are_pages_with_a_way_on(page: Page, serve
     expect(page.locator(".error")).to_contain_text("empty query")
 
 
-def test_pages_fit_a_phone_print_without_controls_and_screenshots(browser: Browser, server: str, tmp_path: Path) -> None:
+def test_pages_fit_a_phone_print_without_controls_and_screenshots(browser: Browser, server: str,
+                                                                   tmp_path: Path) -> None:
     out = Path(os.environ.get("ICDKIT_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     shots = {"home": "/", "code": "/codes/M54.03",
