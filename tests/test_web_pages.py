@@ -172,3 +172,22 @@ def test_note_references_on_the_code_page_are_links(client: TestClient, kb: Know
         assert refs, code
         for ref in refs:
             assert f">{ref}</a>" in text, (code, ref)
+
+
+HOSTILE = [("GET", "/browse/%00"), ("GET", "/browse/" + "A" * 300), ("GET", "/browse/Z99-A00"),
+           ("GET", "/index?term=%25%5F*" + "x" * 300), ("GET", "/index?term=%00"),
+           ("GET", "/drug?substance=" + "%2C" * 50), ("GET", "/search?q=" + "neck+" * 200),
+           ("GET", "/go?code=%3Cscript%3E"), ("GET", "/codes/%3Cscript%3E"),
+           ("GET", "/check?codes=" + "+".join(["M54.2"] * 150)),
+           ("GET", "/check?codes=M54.2&date=2021-02-30"),
+           ("POST", "/check")]
+
+
+@pytest.mark.parametrize(("method", "url"), HOSTILE)
+def test_hostile_input_is_a_clear_page_never_a_server_error(client: TestClient, method: str,
+                                                            url: str) -> None:
+    body = "&".join(f"f{i}=1" for i in range(100)) + "&codes=M54.2" if method == "POST" else None
+    r = client.request(method, url, content=body,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code < 500 and r.headers["content-type"].startswith("text/html"), (url, r.status_code)
+    assert "<script>" not in r.text  # user text is escaped

@@ -293,7 +293,10 @@ async def _form(request: Request) -> dict[str, str]:
     """The checker's fields from the query string (GET) or a urlencoded body (POST)."""
     if request.method == "POST":
         raw = (await request.body()).decode("utf-8", "replace")
-        pairs = {k: v[0] for k, v in parse_qs(raw, max_num_fields=20).items()}
+        try:
+            pairs = {k: v[0] for k, v in parse_qs(raw, max_num_fields=20).items()}
+        except ValueError:
+            raise InvalidInput("too many form fields: the checker takes " + ", ".join(_FORM)) from None
     else:
         pairs = dict(request.query_params)
     return {k: pairs.get(k, "").strip()[:2000] for k in _FORM}
@@ -302,7 +305,11 @@ async def _form(request: Request) -> dict[str, str]:
 @router.api_route("/check", methods=["GET", "POST"], response_class=HTMLResponse)
 async def check_page(request: Request, s: ServedDep) -> HTMLResponse:
     kb = s.kb
-    form = await _form(request)
+    try:
+        form = await _form(request)
+    except InvalidInput as exc:
+        return page(kb, "check.html", status=400, error=str(exc), here="/check",
+                    form=dict.fromkeys(_FORM, ""))
     context: dict[str, Any] = {"here": "/check", "form": form}
     if not form["codes"]:
         if request.method == "POST":
