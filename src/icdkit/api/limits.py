@@ -34,7 +34,7 @@ import anyio
 import anyio.abc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from icdkit.api.errors import error_body
+from icdkit.api.errors import rendered
 
 log = logging.getLogger("icdkit.api")
 
@@ -133,9 +133,10 @@ class Guard:
                        headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
             if started:
                 return
-            body = json.dumps(error_body(kind, text)).encode()
+            data, media = rendered(scope.get("path", ""), status, kind, text)
+            body = json.dumps(data).encode()
             await send_guarded({"type": "http.response.start", "status": status,
-                                "headers": [(b"content-type", b"application/json"),
+                                "headers": [(b"content-type", media.encode()),
                                             (b"content-length", str(len(body)).encode()), *headers]})
             await send_guarded({"type": "http.response.body", "body": body})
 
