@@ -461,7 +461,10 @@ def expand(request: Request, params: Params) -> dict[str, Any]:
     day = _day(params) or (dt.date.fromisoformat(kb.effective) if active else None)
     count = params.integer("count", 100, MAX_COUNT)
     offset = params.integer("offset", 0, 10_000_000)
-    words = (params.text("filter") or "").lower().split()
+    text = params.text("filter")
+    if text is not None and text.strip() and not any(ch.isalnum() for ch in text):
+        raise FhirError(400, "invalid", "filter has no letter or digit: give words or a code prefix")
+    words = (text or "").lower().split()
     if root is not None:
         try:
             top = kb.get(root)
