@@ -37,6 +37,10 @@ STATUS_TYPES = {400: "invalid-input", 404: "not-found", 405: "method-not-allowed
                 503: "timeout"}
 
 
+class Stopped(Exception):
+    """The request's time budget is spent or its client has gone: its work stops (503)."""
+
+
 class ErrorDetail(BaseModel):
     type: str = Field(description="stable id of the error, e.g. unknown-code, invalid-input, timeout")
     message: str = Field(description="what went wrong, in a sentence")
@@ -131,9 +135,14 @@ def install(app: FastAPI) -> None:
             message = str(exc.detail)
         return error_response(status, message, headers=getattr(exc, "headers", None), path=request.url.path)
 
+    @app.exception_handler(Stopped)
+    async def _stopped(request: Request, exc: Stopped) -> JSONResponse:
+        return error_response(503, "the request took longer than its time budget; retry",
+                              headers={"Retry-After": "1"}, path=request.url.path)
+
     @app.exception_handler(sqlite3.Error)
     async def _store(request: Request, exc: sqlite3.Error) -> JSONResponse:
-        # an aborted query (time budget, client gone) or a store replaced under us
+        # a store replaced (overwritten) under a request
         log.warning("store error on %s: %s", request.url.path, exc)
         return error_response(503, "the request was stopped (time budget spent, or the knowledge "
                               "base is being replaced); retry", headers={"Retry-After": "1"},

@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from icdkit import __version__
 from icdkit.api.errors import MEDIA, outcome
-from icdkit.api.limits import BUDGET, MAX_BODY, MAX_CODE, MAX_JSON_DEPTH, MAX_TERM, json_depth
+from icdkit.api.limits import BUDGET, MAX_BODY, MAX_CODE, MAX_JSON_DEPTH, MAX_TERM, json_depth, spend
 from icdkit.api.releases import Releases, Served
 from icdkit.errors import IcdkitError, InvalidInput, UnknownCode
 from icdkit.kb import parse_date
@@ -476,9 +476,13 @@ def expand(request: Request, params: Params) -> dict[str, Any]:
                 for c in [top, *kb.descendants(top.key)] if c.kind not in ("chapter", "block")]
     else:
         pool = concepts(kb)
-    matches = [c for c, text in pool
-               if (c.billable or not billable_only) and all(w in text for w in words)
-               and (day is None or not active or kb.period_on(c.key, day) is not None)]
+    matches = []
+    for n, (c, text) in enumerate(pool):
+        if n % 8192 == 0:
+            spend()  # a request whose budget is spent, or whose client left, stops here
+        if ((c.billable or not billable_only) and all(w in text for w in words)
+                and (day is None or not active or kb.period_on(c.key, day) is not None)):
+            matches.append(c)
     page = matches[offset:offset + count]
     contains = []
     for c in page:

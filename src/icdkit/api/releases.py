@@ -24,7 +24,6 @@ from dataclasses import asdict
 from typing import Any
 
 from icdkit import store
-from icdkit.api.limits import watch
 from icdkit.errors import UnknownRelease
 from icdkit.rules.check import Checker
 from icdkit.workbench import KnowledgeBase
@@ -67,7 +66,6 @@ class Served:
         self._looked = time.monotonic()
         self._reloading = False
         self._lock = threading.Lock()
-        watch(kb.connection())
         if warm:
             threading.Thread(target=self._warm, args=(kb,), daemon=True).start()
 
@@ -95,7 +93,6 @@ class Served:
             fresh = KnowledgeBase(self.kb.path, cache_dir=self.kb.cache_dir)
             warm(fresh, self.warmers)
             if fresh.release == self.kb.release and _identity(fresh.path) == seen:
-                watch(fresh.connection())
                 self.checker, self.kb = Checker(fresh), fresh
                 self._identity = seen
                 log.warning("reopened %s after it was replaced", fresh.path)

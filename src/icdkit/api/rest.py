@@ -112,15 +112,17 @@ async def releases(request: Request) -> JSONResponse:
 
 @router.get("/codes/{code}", response_model=models.CodeRecord, responses=responses(400, 404, 422),
             summary="Everything about one code")
-async def code(s: ServedDep, code: Annotated[str, Path(description="a code in any spelling: "
-                                                       "M54.03, m5403, S72001A; or a block M50-M54")],
+async def code(request: Request,
+               code: Annotated[str, Path(description="a code in any spelling: M54.03, m5403, S72001A; "
+                                                     "or a block M50-M54")],
                date: Annotated[str | None, Query(description="date of service YYYY-MM-DD: adds "
-                                                 "on_date (valid that day?) and its MCE edits")] = None
-               ) -> JSONResponse:
+                                                 "on_date (valid that day?) and its MCE edits")] = None,
+               release: ReleaseParam = None) -> JSONResponse:
     """The lookup record (same JSON as ``icdkit lookup --json``): title, billable, chapter,
     block, hierarchy, every note own and inherited with its source, 7th characters, validity,
     CC/MCC, HCC, MCE edits, Index entries. An unknown code is a 404 with suggestions."""
-    return _json(describe_code(s.kb, code_text(code), on=date))
+    kb = releases_of(request).served(release).kb  # not a dependency: the hottest route, kept lean
+    return _json(describe_code(kb, code_text(code), on=date))
 
 
 @router.get("/codes/{code}/children", response_model=models.Browse, responses=responses(400, 404, 422),
