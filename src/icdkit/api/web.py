@@ -20,7 +20,7 @@ async def code_page(kb: KbDep, code: str, date: str | None = None) -> HTMLRespon
         d = describe_code(kb, code_text(code), on=date)
     except IcdkitError as exc:
         return HTMLResponse(pages.page("Not found", pages.error_html(exc)), status_code=status_of(exc))
-    return HTMLResponse(pages.page(f"{d['code']} {d['title']}", pages.code_html(d)))
+    return HTMLResponse(pages.page(f"{d['code']} {d['title'] or '(title unknown)'}", pages.code_html(d)))
 
 
 @router.get("/", response_class=HTMLResponse)
