@@ -42,10 +42,12 @@ def test_every_operation_is_described_with_every_response_schema(spec: dict[str,
         where = f"{method.upper()} {path}"
         assert op.get("summary") and op.get("description"), where
         for status, answer in op["responses"].items():
-            schema = answer.get("content", {}).get("application/json", {}).get("schema")
+            media = "application/fhir+json" if path.startswith("/fhir") else "application/json"
+            schema = answer.get("content", {}).get(media, {}).get("schema")
             assert schema, f"{where} {status} has no schema"
             if status != "200":
-                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, f"{where} {status}"
+                error = "OperationOutcome" if path.startswith("/fhir") else "ErrorBody"
+                assert schema == {"$ref": f"#/components/schemas/{error}"}, f"{where} {status}"
         assert {"200", "500", "503", "413"} <= set(op["responses"]), where
         if op.get("parameters") or op.get("requestBody"):
             assert {"400", "404", "422"} <= set(op["responses"]) or path.startswith("/fhir"), where

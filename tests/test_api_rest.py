@@ -149,3 +149,24 @@ def test_replacing_the_store_while_serving_never_gives_a_500(kb: KnowledgeBase, 
         worker.join()
     assert statuses and set(statuses) <= {200, 503}, sorted(set(statuses))
     assert statuses.count(200) > len(statuses) // 2
+
+
+def test_a_real_server_under_concurrent_mixed_load_keeps_answering(server: str) -> None:
+    """Lookups on the event loop and searches / Index walks in threads share one SQLite
+    connection: they must never lock each other up (an SQLite progress handler once did)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    paths = ["/api/codes/Z99.999", "/api/codes/M54.03", "/api/search?q=neck+pain",
+             "/api/index?term=Fracture,+femur", "/api/autocomplete?q=pneumo", "/api/codes/X12.3456",
+             "/fhir/ValueSet/$expand?url=http://hl7.org/fhir/sid/icd-10-cm?fhir_vs%26filter=pain"]
+
+    def hammer(n: int) -> list[int]:
+        with httpx.Client(base_url=server, timeout=15) as c:
+            return [c.get(paths[(n + i) % len(paths)]).status_code for i in range(40)]
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = [s for got in pool.map(hammer, range(8)) for s in got]
+    assert len(statuses) == 320 and set(statuses) <= {200, 404}, sorted(set(statuses))
+    assert httpx.get(f"{server}/health", timeout=5).status_code == 200

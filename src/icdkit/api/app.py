@@ -15,24 +15,25 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from icdkit import __version__
-from icdkit.api import docs, errors, models, rest, web
+from icdkit.api import docs, errors, fhir, models, rest, web
 from icdkit.api.limits import Guard
-from icdkit.api.releases import Releases
+from icdkit.api.releases import Releases, warm
 from icdkit.workbench import KnowledgeBase
 
 
 def create_app(kb: KnowledgeBase) -> FastAPI:
     """A FastAPI app answering from *kb* (preloaded here: a server answers many lookups)."""
-    kb.preload()
-    kb.searcher()
+    warmers = (fhir.concepts,)
+    warm(kb, warmers)
     app = FastAPI(title="icdkit", version=__version__, docs_url=None, redoc_url=None,
                   description=f"ICD-10-CM {kb.label} (and every other built release, `?release=`), "
                               "offline and traceable to the official files. Every error answers "
                               '`{"error": {"type", "message", "suggestions"}}`.')
-    app.state.releases = Releases(kb)
+    app.state.releases = Releases(kb, warmers)
     errors.install(app)
 
     app.include_router(rest.router)
+    app.include_router(fhir.router)
     web.install(app)  # the pages, /static, and error pages for browsers
     docs.install(app)
 

@@ -37,6 +37,10 @@ STATUS_TYPES = {400: "invalid-input", 404: "not-found", 405: "method-not-allowed
                 503: "timeout"}
 
 
+class Stopped(Exception):
+    """The request's time budget is spent or its client has gone: its work stops (503)."""
+
+
 class ErrorDetail(BaseModel):
     type: str = Field(description="stable id of the error, e.g. unknown-code, invalid-input, timeout")
     message: str = Field(description="what went wrong, in a sentence")
@@ -65,14 +69,35 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _WHY[s]} for s in wanted}
 
 
+MEDIA = "application/fhir+json"
+FHIR_PREFIX = "/fhir"
+_ISSUES = {400: "invalid", 404: "not-found", 405: "not-supported", 413: "too-costly", 422: "invalid",
+           500: "exception", 503: "timeout"}
+
+
+def outcome(message: str, issue: str = "processing", severity: str = "error") -> dict[str, Any]:
+    """A FHIR OperationOutcome: how errors under ``/fhir`` are answered."""
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": issue, "diagnostics": message}]}
+
+
+def rendered(path: str, status: int, kind: str, message: str, suggestions: Sequence[str] = ()
+             ) -> tuple[dict[str, Any], str]:
+    """(body, media type) of an error at *path*: an OperationOutcome under /fhir, else the one shape."""
+    if path == FHIR_PREFIX or path.startswith(FHIR_PREFIX + "/"):
+        return outcome(message, _ISSUES.get(status, "processing")), MEDIA
+    return error_body(kind, message, suggestions), "application/json"
+
+
 def error_body(kind: str, message: str, suggestions: Sequence[str] = ()) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, "suggestions": list(suggestions)}}
 
 
 def error_response(status: int, message: str, *, kind: str | None = None,
-                   suggestions: Sequence[str] = (), headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(kind or STATUS_TYPES.get(status, "error"), message, suggestions),
-                        status_code=status, headers=headers)
+                   suggestions: Sequence[str] = (), headers: dict[str, str] | None = None,
+                   path: str = "") -> JSONResponse:
+    body, media = rendered(path, status, kind or STATUS_TYPES.get(status, "error"), message, suggestions)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=media)
 
 
 def status_of(exc: IcdkitError) -> int:
@@ -90,12 +115,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IcdkitError)
     async def _icdkit(request: Request, exc: IcdkitError) -> JSONResponse:
-        return JSONResponse(error_record(exc), status_code=status_of(exc))
+        err = error_record(exc)["error"]
+        return error_response(status_of(exc), err["message"], kind=err["type"],
+                              suggestions=err["suggestions"], path=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [f"{_field(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()[:5]]
-        return error_response(422, "invalid request: " + "; ".join(problems))
+        return error_response(422, "invalid request: " + "; ".join(problems), path=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -106,16 +133,23 @@ def install(app: FastAPI) -> None:
             message = f"method {request.method} not allowed on {request.url.path}"
         else:
             message = str(exc.detail)
-        return error_response(status, message, headers=getattr(exc, "headers", None))
+        return error_response(status, message, headers=getattr(exc, "headers", None), path=request.url.path)
+
+    @app.exception_handler(Stopped)
+    async def _stopped(request: Request, exc: Stopped) -> JSONResponse:
+        return error_response(503, "the request took longer than its time budget; retry",
+                              headers={"Retry-After": "1"}, path=request.url.path)
 
     @app.exception_handler(sqlite3.Error)
     async def _store(request: Request, exc: sqlite3.Error) -> JSONResponse:
-        # an aborted query (time budget, client gone) or a store replaced under us
+        # a store replaced (overwritten) under a request
         log.warning("store error on %s: %s", request.url.path, exc)
         return error_response(503, "the request was stopped (time budget spent, or the knowledge "
-                              "base is being replaced); retry", headers={"Retry-After": "1"})
+                              "base is being replaced); retry", headers={"Retry-After": "1"},
+                              path=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal error: the server could not answer this request")
+        return error_response(500, "internal error: the server could not answer this request",
+                              path=request.url.path)

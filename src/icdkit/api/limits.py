@@ -6,9 +6,10 @@
 * a query string over :data:`MAX_QUERY_STRING` bytes or a body over :data:`MAX_BODY` bytes
   is answered 413 before any work is done (a body is counted as it streams, so a missing or
   false Content-Length does not help);
-* each request gets a :class:`Budget` of :data:`TIME_BUDGET` seconds. SQLite queries made
-  for it check the budget (:func:`watch`), so a query that outlives it, or whose client has
-  gone away, is aborted; the request is answered 503 in the one error shape;
+* each request gets a :class:`Budget` of :data:`TIME_BUDGET` seconds: a request that outlives
+  it is answered 503 in the one error shape at once and its work is cancelled (async work at
+  once; work in a thread at its next :func:`spend` check — its other steps are short by the
+  input limits); a client that goes away cancels its request the same way;
 * an exception no handler caught becomes a 500 in the one shape (no traceback text).
 
 Per-parameter limits (term length, codes per encounter, encounters per request) are checked
@@ -23,18 +24,16 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
-import sqlite3
 import time
 from typing import Any
 
-import anyio
-import anyio.abc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from icdkit.api.errors import error_body
+from icdkit.api.errors import Stopped, rendered
 
 log = logging.getLogger("icdkit.api")
 
@@ -45,6 +44,7 @@ MAX_CODE = 16  # characters of a code (M54.03, S72.001A: 8 at most; some room fo
 MAX_ENCOUNTERS = 1000  # encounters in one POST /api/check
 MAX_JSON_DEPTH = 8  # nesting of a request body: an encounter list is 4 deep
 TIME_BUDGET = 2.0  # seconds of work for one request
+WATCH_AFTER = 0.05  # seconds a request runs before the guard watches for its client leaving
 
 SECURITY_HEADERS = (
     (b"content-security-policy",
@@ -77,15 +77,16 @@ class Budget:
 BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("icdkit_budget", default=None)
 
 
-def _over_budget() -> int:
+def spend() -> None:
+    """Raise :class:`Stopped` when the running request's budget is spent or its client gone.
+
+    Long loops of the API's own call this now and then. (SQLite's progress handler cannot do
+    it for the library's queries: a Python callback run under the connection's mutex deadlocks
+    against another thread holding the GIL and waiting for that mutex — the connection is
+    shared. The library's queries are kept short by the input limits instead.)"""
     budget = BUDGET.get()
-    return 1 if budget is not None and budget.expired() else 0
-
-
-def watch(con: sqlite3.Connection) -> None:
-    """Make *con*'s queries stop (``sqlite3.OperationalError: interrupted``) once the budget of
-    the request running them is spent or its client is gone."""
-    con.set_progress_handler(_over_budget, 20_000)
+    if budget is not None and budget.expired():
+        raise Stopped
 
 
 def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
@@ -133,9 +134,10 @@ class Guard:
                        headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
             if started:
                 return
-            body = json.dumps(error_body(kind, text)).encode()
+            data, media = rendered(scope.get("path", ""), status, kind, text)
+            body = json.dumps(data).encode()
             await send_guarded({"type": "http.response.start", "status": status,
-                                "headers": [(b"content-type", b"application/json"),
+                                "headers": [(b"content-type", media.encode()),
                                             (b"content-length", str(len(body)).encode()), *headers]})
             await send_guarded({"type": "http.response.body", "body": body})
 
@@ -149,17 +151,22 @@ class Guard:
 
         budget = Budget(self.seconds)
         token = BUDGET.set(budget)
-        body_done = anyio.Event()
-        gone = anyio.Event()
+        taken = False  # the guard answered (timeout): whatever the app sends later is dropped
+        # a request without a body has read it all from the start; the client leaving is then
+        # watched for by a task started only once the request has run WATCH_AFTER seconds
+        body_done = declared in (None, 0) and not _chunked(scope)
+        handed_empty = not body_done
+        gone = asyncio.Event()
         size = 0
-        if declared in (None, 0) and not _chunked(scope):
-            body_done.set()  # nothing to read: watch for the client leaving at once
-        handed_empty = False
+
+        async def send_app(message: Message) -> None:
+            if not taken:
+                await send_guarded(message)
 
         async def receive_guarded() -> Message:
-            nonlocal size, handed_empty, too_large
-            if body_done.is_set():
-                if not handed_empty and declared in (None, 0):
+            nonlocal size, handed_empty, too_large, body_done
+            if body_done:
+                if not handed_empty:
                     handed_empty = True
                     return {"type": "http.request", "body": b"", "more_body": False}
                 await gone.wait()
@@ -173,53 +180,70 @@ class Guard:
                     return {"type": "http.disconnect"}  # the app stops reading; the guard answers
                 if not message.get("more_body", False):
                     handed_empty = True
-                    body_done.set()
+                    body_done = True
             elif message["type"] == "http.disconnect":
                 budget.cancel()
                 gone.set()
             return message
 
-        async def watch_client(scope_: anyio.CancelScope) -> None:
-            await body_done.wait()
+        loop = asyncio.get_running_loop()
+        async def run_app() -> None:
+            await self.app(scope, receive_guarded, send_app)
+
+        app_task = loop.create_task(run_app())
+        BUDGET.reset(token)
+        watcher: list[asyncio.Task[None]] = []
+
+        async def watch_client() -> None:
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
-                    budget.cancel()
+                    budget.cancel()  # the API's loops stop at their next look (spend)
                     gone.set()
-                    scope_.cancel()
+                    app_task.cancel()
                     return
 
-        outcome: list[str] = []
+        def start_watching() -> None:
+            if body_done and not gone.is_set():
+                watcher.append(loop.create_task(watch_client()))
+            else:  # still reading the body (which sees a disconnect itself): look again later
+                alarm[0] = loop.call_later(WATCH_AFTER, start_watching)
 
-        async def run_app(tg: anyio.abc.TaskGroup) -> None:
-            try:
-                with anyio.move_on_after(self.seconds + 0.5) as timer:
-                    await self.app(scope, receive_guarded, send_guarded)
-                if timer.cancelled_caught:
-                    outcome.append("timeout")
-            except Exception:
-                log.exception("unhandled error on %s", scope.get("path"))
-                outcome.append("error")
-            finally:
-                tg.cancel_scope.cancel()
-
+        alarm = [loop.call_later(WATCH_AFTER, start_watching)]
         try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(watch_client, tg.cancel_scope)
-                tg.start_soon(run_app, tg)
+            done, _ = await asyncio.wait((app_task,), timeout=self.seconds)
+        except asyncio.CancelledError:  # the server is stopping
+            app_task.cancel()
+            raise
         finally:
-            BUDGET.reset(token)
+            alarm[0].cancel()
+            for task in watcher:
+                task.cancel()
+        if not done:  # over budget: answer now; the app's work stops at its next look
+            budget.cancel()
+            app_task.cancel()
+            app_task.add_done_callback(_forget)
+            if not started:
+                taken = True
+                await fail(503, "timeout", f"the request took longer than its {self.seconds:g} s budget",
+                           ((b"retry-after", b"1"),))
+            return
+        error = None if app_task.cancelled() else app_task.exception()
         if too_large:
             too_large = False
             await fail(413, "request-too-large", f"request body over {self.max_body} bytes")
-            return
-        if outcome:
-            budget.cancel()
-        if outcome == ["timeout"]:
+        elif isinstance(error, Stopped):
             await fail(503, "timeout", f"the request took longer than its {self.seconds:g} s budget",
                        ((b"retry-after", b"1"),))
-        elif outcome == ["error"]:
+        elif error is not None:
+            log.error("unhandled error on %s", scope.get("path"), exc_info=error)
             await fail(500, "internal-error", "internal error: the server could not answer this request")
+
+
+def _forget(task: asyncio.Task[None]) -> None:
+    """Collect the outcome of an abandoned request's task (so asyncio does not warn about it)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("abandoned request ended with %r", task.exception())
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

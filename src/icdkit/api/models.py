@@ -67,7 +67,7 @@ class CodeRecord(_Open):
     """Everything known about one code (the ``icdkit lookup --json`` contract)."""
 
     code: str
-    title: str
+    title: str | None = Field(description="null only when no bundled file holds the code's title")
     kind: str
     billable: bool
     release: str
@@ -91,6 +91,11 @@ class CodeRecord(_Open):
     mce: Mce
     index_entries: list[dict[str, Any]]
     sources: dict[str, Any]
+    status: str = Field(description="billable, header, deleted, not-yet-valid or not-in-tabular")
+    status_date: str = Field(description="the date status is for (?date=, else the release's effective date)")
+    title_source: dict[str, Any] = Field(description="kind tabular, composed or unknown, and where from")
+    nearest_ancestor: dict[str, Any] | None = Field(
+        default=None, description="for a code no bundled tabular holds: the ancestor its facts come from")
     short_title: str | None = None
     billable_descendants: list[str] | None = None
     seventh_character_required: bool | None = None

@@ -19,16 +19,20 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from icdkit import store
-from icdkit.api.limits import watch
 from icdkit.errors import UnknownRelease
 from icdkit.rules.check import Checker
 from icdkit.workbench import KnowledgeBase
 
 log = logging.getLogger("icdkit.api")
+
+#: Work done on a release's knowledge base when it is opened or reopened, before it serves
+#: (besides preload and search): e.g. a table a router keeps per release.
+Warmer = Callable[[KnowledgeBase], object]
 
 STAT_EVERY = 1.0  # seconds between looks at a store file
 LIST_EVERY = 5.0  # seconds a listing of the store directory is trusted
@@ -42,26 +46,32 @@ def _identity(path: os.PathLike[str] | str) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
+    """Read *kb*'s tables into memory and build what the routes keep per release."""
+    kb.preload()
+    kb.searcher()
+    for step in warmers:
+        step(kb)
+
+
 class Served:
     """One release's knowledge base and checker, swapped whole when its file is replaced."""
 
-    def __init__(self, kb: KnowledgeBase, *, warm: bool) -> None:
+    def __init__(self, kb: KnowledgeBase, *, warm: bool, warmers: tuple[Warmer, ...] = ()) -> None:
         self.kb = kb
+        self.warmers = warmers
         self.checker = Checker(kb)
         self.check_lock = threading.Lock()  # the checker's memos are not shared between threads
         self._identity = _identity(kb.path)
         self._looked = time.monotonic()
         self._reloading = False
         self._lock = threading.Lock()
-        watch(kb.connection())
         if warm:
             threading.Thread(target=self._warm, args=(kb,), daemon=True).start()
 
-    @staticmethod
-    def _warm(kb: KnowledgeBase) -> None:
+    def _warm(self, kb: KnowledgeBase) -> None:
         try:
-            kb.preload()
-            kb.searcher()
+            warm(kb, self.warmers)
         except Exception:  # a store being replaced: the next look reopens it
             log.warning("could not warm %s", kb.path, exc_info=True)
 
@@ -81,10 +91,8 @@ class Served:
     def _reload(self, seen: tuple[int, int, int]) -> None:
         try:
             fresh = KnowledgeBase(self.kb.path, cache_dir=self.kb.cache_dir)
-            fresh.preload()
-            fresh.searcher()
+            warm(fresh, self.warmers)
             if fresh.release == self.kb.release and _identity(fresh.path) == seen:
-                watch(fresh.connection())
                 self.checker, self.kb = Checker(fresh), fresh
                 self._identity = seen
                 log.warning("reopened %s after it was replaced", fresh.path)
@@ -95,11 +103,13 @@ class Served:
 
 
 class Releases:
-    """The served release (*kb*, preloaded by the caller) and every other one, opened lazily."""
+    """The served release (*kb*, warmed by the caller) and every other one, opened lazily and
+    warmed in the background with *warmers*."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
         self.default = kb.release
-        self._served: dict[str, Served] = {kb.release: Served(kb, warm=False)}
+        self.warmers = warmers
+        self._served: dict[str, Served] = {kb.release: Served(kb, warm=False, warmers=warmers)}
         self._lock = threading.Lock()
         self._listing: tuple[float, list[Any]] = (-LIST_EVERY, [])
         self.cache_dir = kb.cache_dir
@@ -113,7 +123,8 @@ class Releases:
             with self._lock:
                 got = self._served.get(release)
                 if got is None:
-                    got = self._served[release] = Served(self._open(release), warm=True)
+                    got = self._served[release] = Served(self._open(release), warm=True,
+                                                         warmers=self.warmers)
         return got.current()
 
     def get(self, name: str | None) -> KnowledgeBase:

@@ -72,9 +72,29 @@ def term_text(text: str, what: str = "term") -> str:
         raise InvalidInput(f"{what} too long ({len(text)} characters; at most {MAX_TERM})")
     if text.count(",") >= MAX_PARTS:
         raise InvalidInput(f"{what} has too many comma-separated parts (at most {MAX_PARTS})")
-    if any(ord(ch) < 32 for ch in text):
+    return plain(text, what)
+
+
+MAX_WORD = 60  # characters of one word (the longest printed word has 45)
+
+
+def plain(text: str, what: str) -> str:
+    """*text* refused (400) when it holds control characters, no letter or digit at all (``%``,
+    ``*``: nothing to look up), or a word longer than any word in the books."""
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in text):
         raise InvalidInput(f"{what} holds control characters")
+    if not any(ch.isalnum() for ch in text):
+        raise InvalidInput(f"{what} {text[:20]!r} has no letter or digit: type words or a code")
+    if any(len(w) > MAX_WORD for w in text.split()):
+        raise InvalidInput(f"{what} has a word over {MAX_WORD} characters")
     return text
+
+
+def query_text(q: str) -> str:
+    """A search query: the engine bounds its length; words and characters are bounded here."""
+    if len(q) > MAX_QUERY or not q.strip():
+        return q  # the engine's own message (too long, empty)
+    return plain(q, "query")
 
 
 def _json(data: Any) -> JSONResponse:
@@ -92,15 +112,17 @@ async def releases(request: Request) -> JSONResponse:
 
 @router.get("/codes/{code}", response_model=models.CodeRecord, responses=responses(400, 404, 422),
             summary="Everything about one code")
-async def code(s: ServedDep, code: Annotated[str, Path(description="a code in any spelling: "
-                                                       "M54.03, m5403, S72001A; or a block M50-M54")],
+async def code(request: Request,
+               code: Annotated[str, Path(description="a code in any spelling: M54.03, m5403, S72001A; "
+                                                     "or a block M50-M54")],
                date: Annotated[str | None, Query(description="date of service YYYY-MM-DD: adds "
-                                                 "on_date (valid that day?) and its MCE edits")] = None
-               ) -> JSONResponse:
+                                                 "on_date (valid that day?) and its MCE edits")] = None,
+               release: ReleaseParam = None) -> JSONResponse:
     """The lookup record (same JSON as ``icdkit lookup --json``): title, billable, chapter,
     block, hierarchy, every note own and inherited with its source, 7th characters, validity,
     CC/MCC, HCC, MCE edits, Index entries. An unknown code is a 404 with suggestions."""
-    return _json(describe_code(s.kb, code_text(code), on=date))
+    kb = releases_of(request).served(release).kb  # not a dependency: the hottest route, kept lean
+    return _json(describe_code(kb, code_text(code), on=date))
 
 
 @router.get("/codes/{code}/children", response_model=models.Browse, responses=responses(400, 404, 422),
@@ -153,7 +175,7 @@ def search(s: ServedDep, q: Q, limit: Limit = 10, billable_only: bool = False) -
     """Codes for a query, best first, each with the index path, table row, title or inclusion
     term that matched; typo-tolerant and abbreviation-aware."""
     kb = s.kb
-    found = kb.search(q, limit=limit, billable_only=billable_only)
+    found = kb.search(query_text(q), limit=limit, billable_only=billable_only)
     return _json({"query": q, "release": kb.release, "results": [r.to_json() for r in found]})
 
 
@@ -164,7 +186,7 @@ def autocomplete(s: ServedDep, q: Q, limit: Limit = 10) -> JSONResponse:
     for a search box's suggestions."""
     kb = s.kb
     return _json({"query": q, "release": kb.release,
-                  "results": [r.to_json() for r in kb.autocomplete(q, limit=limit)]})
+                  "results": [r.to_json() for r in kb.autocomplete(query_text(q), limit=limit)]})
 
 
 @router.get("/index", response_model=models.IndexAnswer, responses=responses(400, 404, 422),
