@@ -194,3 +194,23 @@ def test_hostile_input_is_a_clear_page_never_a_server_error(client: TestClient, 
                        headers={"content-type": "application/x-www-form-urlencoded"})
     assert r.status_code < 500 and r.headers["content-type"].startswith("text/html"), (url, r.status_code)
     assert "<script>" not in r.text  # user text is escaped
+
+
+def test_the_code_guide_router_included_first_keeps_the_code_page() -> None:
+    from fastapi import APIRouter, FastAPI
+
+    from icdkit.api import web
+
+    guide = APIRouter()
+
+    @guide.get("/codes/{code}")
+    def guide_page(code: str) -> str:
+        return code
+
+    app = FastAPI()
+    app.include_router(guide)
+    web.install(app)
+    assert web.route_paths(app.routes).count("/codes/{code}") == 1
+    alone = FastAPI()
+    web.install(alone)
+    assert web.route_paths(alone.routes).count("/codes/{code}") == 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -367,12 +367,25 @@ def _as_page(previous: Handler) -> Handler:
     return handler
 
 
+def route_paths(routes: Iterable[Any], prefix: str = "") -> list[str]:
+    """The path of every route, those of included routers too (FastAPI keeps an included
+    router whole, as one entry of ``app.routes``)."""
+    out: list[str] = []
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            out += route_paths(inner.routes, prefix + str(getattr(r.include_context, "prefix", "")))
+        else:
+            out.append(prefix + str(getattr(r, "path", "")))
+    return out
+
+
 def install(app: FastAPI) -> None:
     """Add the pages and ``/static`` to *app*, and make its error answers pages for browsers
     (call after the JSON error handlers are installed: each is wrapped, not replaced; and
     after the code guide's router, whose ``/codes/{code}`` page is then the one served)."""
     app.include_router(router)
-    if not any(getattr(r, "path", None) == "/codes/{code}" for r in app.routes):
+    if "/codes/{code}" not in route_paths(app.routes):
         # the code guide's page (guide_routes) takes /codes/{code} when it is included first;
         # until then the lookup record is the code page
         app.add_api_route("/codes/{code}", code_page, response_class=HTMLResponse, include_in_schema=False)
