@@ -44,7 +44,7 @@ def test_html_code_page(client: TestClient) -> None:
     r = client.get("/codes/M54.0")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert "Not billable" in r.text and 'href="/codes/M54.03"' in r.text
-    assert "lupus panniculitis (L93.2)" in r.text
+    assert 'lupus panniculitis (<a href="/codes/L93.2">L93.2</a>)' in r.text  # a note's reference is a link
     missing = client.get("/codes/W21.89A")
     assert missing.status_code == 404 and 'href="/codes/W21.89XA"' in missing.text
 

@@ -1,97 +1,49 @@
-"""The HTTP adapter: JSON API and HTML code pages over one KnowledgeBase.
+"""The HTTP adapter: REST JSON, FHIR terminology and HTML pages over the knowledge bases.
 
-Every error has one JSON shape (:func:`icdkit.lookup.error_record`): 400 for malformed
-input, 404 for an unknown code or release.
+``create_app(kb)`` serves *kb*'s release, and any other built release on request
+(``?release=``). Each part of the API is a router in its own module, joined here with one
+``include_router`` line; a router reads the release a request asks for through the
+:func:`icdkit.api.rest.release_kb` dependency (``kb: KbDep``).
+
+Around everything: one error shape (:mod:`icdkit.api.errors`), request limits, a time budget
+per request and security headers (:mod:`icdkit.api.limits`); ``/docs`` works offline.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from icdkit import __version__
-from icdkit.api import pages
-from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
-from icdkit.lookup import describe_code, error_record
-from icdkit.search.navigate import index_tree, table_rows
+from icdkit.api import docs, errors, fhir, models, rest, web
+from icdkit.api.limits import Guard
+from icdkit.api.releases import Releases, warm
 from icdkit.workbench import KnowledgeBase
 
 
-def _status(exc: IcdkitError) -> int:
-    return 404 if isinstance(exc, UnknownCode | UnknownRelease | UnknownTerm) else 400
-
-
 def create_app(kb: KnowledgeBase) -> FastAPI:
-    """A FastAPI app answering from *kb* (preloaded: a server answers many lookups)."""
-    kb.preload()
-    kb.searcher()
-    app = FastAPI(title="icdkit", version=__version__,
-                  description=f"ICD-10-CM {kb.label}, offline and traceable to the official files.")
+    """A FastAPI app answering from *kb* (preloaded here: a server answers many lookups)."""
+    warmers = (fhir.concepts,)
+    warm(kb, warmers)
+    app = FastAPI(title="icdkit", version=__version__, docs_url=None, redoc_url=None,
+                  description=f"ICD-10-CM {kb.label} (and every other built release, `?release=`), "
+                              "offline and traceable to the official files. Every error answers "
+                              '`{"error": {"type", "message", "suggestions"}}`.')
+    app.state.releases = Releases(kb, warmers)
+    errors.install(app)
 
-    @app.exception_handler(IcdkitError)
-    async def _error(request: Request, exc: IcdkitError) -> JSONResponse:
-        return JSONResponse(error_record(exc), status_code=_status(exc))
+    app.include_router(rest.router)
+    app.include_router(fhir.router)
+    web.install(app)  # the pages, /static, and error pages for browsers
+    docs.install(app)
 
-    @app.get("/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "release": kb.release, "label": kb.label, "version": __version__}
+    @app.get("/health", response_model=models.Health, responses=errors.responses(), tags=["api"],
+             summary="Liveness: the release served and the icdkit version")
+    async def health(request: Request) -> JSONResponse:
+        """Answers while the server is up: the default release and the icdkit version."""
+        served = rest.releases_of(request).get(None)
+        return JSONResponse({"status": "ok", "release": served.release, "label": served.label,
+                             "version": __version__})
 
-    @app.get("/api/releases")
-    def releases() -> dict[str, Any]:
-        return {"releases": [r.release for r in kb.releases()], "serving": kb.release}
-
-    @app.get("/api/codes/{code}")
-    def code_json(code: str, date: str | None = None) -> dict[str, Any]:
-        return describe_code(kb, code, on=date)
-
-    @app.get("/api/search")
-    def search(q: str, limit: int = 10, billable_only: bool = False) -> dict[str, Any]:
-        results = kb.search(q, limit=limit, billable_only=billable_only)
-        return {"query": q, "release": kb.release, "results": [r.to_json() for r in results]}
-
-    @app.get("/api/autocomplete")
-    def autocomplete(q: str, limit: int = 10) -> dict[str, Any]:
-        return {"query": q, "release": kb.release,
-                "results": [r.to_json() for r in kb.autocomplete(q, limit=limit)]}
-
-    @app.get("/api/index")
-    def index(term: str, external: bool = False, depth: int = 9) -> dict[str, Any]:
-        return index_tree(kb, term, book="eindex" if external else "index", depth=depth)
-
-    @app.get("/api/drug")
-    def drug(substance: str, intent: str | None = None) -> dict[str, Any]:
-        return table_rows(kb, "drug", substance, intent)
-
-    @app.get("/api/neoplasm")
-    def neoplasm(site: str, behavior: str | None = None) -> dict[str, Any]:
-        return table_rows(kb, "neoplasm", site, behavior)
-
-    @app.get("/codes/{code}", response_class=HTMLResponse)
-    def code_page(code: str, date: str | None = None) -> HTMLResponse:
-        try:
-            d = describe_code(kb, code, on=date)
-        except IcdkitError as exc:
-            return HTMLResponse(pages.page("Not found", pages.error_html(exc)), status_code=_status(exc))
-        return HTMLResponse(pages.page(f"{d['code']} {d['title'] or '(title unknown)'}", pages.code_html(d)))
-
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        return HTMLResponse(pages.page(f"icdkit · {kb.label}", pages.home_html()))
-
-    @app.get("/search", response_class=HTMLResponse)
-    def search_page(q: str = "", billable_only: bool = False) -> HTMLResponse:
-        try:
-            results = kb.search(q, limit=25, billable_only=billable_only)
-        except IcdkitError as exc:
-            return HTMLResponse(pages.page("Search", pages.home_html(q) + pages.error_html(exc)),
-                                status_code=_status(exc))
-        body = pages.home_html(q) + pages.results_html(q, [r.to_json() for r in results])
-        return HTMLResponse(pages.page(f"{q} — icdkit search", body))
-
-    @app.get("/go", response_class=HTMLResponse)
-    def go(code: str) -> HTMLResponse:
-        return code_page(code.strip())
-
+    app.add_middleware(Guard)  # last added = outermost: its headers and limits cover everything
     return app

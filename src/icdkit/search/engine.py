@@ -182,6 +182,8 @@ class Searcher:
             quality = {1: 0.85, 2: 0.7}.get(d, 0.6) - (0.1 if rank else 0.0)
             out.setdefault(stem(cand), quality)
         result = list(out.items())[:6]
+        if len(self._typos) > _CACHE * 4:  # bounded: a server sees endless unknown words
+            self._typos.clear()
         self._typos[word] = result
         return result
 

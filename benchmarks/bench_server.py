@@ -1,0 +1,218 @@
+"""Load benchmark of `icdkit serve`: code JSON and search throughput, latency, memory under a soak.
+
+Starts `icdkit serve` on a free loopback port and drives it from a separate process (a bounded
+asyncio client over keep-alive HTTP/1.1 connections: every loop stops at its deadline and its
+request cap). Reports, per phase, requests/s, p50 and p99 latency and the status counts; then a
+soak of unique inputs (codes in every spelling, searches with made-up words, Index terms)
+samples the server's RSS. Traffic goes to 127.0.0.1 only.
+
+    python benchmarks/bench_server.py                       # 10 s phases, 60 s soak
+    python benchmarks/bench_server.py --soak 600 --json     # the 10-minute soak
+
+Targets (issue 18): >= 1,000 code JSON req/s with p99 <= 50 ms; >= 300 search req/s with
+p99 <= 100 ms; RSS flat over the soak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+HOST = "127.0.0.1"
+MAX_REQUESTS = 2_000_000  # per phase: a cap besides the deadline
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, release: str | None) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "icdkit.cli", "serve", "--host", HOST, "--port", str(port)]
+    if release:
+        cmd += ["--release", release]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as s:
+                s.sendall(b"GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+                if s.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start within 120 s")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# -- the client (runs in its own process) ------------------------------------------------------------
+
+async def _one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
+async def _drive(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    budget = [MAX_REQUESTS]
+
+    async def worker(n: int) -> None:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        i = n
+        try:
+            while time.monotonic() < deadline and budget[0] > 0:
+                budget[0] -= 1
+                path = paths[i % len(paths)]
+                i += connections
+                t0 = time.perf_counter()
+                statuses[await _one(reader, writer, path)] += 1
+                latencies.append(time.perf_counter() - t0)
+        finally:
+            writer.close()
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    elapsed = time.monotonic() - t0
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"requests": len(latencies), "seconds": round(elapsed, 2),
+            "req_per_s": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(q[49] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
+            "statuses": {str(k): v for k, v in sorted(statuses.items())}}
+
+
+def _client(port: int, paths: list[str], seconds: float, connections: int, out: Any) -> None:
+    out.put(asyncio.run(_drive(port, paths, seconds, connections)))
+
+
+def drive(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
+    """Run one phase from a separate process; its result."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_client, args=(port, paths, seconds, connections, queue))
+    proc.start()
+    result: dict[str, Any] = queue.get(timeout=seconds + 120)
+    proc.join(timeout=30)
+    return result
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+
+def inputs(release: str | None, seed: int = 18) -> tuple[list[str], list[str], list[str]]:
+    """(code paths, search paths, soak paths of unique inputs) from the release's own codes."""
+    from icdkit import KnowledgeBase
+
+    rnd = random.Random(seed)
+    with KnowledgeBase.open(release) as kb:
+        codes = [c.code for c in kb.iter_codes(billable_only=True)]
+        words = sorted({w.lower() for c in rnd.sample(codes, 3000) for w in kb.get(c).title.split()
+                        if w.isalpha() and len(w) > 3})
+    rnd.shuffle(codes)
+    code_paths = [f"/api/codes/{c}" for c in codes[:20000]]
+    searches = [" ".join(rnd.sample(words, rnd.choice((1, 2, 2, 3)))) for _ in range(5000)]
+    search_paths = [f"/api/search?q={quote(q)}" for q in searches]
+    soak: list[str] = []
+    for i in range(200_000):
+        kind = i % 4
+        if kind == 0:  # a code in another spelling: lowercase, no dot
+            soak.append(f"/api/codes/{codes[i % len(codes)].lower().replace('.', '')}")
+        elif kind == 1:  # a search with a made-up word (typo search, caches)
+            soak.append(f"/api/search?q={quote(rnd.choice(words) + ' ' + _junk(rnd))}")
+        elif kind == 2:  # an autocomplete prefix
+            w = rnd.choice(words)
+            soak.append(f"/api/autocomplete?q={quote(w[: rnd.randint(3, len(w))])}")
+        else:  # an unknown code (suggestions) in a unique spelling
+            soak.append(f"/api/codes/{rnd.choice('ABCDEFGHJKLMNOPQRSTVWXYZ')}{rnd.randint(0, 99):02d}."
+                        f"{rnd.randint(0, 9999)}")
+    return code_paths, search_paths, soak
+
+
+def _junk(rnd: random.Random) -> str:
+    return "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(4, 12)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--release")
+    ap.add_argument("--seconds", type=float, default=10, help="length of each throughput phase")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--soak", type=float, default=60, help="length of the unique-input soak (s)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    code_paths, search_paths, soak_paths = inputs(args.release)
+    port = free_port()
+    server = start_server(port, args.release)
+    report: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
+    try:
+        report["rss_start_mib"] = round(rss_kib(server.pid) / 1024, 1)
+        drive(port, code_paths[:500], 2, args.connections)  # warm-up
+        report["code_json"] = drive(port, code_paths, args.seconds, args.connections)
+        report["search"] = drive(port, search_paths, args.seconds, args.connections)
+        samples = []
+        slice_s = max(args.soak / 10, 1)
+        t_end = time.monotonic() + args.soak
+        at = 0
+        soak_runs = []
+        while time.monotonic() < t_end:
+            chunk = soak_paths[at:] + soak_paths[:at]
+            run = drive(port, chunk, min(slice_s, t_end - time.monotonic()), args.connections)
+            at = (at + run["requests"]) % len(soak_paths)
+            soak_runs.append(run)
+            samples.append(round(rss_kib(server.pid) / 1024, 1))
+        report["soak"] = {"seconds": args.soak, "requests": sum(r["requests"] for r in soak_runs),
+                          "statuses": dict(sum((Counter(r["statuses"]) for r in soak_runs), Counter())),
+                          "rss_mib_samples": samples}
+        report["rss_end_mib"] = round(rss_kib(server.pid) / 1024, 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    report["load_after"] = round(os.getloadavg()[0], 1)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"machine: {report['machine']} (shared with other work; load after {report['load_after']})")
+    for name in ("code_json", "search"):
+        r = report[name]
+        print(f"{name:10} {r['req_per_s']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  "
+              f"({r['requests']} requests, statuses {r['statuses']})")
+    s = report["soak"]
+    print(f"soak       {s['requests']} unique-input requests in {s['seconds']:g} s, statuses {s['statuses']}")
+    print(f"RSS MiB    start {report['rss_start_mib']}, during soak {s['rss_mib_samples']}, "
+          f"end {report['rss_end_mib']}")
+
+
+if __name__ == "__main__":
+    main()
