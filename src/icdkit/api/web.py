@@ -40,7 +40,8 @@ from icdkit.lookup import describe_code
 from icdkit.models import Code
 from icdkit.rules.check import encounter_codes, patient
 from icdkit.rules.findings import Encounter
-from icdkit.search.navigate import index_tree, next_step, table_rows
+from icdkit.search.navigate import index_tree, table_rows
+from icdkit.search.tables import next_step
 from icdkit.vocabulary import TABLE_HEADINGS
 from icdkit.workbench import KnowledgeBase
 
