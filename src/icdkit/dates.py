@@ -23,7 +23,7 @@ from icdkit.errors import InvalidInput
 #: The day ICD-10-CM replaced ICD-9-CM for U.S. diagnosis coding.
 ICD10CM_START = "2015-10-01"
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: \d would match any script's digits
 
 
 def parse_date(value: dt.date | str | None) -> dt.date | None:
