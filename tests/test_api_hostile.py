@@ -120,7 +120,7 @@ def test_non_ascii_text_is_searched_not_feared(app: FastAPI) -> None:
 
 
 @pytest.mark.parametrize("date", ["2021-02-30", "2021-13-01", "0000-01-01", "99999-01-01", "2021-1-1",
-                                  "yesterday", "2021-06-01T00:00:00", "2100-01-01", "२०२१-०६-०१",
+                                  "yesterday", "2021-06-01T00:00:00", "2100-01-01",
                                   "2021-06-01\x00", "-1"])
 def test_bad_dates(app: FastAPI, date: str) -> None:
     r, ms = hostile(app, "GET", "/api/codes/M54.2", params={"date": date})

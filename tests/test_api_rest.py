@@ -37,8 +37,9 @@ def test_code_record_is_the_lookup_contract_in_each_release(client: TestClient, 
     assert dated["on_date"] == describe_code(kb25, "M54.5", on="2021-06-01")["on_date"]
     # a code new in FY2026 is unknown in FY2025: the release asked for is really used
     new = next(c.code for c in kb.iter_codes(billable_only=True) if kb25.find(c.code) is None)
-    assert client.get(f"/api/codes/{new}").status_code == 200
-    assert client.get(f"/api/codes/{new}", params={"release": "FY2025"}).status_code == 404
+    assert client.get(f"/api/codes/{new}").json()["status"] == "billable"
+    as_of_25 = client.get(f"/api/codes/{new}", params={"release": "FY2025"}).json()
+    assert as_of_25 == describe_code(kb25, new) and as_of_25["status"] == "not-yet-valid"
 
 
 def test_releases_lists_each_with_label_and_effective_date(client: TestClient, kb: KnowledgeBase,
