@@ -17,16 +17,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from icdkit import KnowledgeBase
-from icdkit.api.app import create_app
-
 BUDGET_MS = 200
 KB100 = 100 * 1024
 
 
 @pytest.fixture(scope="module")
-def app(kb: KnowledgeBase) -> FastAPI:
-    made = create_app(KnowledgeBase(kb.path))
+def app(api_app: FastAPI) -> FastAPI:
+    made = api_app
     for warm in ({"q": "warm up"}, {"q": "pain"}):  # first-request costs (caches, thread pool)
         asyncio.run(_call(made, "GET", "/api/search", params=warm))
     asyncio.run(_call(made, "POST", "/api/check", json={"codes": ["M54.2", "M50.20", "Z99.999"]}))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from icdkit import KnowledgeBase
@@ -23,8 +24,8 @@ from icdkit.search.navigate import index_tree, table_rows
 
 
 @pytest.fixture(scope="module")
-def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(KnowledgeBase(kb.path))) as c:
+def client(api_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(api_app) as c:
         yield c
 
 
