@@ -219,6 +219,8 @@ class Guard:
             alarm[0].cancel()
             for task in watcher:
                 task.cancel()
+        if not done and started:  # its answer is on its way: let it finish rather than cut it
+            done, _ = await asyncio.wait((app_task,), timeout=1.0)
         if not done:  # over budget: answer now; the app's work stops at its next look
             budget.cancel()
             app_task.cancel()
