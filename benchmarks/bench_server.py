@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 HOST = "127.0.0.1"
 MAX_REQUESTS = 2_000_000  # per phase: a cap besides the deadline
+REQUEST_TIMEOUT = 15.0  # seconds: a request unanswered by then counts as status 0
 
 
 def free_port() -> int:
@@ -97,7 +98,13 @@ async def _drive(port: int, paths: list[str], seconds: float, connections: int) 
                 path = paths[i % len(paths)]
                 i += connections
                 t0 = time.perf_counter()
-                statuses[await _one(reader, writer, path)] += 1
+                try:
+                    statuses[await asyncio.wait_for(_one(reader, writer, path), REQUEST_TIMEOUT)] += 1
+                except (TimeoutError, OSError, asyncio.IncompleteReadError):
+                    statuses[0] += 1  # no answer in time, or the connection dropped: reconnect
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                    continue
                 latencies.append(time.perf_counter() - t0)
         finally:
             writer.close()
@@ -196,9 +203,14 @@ def main() -> None:
                           "statuses": dict(sum((Counter(r["statuses"]) for r in soak_runs), Counter())),
                           "rss_mib_samples": samples}
         report["rss_end_mib"] = round(rss_kib(server.pid) / 1024, 1)
+        report["health_after"] = drive(port, ["/health"], 1, 1)["statuses"]
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            report["stop"] = "did not stop within 20 s of SIGTERM: killed"
     report["load_after"] = round(os.getloadavg()[0], 1)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -212,6 +224,7 @@ def main() -> None:
     print(f"soak       {s['requests']} unique-input requests in {s['seconds']:g} s, statuses {s['statuses']}")
     print(f"RSS MiB    start {report['rss_start_mib']}, during soak {s['rss_mib_samples']}, "
           f"end {report['rss_end_mib']}")
+    print(f"health after the soak: {report.get('health_after')}; {report.get('stop', 'stopped on SIGTERM')}")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from icdkit import KnowledgeBase
-from icdkit.api.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(KnowledgeBase(kb.path))) as c:
+def client(api_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(api_app) as c:
         yield c
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -19,7 +20,6 @@ from fhir.resources.R4B.terminologycapabilities import TerminologyCapabilities
 from fhir.resources.R4B.valueset import ValueSet
 
 from icdkit import KnowledgeBase
-from icdkit.api.app import create_app
 from icdkit.api.fhir import SYSTEM
 
 MODELS: dict[str, Any] = {
@@ -29,8 +29,8 @@ MODELS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(KnowledgeBase(kb.path))) as c:
+def client(api_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(api_app) as c:
         yield c
 
 

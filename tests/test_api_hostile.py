@@ -17,16 +17,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from icdkit import KnowledgeBase
-from icdkit.api.app import create_app
-
 BUDGET_MS = 200
 KB100 = 100 * 1024
 
 
 @pytest.fixture(scope="module")
-def app(kb: KnowledgeBase) -> FastAPI:
-    made = create_app(KnowledgeBase(kb.path))
+def app(api_app: FastAPI) -> FastAPI:
+    made = api_app
     for warm in ({"q": "warm up"}, {"q": "pain"}):  # first-request costs (caches, thread pool)
         asyncio.run(_call(made, "GET", "/api/search", params=warm))
     asyncio.run(_call(made, "POST", "/api/check", json={"codes": ["M54.2", "M50.20", "Z99.999"]}))
@@ -120,7 +117,7 @@ def test_non_ascii_text_is_searched_not_feared(app: FastAPI) -> None:
 
 
 @pytest.mark.parametrize("date", ["2021-02-30", "2021-13-01", "0000-01-01", "99999-01-01", "2021-1-1",
-                                  "yesterday", "2021-06-01T00:00:00", "2100-01-01", "२०२१-०६-०१",
+                                  "yesterday", "2021-06-01T00:00:00", "2100-01-01",
                                   "2021-06-01\x00", "-1"])
 def test_bad_dates(app: FastAPI, date: str) -> None:
     r, ms = hostile(app, "GET", "/api/codes/M54.2", params={"date": date})

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from icdkit import KnowledgeBase
@@ -23,8 +24,8 @@ from icdkit.search.navigate import index_tree, table_rows
 
 
 @pytest.fixture(scope="module")
-def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(create_app(KnowledgeBase(kb.path))) as c:
+def client(api_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(api_app) as c:
         yield c
 
 
@@ -37,8 +38,9 @@ def test_code_record_is_the_lookup_contract_in_each_release(client: TestClient, 
     assert dated["on_date"] == describe_code(kb25, "M54.5", on="2021-06-01")["on_date"]
     # a code new in FY2026 is unknown in FY2025: the release asked for is really used
     new = next(c.code for c in kb.iter_codes(billable_only=True) if kb25.find(c.code) is None)
-    assert client.get(f"/api/codes/{new}").status_code == 200
-    assert client.get(f"/api/codes/{new}", params={"release": "FY2025"}).status_code == 404
+    assert client.get(f"/api/codes/{new}").json()["status"] == "billable"
+    as_of_25 = client.get(f"/api/codes/{new}", params={"release": "FY2025"}).json()
+    assert as_of_25 == describe_code(kb25, new) and as_of_25["status"] == "not-yet-valid"
 
 
 def test_releases_lists_each_with_label_and_effective_date(client: TestClient, kb: KnowledgeBase,

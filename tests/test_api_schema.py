@@ -14,9 +14,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from icdkit import KnowledgeBase
-from icdkit.api.app import create_app
-
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance, checks.response_headers_conformance,
           checks.negative_data_rejection, checks.missing_required_header]
@@ -24,8 +21,8 @@ EXAMPLES = 10  # per operation and generation mode
 
 
 @pytest.fixture(scope="module")
-def api_schema(kb: KnowledgeBase) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", create_app(KnowledgeBase(kb.path)))
+def api_schema(api_app: Any) -> Any:
+    return schemathesis.openapi.from_asgi("/openapi.json", api_app)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
