@@ -11,7 +11,7 @@ family, hypothetical, uncertain, historical.
 >>> rules = bundled_rules()
 >>> a = assertion(rules, "Denies chest pain but reports cough.", 7, 17)
 >>> a.category, a.trigger
-('negated', 'denies')
+('negated', 'Denies')
 >>> assertion(rules, "Denies chest pain but reports cough.", 30, 35).category
 'present'
 """
@@ -32,6 +32,7 @@ PRIORITY = ("negated", "family", "hypothetical", "uncertain", "historical")
 _RULE_KEYS = {"category", "direction"}
 _TOP_KEYS = {"source", "window", "terminators", "rules"}
 _WORD = re.compile(r"\w+")
+_BREAK = re.compile(r";|\s[-–—]\s|:\s")  # a dash or semicolon between trigger and mention ends its scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
                 gap = sentence[end:t.start]
             else:
                 continue
-            if _words(gap) > rules.window or rules.stop.search(gap):
+            if _words(gap) > rules.window or rules.stop.search(gap) or _BREAK.search(gap):
                 continue
             best = hits.get(r.category)
             if best is None or abs(t.start - start) < abs(best.start - start):

@@ -57,6 +57,7 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "primary", "malignant", "neoplasm", "neoplastic", "a", "to", "by",
                       "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
+_WITHOUT = re.compile(r"\bwithout ([^,(]+)")
 _SPLIT_AT = re.compile(r"\s+(?:with|w/|due to|secondary to|caused by|from|complicated by|in setting of)\s+",
                        re.IGNORECASE)
 
@@ -91,6 +92,8 @@ class Finder:
         self.rules = rules or bundled_rules()
         self.synonyms = self.searcher.synonyms
         self.anchors = _anchors(kb)
+        self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
+
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -286,12 +289,16 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool) -> t
     else:
         head = set()
     shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
-    own = ({stem(w) for p in parts[:-1 if via in ("drug", "neoplasm") else None] for w in words(p)}
+    denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
+    own = ({stem(w) for p in kept for w in words(p.split(",")[0])}
            if via not in ("title", "inclusion") else {stem(w) for w in words(r.matched.path)})
     own -= {stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"}}
     best: tuple[float, float] | None = None
     for v in variants:
         if head and not head <= v:
+            continue
+        if any(d and d <= v for d in denied):  # 'without heart failure' when the note says heart failure
             continue
         if not v:
             continue

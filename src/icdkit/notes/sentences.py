@@ -43,8 +43,7 @@ def units(text: str, offset: int, end: int | None = None) -> list[Span]:
             w = _LAST_WORD.search(text, a, m.start())
             if m.group() == "." and w and (w.group(1).lower() in _ABBREV or len(w.group(1)) == 1):
                 continue
-            line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
-            if m.group() in ".)" and line.strip().isdigit():  # '1.' of a numbered list
+            if m.group() == "." and text[start:m.start()].strip().isdigit():  # '1.' of a numbered list
                 continue
             _add(out, text, start, m.end())
             start = m.end()
@@ -60,7 +59,7 @@ def _add(out: list[Span], text: str, a: int, b: int) -> None:
         out.append(Span(a + lead, a + trail, piece[lead:trail]))
 
 
-_CLAUSE = re.compile(r";|:(?=\s)|\n|,\s+(?:and\s+|or\s+)?|\s+and\s+(?!without\b|with\b)"
+_CLAUSE = re.compile(r";|:(?=\s)|\n|\s[-–—]\s|,\s+(?:and\s+|or\s+)?|\s+and\s+(?!without\b|with\b)"
                      r"|\s+plus\s+|\s+as well as\s+")
 
 
