@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from icdkit import __version__
 from icdkit.api import pages
+from icdkit.api.note_routes import note_router
 from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
 from icdkit.lookup import describe_code, error_record
 from icdkit.search.navigate import index_tree, table_rows
@@ -67,6 +68,8 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     @app.get("/api/neoplasm")
     def neoplasm(site: str, behavior: str | None = None) -> dict[str, Any]:
         return table_rows(kb, "neoplasm", site, behavior)
+
+    app.include_router(note_router(kb))  # POST /api/code: a clinical note in, codes out
 
     @app.get("/codes/{code}", response_class=HTMLResponse)
     def code_page(code: str, date: str | None = None) -> HTMLResponse:
