@@ -22,16 +22,20 @@ from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
-from icdkit.notes.mentions import Finder, Mention, find
+from icdkit.notes.mentions import QUALIFIERS, Finder, Mention, find
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
 from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
 from icdkit.rules.check import Checker, patient
+from icdkit.vocabulary import words
 
 MAX_NOTE = 100_000  # characters
 _SKIP = frozenset({"ros", "exam", "data", "medications", "allergies", "procedures", "follow_up"})
+_ALWAYS = frozenset({"family_history", "social_history", "past_history"})
+_WORTH = re.compile(r"\b(history|hx|h/o|s/p|status post|prior|previous|former|quit|remote|mother|father|"
+                    r"sister|brother|family|smok\w*|cigar\w*|tobacco|vap\w*|ppd|pack|on)\b", re.IGNORECASE)
 _ENCOUNTER = re.compile(r"\b(initial|subsequent|follow[- ]?up|sequela|routine healing|delayed healing|"
                         r"nonunion|malunion|cast check|recheck)\b", re.IGNORECASE)
 _tools: weakref.WeakKeyDictionary[KnowledgeBase, tuple[Finder, Checker]] = weakref.WeakKeyDictionary()
@@ -76,6 +80,8 @@ def code_note(text: str, *, setting: str = "outpatient", date: dt.date | str | N
         if s.name in _SKIP:
             continue
         for u in units(text, s.start, s.end):
+            if has_assessment and s.rank > 1 and s.name not in _ALWAYS and not _WORTH.search(u.text):
+                continue  # not assessed, so not coded unless history, family or tobacco
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
     cands, skipped = decide(finder, mentions, setting, has_assessment)
     cands += long_term(finder, text, sections, {c.code for c in cands})
@@ -83,7 +89,8 @@ def code_note(text: str, *, setting: str = "outpatient", date: dt.date | str | N
     skipped += integral
     seventh: dict[int, bool] = {}
     for c in cands:
-        code, meaning = refine(kb, c.code, list(c.mention.words), c.mention.unit.text)
+        sides = [w for w in words(c.mention.unit.text) if w in QUALIFIERS]
+        code, meaning = refine(kb, c.code, list(c.mention.words) + sides, c.mention.unit.text)
         if code != c.code:
             found = kb.find(code)
             c.code, c.title = code, found.title if found else c.title

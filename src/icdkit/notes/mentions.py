@@ -57,7 +57,10 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "primary", "malignant", "neoplasm", "neoplastic", "a", "to", "by",
                       "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
+_KEEP = frozenset({"without", "with", "no"})  # triggers that are also words of titles ('without aura')
+_NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14")
 _WITHOUT = re.compile(r"\bwithout ([^,(]+)")
+_WITH = re.compile(r"(?<!out)\bwith ([^,(]+)")
 _SPLIT_AT = re.compile(r"\s+(?:with|w/|due to|secondary to|caused by|from|complicated by|in setting of)\s+",
                        re.IGNORECASE)
 
@@ -123,7 +126,8 @@ def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[i
             prev = w
             continue
         numeric = w.replace(".", "").isdigit()
-        if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT) or not w:
+        after_word = bool(out) and out[-1][1] >= a - 1 and prev == out[-1][2] and prev not in STOP
+        if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w:
             prev = w
             continue
         out.append((a, b, w))
@@ -136,7 +140,8 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
     """Mentions in *text* (a sentence or list item at *offset* in the note)."""
     unit = unit or Span(offset, offset + len(text), text)
     found = triggers(finder.rules, text)
-    skip = [(offset + t.start, offset + t.end) for t in found if any(r.category != "pseudo" for r in t.rules)]
+    skip = [(offset + t.start, offset + t.end) for t in found
+            if any(r.category != "pseudo" for r in t.rules) and t.text.lower() not in _KEEP]
     pieces = [_tokens(c.text, c.start, skip) for c in clauses(Span(offset, offset + len(text), text))]
     got = [_clause(finder, toks, unit, section, rank, found) for toks in pieces]
     out: list[Mention] = []
@@ -186,7 +191,7 @@ def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         if i <= used or not (stem(w) in finder.anchors or _abbrev(finder, w)):
             continue
         best: tuple[float, Mention, int] | None = None
-        for lo, hi in ((max(0, i - 2), min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
+        for lo, hi in ((i, min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
             m = _try(finder, toks[lo:hi], unit, section, rank, found)
             if m is not None and (best is None or m.result.score > best[0]):
                 best = (m.result.score, m, hi - 1)
@@ -203,9 +208,9 @@ def _abbrev(finder: Finder, w: str) -> bool:
 def _try(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
          found: list[Trigger]) -> Mention | None:
     """The mention these words make, or None when no result accounts for them."""
-    while toks and toks[0][2] in STOP:
+    while toks and (toks[0][2] in STOP or toks[0][2] in _KEEP):
         toks = toks[1:]
-    while toks and toks[-1][2] in STOP:
+    while toks and (toks[-1][2] in STOP or toks[-1][2] in _KEEP):
         toks = toks[:-1]
     if not toks:
         return None
@@ -234,7 +239,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         return None
     variants = finder.stems_of(words(query))
     intents = [c for v in finder.synonyms.variants(words(query))
-               for c, _ in finder.synonyms.cues(v, "intent")]
+               for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
     behavior = any(finder.synonyms.cues(v, "behavior") for v in finder.synonyms.variants(words(query))) \
         or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
     best: tuple[float, Result] | None = None
@@ -243,7 +248,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     for r in results:
         if r.matched.via == "eindex" or r.score < MIN_SCORE or r.score < top - 0.2:
             continue
-        fit = _fit(r, variants, bool(intents), behavior)
+        fit = _fit(r, variants, bool(intents), behavior, ws)
         if fit is None:
             continue
         cover, precision = fit
@@ -254,6 +259,8 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
             best = (value, r)
     if best is None:
         return None
+    if len(ws) == 1 and best[1].code.startswith(_NOT_ALONE):
+        return None  # 'counseling', 'screening', 'injection': an action of the plan, not a diagnosis
     a, b = toks[0][0], toks[-1][1]
     text = unit.text[a - unit.start:b - unit.start]
     asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
@@ -273,7 +280,8 @@ def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:
     return True
 
 
-def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool) -> tuple[float, float] | None:
+def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
+         ) -> tuple[float, float] | None:
     """(share of the query's words the result accounts for, share of the result's words the
     query has), or None when the result's head word is not in the query."""
     parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
@@ -290,6 +298,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool) -> t
         head = set()
     shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
     denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
+    shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}
     kept = parts[:-1] if via in ("drug", "neoplasm") else parts
     own = ({stem(w) for p in kept for w in words(p.split(",")[0])}
            if via not in ("title", "inclusion") else {stem(w) for w in words(r.matched.path)})
@@ -298,7 +308,9 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool) -> t
     for v in variants:
         if head and not head <= v:
             continue
-        if any(d and d <= v for d in denied):  # 'without heart failure' when the note says heart failure
+        if any(d and d <= v and not d <= absent for d in denied):  # 'without heart failure' when the note says heart failure
+            continue
+        if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
             continue
         if not v:
             continue

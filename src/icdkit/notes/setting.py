@@ -25,12 +25,18 @@ from dataclasses import dataclass, field
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.result import NotCoded
 from icdkit.search.engine import Result
+from icdkit.vocabulary import STOP, stem, words
 
 _HISTORY_SECTIONS = frozenset({"past_history", "hpi", "preamble", "assessment_plan", "chief_complaint",
                                "social_history"})
 _FAMILY_SECTIONS = frozenset({"family_history", "hpi", "preamble", "assessment_plan", "past_history",
                               "social_history"})
 _TOBACCO = ("F17.2", "Z72.0", "Z87.891")
+# conditions that are episodes, over once treated: their history is never the condition itself
+_EPISODES = ("A", "B", "C", "I21", "I22", "I26", "I60", "I61", "I62", "I63", "I64", "J1", "K35", "N17", "O",
+             "S", "T")
+_PERSONAL = ("Z85", "Z86", "Z87", "Z92", "I25.2")
+_HISTORY_WORDS = {stem(w) for w in ("family", "personal", "history", "of", "long", "term", "use")}
 _FAMILY = ("Z80", "Z81", "Z82", "Z83", "Z84")
 
 
@@ -61,9 +67,13 @@ def _not(m: Mention, reason: str) -> NotCoded:
 
 
 def _ask(f: Finder, query: str, prefixes: tuple[str, ...], floor: float) -> Result | None:
+    """The first result of *query* in *prefixes* that names one of the condition's own words."""
+    own = {stem(w) for w in words(query) if w not in STOP} - _HISTORY_WORDS
     for r in f.searcher.search(query, limit=6):
         if r.score >= floor and r.code.startswith(prefixes):
-            return r
+            shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
+            if not own or own & shown:
+                return r
     return None
 
 
@@ -73,7 +83,12 @@ def _history(f: Finder, m: Mention) -> Result | None:
         return m.result
     if m.code.startswith(_TOBACCO):
         return _ask(f, "history of nicotine dependence", ("Z87.891",), 0.5)
-    return _ask(f, "personal history of " + " ".join(m.words), ("Z85", "Z86", "Z87", "Z92", "I25.2"), 0.78)
+    rest = m.unit.text[m.start - m.unit.start:].split(".")[0].split(";")[0]  # '… without residual deficits'
+    for words_ in (" ".join(m.words), " ".join(words(rest)[:10])):
+        r = _ask(f, "personal history of " + words_, _PERSONAL, 0.78)
+        if r is not None:
+            return r
+    return None
 
 
 def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: bool
@@ -114,7 +129,8 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
             if r is not None:
                 out.append(Candidate(r.code, r.title, m, "historical", f"{r.matched.path} (history: {trig})",
                                      ["I.C.21.c.4 personal history Z85–Z87"], billable=r.billable))
-            elif _codable(m, has_assessment):  # 'history of hypertension': a chronic condition, current
+            elif _codable(m, has_assessment) and not m.code.startswith(_EPISODES):
+                # 'history of hypertension': a chronic condition, current
                 out.append(Candidate(m.code, m.result.title, m, "present",
                                      f"{m.result.matched.path} (history of a chronic condition with no "
                                      "personal-history code: taken as current)", ["IV.J"],
