@@ -63,7 +63,8 @@ def main() -> None:
     print(f"precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}  (tp {tp}, fp {fp}, fn {fn})")
     print(f"no forbidden code: {clean}/{n} = {clean / n:.1%}")
     print(f"throughput: {n / seconds:.1f} notes/s, {words / seconds:.0f} words/s "
-          f"(mean {words / n:.0f} words a note; ≈ {words / seconds / 300:.1f} notes/s at 300 words), one core")
+          f"(mean {words / n:.0f} words a note; ≈ {words / seconds / 300:.1f} notes/s at 300 words), "
+          "one core")
 
 
 if __name__ == "__main__":

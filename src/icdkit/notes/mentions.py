@@ -308,7 +308,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, quer
     for v in variants:
         if head and not head <= v:
             continue
-        if any(d and d <= v and not d <= absent for d in denied):  # 'without heart failure' when the note says heart failure
+        # 'without heart failure' when the note says heart failure (and not 'without' it)
+        if any(d and d <= v and not d <= absent for d in denied):
             continue
         if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
             continue
