@@ -22,7 +22,7 @@ from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
-from icdkit.notes.mentions import QUALIFIERS, Finder, Mention, find
+from icdkit.notes.mentions import QUALIFIERS, Finder, Mention, find, note_scope
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
@@ -72,6 +72,12 @@ def code_note(text: str, *, setting: str = "outpatient", date: dt.date | str | N
     age_, sex_, day, setting_ = patient(age, sex, date, setting or "outpatient")
     setting = setting_ or "outpatient"
     kb = _kb(kb)
+    with note_scope():
+        return _code(text, setting, day, age_, sex_, kb)
+
+
+def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: str | None,
+          kb: KnowledgeBase) -> CodingResult:
     finder, checker = tools(kb)
     sections = split_sections(text)
     has_assessment = any(s.rank == 1 for s in sections)
@@ -85,6 +91,8 @@ def code_note(text: str, *, setting: str = "outpatient", date: dt.date | str | N
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
     cands, skipped = decide(finder, mentions, setting, has_assessment)
     cands += long_term(finder, text, sections, {c.code for c in cands})
+    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
+        cands = [c for c in cands if c.code != "Z79.4"]
     cands, integral = _integral(cands)
     skipped += integral
     seventh: dict[int, bool] = {}

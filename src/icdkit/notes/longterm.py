@@ -46,7 +46,7 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
             seen.add(code)
             a, b = m.start(), m.end()
             unit = Span(a, b, text[a:b])
-            r = f.searcher.search(code, limit=1)[0]
+            r = f.search(code, 1)[0]
             mention = Mention(a, b, text[a:b], r, s.name, s.rank, unit, (drug,), PRESENT)
             out.append(Candidate(code, title, mention, "present", why,
                                  ["I.C.21.c.3 long-term drug therapy Z79"]))
@@ -54,7 +54,7 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
 
 
 def _z79(f: Finder, drug: str) -> tuple[str | None, str, str]:
-    for r in f.searcher.search(f"long term use of {drug}", limit=3):
+    for r in f.search(f"long term use of {drug}"):
         if r.code.startswith("Z79") and r.score >= 0.95 and r.code != "Z79.899":
             return r.code, r.title, r.matched.path
     row = f.kb.connection().execute(

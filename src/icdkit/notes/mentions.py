@@ -18,14 +18,17 @@ term of the clause with its neighbours. Drug Table rows need an intent word (``a
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
 from icdkit.search.engine import Result, Searcher
-from icdkit.vocabulary import STOP, stem, words
+from icdkit.vocabulary import STOP, fold, stem, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -58,7 +61,9 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
 _KEEP = frozenset({"without", "with", "no"})  # triggers that are also words of titles ('without aura')
-_NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14")
+_NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
+_CUES = frozenset({"adverse", "effect", "effects", "side", "overdose", "poisoning", "toxicity", "toxic",
+                   "underdosing", "reaction", "accidental", "intentional", "induced"})
 _WITHOUT = re.compile(r"\bwithout ([^,(]+)")
 _WITH = re.compile(r"(?<!out)\bwith ([^,(]+)")
 _SPLIT_AT = re.compile(r"\s+(?:with|w/|due to|secondary to|caused by|from|complicated by|in setting of)\s+",
@@ -85,6 +90,20 @@ class Mention:
         return self.result.code
 
 
+_MEMO: contextvars.ContextVar[dict[tuple[str, int], list[Result]] | None] = \
+    contextvars.ContextVar("icdkit_note_memo", default=None)
+
+
+@contextlib.contextmanager
+def note_scope() -> Iterator[None]:
+    """Memoise searches while one note is coded; the memo is dropped when the block ends."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 class Finder:
     """The search and the rules mentions are found with (one per knowledge base)."""
 
@@ -97,6 +116,18 @@ class Finder:
         self.anchors = _anchors(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
 
+
+    def search(self, query: str, limit: int = 6) -> list[Result]:
+        """The searcher's results, memoised for the length of one note's coding only (the memo
+        lives in a context variable :func:`note_scope` sets and drops: no note text outlives
+        the call)."""
+        memo = _MEMO.get()
+        if memo is None:
+            return self.searcher.search(query, limit=limit)
+        key = (query, limit)
+        if key not in memo:
+            memo[key] = self.searcher.search(query, limit=limit)
+        return memo[key]
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -234,7 +265,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
-    results = finder.searcher.search(query, limit=6)
+    results = finder.search(query)
     if not results:
         return None
     variants = finder.stems_of(words(query))
@@ -259,13 +290,27 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
             best = (value, r)
     if best is None:
         return None
-    if len(ws) == 1 and best[1].code.startswith(_NOT_ALONE):
-        return None  # 'counseling', 'screening', 'injection': an action of the plan, not a diagnosis
+    if len(ws) == 1 and (best[1].code.startswith(_NOT_ALONE) or not _names(finder, ws[0], best[1])):
+        return None  # 'counseling', 'screening', 'vital' (signs): an action or a part word, not a diagnosis
+    if all(w in _CUES or w in STOP for w in ws):
+        return None  # 'adverse effect' alone: the drug and the reaction are coded from their own words
     a, b = toks[0][0], toks[-1][1]
     text = unit.text[a - unit.start:b - unit.start]
     asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
                          found=found)
     return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
+
+
+def _names(finder: Finder, w: str, r: Result) -> bool:
+    """Does the one word *w* name the result's term itself (not a longer word sharing its stem:
+    'vital' is not 'vitality'), or is it an abbreviation?"""
+    if len(w) < 3:
+        return False
+    if _abbrev(finder, w):
+        return True
+    first = r.matched.path.split(" › ")[0].split(" → ")[0]
+    names = {fold(x).strip() for x in first.split(",")} | {fold(r.title).strip()}
+    return w in names or any(n.split()[:1] == [w] and len(n.split()) == 1 for n in names)
 
 
 def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:

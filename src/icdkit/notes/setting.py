@@ -69,7 +69,7 @@ def _not(m: Mention, reason: str) -> NotCoded:
 def _ask(f: Finder, query: str, prefixes: tuple[str, ...], floor: float) -> Result | None:
     """The first result of *query* in *prefixes* that names one of the condition's own words."""
     own = {stem(w) for w in words(query) if w not in STOP} - _HISTORY_WORDS
-    for r in f.searcher.search(query, limit=6):
+    for r in f.search(query):
         if r.score >= floor and r.code.startswith(prefixes):
             shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
             if not own or own & shown:
