@@ -33,7 +33,7 @@ from icdkit.vocabulary import STOP, fold, stem, words
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
 
-MIN_SCORE = 0.72  # search score a mention needs (1.0 ≈ every word matched)
+MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
@@ -181,7 +181,7 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
         ms, toks = got[i], pieces[i]
         # 'Major depressive disorder, recurrent, moderate': a short clause after a mention may
         # qualify it; joined, the words may name a more specific code
-        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 3:
+        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5:
             last = ms[-1]
             joined = _try(finder, [t for t in toks if t[0] >= last.start] + pieces[i + 1], unit, section,
                           rank, found)

@@ -35,6 +35,7 @@ _TOBACCO = ("F17.2", "Z72.0", "Z87.891")
 # conditions that are episodes, over once treated: their history is never the condition itself
 _EPISODES = ("A", "B", "C", "I21", "I22", "I26", "I60", "I61", "I62", "I63", "I64", "J1", "K35", "N17", "O",
              "S", "T")
+_RESOLVED = frozenset({"resolved", "has resolved", "now resolved"})
 _PERSONAL = ("Z85", "Z86", "Z87", "Z92", "I25.2")
 _HISTORY_WORDS = {stem(w) for w in ("family", "personal", "history", "of", "long", "term", "use")}
 _FAMILY = ("Z80", "Z81", "Z82", "Z83", "Z84")
@@ -121,6 +122,12 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
         elif cat == "uncertain" and setting == "outpatient":
             skipped.append(_not(m, f"uncertain ({trig}) in an outpatient setting: not coded; the documented "
                                    "signs and symptoms are (Guidelines IV.H, IV.D)"))
+        elif cat == "historical" and setting == "inpatient" and m.rank == 1 \
+                and (m.assertion.trigger or "").lower() in _RESOLVED:
+            # a condition treated during the stay and resolved by discharge is still coded
+            out.append(Candidate(m.code, m.result.title, m, "present",
+                                 f"{m.result.matched.path} (resolved during the stay)", ["III / II.C"],
+                                 billable=m.result.billable))
         elif cat == "historical":
             if m.section not in _HISTORY_SECTIONS:
                 skipped.append(_not(m, f"history ({trig}) outside the history and assessment"))
@@ -129,7 +136,8 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
             if r is not None:
                 out.append(Candidate(r.code, r.title, m, "historical", f"{r.matched.path} (history: {trig})",
                                      ["I.C.21.c.4 personal history Z85–Z87"], billable=r.billable))
-            elif _codable(m, has_assessment) and not m.code.startswith(_EPISODES):
+            elif _codable(m, has_assessment) and not m.code.startswith(_EPISODES) \
+                    and "acute" not in m.words and "acute" not in m.result.title.lower():
                 # 'history of hypertension': a chronic condition, current
                 out.append(Candidate(m.code, m.result.title, m, "present",
                                      f"{m.result.matched.path} (history of a chronic condition with no "
