@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
 
 MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
+MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
@@ -277,7 +278,8 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     top = results[0].score
     heads = {stem(w) for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
     for r in results:
-        if r.matched.via == "eindex" or r.score < MIN_SCORE or r.score < top - 0.2:
+        floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
+        if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
             continue
         fit = _fit(r, variants, bool(intents), behavior, ws)
         if fit is None:
@@ -343,6 +345,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, quer
         head = set()
     shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
     denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    numbers = {w for w in query if any(ch.isdigit() for ch in w)}
+    shown_numbers = {w for w in words(r.matched.path + " " + r.title) if any(ch.isdigit() for ch in w)}
     absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
     shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}
     kept = parts[:-1] if via in ("drug", "neoplasm") else parts
@@ -356,6 +360,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, quer
         # 'without heart failure' when the note says heart failure (and not 'without' it)
         if any(d and d <= v and not d <= absent for d in denied):
             continue
+        if numbers and shown_numbers and not numbers <= shown_numbers:
+            continue  # 'stage 3' is not 'stage 5'
         if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
             continue
         if not v:
