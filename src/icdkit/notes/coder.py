@@ -28,6 +28,7 @@ from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
 from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
+from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
 from icdkit.vocabulary import words
 
@@ -91,6 +92,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
     cands, skipped = decide(finder, mentions, setting, has_assessment)
     cands += long_term(finder, text, sections, {c.code for c in cands})
+    cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
     cands, integral = _integral(cands)
