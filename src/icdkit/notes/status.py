@@ -25,8 +25,8 @@ _PREGNANT = re.compile(r"\b(pregnan\w*|gestation\w*|G\d+\s*P\d+|IUP|EGA|prenatal
                        r"fundal height|gravida)\b", re.IGNORECASE)
 _WEEKS = re.compile(r"\b(?:(at|is)\s+)?(\d{1,2})(?:\s*\+\s*\d|\s+\d/7|\s*w\s*\d\s*d|w\b)?\s*"
                     r"(?:weeks?|wks?|wk)?\b(?!\s+(?:ago|later|postpartum))", re.IGNORECASE)
-_STATUS = re.compile(r"\b([A-Za-z][A-Za-z -]{2,40}?)\s+(?:in place|status)\b|\bon\s+((?:hemo|peritoneal\s+)?dialysis)\b",
-                     re.IGNORECASE)
+_STATUS = re.compile(r"\b([A-Za-z][A-Za-z -]{2,40}?)\s+(?:in place|status)\b"
+                     r"|\bon\s+((?:hemo|peritoneal\s+)?dialysis)\b", re.IGNORECASE)
 _WHERE = frozenset({"assessment_plan", "hpi", "preamble", "chief_complaint"})
 _LEAD = re.compile(r"^(?:\W|\d|and\b|with\b|the\b|a\b|an\b|\s)+", re.IGNORECASE)
 
