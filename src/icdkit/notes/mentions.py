@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
+POOL = 40  # documents the search ranks in full: the coder keeps only its top few
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
 FILLER = frozenset("""
@@ -124,10 +125,10 @@ class Finder:
         the call)."""
         memo = _MEMO.get()
         if memo is None:
-            return self.searcher.search(query, limit=limit)
+            return self.searcher.search(query, limit=limit, pool=POOL)
         key = (query, limit)
         if key not in memo:
-            memo[key] = self.searcher.search(query, limit=limit)
+            memo[key] = self.searcher.search(query, limit=limit, pool=POOL)
         return memo[key]
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:

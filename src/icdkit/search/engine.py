@@ -249,13 +249,16 @@ class Searcher:
         return score.astype(np.float32), ids
 
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
-               prefix: bool = False) -> list[Result]:
-        """Codes for *query*, best first (thread-safe: a server calls it from many threads)."""
+               prefix: bool = False, pool: int = _POOL) -> list[Result]:
+        """Codes for *query*, best first (thread-safe: a server calls it from many threads).
+        *pool*: documents ranked in full after the vectorised pass (fewer is faster; the note
+        coder, which keeps only the top few, asks for 40)."""
         text = _check(query, limit)
         with self._lock:
-            return self._search(text, limit, billable_only, prefix)
+            return self._search(text, limit, billable_only, prefix, max(pool, limit))
 
-    def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
+    def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
+                pool: int = _POOL) -> list[Result]:
         direct = self._code_results(text)
         tokens = content(words(text))
         best: dict[int, float] = {}
@@ -274,13 +277,13 @@ class Searcher:
             score, ids = self._score(positions, table_cues)
             if n:
                 score -= _REWRITTEN
-            if len(ids) > _POOL:
-                top = np.argpartition(-score, _POOL)[:_POOL]
+            if len(ids) > pool:
+                top = np.argpartition(-score, pool)[:pool]
                 score, ids = score[top], ids[top]
             for i, sc in zip(ids.tolist(), score.tolist(), strict=True):
                 if sc > best.get(i, -9.0):
                     best[i] = sc
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:pool]
         stems = {stem(t) for v, _, _ in variants for t in v}
         results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
         seen = {r.code for r in direct}
