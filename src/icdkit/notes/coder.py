@@ -22,7 +22,7 @@ from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
-from icdkit.notes.mentions import QUALIFIERS, Finder, Mention, find, note_scope
+from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
@@ -30,7 +30,7 @@ from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
 from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
-from icdkit.vocabulary import words
+from icdkit.vocabulary import STOP, words
 
 MAX_NOTE = 100_000  # characters
 _SKIP = frozenset({"ros", "exam", "data", "medications", "allergies", "procedures", "follow_up"})
@@ -95,12 +95,12 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
-    cands, integral = _integral(cands)
-    skipped += integral
     seventh: dict[int, bool] = {}
     for c in cands:
-        sides = [w for w in words(c.mention.unit.text) if w in QUALIFIERS]
-        code, meaning = refine(kb, c.code, list(c.mention.words) + sides, c.mention.unit.text)
+        # the words of the sentence or list item may say what the mention leaves out
+        # ('Migraine without aura, intractable': the mention is 'Migraine without aura')
+        context = [w for w in words(c.mention.unit.text) if w not in STOP and w not in FILLER]
+        code, meaning = refine(kb, c.code, list(c.mention.words) + context, c.mention.unit.text)
         if code != c.code:
             found = kb.find(code)
             c.code, c.title = code, found.title if found else c.title
@@ -111,7 +111,9 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += vague
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
-    cands = sequence(kb, _merge(additional(finder, cands)))
+    cands, integral = _integral(_merge(additional(finder, cands)))
+    skipped += integral
+    cands = sequence(kb, cands)
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []

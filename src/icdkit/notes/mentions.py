@@ -62,7 +62,7 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "primary", "malignant", "neoplasm", "neoplastic", "a", "to", "by",
                       "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
-_KEEP = frozenset({"without", "with", "no"})  # triggers that are also words of titles ('without aura')
+_KEEP = frozenset({"without", "with", "no", "not"})  # triggers that are also words of titles ('without aura')
 _NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
 _CUES = frozenset({"adverse", "effect", "effects", "side", "overdose", "poisoning", "toxicity", "toxic",
                    "underdosing", "reaction", "accidental", "intentional", "induced"})

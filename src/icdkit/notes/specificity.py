@@ -161,6 +161,8 @@ def _with_words(f: Finder, m: Mention) -> set[str]:
                 at = stack.pop()
                 rows = con.execute("SELECT id, title FROM index_terms WHERE parent=?", (at,)).fetchall()
                 for tid, title in rows:
+                    if at == row[0]:  # the main term's own subterms: 'Sepsis, Escherichia coli'
+                        got |= {stem(w) for w in words(title) if w not in STOP}
                     if title == "with":
                         got |= {stem(w) for (t,) in con.execute(
                             "SELECT title FROM index_terms WHERE parent=?", (tid,)) for w in words(t)
