@@ -64,6 +64,9 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
 _KEEP = frozenset({"without", "with", "no", "not"})  # triggers that are also words of titles ('without aura')
 _NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
+_PLAN_NOUNS = frozenset({"control", "management", "relief", "precautions", "medication", "medications",
+                         "meds", "regimen", "education", "reduction", "prevention", "prophylaxis", "clinic",
+                         "diary", "log", "plan", "goals", "goal", "screening", "check", "follow-up"})
 _CUES = frozenset({"adverse", "effect", "effects", "side", "overdose", "poisoning", "toxicity", "toxic",
                    "underdosing", "reaction", "accidental", "intentional", "induced"})
 _WITHOUT = re.compile(r"\bwithout ([^,(]+)")
@@ -159,6 +162,9 @@ def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[i
             prev = w
             continue
         numeric = w.replace(".", "").isdigit()
+        if numeric and len(w) == 4:  # a year: 'Old MI (2022)'
+            prev = w
+            continue
         after_word = bool(out) and out[-1][1] >= a - 1 and prev == out[-1][2] and prev not in STOP
         if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w:
             prev = w
@@ -295,6 +301,9 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         return None
     if len(ws) == 1 and (best[1].code.startswith(_NOT_ALONE) or not _names(finder, ws[0], best[1])):
         return None  # 'counseling', 'screening', 'vital' (signs): an action or a part word, not a diagnosis
+    after = unit.text[toks[-1][1] - unit.start:].lstrip().split(" ", 1)[0].lower().strip(".,;:")
+    if len(ws) == 1 and after in _PLAN_NOUNS:
+        return None  # 'pain control', 'weight management': a goal of the plan
     if all(w in _CUES or w in STOP for w in ws):
         return None  # 'adverse effect' alone: the drug and the reaction are coded from their own words
     a, b = toks[0][0], toks[-1][1]
