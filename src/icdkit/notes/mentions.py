@@ -47,7 +47,7 @@ starting stop stopped increase increased decrease decreased dose doses mg mcg da
 qhs follow up f/u stable controlled well improved improving worsening worse better known new recent
 recently ongoing management manage managed check recheck monitor monitoring labs lab plan refer
 referral referred discussed counseled return clinic days day weeks week months month years year
-yo y/o year-old old male female man woman boy girl gentleman lady diagnosed diagnosis dx seen
+yo y/o year-old male female man woman boy girl gentleman lady diagnosed diagnosis dx seen
 evaluation treated treatment treat therapy medication medications meds rx will would continue
 appears status overall good fair poor given needs need requires require last about approximately
 times time since ago x please pcp er ed hospital admitted admission discharged home further
@@ -166,7 +166,8 @@ def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[i
             prev = w
             continue
         after_word = bool(out) and out[-1][1] >= a - 1 and prev == out[-1][2] and prev not in STOP
-        if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w:
+        if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w \
+                or (w == "old" and prev in ("year", "years", "yr", "yrs", "month", "months", "day", "week")):
             prev = w
             continue
         out.append((a, b, w))
