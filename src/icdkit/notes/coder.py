@@ -30,7 +30,8 @@ from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
 from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
-from icdkit.vocabulary import STOP, words
+from icdkit.vocabulary import STOP
+from icdkit.vocabulary import query_words as words
 
 MAX_NOTE = 100_000  # characters
 _SKIP = frozenset({"ros", "exam", "data", "medications", "allergies", "procedures", "follow_up"})

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
 from icdkit.search.engine import Result, Searcher
-from icdkit.vocabulary import STOP, fold, stem, words
+from icdkit.vocabulary import STOP, fold, stem
+from icdkit.vocabulary import query_words as words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.result import NotCoded
 from icdkit.search.engine import Result
-from icdkit.vocabulary import STOP, stem, words
+from icdkit.vocabulary import STOP, stem
+from icdkit.vocabulary import query_words as words
 
 _HISTORY_SECTIONS = frozenset({"past_history", "hpi", "preamble", "assessment_plan", "chief_complaint",
                                "social_history"})

@@ -29,7 +29,8 @@ from icdkit.notes.result import NotCoded
 from icdkit.notes.setting import Candidate
 from icdkit.refs import Ref
 from icdkit.search.navigate import next_step
-from icdkit.vocabulary import STOP, fold_title, stem, words
+from icdkit.vocabulary import STOP, fold_title, stem
+from icdkit.vocabulary import query_words as words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase

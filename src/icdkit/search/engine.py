@@ -33,7 +33,7 @@ from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
 from icdkit.search.navigate import next_step
 from icdkit.search.synonyms import Synonyms
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, words
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, query_words, stem, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -260,7 +260,7 @@ class Searcher:
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
                 pool: int = _POOL) -> list[Result]:
         direct = self._code_results(text)
-        tokens = content(words(text))
+        tokens = content(query_words(text))  # not memoised: a query may be patient text
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -285,7 +285,8 @@ class Searcher:
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: -kv[1])[:pool]
         stems = {stem(t) for v, _, _ in variants for t in v}
-        results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
+        typed = set(query_words(text)) - _ARTICLES
+        results = self._group(ranked, columns, billable_only, limit, stems, typed)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
