@@ -71,12 +71,14 @@ def _not(m: Mention, reason: str) -> NotCoded:
 def _ask(f: Finder, query: str, prefixes: tuple[str, ...], floor: float) -> Result | None:
     """The first result of *query* in *prefixes* that names one of the condition's own words."""
     own = {stem(w) for w in words(query) if w not in STOP} - _HISTORY_WORDS
+    best: tuple[int, float, Result] | None = None
     for r in f.search(query):
         if r.score >= floor and r.code.startswith(prefixes):
             shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
-            if not own or own & shown:
-                return r
-    return None
+            named = len(own & shown)
+            if (not own or named) and (best is None or (named, r.score) > best[:2]):
+                best = (named, r.score, r)  # the code naming most of the condition's words
+    return best[2] if best else None
 
 
 def _history(f: Finder, m: Mention) -> Result | None:
