@@ -137,3 +137,10 @@ def test_bad_notes_are_input_errors(kb: KnowledgeBase, bad: str) -> None:
 def test_bad_setting_is_an_input_error(kb: KnowledgeBase) -> None:
     with pytest.raises(InvalidInput):
         code_note("Assessment: HTN", setting="clinic", kb=kb)
+
+
+def test_weeks_of_gestation_and_device_status(kb: KnowledgeBase) -> None:
+    r = run(kb, "pregnancy", age=30, sex="F")
+    assert {"Z3A.24", "Z96.41"} <= set(r.code_list)
+    assert "Z79.4" not in r.code_list  # type 1: insulin is not coded as long-term drug use
+    assert "Z3A.24" not in run(kb, "pregnancy", age=0).code_list  # a newborn's note: not the mother's weeks
