@@ -135,7 +135,8 @@ def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     """Signs and symptoms (chapter 18) in the same sentence as a definitive diagnosis coded
     from it are integral to it and not coded (Guidelines I.B.5, IV.D)."""
     definite = {(c.mention.unit.start, c.mention.section) for c in cands
-                if c.assertion in ("present", "uncertain") and not c.code.startswith("R")}
+                if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
+                and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
     keep, out = [], []
     for c in cands:
         if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:
@@ -147,6 +148,7 @@ def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     return keep, out
 
 
+_POISONING = re.compile(r"T(3[6-9]|[45]\d|6[0-5])")
 _DEFAULT = re.compile(r"\bunspecified\b|\bwithout complications\b", re.IGNORECASE)
 
 

@@ -53,12 +53,12 @@ def axis_of(own: Code, others: list[Code]) -> str | None:
     answered = {axis for axis, vocab in _AXES.items() if mine & (vocab - _VAGUE) and axis != "complication"}
     diff: Counter[str] = Counter()
     for o in others:
-        for w in set(words(o.title)) - mine:
+        for w in sorted(set(words(o.title)) - mine):
             for axis, vocab in _AXES.items():
                 if w in vocab:
                     diff[axis] += 1
-    if diff:
-        axis = diff.most_common(1)[0][0]
+    if diff:  # the most frequent axis; on a tie the first of _AXES (not set order: reproducible)
+        axis = max(diff, key=lambda a: (diff[a], -list(_AXES).index(a)))
         return None if axis in answered else axis
     return "site" if own.kind == "subcategory" else "type"
 
