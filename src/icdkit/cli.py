@@ -325,6 +325,10 @@ def cmd_code(args: argparse.Namespace) -> None:
 
     if bool(args.file) == bool(args.batch):
         raise InvalidInput("give the note (a FILE, or - for stdin), or --batch FILE.jsonl (not both)")
+    if args.output and not args.batch:
+        raise InvalidInput("--output is where --batch writes its results: give --batch FILE too")
+    if args.output:
+        _writable_file(Path(args.output))
     kb = open_kb(args.release, args.cache_dir)
     if args.batch:
         raise SystemExit(_code_batch(kb, args))
