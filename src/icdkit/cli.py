@@ -319,6 +319,66 @@ def cmd_table(args: argparse.Namespace) -> None:
           args.json, "render_table")
 
 
+def cmd_code(args: argparse.Namespace) -> None:
+    """Code a clinical note (or, with --batch, a JSON Lines file of notes). The note is read,
+    coded and printed; it is never logged or written anywhere else."""
+    from icdkit.notes import code_note
+
+    if bool(args.file) == bool(args.batch):
+        raise InvalidInput("give the note (a FILE, or - for stdin), or --batch FILE.jsonl (not both)")
+    if args.output and not args.batch:
+        raise InvalidInput("--output is where --batch writes its results: give --batch FILE too")
+    if args.output:
+        _writable_file(Path(args.output))
+    kb = open_kb(args.release, args.cache_dir)
+    if args.batch:
+        raise SystemExit(_code_batch(kb, args))
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise InvalidInput(f"note file not found: {path}")
+        text = path.read_text(encoding="utf-8", errors="replace")
+    result = code_note(text, setting=args.setting, date=args.date, age=args.age, sex=args.sex, kb=kb)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
+    for c in result.codes:
+        ev = "; ".join(f"'{e.text}' [{e.start}-{e.end}]" for e in c.evidence)
+        trig = f", trigger '{c.trigger}'" if c.trigger else ""
+        print(f"{c.code:<9} {c.title}\n          {c.assertion}{trig} · {ev}\n          why: {c.why}")
+    for n in result.not_coded:
+        print(f"not coded '{n.text}' [{n.start}-{n.end}]: {n.reason}")
+    for g in result.gaps:
+        print(f"gap at {g.code}: {g.text} -> " + ", ".join(ch.code for ch in g.choices[:12]))
+    errors = [f for f in result.findings if f["severity"] != "info"]
+    for f in errors:
+        print(f"{f['severity']}: {f['message']}")
+
+
+def _code_batch(kb: Any, args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from icdkit.notes.batch import code_lines
+
+    path = Path(args.batch)
+    if not path.is_file():
+        raise InvalidInput(f"batch file not found: {path}")
+    with contextlib.ExitStack() as stack:
+        out = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+               if args.output else sys.stdout)
+        stream = stack.enter_context(path.open("rb"))
+        bar = stack.enter_context(Progress(
+            TextColumn("coding {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress))
+        task = bar.add_task("code", total=path.stat().st_size, name=path.name)
+        n, errors = code_lines(stream, out, kb=kb, progress=lambda k: bar.advance(task, k))
+    print(f"notes {n}, answered with an error {errors}", file=sys.stderr)
+    return 0
+
+
 def cmd_releases(args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
@@ -486,6 +546,20 @@ def parser() -> argparse.ArgumentParser:
                    help=f"the column whose code you need: {', '.join(TABLE_COLUMNS['neoplasm'])}, "
                    "or a word such as metastatic, cancer, benign")
     s.set_defaults(func=cmd_table)
+
+    s = sub.add_parser("code", parents=[release, as_json, common],
+                       help="code a clinical note: codes with evidence, mentions not coded, gaps, findings",
+                       description="The note is never logged, cached or stored.")
+    s.add_argument("file", nargs="?", metavar="FILE", help="the note as a text file, or - for stdin")
+    s.add_argument("--setting", choices=("outpatient", "inpatient"), default="outpatient",
+                   help="outpatient (default) or inpatient: decides how uncertain diagnoses are coded")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD")
+    s.add_argument("--age", help="patient age in years")
+    s.add_argument("--sex", help="patient sex: F or M")
+    s.add_argument("--batch", help='JSON Lines file, one note a line: {"id", "text", "setting"?, ...}')
+    s.add_argument("--output", "-o", help="batch output file (default: stdout)")
+    s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")
+    s.set_defaults(func=cmd_code)
 
     s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")
     s.set_defaults(func=cmd_releases)

@@ -42,6 +42,12 @@ def words(text: str) -> list[str]:
     return list(_words(text))
 
 
+def query_words(text: str) -> list[str]:
+    """:func:`words` without the memo: for text that may be a patient's (a search query, a
+    clinical note), which must not be kept in a cache."""
+    return _SPLIT.findall(fold(text))
+
+
 @lru_cache(maxsize=100_000)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_SPLIT.findall(fold(text)))

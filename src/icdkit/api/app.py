@@ -18,6 +18,7 @@ from icdkit import __version__
 from icdkit.api import docs, errors, fhir, models, rest, web
 from icdkit.api.limits import Guard
 from icdkit.api.releases import Releases, warm
+from icdkit.api.note_routes import note_router
 from icdkit.workbench import KnowledgeBase
 
 
@@ -33,6 +34,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     errors.install(app)
 
     app.include_router(rest.router)
+    app.include_router(note_router(kb))  # POST /api/code: a clinical note in, codes out
     app.include_router(fhir.router)
     web.install(app)  # the pages, /static, and error pages for browsers
     docs.install(app)

@@ -45,7 +45,7 @@ from icdkit.search.partners import Also, partners
 from icdkit.search.query import Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, word_forms, words
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, query_words, stem, word_forms, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -307,15 +307,18 @@ class Searcher:
         return score.astype(np.float32), ids
 
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
-               prefix: bool = False) -> list[Result]:
-        """Codes for *query*, best first (thread-safe: a server calls it from many threads)."""
+               prefix: bool = False, pool: int = _POOL) -> list[Result]:
+        """Codes for *query*, best first (thread-safe: a server calls it from many threads).
+        *pool*: documents ranked in full after the vectorised pass (fewer is faster; the note
+        coder, which keeps only the top few, asks for 40)."""
         text = _check(query, limit)
         with self._lock:
-            return self._search(text, limit, billable_only, prefix)
+            return self._search(text, limit, billable_only, prefix, max(pool, limit))
 
-    def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
+    def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
+                pool: int = _POOL) -> list[Result]:
         direct = self._code_results(text)
-        every = words(text)
+        every = query_words(text)  # not memoised: a query may be patient text
         negated, wanted = negations(every)
         tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
         best: dict[int, float] = {}
@@ -334,13 +337,13 @@ class Searcher:
             score, ids = self._score(positions, table_cues)
             if n:
                 score -= _REWRITTEN
-            if len(ids) > _POOL:
-                top = np.argpartition(-score, _POOL)[:_POOL]
+            if len(ids) > pool:
+                top = np.argpartition(-score, pool)[:pool]
                 score, ids = score[top], ids[top]
             for i, sc in zip(ids.tolist(), score.tolist(), strict=True):
                 if sc > best.get(i, -9.0):
                     best[i] = sc
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:_POOL]  # ties: document order
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:pool]  # ties: document order
         ask = Ask({stem(t) for v, _, _ in variants for t in v}, set(every) - _ARTICLES,
                   numbers(" ".join(tokens)), self._with_variants(negated), self._with_variants(wanted),
                   [t for t in tokens if self.unknown(t) and not (prefix and t == tokens[-1])])

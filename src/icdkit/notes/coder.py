@@ -1,0 +1,199 @@
+"""Code a clinical note: sections → mentions → assertion → setting rules → specificity and
+combinations → sequencing → the validator → documentation gaps.
+
+Nothing of the note is logged, cached or written anywhere: the text lives in the call's local
+variables only (the finder and checker kept per knowledge base hold release data, not notes).
+
+>>> r = code_note("Assessment: 1. Type 2 diabetes with CKD stage 3a. 2. Denies chest pain.")
+>>> r.code_list
+['E11.22', 'N18.31']
+>>> r.not_coded[0].reason.startswith("negated")
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import weakref
+
+from icdkit.errors import InvalidInput
+from icdkit.kb import KnowledgeBase
+from icdkit.notes.gaps import gaps_for
+from icdkit.notes.longterm import long_term
+from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
+from icdkit.notes.sections import split_sections
+from icdkit.notes.sentences import units
+from icdkit.notes.setting import Candidate, decide
+from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
+from icdkit.notes.status import statuses
+from icdkit.rules.check import Checker, patient
+from icdkit.vocabulary import STOP
+from icdkit.vocabulary import query_words as words
+
+MAX_NOTE = 100_000  # characters
+_SKIP = frozenset({"ros", "exam", "data", "medications", "allergies", "procedures", "follow_up"})
+_ALWAYS = frozenset({"family_history", "social_history", "past_history"})
+_WORTH = re.compile(r"\b(history|hx|h/o|s/p|status post|prior|previous|former|quit|remote|mother|father|"
+                    r"sister|brother|family|smok\w*|cigar\w*|tobacco|vap\w*|ppd|pack|on)\b", re.IGNORECASE)
+_ENCOUNTER = re.compile(r"\b(initial|subsequent|follow[- ]?up|sequela|routine healing|delayed healing|"
+                        r"nonunion|malunion|cast check|recheck)\b", re.IGNORECASE)
+_tools: weakref.WeakKeyDictionary[KnowledgeBase, tuple[Finder, Checker]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+_default: list[KnowledgeBase] = []
+
+
+def tools(kb: KnowledgeBase) -> tuple[Finder, Checker]:
+    """The mention finder and the validator for *kb* (made once per knowledge base)."""
+    with _lock:
+        got = _tools.get(kb)
+        if got is None:
+            got = _tools[kb] = (Finder(kb), Checker(kb))
+        return got
+
+
+def _kb(kb: KnowledgeBase | None) -> KnowledgeBase:
+    if kb is not None:
+        return kb
+    if not _default:
+        _default.append(KnowledgeBase.open())
+    return _default[0]
+
+
+def code_note(text: str, *, setting: str = "outpatient", date: dt.date | str | None = None,
+              age: int | str | None = None, sex: str | None = None,
+              kb: KnowledgeBase | None = None) -> CodingResult:
+    """The codes a coder would assign from *text*, in guideline order, with evidence, the
+    mentions not coded and why, the documentation gaps and the validator's findings."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("empty note: give the note's text (or at least its assessment)")
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(f"note too long ({len(text)} characters; at most {MAX_NOTE})")
+    age_, sex_, day, setting_ = patient(age, sex, date, setting or "outpatient")
+    setting = setting_ or "outpatient"
+    kb = _kb(kb)
+    with note_scope():
+        return _code(text, setting, day, age_, sex_, kb)
+
+
+def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: str | None,
+          kb: KnowledgeBase) -> CodingResult:
+    finder, checker = tools(kb)
+    sections = split_sections(text)
+    has_assessment = any(s.rank == 1 for s in sections)
+    mentions: list[Mention] = []
+    for s in sections:
+        if s.name in _SKIP:
+            continue
+        for u in units(text, s.start, s.end):
+            if has_assessment and s.rank > 1 and s.name not in _ALWAYS and not _WORTH.search(u.text):
+                continue  # not assessed, so not coded unless history, family or tobacco
+            mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
+    cands, skipped = decide(finder, mentions, setting, has_assessment)
+    cands += long_term(finder, text, sections, {c.code for c in cands})
+    cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
+    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
+        cands = [c for c in cands if c.code != "Z79.4"]
+    seventh: dict[int, bool] = {}
+    for c in cands:
+        # the words of the sentence or list item may say what the mention leaves out
+        # ('Migraine without aura, intractable': the mention is 'Migraine without aura')
+        context = [w for w in words(c.mention.unit.text) if w not in STOP and w not in FILLER]
+        code, meaning = refine(kb, c.code, list(c.mention.words) + context, c.mention.unit.text)
+        if code != c.code:
+            found = kb.find(code)
+            c.code, c.title = code, found.title if found else c.title
+            if meaning:
+                c.rules.append(f"I.C.19.a 7th character: {meaning}")
+                seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
+    cands, vague = _less_specific(_merge(cands))
+    skipped += vague
+    cands, absorbed = combine(finder, cands)
+    skipped += absorbed
+    cands, integral = _integral(_merge(additional(finder, cands)))
+    skipped += integral
+    cands = sequence(kb, cands)
+    report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
+        if cands else None
+    findings = [f.to_dict() for f in report.findings] if report else []
+    cands, excluded = drop_excludes1(kb, cands, findings)
+    if excluded:
+        skipped += excluded
+        report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting)
+        findings = [f.to_dict() for f in report.findings]
+    gaps: list[Gap] = []
+    for c in cands:
+        gaps += gaps_for(kb, c.code, seventh_stated=seventh.get(id(c), True), start=c.mention.start,
+                         end=c.mention.end)
+    return CodingResult(tuple(_suggest(c) for c in cands), tuple(sorted(skipped, key=lambda n: n.start)),
+                        tuple(gaps), tuple(findings), kb.release, setting)
+
+
+def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """Signs and symptoms (chapter 18) in the same sentence as a definitive diagnosis coded
+    from it are integral to it and not coded (Guidelines I.B.5, IV.D)."""
+    definite = {(c.mention.unit.start, c.mention.section) for c in cands
+                if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
+                and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
+    keep, out = [], []
+    for c in cands:
+        if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                "a sign or symptom integral to the diagnosis documented with it "
+                                "(Guidelines I.B.5)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
+
+
+_POISONING = re.compile(r"T(3[6-9]|[45]\d|6[0-5])")
+_DEFAULT = re.compile(r"\bunspecified\b|\bwithout complications\b", re.IGNORECASE)
+
+
+def _less_specific(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """Of two codes of one category, the unspecified one (E11.9 beside E11.22; F17.200 beside
+    F17.210) is left out: the note says more (Guidelines I.B.2, code to the highest specificity)."""
+    keep, out = [], []
+    for c in cands:
+        better = next((o for o in cands if o is not c and o.code[:3] == c.code[:3]
+                       and not _DEFAULT.search(o.title) and o.assertion == c.assertion), None)
+        if better is not None and _DEFAULT.search(c.title):
+            better.extra.append(c.mention)
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                f"less specific than {better.code}, which the note supports", c.code))
+        else:
+            keep.append(c)
+    return keep, out
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    """One candidate per code, the evidence of every mention kept."""
+    by: dict[str, Candidate] = {}
+    for c in cands:
+        first = by.get(c.code)
+        if first is None:
+            by[c.code] = c
+        elif c.mention.rank < first.mention.rank:  # assessment evidence leads
+            c.extra.append(first.mention)
+            c.extra += first.extra
+            by[c.code] = c
+        else:
+            first.extra.append(c.mention)
+            first.extra += c.extra
+    return list(by.values())
+
+
+def _suggest(c: Candidate) -> SuggestedCode:
+    seen: set[tuple[int, int]] = set()
+    ev = []
+    for m in [c.mention, *c.extra]:
+        if (m.start, m.end) not in seen and m.end > m.start:
+            seen.add((m.start, m.end))
+            ev.append(Evidence(m.start, m.end, m.text))
+    return SuggestedCode(c.code, c.title, tuple(ev), c.assertion, c.why, c.trigger, c.mention.section,
+                         tuple(dict.fromkeys(c.rules)))
+
+
+

@@ -1,0 +1,385 @@
+"""Diagnosis mentions of a note, found through the search layer (Index, Tables, titles,
+inclusion terms, abbreviations and synonyms).
+
+Each clause (see :mod:`icdkit.notes.sentences`) loses its assertion triggers and filler words
+(``patient``, ``continue``, ``for 3 days``); what is left is asked of the
+:class:`~icdkit.search.engine.Searcher`. A result is kept as a mention only when it is a strong
+match that *accounts for the words*: an Index path's main term (or a Table row's substance or
+site) is among the clause's words, and most of the clause's words are on the path or title.
+A clause that fails is cut at ``with`` / ``due to`` and each side tried, then each Index main
+term of the clause with its neighbours. Drug Table rows need an intent word (``adverse effect``,
+``overdose``, ``underdosing``…) so a medication list is not read as poisonings.
+
+>>> from icdkit import KnowledgeBase
+>>> kb = KnowledgeBase.open()
+>>> [(m.code, m.text) for m in find(Finder(kb), "Acute bronchitis; albuterol.", 0, "assessment_plan", 1)]
+[('J20.9', 'Acute bronchitis')]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
+from icdkit.notes.sentences import Span, clauses
+from icdkit.search.engine import Result, Searcher
+from icdkit.vocabulary import STOP, fold, stem
+from icdkit.vocabulary import query_words as words
+
+if TYPE_CHECKING:
+    from icdkit.kb import KnowledgeBase
+
+MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
+MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
+MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
+POOL = 40  # documents the search ranks in full: the coder keeps only its top few
+MAX_WORDS = 14  # longer clauses are searched by their main terms only
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
+FILLER = frozenset("""
+patient pt pts he she his her him they them their has have had having is was are were be been
+being currently also again today now noted note notes reports reported reporting presents presented
+presenting here visit c/o complains complaining continue continued continues cont start started
+starting stop stopped increase increased decrease decreased dose doses mg mcg daily bid tid qid prn
+qhs follow up f/u stable controlled well improved improving worsening worse better known new recent
+recently ongoing management manage managed check recheck monitor monitoring labs lab plan refer
+referral referred discussed counseled return clinic days day weeks week months month years year
+yo y/o year-old male female man woman boy girl gentleman lady diagnosed diagnosis dx seen
+evaluation treated treatment treat therapy medication medications meds rx will would continue
+appears status overall good fair poor given needs need requires require last about approximately
+times time since ago x please pcp er ed hospital admitted admission discharged home further
+likely versus vs ok okay sp s/p encounter initial subsequent sequela visit
+""".split())  # noqa: SIM905
+QUALIFIERS = frozenset({"left", "right", "bilateral", "lt", "rt", "closed", "open", "displaced",
+                        "nondisplaced", "non-displaced"})
+_NUMBER_CONTEXT = frozenset({"stage", "type", "grade", "class", "degree", "bmi", "trimester", "level",
+                             "gravida", "para", "week", "weeks", "nyha", "gold", "t", "c"})
+_GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not", "elsewhere", "classified",
+                      "nos", "nec", "without", "with", "of", "in", "and", "part", "type", "or", "the",
+                      "primary", "malignant", "neoplasm", "neoplastic", "a", "to", "by",
+                      "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
+                      "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
+_KEEP = frozenset({"without", "with", "no", "not"})  # triggers that are also words of titles ('without aura')
+_NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
+_PLAN_NOUNS = frozenset({"control", "management", "relief", "precautions", "medication", "medications",
+                         "meds", "regimen", "education", "reduction", "prevention", "prophylaxis", "clinic",
+                         "diary", "log", "plan", "goals", "goal", "screening", "check", "follow-up"})
+_CUES = frozenset({"adverse", "effect", "effects", "side", "overdose", "poisoning", "toxicity", "toxic",
+                   "underdosing", "reaction", "accidental", "intentional", "induced"})
+_WITHOUT = re.compile(r"\bwithout ([^,(]+)")
+_WITH = re.compile(r"(?<!out)\bwith ([^,(]+)")
+_SPLIT_AT = re.compile(r"\s+(?:with|w/|due to|secondary to|caused by|from|complicated by|in setting of)\s+",
+                       re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A diagnosis mentioned in the note, the code the search gave it, and its assertion."""
+
+    start: int  # evidence span, offsets into the note
+    end: int
+    text: str
+    result: Result
+    section: str
+    rank: int  # of the section: 1 = assessment/plan … 4 = review of systems, exam
+    unit: Span  # the sentence or list item holding it
+    words: tuple[str, ...]  # the words asked of the search
+    assertion: Assertion = PRESENT
+    cues: tuple[str, ...] = field(default=())  # Drug Table intent columns the words named
+
+    @property
+    def code(self) -> str:
+        return self.result.code
+
+
+_MEMO: contextvars.ContextVar[dict[tuple[str, int], list[Result]] | None] = \
+    contextvars.ContextVar("icdkit_note_memo", default=None)
+
+
+@contextlib.contextmanager
+def note_scope() -> Iterator[None]:
+    """Memoise searches while one note is coded; the memo is dropped when the block ends."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+class Finder:
+    """The search and the rules mentions are found with (one per knowledge base)."""
+
+    def __init__(self, kb: KnowledgeBase, searcher: Searcher | None = None,
+                 rules: Rules | None = None) -> None:
+        self.kb = kb
+        self.searcher = searcher or _searcher_of(kb)
+        self.rules = rules or bundled_rules()
+        self.synonyms = self.searcher.synonyms
+        self.anchors = _anchors(kb)
+        self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
+
+
+    def search(self, query: str, limit: int = 6) -> list[Result]:
+        """The searcher's results, memoised for the length of one note's coding only (the memo
+        lives in a context variable :func:`note_scope` sets and drops: no note text outlives
+        the call)."""
+        memo = _MEMO.get()
+        if memo is None:
+            return self.searcher.search(query, limit=limit, pool=POOL)
+        key = (query, limit)
+        if key not in memo:
+            memo[key] = self.searcher.search(query, limit=limit, pool=POOL)
+        return memo[key]
+
+    def stems_of(self, tokens: list[str]) -> list[set[str]]:
+        """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
+        return [{stem(w) for w in v if w not in STOP} for v in self.synonyms.variants(tokens)]
+
+
+def _searcher_of(kb: KnowledgeBase) -> Searcher:
+    own = getattr(kb, "searcher", None)  # the public KnowledgeBase keeps one
+    return own() if callable(own) else Searcher(kb, kb.connection())
+
+
+def _anchors(kb: KnowledgeBase) -> frozenset[str]:
+    """Stems of the Index's main terms: a clause without one holds no diagnosis to look for."""
+    rows = kb.connection().execute("SELECT title FROM index_terms WHERE book IN ('index','eindex') "
+                                   "AND level = 0").fetchall()
+    return frozenset(stem(w) for (t,) in rows for w in words(t) if w not in STOP and not w.isdigit())
+
+
+def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Words of a clause with their note offsets, less filler, triggers and bare numbers."""
+    out: list[tuple[int, int, str]] = []
+    prev = ""
+    for m in _TOKEN.finditer(text):
+        a, b = offset + m.start(), offset + m.end()
+        w = m.group().lower().strip("'-")
+        if any(s < b and a < e for s, e in skip):
+            prev = w
+            continue
+        numeric = w.replace(".", "").isdigit()
+        if numeric and len(w) == 4:  # a year: 'Old MI (2022)'
+            prev = w
+            continue
+        after_word = bool(out) and out[-1][1] >= a - 1 and prev == out[-1][2] and prev not in STOP
+        if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w \
+                or (w == "old" and prev in ("year", "years", "yr", "yrs", "month", "months", "day", "week")):
+            prev = w
+            continue
+        out.append((a, b, w))
+        prev = w
+    return out
+
+
+def find(finder: Finder, text: str, offset: int, section: str, rank: int,
+         unit: Span | None = None) -> list[Mention]:
+    """Mentions in *text* (a sentence or list item at *offset* in the note)."""
+    unit = unit or Span(offset, offset + len(text), text)
+    found = triggers(finder.rules, text)
+    skip = [(offset + t.start, offset + t.end) for t in found
+            if any(r.category != "pseudo" for r in t.rules) and t.text.lower() not in _KEEP]
+    pieces = [_tokens(c.text, c.start, skip) for c in clauses(Span(offset, offset + len(text), text))]
+    got = [_clause(finder, toks, unit, section, rank, found) for toks in pieces]
+    out: list[Mention] = []
+    i = 0
+    while i < len(pieces):
+        ms, toks = got[i], pieces[i]
+        # 'Major depressive disorder, recurrent, moderate': a short clause after a mention may
+        # qualify it; joined, the words may name a more specific code
+        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5:
+            last = ms[-1]
+            joined = _try(finder, [t for t in toks if t[0] >= last.start] + pieces[i + 1], unit, section,
+                          rank, found)
+            if joined is None or len(got[i + 1]) > 1 \
+                    or joined.result.score < last.result.score - 0.1:
+                break
+            ms = [*ms[:-1], joined]
+            toks = toks + pieces[i + 1]
+            i += 1
+        out.extend(ms)
+        i += 1
+    return out
+
+
+def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
+            found: list[Trigger]) -> list[Mention]:
+    if not toks or not any(stem(w) in finder.anchors or _abbrev(finder, w) for _, _, w in toks):
+        return []
+    if len(toks) <= MAX_WORDS:
+        m = _try(finder, toks, unit, section, rank, found)
+        if m is not None:
+            return [m]
+    # cut at 'with', 'due to'… and try each side
+    a, b = toks[0][0], toks[-1][1]
+    note_piece = unit.text[a - unit.start:b - unit.start]
+    cuts = [(a + m.start(), a + m.end()) for m in _SPLIT_AT.finditer(note_piece)]
+    if cuts:
+        out: list[Mention] = []
+        edges = [a, *[x for c in cuts for x in c], b]
+        for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+            part = [t for t in toks if lo <= t[0] and t[1] <= hi]
+            out.extend(_clause(finder, part, unit, section, rank, found))
+        return out
+    # each main term with up to two words either side
+    out = []
+    used = -1
+    for i, (_, _, w) in enumerate(toks):
+        if i <= used or not (stem(w) in finder.anchors or _abbrev(finder, w)):
+            continue
+        best: tuple[float, Mention, int] | None = None
+        for lo, hi in ((i, min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
+            m = _try(finder, toks[lo:hi], unit, section, rank, found)
+            if m is not None and (best is None or m.result.score > best[0]):
+                best = (m.result.score, m, hi - 1)
+        if best is not None:
+            out.append(best[1])
+            used = best[2]
+    return out
+
+
+def _abbrev(finder: Finder, w: str) -> bool:
+    return len(finder.synonyms.variants([w])) > 1
+
+
+def _try(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
+         found: list[Trigger]) -> Mention | None:
+    """The mention these words make, or None when no result accounts for them."""
+    while toks and (toks[0][2] in STOP or toks[0][2] in _KEEP):
+        toks = toks[1:]
+    while toks and (toks[-1][2] in STOP or toks[-1][2] in _KEEP):
+        toks = toks[:-1]
+    if not toks:
+        return None
+    found_m = _search(finder, toks, unit, section, rank, found)
+    if found_m is None and any(w in QUALIFIERS for _, _, w in toks):
+        # side, open/closed, displacement: left to the refinement of the code, not the search
+        plain = [t for t in toks if t[2] not in QUALIFIERS]
+        found_m = _search(finder, plain, unit, section, rank, found)
+        if found_m is not None:
+            a, b = toks[0][0], toks[-1][1]
+            found_m = Mention(a, b, unit.text[a - unit.start:b - unit.start], found_m.result, section, rank,
+                              unit, tuple(w for _, _, w in toks), found_m.assertion, found_m.cues)
+    return found_m
+
+
+def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
+            found: list[Trigger]) -> Mention | None:
+    if not toks:
+        return None
+    ws = [w for _, _, w in toks]
+    query = " ".join(ws)
+    if not query.strip() or len(query) > 500:
+        return None
+    results = finder.search(query)
+    if not results:
+        return None
+    variants = finder.stems_of(words(query))
+    intents = [c for v in finder.synonyms.variants(words(query))
+               for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
+    behavior = any(finder.synonyms.cues(v, "behavior") for v in finder.synonyms.variants(words(query))) \
+        or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
+    best: tuple[float, Result] | None = None
+    top = results[0].score
+    heads = {stem(w) for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
+    for r in results:
+        floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
+        if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
+            continue
+        fit = _fit(r, variants, bool(intents), behavior, ws)
+        if fit is None:
+            continue
+        cover, precision = fit
+        if cover < MIN_COVER or precision <= 0.5 or not _heads_shown(r, heads, finder):
+            continue
+        value = r.score + 0.25 * precision + 0.1 * cover
+        if best is None or value > best[0]:
+            best = (value, r)
+    if best is None:
+        return None
+    if len(ws) == 1 and (best[1].code.startswith(_NOT_ALONE) or not _names(finder, ws[0], best[1])):
+        return None  # 'counseling', 'screening', 'vital' (signs): an action or a part word, not a diagnosis
+    after = unit.text[toks[-1][1] - unit.start:].lstrip().split(" ", 1)[0].lower().strip(".,;:")
+    if len(ws) == 1 and after in _PLAN_NOUNS:
+        return None  # 'pain control', 'weight management': a goal of the plan
+    if all(w in _CUES or w in STOP for w in ws):
+        return None  # 'adverse effect' alone: the drug and the reaction are coded from their own words
+    a, b = toks[0][0], toks[-1][1]
+    text = unit.text[a - unit.start:b - unit.start]
+    asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
+                         found=found)
+    return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
+
+
+def _names(finder: Finder, w: str, r: Result) -> bool:
+    """Does the one word *w* name the result's term itself (not a longer word sharing its stem:
+    'vital' is not 'vitality'), or is it an abbreviation?"""
+    if len(w) < 3:
+        return False
+    if _abbrev(finder, w):
+        return True
+    first = r.matched.path.split(" › ")[0].split(" → ")[0]
+    names = {fold(x).strip() for x in first.split(",")} | {fold(r.title).strip()}
+    return w in names or any(n.split()[:1] == [w] and len(n.split()) == 1 for n in names)
+
+
+def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:
+    """Every main-term word of the query is on the result's path or title (else the clause
+    names a second condition the result leaves out: 'hypertension with CKD stage 3' is not N18.30)."""
+    shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
+    for h in heads:
+        if h in shown:
+            continue
+        if not any({stem(x) for x in v} & shown for v in finder.synonyms.variants([h])[1:]):
+            return False
+    return True
+
+
+def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
+         ) -> tuple[float, float] | None:
+    """(share of the query's words the result accounts for, share of the result's words the
+    query has), or None when the result's head word is not in the query."""
+    parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
+    via = r.matched.via
+    if via == "drug" and not intent:
+        return None
+    if not behavior and (via == "neoplasm" or "neoplasm" in words(r.title)):
+        return None  # a neoplasm code needs a word saying neoplasm, tumour, cancer…
+    if via in ("index", "eindex", "drug"):
+        head = {stem(w) for w in words(parts[0].split(",")[0]) if w not in STOP}
+    elif via == "neoplasm":
+        head = {stem(w) for w in words(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
+    else:
+        head = set()
+    shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
+    denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    numbers = {w for w in query if any(ch.isdigit() for ch in w)}
+    shown_numbers = {w for w in words(r.matched.path + " " + r.title) if any(ch.isdigit() for ch in w)}
+    absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
+    shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}
+    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
+    own = ({stem(w) for p in kept for w in words(p.split(",")[0])}
+           if via not in ("title", "inclusion") else {stem(w) for w in words(r.matched.path)})
+    own -= {stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"}}
+    best: tuple[float, float] | None = None
+    for v in variants:
+        if head and not head <= v:
+            continue
+        # 'without heart failure' when the note says heart failure (and not 'without' it)
+        if any(d and d <= v and not d <= absent for d in denied):
+            continue
+        if numbers and shown_numbers and not numbers <= shown_numbers:
+            continue  # 'stage 3' is not 'stage 5'
+        if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
+            continue
+        if not v:
+            continue
+        cover = len(v & (shown | {stem(w) for w in _GENERIC})) / len(v)
+        precision = len(own & v) / len(own) if own else 1.0
+        if best is None or (cover, precision) > best:
+            best = (cover, precision)
+    return best

@@ -1,0 +1,291 @@
+"""Make each code as specific as the note allows, combine what the Index combines, sequence.
+
+* :func:`refine` — down a header to the child the note's words name, or from an
+  'unspecified' code to the sibling they name (side, site, acuity, type, stage); a code that
+  needs a 7th character gets the one the note names (initial / subsequent / sequela), else
+  A, active treatment (Guidelines I.C.19.a; a fracture not said to be open is closed, I.C.19.c.1);
+* :func:`combine` — where the Index prints a ``with`` subterm, two conditions the note links are
+  one combination code (diabetes with CKD → E11.22; hypertension with heart failure → I11.0;
+  with CKD → I12.-; Guidelines I.A.15, I.C.4.a, I.C.9.a); the other condition stays when the
+  combination says *Use additional code* for it, else it is included;
+* :func:`sequence` — assessment first, in the note's order, then *Code first* notes obeyed
+  (Guidelines I.A.13, I.B.7);
+* :func:`drop_excludes1` — of two codes an Excludes1 note forbids together, the less specific
+  (a symptom, an 'unspecified' code) goes, as a coder would.
+
+>>> from icdkit import KnowledgeBase
+>>> refine(KnowledgeBase.open(), "M25.569", ["left", "knee", "pain"])[0]
+'M25.562'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from icdkit.notes.mentions import Finder, Mention, _try
+from icdkit.notes.result import NotCoded
+from icdkit.notes.setting import Candidate
+from icdkit.refs import Ref
+from icdkit.search.navigate import next_step
+from icdkit.vocabulary import STOP, fold_title, stem
+from icdkit.vocabulary import query_words as words
+
+if TYPE_CHECKING:
+    from icdkit.kb import KnowledgeBase
+    from icdkit.models import Code
+
+# words a note uses for a title's words ('smoker' names 'cigarettes'; 'lt' names 'left')
+IMPLIES = {"smoker": ("cigarettes",), "smokes": ("cigarettes",), "smoking": ("cigarettes",),
+           "ppd": ("cigarettes",), "pack": ("cigarettes",), "cigarette": ("cigarettes",),
+           "lt": ("left",), "rt": ("right",), "bilat": ("bilateral",), "both": ("bilateral",),
+           "uncontrolled": ("hyperglycemia",), "nondisplaced": ("nondisplaced",),
+           "exacerbation": ("exacerbation",), "flare": ("exacerbation",)}
+_WEAK = frozenset({"unspecified", "other", "specified", "nos", "nec", "site", "part"})
+_SEVENTH_WORDS = {"A": ("initial", "acute", "emergency", "ed", "er", "active"),
+                  "D": ("subsequent", "follow", "healing", "routine", "recheck", "cast"),
+                  "S": ("sequela", "sequelae", "late", "residual")}
+
+
+def _stems(ws: Iterable[str]) -> set[str]:
+    out = set()
+    for w in ws:
+        if w in STOP:
+            continue
+        out.add(stem(w))
+        out.update(stem(x) for x in IMPLIES.get(w, ()))
+    return out
+
+
+def _fit(title: str, have: set[str]) -> float:
+    """Words of *title* the note says, less the words it adds that the note does not say."""
+    ts = {stem(w) for w in words(title) if w not in STOP}
+    return len(ts & have) - 0.5 * len(ts - have - {stem(w) for w in _WEAK})
+
+
+def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> tuple[str, str | None]:
+    """The most specific code the words support from *code*, and the 7th character's meaning
+    when one was added (None otherwise)."""
+    have = _stems(ws)
+    c = kb.find(code)
+    if c is None:
+        return code, None
+    c = _swap(kb, c, have)
+    parent = kb.ancestors(c.code)[0] if c.kind == "code" and kb.ancestors(c.code) else None
+    if parent is not None and "unspecified" in words(parent.title) and parent.kind != "category":
+        better = _swap(kb, parent, have)  # 'Nicotine dependence, unspecified' → '…, cigarettes'
+        if better is not parent:
+            kids_ = kb.children(better.code)
+            place = [k.code for k in kb.children(parent.code)].index(c.code) \
+                if c.code in [k.code for k in kb.children(parent.code)] else 0
+            if kids_:
+                c = max(kids_, key=lambda k: (_fit(k.title, have), -abs(kids_.index(k) - place)))
+    while not c.billable:
+        _, seventh = next_step(kb, c.code)
+        if seventh:
+            return _seventh(kb, c, have | _stems(words(unit)))
+        options = [k for k in kb.children(c.code)]
+        if not options:
+            break
+        c = max(options, key=lambda k: (_fit(k.title, have), "unspecified" in words(k.title),
+                                        -options.index(k)))
+    return c.code, None
+
+
+def _gain(title: str, than: str, have: set[str]) -> float:
+    """How much better *title* fits the note's words than *than*: the words it adds that the
+    note says, less those it adds that the note does not say."""
+    ts = {stem(w) for w in words(title) if w not in STOP}
+    tc = {stem(w) for w in words(than) if w not in STOP}
+    added = ts - tc - {stem(w) for w in _WEAK}
+    return len(added & have) - len(added - have) - 0.5 * len((tc - ts) & have)
+
+
+def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
+    """An 'unspecified' code's sibling the note's words name better, else the code itself."""
+    if "unspecified" not in words(c.title):
+        return c
+    sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
+    best = max(sibs, key=lambda s: _gain(s.title, c.title, have), default=None)
+    if best is not None and _gain(best.title, c.title, have) > 0:
+        return best
+    return c
+
+
+def _seventh(kb: KnowledgeBase, c: Code, have: set[str]) -> tuple[str, str | None]:
+    chars = kb.seventh_characters(c.code)
+    kids = {k.code[-1]: k for k in kb.children(c.code)}
+    choice = "A"
+    for ch, cues in _SEVENTH_WORDS.items():
+        if ch in kids and any(stem(w) in have for w in cues):
+            choice = ch
+            if ch != "A":
+                break
+    if choice == "D" and "P" in kids and stem("malunion") in have:
+        choice = "P"
+    if "open" in have and choice == "A" and "B" in kids:
+        choice = "B"
+    k = kids.get(choice) or next(iter(kids.values()))
+    return k.code, chars.get(k.code[-1])
+
+
+def in_refs(code: str, refs: Iterable[Ref]) -> bool:
+    key = code.replace(".", "")
+    return any(r.lo <= key <= r.hi for r in refs)
+
+
+def _refs(kb: KnowledgeBase, code: str, kind: str) -> list[Ref]:
+    return [r for n in kb.effective_notes(code, kinds=[kind]) for r in n.refs]
+
+
+_NUMERIC = re.compile(r"\d")
+_COMMON = {stem(w) for w in ("other", "specified", "unspecified", "disease", "disorder", "chronic", "acute",
+                             "stage", "type", "left", "right", "complication", "without")}
+
+
+def _with_words(f: Finder, m: Mention) -> set[str]:
+    """Stems of the terms the Index prints under a ``with`` subterm of the mention's main term
+    (empty when it prints none): the conditions it may combine with."""
+    if m.result.matched.via != "index":
+        return set()
+    main = m.result.matched.path.split(" › ")[0]
+    got = f.with_cache.get(main)
+    if got is None:
+        con = f.kb.connection()
+        row = con.execute("SELECT id FROM index_terms WHERE book='index' AND key=? AND parent IS NULL",
+                          (fold_title(main),)).fetchone()
+        got = set()
+        if row is not None:
+            stack = [row[0]]
+            while stack:  # the main term's subtree, by parent links
+                at = stack.pop()
+                rows = con.execute("SELECT id, title FROM index_terms WHERE parent=?", (at,)).fetchall()
+                for tid, title in rows:
+                    if at == row[0]:  # the main term's own subterms: 'Sepsis, Escherichia coli'
+                        got |= {stem(w) for w in words(title) if w not in STOP}
+                    if title == "with":
+                        got |= {stem(w) for (t,) in con.execute(
+                            "SELECT title FROM index_terms WHERE parent=?", (tid,)) for w in words(t)
+                            if w not in STOP}
+                    else:
+                        stack.append(tid)
+        f.with_cache[main] = got
+    return got
+
+
+def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """Join conditions the Index combines into its combination code (see module docstring)."""
+    dropped: list[NotCoded] = []
+    present = [c for c in cands if c.assertion in ("present", "uncertain")]
+    gone: set[int] = set()
+    for a in present:
+        combos = _with_words(f, a.mention) if id(a) not in gone else set()
+        if not combos:
+            continue
+        for b in present:
+            if b is a or id(b) in gone or b.code[:3] == a.code[:3]:
+                continue
+            named = {stem(w) for w in b.mention.words} | {stem(w) for w in words(b.title)}
+            if not named & combos - _COMMON:
+                continue
+            joined = _joined(f, a.mention, b.mention)
+            if joined is None or joined.code in (a.code, b.code):
+                continue
+            a.code, a.title = joined.code, joined.result.title
+            a.why = f"{joined.result.matched.path} (combination: '{a.mention.text}' with '{b.mention.text}')"
+            a.rules.append("I.A.15 'with': combination code the Index prescribes")
+            a.extra.append(b.mention)
+            a.mention = joined
+            if not in_refs(b.code, _refs(f.kb, a.code, "use_additional")):
+                gone.add(id(b))
+                dropped.append(NotCoded(b.mention.text, b.mention.start, b.mention.end,
+                                        f"included in the combination code {a.code}", b.code))
+    return [c for c in cands if id(c) not in gone], dropped
+
+
+def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
+    """A combination code found in one phrase ('hypertension with heart failure' → I11.0) whose
+    *Use additional code* note asks for the other condition (I50.-): that condition's code too."""
+    have = {c.code for c in cands}
+    out: list[Candidate] = []
+    for c in cands:
+        m = c.mention
+        if "with" not in m.words or c.assertion not in ("present", "uncertain"):
+            continue
+        refs = _refs(f.kb, c.code, "use_additional")
+        if not refs:
+            continue
+        tail = list(m.words[m.words.index("with") + 1:])
+        tail = tail[:tail.index("with")] if "with" in tail else tail
+        toks = [(m.start, m.end, w) for w in tail]
+        got = _try(f, toks, m.unit, m.section, m.rank, []) if toks else None
+        if got is None or got.code in have or not in_refs(got.code, refs):
+            continue
+        if got.code[:3] in {h[:3] for h in have}:
+            continue
+        have.add(got.code)
+        out.append(Candidate(got.code, got.result.title, got, c.assertion,
+                             f"{got.result.matched.path} (use additional code at {c.code})",
+                             [f"I.A.13 use additional code (note at {c.code})"],
+                             billable=got.result.billable))
+    return cands + out
+
+
+def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
+    """The mention 'A with B' makes, when one Index path accounts for both."""
+    bw = [w for w in b.words if not _NUMERIC.search(w) and w not in ("stage", "type", "grade")]
+    head = [w for p in b.result.matched.path.split(" › ")[:2] for w in words(p.split(",")[0])] \
+        if b.result.matched.via == "index" else []
+    for tail in (list(b.words), bw, head):
+        if not tail:
+            continue
+        toks = [(a.start, a.end, w) for w in a.words] + [(a.start, a.end, "with")] + \
+               [(b.start, b.end, w) for w in tail]
+        m = _try(f, toks, a.unit, a.section, a.rank, [])
+        if m is not None and "with" in words(m.result.matched.path) + words(m.result.title):
+            return Mention(a.start, a.end, a.text, m.result, a.section, a.rank, a.unit,
+                           tuple(w for _, _, w in toks), a.assertion, a.cues)
+    return None
+
+
+def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
+    """Assessment first in the note's order (history and family codes last), then each code a
+    *Code first* note names is moved before the code carrying the note."""
+    order = sorted(cands, key=lambda c: (c.assertion in ("family", "historical"), c.mention.rank,
+                                         c.mention.start))
+    for _ in range(len(order)):
+        moved = False
+        for i, c in enumerate(order):
+            refs = _refs(kb, c.code, "code_first")
+            for j in range(i + 1, len(order)):
+                if refs and in_refs(order[j].code, refs):
+                    order.insert(i, order.pop(j))
+                    order[i].rules.append(f"I.A.13 code first (note at {c.code})")
+                    moved = True
+                    break
+            if moved:
+                break
+        if not moved:
+            break
+    return order
+
+
+def drop_excludes1(kb: KnowledgeBase, cands: list[Candidate], findings: list[dict[str, object]]
+                   ) -> tuple[list[Candidate], list[NotCoded]]:
+    """Resolve Excludes1 conflicts: the symptom, the 'unspecified' or the less specific code goes."""
+    dropped: list[NotCoded] = []
+    by_code = {c.code: c for c in cands}
+    for fd in findings:
+        pair = [str(x) for x in fd.get("codes", [])]  # type: ignore[attr-defined]
+        if fd.get("rule") != "excludes1" or len(pair) != 2 or not all(p in by_code for p in pair):
+            continue
+        a, b = (by_code[p] for p in pair)
+        loser = min((a, b), key=lambda c: (not c.code.startswith("R"), "unspecified" not in words(c.title),
+                                           len(c.code), -c.mention.start))
+        winner = b if loser is a else a
+        del by_code[loser.code]
+        dropped.append(NotCoded(loser.mention.text, loser.mention.start, loser.mention.end,
+                                f"excluded beside {winner.code} ({fd.get('message')}): the less specific "
+                                "code is left out", loser.code))
+    return [c for c in cands if by_code.get(c.code) is c], dropped
