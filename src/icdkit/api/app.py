@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from icdkit import __version__
 from icdkit.api import docs, errors, fhir, models, rest, web
 from icdkit.api.limits import Guard
-from icdkit.api.releases import Releases, warm
 from icdkit.api.note_routes import note_router
+from icdkit.api.releases import Releases, warm
 from icdkit.workbench import KnowledgeBase
 
 

@@ -28,7 +28,7 @@ from icdkit.notes.mentions import Finder, Mention, _try
 from icdkit.notes.result import NotCoded
 from icdkit.notes.setting import Candidate
 from icdkit.refs import Ref
-from icdkit.search.navigate import next_step
+from icdkit.search.tables import next_step
 from icdkit.vocabulary import STOP, fold_title, stem
 from icdkit.vocabulary import query_words as words
 

@@ -45,7 +45,16 @@ from icdkit.search.partners import Also, partners
 from icdkit.search.query import Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, query_words, stem, word_forms, words
+from icdkit.vocabulary import (
+    TABLE_COLUMNS,
+    TABLE_HEADINGS,
+    VIAS,
+    content,
+    query_words,
+    stem,
+    word_forms,
+    words,
+)
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
