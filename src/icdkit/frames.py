@@ -82,10 +82,10 @@ def checker(release: str | None = None, cache_dir: str | None = None, store: str
 def prepare(release: str | None = None, cache_dir: str | None = None, store: str | None = None
             ) -> tuple[str | None, str | None, str | None]:
     """Open (building if need be) the knowledge base on the driver, and compile its batch tables
-    there, so workers load rather than build or compile it, each on its own; return the
+    beside it, so workers that see it load rather than build or compile it; return the
     arguments the workers open it with (*release* resolved: every worker checks the same one)."""
     if store:
-        checker(store=store)
+        ensure_saved(checker(store=store))
         return None, None, store
     directory = str(stores.cache_dir(cache_dir))
     got = checker(stores.resolve(release, Path(directory)), directory)
