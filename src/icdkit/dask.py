@@ -8,8 +8,9 @@ base once and keeps it; with threads, they share it.
 Input columns: ``id``, ``codes`` (a list or a string), ``age``, ``sex``, ``date``, ``setting``
 — any may be missing — and optionally ``row`` (the number an unreadable row cites). Without
 ``row``, rows are numbered in the frame's order, as the lines of a file holding the frame would
-be (the partitions' lengths are counted in the same graph). Output columns: ``id``, ``ok``,
-``findings`` (the batch's JSON array), ``errors`` (error findings) and ``rules`` (a list)::
+be: the partitions' rows are counted first, in a pass of their own (as Spark's adapter does).
+Output columns: ``id``, ``ok``, ``findings`` (the batch's JSON array), ``errors`` (error
+findings) and ``rules`` (a list)::
 
     import dask.dataframe as dd
     from icdkit.dask import check_encounters
@@ -26,7 +27,6 @@ from typing import Any
 
 import dask.dataframe as dd
 import pandas as pd
-from dask.delayed import delayed
 
 from icdkit import frames
 
@@ -39,22 +39,21 @@ def check_encounters(df: dd.DataFrame, *, release: str | None = None, cache_dir:
     release, cache_dir, store = frames.prepare(release, cache_dir, store)
     names = [c for c in (*frames.COLUMNS, frames.ROW) if c in df.columns]
     df = df[names]
-    firsts: Any = None
-    if frames.ROW not in names:
-        lengths = df.map_partitions(len, meta=(None, "int64"))  # type: ignore[no-untyped-call]
-        firsts = delayed(_firsts)(lengths.to_delayed(optimize_graph=False))
+    firsts = None
+    if frames.ROW not in names:  # counted first, in a pass of their own: no partition is held for it
+        lengths = df.map_partitions(len, meta=(None, "int64")).compute()  # type: ignore[no-untyped-call]
+        firsts = _firsts(lengths.tolist())
     got: dd.DataFrame = df.map_partitions(  # type: ignore[no-untyped-call]
         _check, firsts, release, cache_dir, store, meta=frames.empty_results(), align_dataframes=False)
     return got
 
 
-def _firsts(lengths: list[pd.Series]) -> list[int]:
-    """The number of each partition's first row, from each partition's length (a Series of one
-    value: what ``map_partitions(len)`` makes of it)."""
+def _firsts(lengths: list[int]) -> list[int]:
+    """The number of each partition's first row."""
     got, first = [], 1
     for n in lengths:
         got.append(first)
-        first += int(n.sum())
+        first += int(n)
     return got
 
 

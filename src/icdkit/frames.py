@@ -33,6 +33,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -55,7 +56,8 @@ ROW = "row"
 RESULT_SCHEMA = "id string, ok boolean, findings string, errors int, rules array<string>"
 #: ', "ok": ' — never inside the id the batch writes before it (the id's quotes are escaped)
 _OK = HEAD[1][: HEAD[1].index("true")]
-_FINDINGS = '"findings": '
+_ERROR = '"severity": "error"'
+_RULE = re.compile(r'\{"rule": "([^"\\]*)"')
 KEPT = 4  # knowledge bases a process keeps open
 _kept: OrderedDict[tuple[str | None, ...], Checker] = OrderedDict()
 _opening = threading.Lock()
@@ -137,22 +139,25 @@ def empty_results() -> pd.DataFrame:
 
 
 def _results(lines: list[str]) -> pd.DataFrame:
+    """The batch's result lines as the result's columns. The findings are not parsed again: in the
+    JSON the batch writes, ``{"rule": "`` and ``"severity": "error"`` with bare quotes are a
+    finding's keys, never inside a message (a message's quotes are escaped)."""
     ids: list[str] = []
     oks: list[bool] = []
     findings: list[str] = []
     errors: list[int] = []
     rules: list[list[str]] = []
-    loads = json.loads
+    loads, start = json.loads, len(HEAD[0])
     for line in lines:
         cut = line.index(_OK)
-        ids.append(loads(line[len(HEAD[0]):cut]))
+        raw = line[start:cut]
+        ids.append(raw[1:-1] if "\\" not in raw else loads(raw))
         ok = line.startswith("true", cut + len(_OK))
-        text = line[line.index(_FINDINGS, cut) + len(_FINDINGS):-1]
-        found = loads(text)
+        text = line[cut + len(HEAD[1] if ok else HEAD[2]) - 1:-1]
         oks.append(ok)
         findings.append(text)
-        errors.append(sum(f["severity"] == "error" for f in found))
-        rules.append([f["rule"] for f in found])
+        errors.append(text.count(_ERROR))
+        rules.append(_RULE.findall(text))
     return pd.DataFrame({
         "id": pd.Series(ids, dtype=object), "ok": pd.Series(oks, dtype=bool),
         "findings": pd.Series(findings, dtype=object), "errors": pd.Series(errors, dtype="int32"),
