@@ -98,7 +98,7 @@ def dask_run(path: Path, release: str, cache_dir: str) -> tuple[float, int, int]
     # keep codes a list column: Dask would otherwise turn object columns into text
     with dask.config.set({"dataframe.convert-string": False, "scheduler": "processes", "num_workers": 2}):
         t = time.perf_counter()
-        df = dd.read_json(str(path), lines=True, blocksize=16 << 20, dtype=False)
+        df = dd.read_json(str(path), lines=True, blocksize=4 << 20, dtype=False)
         results = check_encounters(df, release=release, cache_dir=cache_dir)
         rows, errors = dask.compute(results.ok.count(), results.errors.sum())
         return time.perf_counter() - t, int(rows), int(errors)

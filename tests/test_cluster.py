@@ -116,7 +116,9 @@ def _pandas(rows: list[dict[str, Any]]) -> pd.DataFrame:
     })
 
 
-def test_check_frame_is_the_batch(kb: KnowledgeBase, rows: list[dict[str, Any]], expected: list[str]) -> None:
+def test_check_frame_is_the_batch(kb: KnowledgeBase, rows: list[dict[str, Any]], expected: list[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frames, "SLICE", 333)  # a big partition is checked in slices, numbered on
     collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     got = frames.check_frame(_pandas(rows), release=kb.release, cache_dir=str(kb.cache_dir))
     assert (gc.isenabled(), gc.get_freeze_count()) == (collecting, frozen)  # a library call leaves gc alone

@@ -59,6 +59,7 @@ _OK = HEAD[1][: HEAD[1].index("true")]
 _ERROR = '"severity": "error"'
 _RULE = re.compile(r'\{"rule": "([^"\\]*)"')
 KEPT = 4  # knowledge bases a process keeps open
+SLICE = 8192  # rows checked at once
 _kept: OrderedDict[tuple[str | None, ...], Checker] = OrderedDict()
 _opening = threading.Lock()
 _checking = threading.Lock()  # a checker's memos serve one thread at a time
@@ -109,6 +110,10 @@ def check_frame(frame: pd.DataFrame, *, release: str | None = None, cache_dir: s
     """The results of the frame's encounters (see the module's docstring), one row each, in
     order, checked by the batch with :func:`checker`'s knowledge base. The garbage collector is
     left alone."""
+    if len(frame) > SLICE:  # a slice at a time: a big partition's text is not held several times over
+        return pd.concat([check_frame(frame.iloc[i:i + SLICE], release=release, cache_dir=cache_dir,
+                                      store=store, first_row=first_row + i)
+                          for i in range(0, len(frame), SLICE)], ignore_index=True)
     lines = encounter_lines(frame)
     if ROW in frame.columns:
         numbers = [int(n) for n in frame[ROW].tolist()]
@@ -120,6 +125,7 @@ def check_frame(frame: pd.DataFrame, *, release: str | None = None, cache_dir: s
     with _checking:
         check_rows(got, zip(numbers, lines, strict=True), out, "jsonl", summary)
     results = out.getvalue().split("\n")[:-1]
+    del out
     assert summary.rows_in == summary.rows_out == len(results) == len(lines)  # every row answered
     return _results(results)
 
