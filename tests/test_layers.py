@@ -10,7 +10,8 @@ Every import counts — at the top of a module, inside a function (lazy), or und
 4. guide/
 5. notes/ (the scribe)
 6. workbench (the public KnowledgeBase with every capability)
-7. adapters: lookup, views, cli, api/, spark, dask
+7. adapters: lookup, views, cli, api/, spark, dask, and frames (the partition checker both
+   cluster adapters share)
 
 The package's own ``__init__`` re-exports public names lazily by module path and is left out.
 """
@@ -30,7 +31,7 @@ LAYERS: dict[str, int] = {
     "guide": 4,
     "notes": 5,
     "workbench": 6,
-    "lookup": 7, "views": 7, "cli": 7, "api": 7, "spark": 7, "dask": 7,
+    "lookup": 7, "views": 7, "cli": 7, "api": 7, "spark": 7, "dask": 7, "frames": 7,
 }
 
 
