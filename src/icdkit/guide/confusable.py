@@ -1,0 +1,141 @@
+"""Codes a coder mixes up with this one, each with how to tell them apart.
+
+* the same axis value under a sibling category (M54.03 and M54.13, both "cervicothoracic
+  region"), worked out at build time (``rel_cousins``, see :mod:`icdkit.build.relations`);
+* siblings that differ only on laterality, encounter, acuity, stage, trimester or severity;
+* the other columns of the same Drug Table or Neoplasm Table row (T39.1X1A and T39.1X5A);
+* Excludes1 targets whose words are near this code's title (M54.03 and M79.3, panniculitis).
+
+>>> from icdkit import KnowledgeBase
+>>> from icdkit.guide.subject import Subject
+>>> s = Subject.of(KnowledgeBase.open("FY2026"), "M54.03", None)
+>>> [c.code for c in confusable(s)][:1]
+['M54.13']
+"""
+
+from __future__ import annotations
+
+import json
+
+from icdkit import codes as codelib
+from icdkit.guide.model import Confusable
+from icdkit.guide.subject import Subject
+from icdkit.titles import added
+from icdkit.vocabulary import TABLE_HEADINGS, content, words
+
+MAX_CONFUSABLE = 8
+MAX_SIBLINGS = 4  # siblings differing on one axis, nearest in the list first
+_NEAR_AXES = {"laterality", "encounter", "acuity", "stage", "trimester", "severity", "complication", "region"}
+
+
+def confusable(s: Subject) -> list[Confusable]:
+    if not s.coded:
+        return []
+    out: list[Confusable] = []
+    seen = {s.node.key}
+
+    def put(key: str, difference: str, sources: tuple[str, ...]) -> None:
+        if key in seen or len(out) >= MAX_CONFUSABLE:
+            return
+        other = s.kb.find(key)
+        if other is None or not s.fits((other.code,)):
+            return
+        seen.add(key)
+        out.append(Confusable(other.code, other.title, difference, sources))
+
+    kb, node = s.kb, s.node
+    mine = kb.get(node.parent) if node.parent else None
+    for other, value in (
+        kb.connection()
+        .execute("SELECT other, value FROM rel_cousins WHERE key=? ORDER BY other", (node.key,))
+        .fetchall()
+    ):
+        o = kb.find(other)
+        if o is None or o.parent is None or mine is None:
+            continue
+        theirs = kb.get(o.parent)
+        grand = kb.get(mine.parent) if mine.parent else mine
+        a, b = added(mine.title, grand.title), added(theirs.title, grand.title)
+        pair = (
+            s.cite.add("tabular", node.code, f"{node.code} {node.title}"),
+            s.cite.add("tabular", o.code, f"{o.code} {o.title}"),
+        )
+        put(
+            other,
+            f"both name the {value}; {node.code} is {a} ({mine.code}), {o.code} is {b} ({theirs.code}).",
+            pair,
+        )
+    for lv in s.levels[:2]:
+        if lv.axis not in _NEAR_AXES:
+            continue
+        here = [c.key for c in lv.siblings] + [lv.node.key]
+        here.sort()
+        at = here.index(lv.node.key)
+        nearest = sorted(lv.siblings, key=lambda c: abs(here.index(c.key) - at))[:MAX_SIBLINGS]
+        for sib in nearest:
+            v = added(sib.title, lv.parent.title)
+            level_src = (
+                s.cite.add(
+                    "tabular",
+                    lv.parent.code,
+                    f"{lv.parent.code} {lv.parent.title}: "
+                    + "; ".join(f"{c.code} {c.title}" for c in lv.siblings[:10]),
+                ),
+            )
+            if lv.node.key == node.key:
+                put(sib.key, f"{lv.label}: {node.code} is “{lv.value}”, {sib.code} is “{v}”.", level_src)
+            else:  # the same place under a sibling of an ancestor: the matching code there
+                twin = kb.find(sib.key + node.key[len(lv.node.key) :])
+                if twin is not None:
+                    text = f"{lv.label}: {node.code} is “{lv.value}”, {twin.code} is “{v}”."
+                    put(twin.key, text, level_src)
+    _table_rows(s, put)
+    own = set(content(words(node.title)))
+    for n in s.excludes1:
+        near = own & set(content(words(n.text)))
+        for r in n.refs:
+            if near and r.lo == r.hi.rstrip("~") and codelib.is_code_key(r.lo) and s.narrow(r):
+                put(
+                    r.lo,
+                    f"Excludes1 at {n.source}: {n.text} is {r.pattern}, not {node.code}; "
+                    f"they share “{', '.join(sorted(near))}”.",
+                    (s.cite.note(n),),
+                )
+    return out
+
+
+def _table_rows(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
+    """The other columns of the Drug or Neoplasm Table rows that print this code."""
+    con = s.kb.connection()
+    printed = {s.code, s.code[:-1] if len(s.node.key) == 7 else s.code}
+    for code in printed:
+        for _term, col, book, cells, title in con.execute(
+            "SELECT c.term, c.col, t.book, t.cells, t.title FROM index_codes c JOIN index_terms t "
+            "ON t.id=c.term WHERE c.code=? AND t.book IN ('drug','neoplasm') LIMIT 2",
+            (code,),
+        ).fetchall():
+            heads = TABLE_HEADINGS[book]
+            for i, other in enumerate(json.loads(cells or "[]")):
+                if i == col or not other or other in ("--", "-"):
+                    continue
+                k = codelib.without_dash(other).replace(".", "")
+                if len(s.node.key) == 7 and len(k) == 6:
+                    k += s.node.key[6]
+                kind = "drug-table" if book == "drug" else "neoplasm-table"
+                src = s.cite.add(
+                    kind,
+                    title,
+                    f"{title}: "
+                    + " | ".join(
+                        f"{heads[j]} {c}"
+                        for j, c in enumerate(json.loads(cells or "[]"))
+                        if c and c not in ("--", "-")
+                    ),
+                    "Index",
+                )
+                put(
+                    k,
+                    f"the same {'substance' if book == 'drug' else 'site'} ({title}) in another column: "
+                    f"{heads[col] if col is not None else ''} is {s.code}, {heads[i]} is {other}.",
+                    (src,),
+                )

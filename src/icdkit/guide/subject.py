@@ -1,0 +1,117 @@
+"""What every section of a guide reads about its code, gathered once: the node, its axes,
+its notes by kind, the Index entries leading to it, the citations, and the focus budget.
+
+>>> from icdkit import KnowledgeBase
+>>> kb = KnowledgeBase.open("FY2026")
+>>> s = Subject.of(kb, "M54.03", None)
+>>> [n.source for n in s.excludes1][:3], s.levels[0].axis
+(['M54.0', 'M54.0', 'M54.0'], 'region')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from icdkit.guide.axes import Level, levels
+from icdkit.guide.sources import Citations
+from icdkit.kb import KnowledgeBase, parse_date
+from icdkit.models import Code, Note
+from icdkit.refs import Ref
+
+MAX_CODES = 40  # distinct codes one guide may point to (focus)
+BROAD = 60  # a reference covering more categories than this is too broad to advise on
+_CODED = ("category", "subcategory", "code")
+
+
+@dataclass
+class Subject:
+    """One code being described, and the state the sections share while they are made."""
+
+    kb: KnowledgeBase
+    node: Code
+    day: str
+    cite: Citations
+    ancestors: list[Code]
+    levels: list[Level]
+    notes: list[Note]
+    entries: list[dict[str, Any]]
+    billable: bool
+    seen_codes: set[str] = field(default_factory=set)
+    seen_text: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase, code: str, on: dt.date | str | None) -> Subject:
+        from icdkit.search.navigate import entries_for
+
+        node = kb.get(code)
+        day = kb.check_date(parse_date(on) or kb.effective)
+        coded = node.kind in _CODED
+        return cls(
+            kb,
+            node,
+            day,
+            Citations(kb.release),
+            kb.ancestors(node.key),
+            levels(kb, node) if coded else [],
+            kb.effective_notes(node.key),
+            entries_for(kb, node.code) if coded else [],
+            coded and kb.period_on(node.key, day) is not None,
+        )
+
+    @property
+    def code(self) -> str:
+        return self.node.code
+
+    @property
+    def coded(self) -> bool:
+        return self.node.kind in _CODED
+
+    def of_kind(self, *kinds: str) -> list[Note]:
+        return [n for n in self.notes if n.kind in kinds]
+
+    @property
+    def excludes1(self) -> list[Note]:
+        return self.of_kind("excludes1")
+
+    def own_keys(self) -> set[str]:
+        """This node and its ancestors (notes standing there govern it)."""
+        return {self.node.key, *(a.key for a in self.ancestors)}
+
+    def narrow(self, ref: Ref) -> bool:
+        """Whether a note reference names few enough codes to advise on."""
+        return not _broad(self.kb, ref)
+
+    def fits(self, codes: tuple[str, ...] | list[str]) -> bool:
+        """Take *codes* into the guide's focus budget if they fit (all or nothing)."""
+        new = {c for c in codes if c != self.code} - self.seen_codes
+        if len(self.seen_codes) + len(new) > MAX_CODES:
+            return False
+        self.seen_codes |= new
+        return True
+
+    def fresh(self, text: str) -> bool:
+        """True the first time a statement's text is made (no statement is repeated)."""
+        if text in self.seen_text:
+            return False
+        self.seen_text.add(text)
+        return True
+
+    def title_of(self, code: str) -> str:
+        node = self.kb.find(code.rstrip("-").rstrip(".")) if code else None
+        return node.title if node else ""
+
+
+def _broad(kb: KnowledgeBase, ref: Ref) -> bool:
+    lo, hi = ref.lo[:3], ref.hi[:3]
+    if lo == hi:
+        return False
+    keys = kb.code_keys()
+    ranks = kb.code_ranks()
+    i = ranks.get(lo)
+    j = ranks.get(hi)
+    if i is None or j is None:
+        return lo[0] != hi[0]
+    cats = sum(1 for k in keys[i : j + 1] if len(k) == 3)
+    return cats > BROAD
