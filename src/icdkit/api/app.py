@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from icdkit import __version__
-from icdkit.api import pages
+from icdkit.api import guide_routes, pages
 from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
 from icdkit.lookup import describe_code, error_record
 from icdkit.search.navigate import index_tree, table_rows
@@ -29,6 +29,8 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     kb.searcher()
     app = FastAPI(title="icdkit", version=__version__,
                   description=f"ICD-10-CM {kb.label}, offline and traceable to the official files.")
+
+    app.include_router(guide_routes.router(kb, _status))  # the code guide: /codes/{code}, its JSON
 
     @app.exception_handler(IcdkitError)
     async def _error(request: Request, exc: IcdkitError) -> JSONResponse:

@@ -95,7 +95,7 @@ def faq(s: Subject, confusable: list[Confusable], facts: dict[str, Any]) -> list
     pairs = 0
     for n in s.excludes1:
         for r in n.refs:
-            if pairs >= MAX_PAIRS or not s.narrow(r):
+            if not s.billable or pairs >= MAX_PAIRS or not s.narrow(r):  # a header is never reported
                 continue
             rep = partner(s, r)
             if rep is None or rep == node.code:

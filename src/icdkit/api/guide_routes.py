@@ -1,0 +1,131 @@
+"""The code guide over HTTP: ``GET /api/codes/{code}/guide`` (JSON) and the page ``/codes/{code}``
+(HTML, the seed page), both from :func:`icdkit.guide.guide`; and :func:`render_page`, which the
+static export (``icdkit export-site``) uses too.
+
+The page is a Jinja2 template (``templates/code.html`` on ``templates/base.html``): no external
+request, readable on a phone, every code on it a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from icdkit.errors import IcdkitError
+from icdkit.guide import Guide, guide
+from icdkit.guide.sources import KIND_LABELS
+from icdkit.search.navigate import entries_for
+from icdkit.workbench import KnowledgeBase
+
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z])?\.?-?)"
+    r"(?![A-Za-z0-9])"
+)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The template environment (templates are package data)."""
+    return Environment(
+        loader=PackageLoader("icdkit.api", "templates"),
+        autoescape=select_autoescape(),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def server_link(code: str) -> str:
+    return f"/codes/{code}"
+
+
+def render_page(
+    kb: KnowledgeBase,
+    g: Guide,
+    *,
+    link: Callable[[str], str] = server_link,
+    json_url: str | None = None,
+    home_url: str = "/",
+    search_url: str = "/search",
+) -> str:
+    """The seed page of guide *g* as HTML; *link* makes the address of another code's page."""
+    known = {g.code, *g.codes(), *(c["code"] for c in (*g.siblings, *g.children))}
+    ancestors = [a for a in reversed(kb.ancestors(g.code))]
+    known.update(a.code for a in ancestors)
+
+    def linkify(text: str) -> Markup:
+        out, last = [], 0
+        for m in _CODE.finditer(text):
+            code = m.group(1)
+            if code not in known and code.rstrip("-").rstrip(".") not in known:
+                continue
+            target = code.rstrip("-").rstrip(".")
+            out.append(escape(text[last : m.start(1)]))
+            out.append(Markup('<a href="{}">{}</a>').format(link(target), code))
+            last = m.end(1)
+        out.append(escape(text[last:]))
+        return Markup("").join(out)
+
+    notes: dict[str, list[Any]] = {}
+    for n in kb.effective_notes(g.code):
+        notes.setdefault(n.key, []).append(n)
+        known.add(n.source)
+    entries = entries_for(kb, g.code) if kb.get(g.code).kind not in ("chapter", "block") else []
+    return (
+        environment()
+        .get_template("code.html")
+        .render(
+            g=g.to_json(),
+            ancestors=ancestors,
+            notes=notes,
+            entries=entries,
+            link=link,
+            linkify=linkify,
+            release=g.release,
+            kind_label=lambda k: KIND_LABELS.get(k, k),
+            json_url=json_url or f"/api/codes/{g.code}/guide",
+            home_url=home_url,
+            search_url=search_url,
+        )
+    )
+
+
+def render_error(exc: IcdkitError, *, link: Callable[[str], str] = server_link) -> str:
+    body = f"<h1>Not found</h1><p class=error>{escape(str(exc))}</p>"
+    sugg = getattr(exc, "suggestions", ())
+    if sugg:
+        body += (
+            "<p>Did you mean: "
+            + ", ".join(str(Markup('<a href="{}">{}</a>').format(link(s), s)) for s in sugg)
+            + "</p>"
+        )
+    return (
+        environment()
+        .from_string('{% extends "base.html" %}{% block content %}{{ body }}{% endblock %}')
+        .render(body=Markup(body))
+    )
+
+
+def router(kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> APIRouter:
+    """The guide's routes over *kb*; *status* maps an error to its HTTP status (as app.py does)."""
+    r = APIRouter()
+
+    @r.get("/api/codes/{code}/guide")
+    def guide_json(code: str, date: str | None = None) -> dict[str, Any]:
+        return guide(kb, code, on=date).to_json()
+
+    @r.get("/codes/{code}", response_class=HTMLResponse)
+    def code_page(code: str, date: str | None = None) -> HTMLResponse:
+        try:
+            g = guide(kb, code, on=date)
+        except IcdkitError as exc:
+            return HTMLResponse(render_error(exc), status_code=status(exc))
+        return HTMLResponse(render_page(kb, g))
+
+    return r
