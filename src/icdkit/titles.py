@@ -17,6 +17,7 @@ axes of one code with it, and both must cut titles the same way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _FILLER = frozenset({"of", "and", "the", "in", "a", "an", "or", "to", "for", "with", "by", "on"})
@@ -24,6 +25,8 @@ _FILLER = frozenset({"of", "and", "the", "in", "a", "an", "or", "to", "for", "wi
 
 def segments(title: str) -> list[str]:
     """A title's comma-separated parts (commas inside brackets or parentheses do not cut)."""
+    if "(" not in title and "[" not in title:
+        return [p for p in (part.strip() for part in title.split(",")) if p]
     out: list[str] = []
     cur: list[str] = []
     depth = 0
@@ -41,6 +44,7 @@ def segments(title: str) -> list[str]:
     return [s for s in out if s]
 
 
+@lru_cache(maxsize=1 << 16)
 def added(title: str, parent_title: str) -> str:
     """The words of *title* its parent's title does not have (lower case): the parts after
     the shared comma parts, else the words the parent lacks, else the whole title."""

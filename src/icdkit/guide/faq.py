@@ -13,6 +13,7 @@ billable representative of a partner written as a set (M50.- → M50.00).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from icdkit.guide.model import Confusable, Faq
@@ -176,10 +177,13 @@ def faq(s: Subject, confusable: list[Confusable], facts: dict[str, Any]) -> list
 
 def partner(s: Subject, ref: Any) -> str | None:
     """A billable code a reference names (itself when it is one): the partner a pair question asks about."""
-    got = s.kb.resolve(ref, billable_only=True)
-    for c in got:
-        if s.kb.period_on(c.key, s.day) is not None:
-            return c.code
+    keys = s.kb.code_keys()
+    i = bisect_left(keys, ref.lo)
+    while i < len(keys) and keys[i] <= ref.hi:
+        k = keys[i]
+        if ref.matches(k) and s.kb.period_on(k, s.day) is not None:
+            return s.kb.get(k).code
+        i += 1
     return None
 
 

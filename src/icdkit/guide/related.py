@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from icdkit.guide.model import Related
 from icdkit.guide.subject import Subject
@@ -110,15 +111,7 @@ def _same_main_term(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
         ).fetchall():
             if not _ADDS.match(key):
                 continue
-            codes = [
-                c
-                for (c,) in con.execute(
-                    "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT t.id FROM index_terms t JOIN sub "
-                    "ON t.parent = sub.id) SELECT t.code FROM index_terms t JOIN sub ON t.id = sub.id "
-                    "WHERE t.code != ''",
-                    (tid,),
-                )
-            ]
+            codes = _codes_under(con, tid)
             cats = sorted({c.replace(".", "")[:3] for c in codes if c != main_code} - {s.node.key[:3]})
             path = path_of(con, tid)
             for cat in cats[:2]:
@@ -132,3 +125,19 @@ def _same_main_term(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
                     f"to {s.code}: the acute or chronic nature is coded there",
                     (src,),
                 )
+
+
+def _codes_under(con: Any, term: int) -> list[str]:
+    """Codes of an Index term and its subterms (a walk down the parent index)."""
+    out = []
+    todo = [term]
+    row = con.execute("SELECT code FROM index_terms WHERE id=?", (term,)).fetchone()
+    if row and row[0]:
+        out.append(row[0])
+    while todo and len(out) < 200:
+        at = todo.pop()
+        for tid, code in con.execute("SELECT id, code FROM index_terms WHERE parent=?", (at,)).fetchall():
+            todo.append(tid)
+            if code:
+                out.append(code)
+    return out

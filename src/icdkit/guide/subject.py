@@ -11,6 +11,8 @@ its notes by kind, the Index entries leading to it, the citations, and the focus
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,15 +105,14 @@ class Subject:
         return node.title if node else ""
 
 
+_CATEGORIES: weakref.WeakKeyDictionary[KnowledgeBase, list[str]] = weakref.WeakKeyDictionary()
+
+
 def _broad(kb: KnowledgeBase, ref: Ref) -> bool:
     lo, hi = ref.lo[:3], ref.hi[:3]
     if lo == hi:
         return False
-    keys = kb.code_keys()
-    ranks = kb.code_ranks()
-    i = ranks.get(lo)
-    j = ranks.get(hi)
-    if i is None or j is None:
-        return lo[0] != hi[0]
-    cats = sum(1 for k in keys[i : j + 1] if len(k) == 3)
-    return cats > BROAD
+    cats = _CATEGORIES.get(kb)
+    if cats is None:  # the categories of a release, sorted: read once per knowledge base
+        cats = _CATEGORIES[kb] = [k for k in kb.code_keys() if len(k) == 3]
+    return bisect_right(cats, hi) - bisect_left(cats, lo) > BROAD
