@@ -8,6 +8,7 @@ request, readable on a phone, every code on it a link.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -59,18 +60,16 @@ def render_page(
     ancestors = [a for a in reversed(kb.ancestors(g.code))]
     known.update(a.code for a in ancestors)
 
+    def anchor(m: re.Match[str]) -> str:
+        code = m.group(1)
+        target = code.rstrip("-").rstrip(".")
+        if code not in known and target not in known:
+            return code
+        return f'<a href="{html.escape(link(target))}">{code}</a>'
+
     def linkify(text: str) -> Markup:
-        out, last = [], 0
-        for m in _CODE.finditer(text):
-            code = m.group(1)
-            if code not in known and code.rstrip("-").rstrip(".") not in known:
-                continue
-            target = code.rstrip("-").rstrip(".")
-            out.append(escape(text[last : m.start(1)]))
-            out.append(Markup('<a href="{}">{}</a>').format(link(target), code))
-            last = m.end(1)
-        out.append(escape(text[last:]))
-        return Markup("").join(out)
+        """The text, escaped, with each code the page knows made a link (codes need no escaping)."""
+        return Markup(_CODE.sub(anchor, html.escape(text, quote=False)))
 
     notes: dict[str, list[Any]] = {}
     for n in kb.effective_notes(g.code):
@@ -85,6 +84,7 @@ def render_page(
             ancestors=ancestors,
             notes=notes,
             entries=entries,
+            cites=_cites,
             link=link,
             linkify=linkify,
             release=g.release,
@@ -94,6 +94,12 @@ def render_page(
             search_url=search_url,
         )
     )
+
+
+def _cites(ids: list[str]) -> Markup:
+    """Source numbers after a statement, each a link to its entry in the Sources list."""
+    inner = ", ".join(f'<a href="#{i}">{i[1:]}</a>' for i in ids)
+    return Markup(f'<span class="src">[{inner}]</span>')
 
 
 def render_error(exc: IcdkitError, *, link: Callable[[str], str] = server_link) -> str:

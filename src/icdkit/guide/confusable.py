@@ -20,10 +20,11 @@ import json
 from icdkit import codes as codelib
 from icdkit.guide.model import Confusable
 from icdkit.guide.subject import Subject
+from icdkit.models import Code
 from icdkit.titles import added
 from icdkit.vocabulary import TABLE_HEADINGS, content, words
 
-MAX_CONFUSABLE = 8
+MAX_CONFUSABLE = 10
 MAX_SIBLINGS = 4  # siblings differing on one axis, nearest in the list first
 _NEAR_AXES = {"laterality", "encounter", "acuity", "stage", "trimester", "severity", "complication", "region"}
 
@@ -34,14 +35,15 @@ def confusable(s: Subject) -> list[Confusable]:
     out: list[Confusable] = []
     seen = {s.node.key}
 
-    def put(key: str, difference: str, sources: tuple[str, ...]) -> None:
+    def put(key: str, difference: str, sources: tuple[str, ...], shown: str | None = None) -> None:
         if key in seen or len(out) >= MAX_CONFUSABLE:
             return
         other = s.kb.find(key)
-        if other is None or not s.fits((other.code,)):
+        code = shown or (other.code if other else "")
+        if other is None or not s.fits((code,)):
             return
         seen.add(key)
-        out.append(Confusable(other.code, other.title, difference, sources))
+        out.append(Confusable(code, other.title, difference, sources))
 
     kb, node = s.kb, s.node
     mine = kb.get(node.parent) if node.parent else None
@@ -65,13 +67,20 @@ def confusable(s: Subject) -> list[Confusable]:
             f"both name the {value}; {node.code} is {a} ({mine.code}), {o.code} is {b} ({theirs.code}).",
             pair,
         )
-    for lv in s.levels[:2]:
-        if lv.axis not in _NEAR_AXES:
+    _table_rows(s, put)
+    mine_words = set(content(words(node.title)))
+    for depth, lv in enumerate(s.levels[:2]):
+        if depth > 0 and lv.axis not in _NEAR_AXES:
             continue
         here = [c.key for c in lv.siblings] + [lv.node.key]
         here.sort()
         at = here.index(lv.node.key)
-        nearest = sorted(lv.siblings, key=lambda c: abs(here.index(c.key) - at))[:MAX_SIBLINGS]
+
+        def rank(c: Code, at: int = at, here: list[str] = here) -> tuple[int, int]:
+            shared = len(mine_words & set(content(words(c.title))))
+            return (-shared, abs(here.index(c.key) - at))
+
+        nearest = sorted(lv.siblings, key=rank)[:MAX_SIBLINGS]
         for sib in nearest:
             v = added(sib.title, lv.parent.title)
             level_src = (
@@ -89,7 +98,6 @@ def confusable(s: Subject) -> list[Confusable]:
                 if twin is not None:
                     text = f"{lv.label}: {node.code} is “{lv.value}”, {twin.code} is “{v}”."
                     put(twin.key, text, level_src)
-    _table_rows(s, put)
     own = set(content(words(node.title)))
     for n in s.excludes1:
         near = own & set(content(words(n.text)))
@@ -107,20 +115,30 @@ def confusable(s: Subject) -> list[Confusable]:
 def _table_rows(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
     """The other columns of the Drug or Neoplasm Table rows that print this code."""
     con = s.kb.connection()
-    printed = {s.code, s.code[:-1] if len(s.node.key) == 7 else s.code}
-    for code in printed:
+    key = s.node.key
+    printed = [s.code, *(codelib.dotted(key[:n]) for n in (6,) if len(key) == 7)]
+    printed += [codelib.dotted(key[:n]) for n in range(min(len(key), 6), 3, -1)]  # printed "C50.9-"
+    rows = 0
+    for code in dict.fromkeys(printed):
+        if rows >= 2:
+            break
         for _term, col, book, cells, title in con.execute(
             "SELECT c.term, c.col, t.book, t.cells, t.title FROM index_codes c JOIN index_terms t "
             "ON t.id=c.term WHERE c.code=? AND t.book IN ('drug','neoplasm') LIMIT 2",
             (code,),
         ).fetchall():
+            rows += 1
             heads = TABLE_HEADINGS[book]
+            short = len(code.replace(".", "")) < len(s.node.key) - (1 if s.node.seventh_owner else 0)
+            mine = f"{code}- (here {s.code})" if short else s.code
             for i, other in enumerate(json.loads(cells or "[]")):
                 if i == col or not other or other in ("--", "-"):
                     continue
                 k = codelib.without_dash(other).replace(".", "")
+                shown = other if other.endswith("-") else None
                 if len(s.node.key) == 7 and len(k) == 6:
                     k += s.node.key[6]
+                    shown = None
                 kind = "drug-table" if book == "drug" else "neoplasm-table"
                 src = s.cite.add(
                     kind,
@@ -136,6 +154,7 @@ def _table_rows(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
                 put(
                     k,
                     f"the same {'substance' if book == 'drug' else 'site'} ({title}) in another column: "
-                    f"{heads[col] if col is not None else ''} is {s.code}, {heads[i]} is {other}.",
+                    f"{heads[col] if col is not None else ''} is {mine}, {heads[i]} is {other}.",
                     (src,),
+                    shown,
                 )

@@ -80,16 +80,14 @@ def context(s: Subject, facts: dict[str, Any], confusable: list[Confusable], rel
     cc = facts.get("cc_mcc")
     v28 = facts.get("hcc", {}).get("V28", [])
     parts.append(
-
-            "It is "
-            + (
-                f"a{'n' if cc and cc['level'] == 'MCC' else ''} {cc['level']}"
-                if cc
-                else "neither a CC nor an MCC"
-            )
-            + " under MS-DRG v43 and "
-            + ("maps to " + ", ".join(f"HCC {h['hcc']}" for h in v28) if v28 else "maps to no HCC")
-            + " in CMS-HCC V28."
-
+        "It is "
+        + (
+            f"a{'n' if cc and cc['level'] == 'MCC' else ''} {cc['level']}"
+            if cc
+            else "neither a CC nor an MCC"
+        )
+        + " under MS-DRG v43 and "
+        + ("maps to " + ", ".join(f"HCC {h['hcc']}" for h in v28) if v28 else "maps to no HCC")
+        + " in CMS-HCC V28."
     )
     return " ".join(parts)

@@ -117,8 +117,8 @@ def facts(
             owner = kb.get(node.seventh_owner)
             seventh["owner"] = owner.code
             seventh["characters"] = sevenths
-            seventh["placeholder"] = (
-                (len(node.key) == 7 and "X" in node.key[4:6]) or (len(node.key) < 6 and not node.billable)
+            seventh["placeholder"] = (len(node.key) == 7 and "X" in node.key[4:6]) or (
+                len(node.key) < 6 and not node.billable
             )
             out["sources"]["seventh_character"] = [
                 cite.add(

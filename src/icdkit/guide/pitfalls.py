@@ -76,6 +76,14 @@ def pitfalls(s: Subject, confusable: list[Confusable]) -> list[Statement]:
                 pats,
                 (s.cite.note(n),),
             )
+    for n in s.reverse_notes():
+        if n.kind == "excludes1" and s.billable:
+            put(
+                f"Reporting {node.code} together with {n.source}: the Excludes1 note at {n.source} names "
+                f"“{n.text}” — not both, {EXCEPTION}.",
+                (n.source,),
+                (s.cite.note(n),),
+            )
     for c in confusable[:2]:
         put(f"Confusing {node.code} with {c.code} ({c.title}): {c.difference}", (c.code,), c.sources)
     _combinations(s, put)

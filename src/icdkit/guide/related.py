@@ -21,7 +21,6 @@ from typing import Any
 
 from icdkit.guide.model import Related
 from icdkit.guide.subject import Subject
-from icdkit.models import Note
 
 MAX_RELATED = 10
 _KIND = {
@@ -50,7 +49,7 @@ def related(s: Subject) -> list[Related]:
         for r in n.refs:
             if s.narrow(r):
                 put(r.pattern, f"{_KIND[n.kind]} (at {n.source}): {n.text}", (s.cite.note(n),))
-    for n in reverse_notes(s):
+    for n in s.reverse_notes():
         if n.kind == "excludes1":
             continue  # a conflict, not a partner: see the pitfalls
         relation = {
@@ -63,26 +62,6 @@ def related(s: Subject) -> list[Related]:
         }[n.kind]
         put(n.source, relation, (s.cite.note(n),))
     _same_main_term(s, put)
-    return out
-
-
-def reverse_notes(s: Subject) -> list[Note]:
-    """Notes standing elsewhere whose references name this code or one of its ancestors."""
-    keys = sorted(s.own_keys())
-    con = s.kb.connection()
-    rows = con.execute(
-        f"SELECT n.owner, n.kind, n.text FROM rel_reverse r JOIN notes n ON n.id = r.note_id "
-        f"WHERE r.key IN ({','.join('?' * len(keys))}) ORDER BY n.id",
-        keys,
-    ).fetchall()
-    own = s.own_keys()
-    out = []
-    for owner, kind, text in rows:
-        if owner in own:
-            continue
-        note = next((n for n in s.kb.notes(owner, kinds={kind}) if n.text == text), None)
-        if note is not None and any(r.lo[:3] == r.hi[:3] and r.matches(k) for r in note.refs for k in keys):
-            out.append(note)
     return out
 
 

@@ -24,6 +24,7 @@ from icdkit.refs import Ref
 
 MAX_CODES = 40  # distinct codes one guide may point to (focus)
 BROAD = 60  # a reference covering more categories than this is too broad to advise on
+REVERSE_SPAN = 6  # categories a note elsewhere may span and still be shown on this code's page
 _CODED = ("category", "subcategory", "code")
 
 
@@ -42,6 +43,7 @@ class Subject:
     billable: bool
     seen_codes: set[str] = field(default_factory=set)
     seen_text: set[str] = field(default_factory=set)
+    _reverse: list[Note] | None = None
 
     @classmethod
     def of(cls, kb: KnowledgeBase, code: str, on: dt.date | str | None) -> Subject:
@@ -83,7 +85,36 @@ class Subject:
 
     def narrow(self, ref: Ref) -> bool:
         """Whether a note reference names few enough codes to advise on."""
-        return not _broad(self.kb, ref)
+        return _span(self.kb, ref) <= BROAD
+
+    def reverse_notes(self) -> list[Note]:
+        """Notes standing elsewhere whose references name this code or one of its ancestors
+        (read from the build's ``rel_reverse``), each reference spanning at most
+        :data:`REVERSE_SPAN` categories (G89's "spine pain (M54.-)" for M54.2; not a block's
+        "(M40-M54)")."""
+        if self._reverse is None:
+            own = self.own_keys()
+            keys = sorted(own)
+            rows = (
+                self.kb.connection()
+                .execute(
+                    "SELECT n.owner, n.kind, n.text FROM rel_reverse r JOIN notes n ON n.id = r.note_id "
+                    f"WHERE r.key IN ({','.join('?' * len(keys))}) ORDER BY n.id",
+                    keys,
+                )
+                .fetchall()
+            )
+            out = []
+            for owner, kind, text in rows:
+                if owner in own:
+                    continue
+                note = next((n for n in self.kb.notes(owner, kinds={kind}) if n.text == text), None)
+                if note is not None and any(
+                    _span(self.kb, r) <= REVERSE_SPAN and r.matches(k) for r in note.refs for k in keys
+                ):
+                    out.append(note)
+            self._reverse = out
+        return self._reverse
 
     def fits(self, codes: tuple[str, ...] | list[str]) -> bool:
         """Take *codes* into the guide's focus budget if they fit (all or nothing)."""
@@ -108,11 +139,12 @@ class Subject:
 _CATEGORIES: weakref.WeakKeyDictionary[KnowledgeBase, list[str]] = weakref.WeakKeyDictionary()
 
 
-def _broad(kb: KnowledgeBase, ref: Ref) -> bool:
+def _span(kb: KnowledgeBase, ref: Ref) -> int:
+    """How many categories a reference spans (1 within one category)."""
     lo, hi = ref.lo[:3], ref.hi[:3]
     if lo == hi:
-        return False
+        return 1
     cats = _CATEGORIES.get(kb)
     if cats is None:  # the categories of a release, sorted: read once per knowledge base
         cats = _CATEGORIES[kb] = [k for k in kb.code_keys() if len(k) == 3]
-    return bisect_right(cats, hi) - bisect_left(cats, lo) > BROAD
+    return bisect_right(cats, hi) - bisect_left(cats, lo)
