@@ -26,8 +26,8 @@ from icdkit.search.navigate import entries_for
 from icdkit.workbench import KnowledgeBase
 
 _CODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z])?\.?-?)"
-    r"(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)?"
+    r"(?:\.?-)?)(?![A-Za-z0-9])"
 )
 
 
@@ -64,6 +64,8 @@ def render_page(
         code = m.group(1)
         target = code.rstrip("-").rstrip(".")
         if code not in known and target not in known:
+            return code
+        if "-" in target and kb.find(target) is None:  # a range of a note, not a block: no page
             return code
         return f'<a href="{html.escape(link(target))}">{code}</a>'
 

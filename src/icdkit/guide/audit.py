@@ -51,9 +51,7 @@ def audit(kb: KnowledgeBase, codes: Iterable[str]) -> list[str]:
 def audit_part(path: str, part: int, parts: int) -> tuple[int, list[str]]:
     """Audit every *parts*-th code and header of the release stored at *path*, from *part*
     (a worker's share of a whole release); return how many were audited and the problems."""
-    from icdkit.workbench import KnowledgeBase as Workbench
-
-    with Workbench(Path(path)) as kb:
+    with KnowledgeBase(Path(path)) as kb:
         kb.preload()
         rows = kb.connection().execute("SELECT code FROM nodes ORDER BY seq").fetchall()
         mine = [code for i, (code,) in enumerate(rows) if i % parts == part]

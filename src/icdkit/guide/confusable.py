@@ -101,12 +101,27 @@ def confusable(s: Subject) -> list[Confusable]:
     own = set(content(words(node.title)))
     for n in s.excludes1:
         near = own & set(content(words(n.text)))
+        if not near:
+            continue
+        shared = ", ".join(sorted(near))
         for r in n.refs:
-            if near and r.lo == r.hi.rstrip("~") and codelib.is_code_key(r.lo) and s.narrow(r):
+            if not (codelib.is_code_key(r.lo) and s.narrow(r)):
+                continue
+            if r.lo == r.hi.rstrip("~"):
+                twin = kb.find(r.lo + node.key[len(r.lo) :]) if len(r.lo) < len(node.key) else None
+                if twin is not None and twin.key[:3] != node.key[:3] and twin.title != node.title:
+                    # the same place under the excluded category: E10.10 -> E13.10 for "(E13.-)"
+                    put(
+                        twin.key,
+                        f"Excludes1 at {n.source}: {n.text} is {r.pattern}; the code there that "
+                        f"matches {node.code} is {twin.code}. They share “{shared}”.",
+                        (s.cite.note(n),),
+                    )
+                    continue
                 put(
                     r.lo,
                     f"Excludes1 at {n.source}: {n.text} is {r.pattern}, not {node.code}; "
-                    f"they share “{', '.join(sorted(near))}”.",
+                    f"they share “{shared}”.",
                     (s.cite.note(n),),
                 )
     return out
