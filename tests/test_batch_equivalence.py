@@ -13,7 +13,7 @@ import pytest
 
 from icdkit import KnowledgeBase
 from icdkit.errors import InvalidInput
-from icdkit.rules import batch, parallel
+from icdkit.rules import parallel, results, rows
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 
@@ -43,13 +43,13 @@ def _encounters(kb: KnowledgeBase, n: int) -> list[dict[str, object]]:
 
 
 def test_run_batch_matches_check_of_each_row(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "CHUNK", 37)  # many chunks, screened together, rows of all sizes across
+    monkeypatch.setattr(results, "CHUNK", 37)  # many chunks, screened together, rows of all sizes across
     rows = _encounters(kb, 400)
     out = io.StringIO()
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
-    collecting = gc.isenabled()
+    collecting, frozen = gc.isenabled(), gc.get_freeze_count()
     summary = run_batch(Checker(kb), io.BytesIO(data), out)
-    assert gc.isenabled() == collecting  # the batch pauses automatic collection, then restores it
+    assert (gc.isenabled(), gc.get_freeze_count()) == (collecting, frozen)  # a library call leaves gc alone
     lines = out.getvalue().splitlines()
     assert summary.rows_in == summary.rows_out == len(lines) == len(rows)
     for row, line in zip(rows, lines, strict=True):
@@ -169,9 +169,9 @@ def test_native_line_reading_agrees_with_json(kb: KnowledgeBase) -> None:
     data = "\n".join(AWKWARD).encode() + b"\n"
     got, expected = io.StringIO(), io.StringIO()
     checker = Checker(kb)
-    s1, s2 = batch.Summary(), batch.Summary()
-    batch.check_rows(checker, batch.read_rows(io.BytesIO(data), raw=True), got, "jsonl", s1)
-    batch.check_rows(Checker(kb), batch.read_rows(io.BytesIO(data)), expected, "jsonl", s2)
+    s1, s2 = results.Summary(), results.Summary()
+    results.check_rows(checker, rows.read_rows(io.BytesIO(data), raw=True), got, "jsonl", s1)
+    results.check_rows(Checker(kb), rows.read_rows(io.BytesIO(data)), expected, "jsonl", s2)
     assert got.getvalue() == expected.getvalue()
     assert s1 == s2 and s1.rows_in == len(AWKWARD) - 2  # two blank lines (one only to str.strip)
     lines = [json.loads(line) for line in got.getvalue().splitlines()]
@@ -182,5 +182,5 @@ def test_native_line_reading_agrees_with_json(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize("raw", [False, True])
 def test_a_line_blank_only_to_str_strip_does_not_decide_the_format(raw: bool) -> None:
     data = b'\x1c\n{"id": "a", "codes": ["E11.9"]}\n'
-    [(_, row)] = list(batch.read_rows(io.BytesIO(data), raw=raw))  # JSON Lines, not a CSV header
-    assert batch.readable(row) == {"id": "a", "codes": ["E11.9"]}
+    [(_, row)] = list(rows.read_rows(io.BytesIO(data), raw=raw))  # JSON Lines, not a CSV header
+    assert rows.readable(row) == {"id": "a", "codes": ["E11.9"]}

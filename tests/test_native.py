@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
+
+pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
+
+import numpy as np
 
 from icdkit.rules._native import index, lines, pairs, read
 from icdkit.rules.pieces import GLUES, Groups, Pieces, hole

@@ -64,3 +64,22 @@ def test_seventh_character_qualifier() -> None:
 def test_unreadable_qualifier_is_kept_and_flagged() -> None:
     (r,) = parse_refs("(I69. with final characters -23)")
     assert r.approximate and r.qualifier == "with final characters -23"
+
+
+@pytest.mark.parametrize(("text", "patterns"), [
+    ("hearing loss as classified in H90.-", ["H90.-"]),
+    ("neonatal intestinal obstructions classifiable to P76.-", ["P76.-"]),
+    ("hyperammonemia-hyperornithinemia-homocitrullinemia syndrome E72.4", ["E72.4"]),
+    ("concussion with other intracranial injuries classified in subcategories S06.1- to S06.6-, and "
+     "S06.81- to S06.89-, code to specified intracranial injury", ["S06.1- to S06.6-", "S06.81- to S06.89-"]),
+    ("congenital (sternomastoid) torticollis Q68.0", ["Q68.0"]),
+    # references in parentheses win: the bare codes there describe the condition, not the exclusion
+    ("pneumoconiosis with tuberculosis, any type in A15 (J65)", ["J65"]),
+    ("vitamin B12 deficiency anemia (D51.-)", ["D51.-"]),
+])
+def test_excludes_references_outside_parentheses(text: str, patterns: list[str]) -> None:
+    assert [r.pattern for r in parse_refs(text, bare=True)] == patterns
+
+
+def test_bare_references_are_read_only_when_asked() -> None:
+    assert parse_refs("hearing loss as classified in H90.-") == ()

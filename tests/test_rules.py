@@ -148,7 +148,7 @@ def test_hcc_information(checker: Checker) -> None:
      ({"codes": ["M54.03"], "age": 300}, "out of range"),
      ({"codes": ["M54.03"], "sex": "X"}, "malformed sex"),
      ({"codes": ["M54.03"], "setting": "home"}, "malformed setting"),
-     ({"codes": ["M54.03"], "date": "2026-02-30"}, "malformed date"),
+     ({"codes": ["M54.03"], "date": "2026-02-30"}, "impossible date"),
      ({"codes": ["M54.03"], "date": "2031-01-01"}, "beyond the validity table"),
      ({"codes": ["M54.03"] * 101}, "too many codes")],
 )
@@ -163,3 +163,54 @@ def test_module_level_check_and_json_shape(kb: KnowledgeBase) -> None:
     f = d["findings"][0]
     assert set(f) >= {"rule", "severity", "codes", "message", "source"}
     assert f["source"]["kind"] == "note" and f["source"]["at"] == "M54.2"
+
+
+@pytest.mark.parametrize(("codes", "at", "text"), [
+    (["H91.90", "H90.3"], "H91", "hearing loss as classified in H90.-"),
+    (["K56.0", "P76.0"], "K56", "neonatal intestinal obstructions classifiable to P76.-"),
+    (["E72.20", "E72.4"], "E72.20", "hyperammonemia-hyperornithinemia-homocitrullinemia syndrome E72.4"),
+])
+def test_excludes1_printed_outside_parentheses_is_enforced(kb: KnowledgeBase, codes: list[str], at: str,
+                                                          text: str) -> None:
+    report = Checker(kb).check(codes)
+    cited = [(f.source.at, f.source.text) for f in report.findings if f.rule == "excludes1"]
+    assert (at, text) in cited and not report.ok
+
+
+def _found(report: Report, rule: str) -> list[Finding]:
+    return [f for f in report.findings if f.rule == rule]
+
+
+def test_questionable_admission_is_a_warning_inpatient_and_information_otherwise(kb: KnowledgeBase) -> None:
+    period = kb.period_on("E11.9", kb.effective)
+    assert period is not None and "qadm" in period.flags  # the MCE table flags it on the date
+    inpatient = _found(Checker(kb).check(["E11.9"], setting="inpatient"), "questionable-admission")
+    outpatient = _found(Checker(kb).check(["E11.9"], setting="outpatient"), "questionable-admission")
+    assert [f.severity for f in inpatient] == ["warning"] and [f.severity for f in outpatient] == ["info"]
+    assert inpatient[0].codes == ("E11.9",) and inpatient[0].source.kind == "table"
+    principal = kb.period_on("A41.9", kb.effective)
+    assert principal is not None and "qadm" not in principal.flags
+    secondary = _found(Checker(kb).check(["A41.9", "E11.9"], setting="inpatient"), "questionable-admission")
+    assert secondary == []  # only the principal diagnosis is judged as the reason for admission
+
+
+def test_unspecified_edit_warns_and_a_specified_sibling_does_not(kb: KnowledgeBase) -> None:
+    [f] = _found(Checker(kb).check(["G81.90"]), "unspecified")
+    assert f.severity == "warning" and f.codes == ("G81.90",) and "MCE" in (f.source.table or "")
+    period = kb.period_on("G81.91", kb.effective)
+    assert period is not None and "unspecified" not in period.flags
+    assert _found(Checker(kb).check(["G81.91"]), "unspecified") == []
+
+
+def test_code_also_advises_until_its_code_is_on_the_claim(kb: KnowledgeBase) -> None:
+    [f] = _found(Checker(kb).check(["C25.0"]), "code-also")
+    assert f.severity == "info" and f.source.at == "C25" and "K86.81" in f.source.text
+    assert _found(Checker(kb).check(["C25.0", "K86.81"]), "code-also") == []
+
+
+def test_not_in_release_names_a_code_valid_on_the_date_that_the_release_lacks(kb: KnowledgeBase) -> None:
+    assert kb.find("C78.31") is None and kb.is_valid("C78.31", on="2026-10-15")  # an FY2027 addition
+    report = Checker(kb).check(["C78.31"], date="2026-10-15")
+    [f] = _found(report, "not-in-release")
+    assert f.severity == "info" and f.codes == ("C78.31",) and report.ok
+    assert _found(Checker(kb).check(["C78.31"], date="2026-04-01"), "not-in-release") == []

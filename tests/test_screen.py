@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
+
 import numpy as np
 
 from icdkit import KnowledgeBase

@@ -61,7 +61,8 @@ def open_kb(release: str | None, cache_dir: Path | None) -> Any:
 def cmd_lookup(args: argparse.Namespace) -> None:
     from icdkit.lookup import describe_code
 
-    record = describe_code(open_kb(args.release, args.cache_dir), args.code, on=args.date)
+    record = describe_code(open_kb(args.release, args.cache_dir), args.code, on=args.date,
+                           follow_date=args.release is None)
     if args.json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
@@ -138,20 +139,23 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
 
     from icdkit.rules.batch import run_batch
 
+    from_stdin = args.batch == "-"
     path = Path(args.batch)
-    if not path.is_file():
+    if not from_stdin and not path.is_file():
         raise InvalidInput(f"batch file not found: {path}")
     if args.jobs == 1:
-        checker.kb.preload()  # else each worker preloads its own
+        checker.kb.preload(freeze_gc=True)  # else each worker preloads its own
     with contextlib.ExitStack() as stack:
         out = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
                if args.output else sys.stdout)
-        stream = stack.enter_context(path.open("rb"))
+        stream = sys.stdin.buffer if from_stdin else stack.enter_context(path.open("rb"))
         bar = stack.enter_context(Progress(
             TextColumn("checking {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress))
-        task = bar.add_task("check", total=path.stat().st_size, name=path.name)
-        summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n), args.jobs)
+        task = bar.add_task("check", total=None if from_stdin else path.stat().st_size,
+                            name="standard input" if from_stdin else path.name)
+        summary = run_batch(checker, stream, out, args.format, lambda n: bar.advance(task, n), args.jobs,
+                            tune_gc=True)
     s = summary.to_dict()
     print(f"rows in {s['rows_in']}, rows out {s['rows_out']}, unreadable {s['invalid']}, "
           f"with errors {s['with_errors']}", file=sys.stderr)
@@ -244,6 +248,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from icdkit.api.app import create_app
 
     kb = open_kb(args.release, args.cache_dir)
+    kb.preload(freeze_gc=True)  # the server's process is ours: its tables leave the collector's scans
     print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(create_app(kb), host=args.host, port=args.port, log_level="warning")
 
@@ -266,7 +271,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("lookup", parents=[release, as_json, common],
                        help="everything about one code: title, billable, hierarchy, notes, validity")
     s.add_argument("code", help="a code in any spelling: M54.03, m5403, S72001A")
-    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD: is the code valid then?")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD: answer with that date's truth "
+                   "(valid and billable then, the release in force, its tabular when icdkit has it)")
     s.set_defaults(func=cmd_lookup)
 
     s = sub.add_parser("build", parents=[release, as_json, common],
@@ -284,7 +290,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--sex", help="patient sex: F or M")
     s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD (default: the release's date)")
     s.add_argument("--setting", help="inpatient or outpatient")
-    s.add_argument("--batch", help="CSV or JSON Lines file, one encounter per row")
+    s.add_argument("--batch", help="CSV or JSON Lines file, one encounter per row ('-': standard input)")
     s.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="batch output format")
     s.add_argument("--output", "-o", help="batch output file (default: stdout)")
     s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")

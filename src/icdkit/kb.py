@@ -23,9 +23,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from icdkit import codes
+from icdkit.dates import ICD10CM_START, parse_date
 from icdkit.errors import IncompatibleStore, InvalidInput, MalformedCode, UnknownCode
 from icdkit.models import Code, Note, Period, ReleaseInfo
 from icdkit.refs import Ref
+
+__all__ = ["KnowledgeBase", "parse_date"]
 
 _NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
               "seventh_owner, path")
@@ -44,16 +47,6 @@ _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
 def _period(start: str, end: str, flags: str) -> Period:
     """A validity row: flags are stored comma-separated."""
     return Period(start, end, tuple(f for f in flags.split(",") if f))
-
-
-def parse_date(value: dt.date | str | None) -> dt.date | None:
-    """Accept a date or ISO ``YYYY-MM-DD`` text; raise InvalidInput naming the problem."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"malformed date {value!r}: expected YYYY-MM-DD, e.g. 2026-04-01") from None
 
 
 class KnowledgeBase:
@@ -94,6 +87,8 @@ class KnowledgeBase:
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
         self._code_keys: tuple[tuple[str, ...], dict[str, int]] | None = None
         self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
+        self._others: dict[str, KnowledgeBase] = {}  # other releases, opened by other()
+        self._release_names: tuple[str, ...] | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -113,7 +108,27 @@ class KnowledgeBase:
 
         return store.releases(self._cache_dir)
 
+    def other(self, release: str) -> KnowledgeBase:
+        """Another release of the same store (this one for its own name), opened once and kept.
+
+        Built first if it is bundled and not built yet; UnknownRelease if icdkit lacks it.
+        """
+        if release == self.release:
+            return self
+        got = self._others.get(release)
+        if got is None:
+            got = self._others[release] = KnowledgeBase.open(release, cache_dir=self._cache_dir)
+        return got
+
+    def release_names(self) -> tuple[str, ...]:
+        """The releases that can be opened beside this one, oldest first (read once)."""
+        if self._release_names is None:
+            self._release_names = tuple(i.release for i in self.releases())
+        return self._release_names
+
     def close(self) -> None:
+        for other in self._others.values():
+            other.close()
         self._con.close()
 
     def __enter__(self) -> KnowledgeBase:
@@ -390,22 +405,34 @@ class KnowledgeBase:
         return self._horizon
 
     def check_date(self, on: dt.date | str) -> str:
-        """ISO form of a date of service; InvalidInput if malformed or past the validity table."""
+        """ISO form of a date of service (the check every command and the API make).
+
+        InvalidInput if it is malformed or impossible (:func:`icdkit.dates.parse_date`),
+        before ICD-10-CM took effect, or past the end of the validity table.
+        """
         day = parse_date(on)
         assert day is not None
-        hi = self.horizon()[1]
-        if day.isoformat() > hi:
-            raise InvalidInput(f"date {day} is beyond the validity table, which ends {hi}")
-        return day.isoformat()
+        iso = day.isoformat()
+        lo, hi = self.horizon()
+        if iso < ICD10CM_START:
+            raise InvalidInput(f"date {iso} is before {ICD10CM_START}: ICD-10-CM was not in use "
+                               "yet in the U.S. (ICD-9-CM was), and icdkit knows ICD-10-CM only")
+        if iso < lo or iso > hi:
+            raise InvalidInput(f"date {iso} is beyond the validity table: icdkit knows which codes "
+                               f"are valid from {lo} to {hi} ({self.meta.get('mce_source')})")
+        return iso
 
     def is_valid(self, code: str, *, on: dt.date | str | None = None) -> bool:
         """Whether *code* could be reported on date *on* (default: this release's date)."""
-        day = self.check_date(on) if on is not None else self.effective
-        return self.period_on(code, day) is not None
+        return self.period_on(code, self.effective if on is None else on) is not None
 
     def period_on(self, code: str, day: dt.date | str) -> Period | None:
-        """The validity period covering *day*, or None."""
-        iso = self.check_date(day)
+        """The validity period covering *day*, or None (always None before ICD-10-CM)."""
+        parsed = parse_date(day)
+        assert parsed is not None
+        if parsed.isoformat() < ICD10CM_START:
+            return None
+        iso = self.check_date(parsed)
         return next((p for p in self.periods(code) if p.start <= iso <= p.end), None)
 
     def age_ranges(self, *, on: dt.date | str | None = None) -> dict[str, tuple[int, int]]:
@@ -425,8 +452,18 @@ class KnowledgeBase:
         """For a code no longer valid: the billable codes that replaced it.
 
         Those are its billable descendants in this release (M54.5 → M54.50, M54.51, M54.59),
-        or else siblings under the same parent that took effect the day after it ended.
+        or else siblings under the same parent that took effect the day after it ended; for a
+        code with a 7th character, those with the same 7th character (H40.11X0 → H40.1110,
+        H40.1120, H40.1130, H40.1190: stage unspecified, as it was).
         """
+        found = self._replacements(code)
+        k = self._key(code)
+        if len(k) == 7:
+            same = [c for c in found if len(c.key) == 7 and c.key[6] == k[6]]
+            return same or found
+        return found
+
+    def _replacements(self, code: str) -> list[Code]:
         periods = self.periods(code)
         if not periods:
             return []
@@ -536,16 +573,19 @@ class KnowledgeBase:
         """The read-only SQLite connection (index terms and search tables live there too)."""
         return self._con
 
-    def preload(self, *, freeze_gc: bool = True) -> None:
+    def preload(self, *, freeze_gc: bool = False) -> None:
         """Read the code and note tables into memory (for servers and bulk work).
 
-        That is ~400k long-lived objects. With *freeze_gc* (the default) they are moved to the
-        garbage collector's permanent generation (:func:`gc.freeze`): full collections would
-        otherwise rescan them again and again (measured: lookups 4x slower). They hold no
-        reference cycles, so reference counting still frees them when the KnowledgeBase goes.
-        The freeze applies to every object alive at that moment, which is why it can be off.
+        That is ~400k long-lived objects. A library call leaves the garbage collector alone; an
+        entry point (the CLI's batch and server) may pass *freeze_gc* to build them with
+        collection paused and move them to the permanent generation (:func:`gc.freeze`), so
+        full collections stop rescanning them (measured: lookups 4x faster). The freeze applies
+        to every object alive at that moment, which is why only a program's owner may ask.
         """
         if self._preloaded:
+            return
+        if not freeze_gc:
+            self._preload()
             return
         enabled = gc.isenabled()
         gc.disable()  # no collections while the tables are built
@@ -554,8 +594,7 @@ class KnowledgeBase:
         finally:
             if enabled:
                 gc.enable()
-        if freeze_gc:
-            gc.freeze()
+        gc.freeze()
 
     def _preload(self) -> None:
         rows = {}

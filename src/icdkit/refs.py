@@ -109,13 +109,40 @@ def _pattern(a: str, aw: str | None, b: str | None, bw: str | None) -> str:
             return c
         return f"{c}.-" if len(c) == 3 else f"{c}-"
 
-    return one(a, aw) if not b else f"{one(a, aw)}-{one(b, bw)}"
+    if not b:
+        return one(a, aw)
+    return f"{one(a, aw)} to {one(b, bw)}" if aw else f"{one(a, aw)}-{one(b, bw)}"
 
 
-def parse_refs(text: str) -> tuple[Ref, ...]:
-    """Parse every code reference inside the parentheses of *text*."""
+#: note kinds whose references may stand outside parentheses ("hearing loss as classified in H90.-")
+BARE_KINDS = frozenset({"excludes1", "excludes2"})
+
+
+def parse_refs(text: str, *, bare: bool = False) -> tuple[Ref, ...]:
+    """Parse every code reference inside the parentheses of *text*.
+
+    With *bare* (Excludes notes: :data:`BARE_KINDS`), a note that has no reference in
+    parentheses is read whole, for the few the Tabular prints without them:
+
+    >>> [r.pattern for r in parse_refs("hearing loss as classified in H90.-", bare=True)]
+    ['H90.-']
+    >>> [r.pattern for r in parse_refs("conditions classifiable to S06.0- to S06.8-code to ...", bare=True)]
+    ['S06.0- to S06.8']
+
+    A note with references in parentheses is never read outside them: there the bare codes
+    describe the condition ("pneumoconiosis with tuberculosis, any type in A15 (J65)") and
+    words such as "vitamin B12" are not codes.
+    """
+    refs = _parse_groups(_PAREN_RE.findall(text))
+    if refs or not bare:
+        return refs
+    first = _REF_RE.search(text)  # bare: a "with" before the first code is the condition's own
+    return _parse_groups([text[first.start():]]) if first else ()
+
+
+def _parse_groups(groups: list[str]) -> tuple[Ref, ...]:
     refs: list[Ref] = []
-    for group in _PAREN_RE.findall(text):
+    for group in groups:
         # "with ..." qualifiers apply to the references before them in the same group.
         head, sep, tail = group.partition(" with")
         qualifier = f"with{tail}".strip() if sep else ""

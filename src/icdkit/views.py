@@ -22,25 +22,57 @@ _NOTE_TITLES = {
 }
 
 
+_STATUS = {  # status -> (words, style); {from}/{to}/{date} filled from the record
+    "billable": ("billable", "bold green"),
+    "header": ("not billable (header)", "bold yellow"),
+    "deleted": ("deleted: not valid after {to}", "bold red"),
+    "not-yet-valid": ("not valid yet: valid from {from}", "bold red"),
+    "not-in-tabular": ("billable, but not in the bundled tabular ({release})", "bold green"),
+}
+
+
+def _status_text(d: dict[str, Any]) -> Text:
+    """The status on the status date (the valid-code set by date decides, not the tree)."""
+    words, style = _STATUS[d["status"]]
+    text = Text(words.format(**{"from": d["valid_from"], "to": d["valid_to"], "release": d["release"]}),
+                style=style)
+    text.append(f"  (as of {d['status_date']})", style="dim")
+    return text
+
+
 def render_code(d: dict[str, Any], console: Console) -> None:
-    status = (Text("billable", style="bold green") if d["billable"]
-              else Text("not billable (header)", style="bold yellow"))
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim")
     facts.add_column()
-    facts.add_row("Status", status)
+    facts.add_row("Status", _status_text(d))
+    source = d["title_source"]
+    if source["kind"] == "composed":
+        facts.add_row("Title", f"composed from {source['from']} and 7th character "
+                      f"{source['seventh_character']} ({source['release']}): "
+                      "no bundled tabular holds the code")
+    elif source["kind"] == "unknown":
+        facts.add_row("Title", Text("unknown: no bundled file holds this code's title", style="yellow"))
+    elif source["release"] != d["release"]:
+        facts.add_row("Title", f"from {source['release']}")
+    if d.get("nearest_ancestor"):
+        anc = d["nearest_ancestor"]
+        facts.add_row("Nearest code", f"{anc['code']} {anc['title']} ({anc['release']}): "
+                      "the notes below are inherited from it")
     if d.get("chapter"):
         facts.add_row("Chapter", f"{d['chapter']['number']} · {d['chapter']['title']}")
     if d.get("block"):
         facts.add_row("Block", f"{d['block']['range']} · {d['block']['title']}")
     path = " › ".join(a["code"] for a in reversed(d["ancestors"]))
     facts.add_row("Hierarchy", f"{path} › [bold]{d['code']}[/]" if path else d["code"])
-    valid_to = d["valid_to"] or "still valid"
-    facts.add_row("Valid", f"{d['valid_from'] or '—'} → {valid_to}")
+    spans = [f"{p['from']} → {p['to']}" for p in d["validity"]]
+    if spans and d["valid_to"] is None:  # the last period runs to the table's end, not to a deletion
+        spans[-1] = f"{d['validity'][-1]['from']} → still valid (the table ends {d['validity'][-1]['to']})"
+    facts.add_row("Valid", "; ".join(spans) or "—")
     if "on_date" in d:
         od = d["on_date"]
-        facts.add_row("On " + od["date"], Text("valid", style="green") if od["valid"]
+        facts.add_row("On " + od["date"], Text("valid and billable", style="green") if od["valid"]
                       else Text("NOT valid", style="bold red"))
+        facts.add_row("", Text(od["note"], style="dim"))
     if d.get("replacements"):
         facts.add_row("Replaced by", ", ".join(r["code"] for r in d["replacements"]))
     if d.get("cc_mcc"):
@@ -86,7 +118,8 @@ def render_code(d: dict[str, Any], console: Console) -> None:
         parts.append(t)
     parts.append(Text(f"\nSource: {d['sources']['tabular']}; billable per {d['sources']['billable']}",
                       style="dim"))
-    console.print(Panel(Group(*parts), title=f"[bold]{d['code']}[/] {d['title']}",
+    title = d["title"] if d["title"] is not None else "(title unknown)"
+    console.print(Panel(Group(*parts), title=f"[bold]{d['code']}[/] {title}",
                         subtitle=d["release_label"]))
 
 
@@ -110,7 +143,8 @@ def render_report(d: dict[str, Any], console: Console) -> None:
         cited = f"{src['kind']}{where}{release}" if src["kind"] == "note" else src.get("table") or src["text"]
         t.add_row(Text(f["severity"], style=_SEVERITY_STYLE[f["severity"]]), f["rule"], " ".join(f["codes"]),
                   f["message"], cited)
-    console.print(verdict, f"[dim]{d['release']}, date of service {d['date']}[/]")
+    default = " (by default: the release's effective date)" if d.get("date_source") == "default" else ""
+    console.print(verdict, f"[dim]{d['release']}, date of service {d['date']}{default}[/]")
     if d["findings"]:
         console.print(t)
 

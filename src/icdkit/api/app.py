@@ -76,7 +76,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
             d = describe_code(kb, code, on=date)
         except IcdkitError as exc:
             return HTMLResponse(pages.page("Not found", pages.error_html(exc)), status_code=_status(exc))
-        return HTMLResponse(pages.page(f"{d['code']} {d['title']}", pages.code_html(d)))
+        return HTMLResponse(pages.page(f"{d['code']} {d['title'] or '(title unknown)'}", pages.code_html(d)))
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:

@@ -85,9 +85,29 @@ def error_html(exc: IcdkitError) -> str:
     return out
 
 
+_STATUS_HTML = {  # the lookup record's status (the valid-code set by date decides billable)
+    "billable": "<span class=bill>Billable</span>",
+    "header": "<span class=hdr>Not billable (header)</span>",
+    "deleted": "<span class=hdr>Deleted: not valid after {to}</span>",
+    "not-yet-valid": "<span class=hdr>Not valid yet: valid from {from}</span>",
+    "not-in-tabular": "<span class=bill>Billable, not in the bundled tabular</span>",
+}
+
+
 def code_html(d: dict[str, Any]) -> str:
-    status = ('<span class=bill>Billable</span>' if d["billable"]
-              else '<span class=hdr>Not billable (header)</span>')
+    status = _STATUS_HTML[d["status"]].format(**{"from": _e(d["valid_from"]), "to": _e(d["valid_to"])})
+    status += f" <span class=src>as of {_e(d['status_date'])}</span>"
+    if d.get("on_date"):
+        status += f"</p><p id=on_date class=src>{_e(d['on_date']['note'])}"
+    src, anc = d["title_source"], d.get("nearest_ancestor")
+    if src["kind"] == "composed":
+        status += (f"</p><p id=title_source class=src>Title composed from {_e(src['from'])} and "
+                   f"7th character {_e(src['seventh_character'])} ({_e(src['release'])})")
+    elif src["kind"] == "unknown":
+        status += "</p><p id=title_source class=src>Title unknown: no bundled file holds it"
+    if anc:
+        status += (f"</p><p id=nearest_ancestor class=src>No bundled tabular holds this code; notes "
+                   f"below are inherited from {_e(anc['code'])} {_e(anc['title'])}")
     crumbs = " › ".join(f'<a href="/codes/{_e(a["code"])}">{_e(a["code"])}</a>'
                         for a in reversed(d["ancestors"]))
     parts = [f"<p id=status>{status} · {_e(d['release_label'])}</p>", f"<p id=hierarchy>{crumbs}</p>"]

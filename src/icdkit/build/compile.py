@@ -30,7 +30,7 @@ from icdkit.build import books, drg, hcc, order, relations, schema, tabular, val
 from icdkit.build.searchdocs import DocBuilder
 from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
 from icdkit.build.xref import Resolver
-from icdkit.refs import parse_refs
+from icdkit.refs import BARE_KINDS, parse_refs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 Progress = Callable[[str, float], None]  # (step description, fraction done 0..1)
@@ -153,7 +153,7 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
     note_rows, ref_rows = [], []
     for i, note in enumerate(tab.notes, 1):
         note_rows.append((i, note.owner, note.kind, note.text))
-        for r in parse_refs(note.text):
+        for r in parse_refs(note.text, bare=note.kind in BARE_KINDS):
             ref_rows.append((i, r.pattern, r.lo, r.hi, json.dumps(r.positions),
                              json.dumps(r.suffixes), r.qualifier, int(r.approximate)))
     _insert(con, "notes", note_rows)

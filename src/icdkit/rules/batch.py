@@ -17,186 +17,28 @@ The file is read line by line and results are written as they come: memory stays
 from __future__ import annotations
 
 import csv
-import gc
-import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from itertools import chain, islice
-from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
-from typing import IO, Any, NamedTuple, TypeVar
+from collections.abc import Callable
+from typing import IO
 
-from icdkit.errors import IcdkitError, InvalidInput
-from icdkit.rules.check import Checker, encounter
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FindingSink, JsonSink
-from icdkit.rules.findings import Finding, Source
-from icdkit.rules.render import HEAD
+from icdkit.errors import InvalidInput
+from icdkit.rules.check import Checker
+from icdkit.rules.parallel import check_in_parallel
+from icdkit.rules.results import CSV_COLUMNS, Summary, check_rows
+from icdkit.rules.rows import read_rows
+from icdkit.rules.speedups import ensure_saved
 
 FORMATS = ("jsonl", "csv")
-CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
-SETTLE_EVERY = 10_000  # rows between two gc.freeze() calls (see _settle)
 MAX_JOBS = 64  # worker processes of one batch
-CHUNK = 1024  # rows the columnar checker takes at once (columnar.py)
-
-#: what read_rows yields: (row number, fields or problem, or with raw=True the line as read)
-Row = tuple[int, dict[str, Any] | str | bytes]
-
-
-@dataclass(slots=True)
-class Summary:
-    rows_in: int = 0
-    rows_out: int = 0
-    invalid: int = 0  # rows that could not be read (invalid-input)
-    with_errors: int = 0  # rows whose report is not ok
-
-    def add(self, other: Summary) -> None:
-        self.rows_in += other.rows_in
-        self.rows_out += other.rows_out
-        self.invalid += other.invalid
-        self.with_errors += other.with_errors
-
-    def since(self, earlier: Summary) -> Summary:
-        """The counts added after *earlier* (a copy of this summary taken before)."""
-        return Summary(self.rows_in - earlier.rows_in, self.rows_out - earlier.rows_out,
-                       self.invalid - earlier.invalid, self.with_errors - earlier.with_errors)
-
-    def to_dict(self) -> dict[str, int]:
-        return {"rows_in": self.rows_in, "rows_out": self.rows_out, "invalid": self.invalid,
-                "with_errors": self.with_errors}
-
-
-PROGRESS_EVERY = 1 << 16  # bytes read between two progress reports
-#: what json.loads runs, without its checks around the value (typeshed does not declare it)
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _lines(stream: IO[bytes], progress: Callable[[int], None] | None) -> Iterator[bytes]:
-    if progress is None:
-        yield from stream
-        return
-    read = 0
-    for raw in stream:
-        read += len(raw)
-        if read >= PROGRESS_EVERY:
-            progress(read)
-            read = 0
-        yield raw
-    progress(read)
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
-
-
-def row_of(line: str) -> dict[str, Any] | str | None:
-    """A JSON Lines row's fields, or the problem with it; None for a blank line."""
-    try:  # a line as JSON Lines writers write it: a value from its first character
-        row, end = _scan(line, 0)
-        if line[end:].strip():
-            raise ValueError("more after the value")
-    except (StopIteration, ValueError):  # json.loads says why, or skips a blank line
-        if not line.strip():
-            return None
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            return f"not valid JSON ({exc.msg} at column {exc.colno})"
-    return row if type(row) is dict else "expected a JSON object"
-
-
-def _blank(raw: bytes) -> bool:
-    """Whether a line is blank as ``row_of`` finds it (str.strip strips more than bytes.strip)."""
-    return raw[:1] != b"{" and not _text(raw).strip()
-
-
-def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None, raw: bool = False
-              ) -> Iterator[Row]:
-    """Yield (row number, fields) or (row number, problem) for each non-blank input row. With
-    *raw*, the lines of JSON Lines input are yielded as they were read (bytes), for the
-    columnar checker to read (``row_of`` reads those it hands back)."""
-    lines = _lines(stream, progress)
-    first = next((ln for ln in lines if not _blank(ln)), None)
-    if first is None:
-        return
-    if _text(first).lstrip().startswith("{"):
-        for n, line in enumerate(chain([first], lines), 1):
-            if raw:
-                if not _blank(line):
-                    yield n, line
-                continue
-            row = row_of(_text(line))
-            if row is not None:
-                yield n, row
-        return
-    reader = csv.reader(map(_text, chain([first], lines)))
-    header = [h.strip().lower() for h in next(reader)]
-    if "codes" not in header:
-        yield 1, "header row has no 'codes' column (expected id,codes,age,sex,date,setting)"
-        return
-    for n, values in enumerate(reader, 2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header):
-            yield n, f"{len(values)} fields but the header has {len(header)}"
-            continue
-        yield n, dict(zip(header, values, strict=False))
-
-
-def readable(row: dict[str, Any] | str | bytes) -> dict[str, Any] | str:
-    """A row as the rules read it: a raw line (``read_rows(raw=True)``, never blank) read."""
-    if not isinstance(row, bytes):
-        return row
-    got = row_of(_text(row))
-    assert got is not None
-    return got
-
-
-S = TypeVar("S", FindingSink, JsonSink)
-
-
-class Prepared(NamedTuple):
-    """One input row, read and resolved."""
-
-    n: int  # row number
-    rid: str  # its id
-    ctx: Context | None  # None when it cannot be checked …
-    problem: str  # … and why ("" otherwise)
-
-
-def prepare_row(checker: Checker, n: int, row: dict[str, Any] | str) -> Prepared:
-    """Row *n* read and resolved: its id, and its context or why it cannot be checked."""
-    if isinstance(row, str):
-        return Prepared(n, f"row {n}", None, row)
-    rid = str(row.get("id") or f"row {n}")
-    try:
-        enc = encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
-                        date=row.get("date"), setting=row.get("setting"))
-        return Prepared(n, rid, checker.prepare(enc), "")
-    except (IcdkitError, TypeError, ValueError) as exc:
-        return Prepared(n, rid, None, str(exc))
-
-
-def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple[S, bool]:
-    """The findings of a prepared row, and whether it was unreadable (then its only finding
-    is invalid-input)."""
-    n, rid, ctx, problem = prepared
-    if ctx is not None:
-        try:
-            out = sink()
-            checker.apply(ctx, out)
-            return out, False
-        except (IcdkitError, TypeError, ValueError) as exc:
-            problem = str(exc)
-    out = sink()
-    out.add(Finding("invalid-input", "error", (), f"{rid}: {problem}", Source("input", f"batch row {n}")))
-    return out, True
 
 
 def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jsonl",
-              progress: Callable[[int], None] | None = None, jobs: int = 1) -> Summary:
+              progress: Callable[[int], None] | None = None, jobs: int = 1, *, tune_gc: bool = False
+              ) -> Summary:
     """Check every row of *stream*, writing one result per row to *out*, in input order, as
     it goes. With *jobs* > 1, worker processes check blocks of rows (parallel.py); they are
-    spawned, so a script calling this must guard its top level with ``if __name__ == "__main__":``."""
+    spawned, so a script calling this must guard its top level with ``if __name__ == "__main__":``.
+    The garbage collector is left alone unless the program's entry point passes *tune_gc*
+    (see :func:`check_rows`)."""
     if not 1 <= jobs <= MAX_JOBS:
         raise InvalidInput(f"jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     summary = Summary()
@@ -204,80 +46,10 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
         csv.writer(out).writerow(CSV_COLUMNS)
     rows = read_rows(stream, progress, raw=fmt == "jsonl")  # lines as read: the columnar checker reads them
     if jobs != 1:
-        from icdkit.rules.parallel import check_in_parallel
-        from icdkit.rules.tables import ensure_saved
-
         if fmt == "jsonl":
             ensure_saved(checker)  # compiled once here, not by every worker
 
         check_in_parallel(checker.kb, rows, out, fmt, jobs, summary)
     else:
-        check_rows(checker, rows, out, fmt, summary)
+        check_rows(checker, rows, out, fmt, summary, tune_gc=tune_gc)
     return summary
-
-
-def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary) -> None:
-    """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
-    *summary*. JSON Lines results come CHUNK rows at a time from the columnar checker
-    (columnar.py); the rows it hands back, and every row of a CSV result, go through the rules
-    one at a time (check.py)."""
-    writer = csv.writer(out) if fmt == "csv" else None
-    write = out.write
-    rows = iter(rows)
-    columnar = None if writer else checker.columnar()
-    collect = gc.isenabled()
-    gc.disable()  # _settle collects every SETTLE_EVERY rows instead
-    try:
-        while chunk := list(islice(rows, CHUNK)):
-            before = summary.rows_in
-            for done in columnar.lines(chunk) if columnar else range(len(chunk)):
-                if isinstance(done, int):  # a row for the rules
-                    n, row = chunk[done]
-                    summary.rows_in += 1
-                    ok, invalid = _check_row(checker, n, row, writer, write)
-                    summary.invalid += invalid
-                    summary.with_errors += not ok
-                    summary.rows_out += 1
-                else:  # consecutive rows' results, from the columnar checker
-                    write(done.text)
-                    summary.rows_in += done.rows
-                    summary.with_errors += done.errors
-                    summary.rows_out += done.rows
-            if collect and summary.rows_in // SETTLE_EVERY > before // SETTLE_EVERY:
-                _settle()
-    finally:
-        if collect:
-            gc.enable()
-
-
-def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writer: Any,
-               write: Callable[[str], Any]) -> tuple[bool, bool]:
-    """Check row *n* with the rules and write its result (CSV with *writer*, else JSON Lines);
-    return whether it is ok and whether it was unreadable."""
-    prepared = prepare_row(checker, n, readable(row))
-    if writer:
-        found, invalid = check_prepared(checker, prepared, FindingSink)
-        for f in found.findings() or (None,):
-            writer.writerow([prepared.rid, found.ok, *(_csv_finding(f) if f else ("",) * 5)])
-        return found.ok, invalid
-    rendered, invalid = check_prepared(checker, prepared, JsonSink)
-    ok = rendered.ok
-    write(f"{HEAD[0]}{_json_str(prepared.rid)}{HEAD[1] if ok else HEAD[2]}{rendered.body()}{HEAD[3]}")
-    return ok, invalid
-
-
-def _settle() -> None:
-    """Collect the garbage of the last rows, then freeze what survives: mostly the checker's
-    memos, which grow with the distinct codes seen. The batch pauses automatic collection: a
-    chunk's contexts outlive many young-generation collections, and each full collection would
-    rescan the memos (measured: a quarter of a cold 30,000-row batch). Rows make no reference
-    cycles that matter, so collecting here, every SETTLE_EVERY rows, keeps memory flat. Frozen
-    objects are still freed by reference counting when a memo is cleared."""
-    gc.collect()
-    gc.freeze()
-
-
-def _csv_finding(f: Finding) -> tuple[str, ...]:
-    src = f.source
-    where = f" at {src.at}" if src.at else ""
-    return f.rule, f.severity, " ".join(f.codes), f.message, f"{src.kind}: {src.text}{where}"

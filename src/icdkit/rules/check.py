@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase, parse_date
@@ -23,9 +22,6 @@ from icdkit.rules.findings import Encounter, Report
 from icdkit.rules.info import check_info
 from icdkit.rules.mce import check_mce
 from icdkit.rules.sequencing import check_sequencing
-
-if TYPE_CHECKING:
-    from icdkit.rules.columnar import Columnar
 
 SETTINGS = ("inpatient", "outpatient")
 MAX_CODES = 100  # a claim carries at most 25 diagnoses; more is a malformed request
@@ -91,15 +87,6 @@ class Checker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.cache = RuleCache(kb)
-        self._columnar: Columnar | None = None
-
-    def columnar(self) -> Columnar:
-        """This checker's columnar checker (columnar.py), for batches of JSON Lines results."""
-        if self._columnar is None:
-            from icdkit.rules.columnar import Columnar  # numpy: only when a batch needs it
-
-            self._columnar = Columnar(self)
-        return self._columnar
 
     def check(self, codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,
               date: dt.date | str | None = None, setting: str | None = None) -> Report:
@@ -108,7 +95,8 @@ class Checker:
     def check_encounter(self, enc: Encounter) -> Report:
         sink = FindingSink()
         day = self.run(enc, sink)
-        return Report(sink.findings(), self.kb.release, day)
+        return Report(sink.findings(), self.kb.release, day,
+                      "given" if enc.date is not None else "default")
 
     def run(self, enc: Encounter, out: Sink) -> str:
         """Put the encounter's findings in *out* (it orders them by severity); return the date

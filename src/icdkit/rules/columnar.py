@@ -46,7 +46,6 @@ import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
 from icdkit.rules._native import index, lines, read
-from icdkit.rules.batch import Row, readable
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
@@ -54,6 +53,7 @@ from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
 from icdkit.rules.render import HEAD, finding_json
+from icdkit.rules.rows import Row, readable
 from icdkit.rules.sequencing import instructed
 from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 

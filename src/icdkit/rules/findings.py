@@ -65,6 +65,7 @@ class Report:
     findings: tuple[Finding, ...]
     release: str = ""
     date: str | None = None
+    date_source: str = "default"  # "given", or "default": the release's effective date
 
     @property
     def ok(self) -> bool:
@@ -73,4 +74,4 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "release": self.release, "date": self.date,
-                "findings": [f.to_dict() for f in self.findings]}
+                "date_source": self.date_source, "findings": [f.to_dict() for f in self.findings]}

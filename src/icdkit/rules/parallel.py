@@ -25,8 +25,9 @@ from typing import IO
 
 from icdkit.errors import IcdkitError
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.batch import Row, Summary, check_rows
 from icdkit.rules.check import Checker
+from icdkit.rules.results import Summary, check_rows
+from icdkit.rules.rows import Row
 
 BLOCK = 500  # rows per task: ~4 MB of JSON results for the synthetic benchmark's rows
 WINDOW = 2  # blocks in flight per worker: one being checked, one queued
@@ -71,7 +72,7 @@ def _start(path: Path, cache_dir: Path) -> None:
     """Worker initializer: open and preload the knowledge base, make the Checker."""
     global _checker
     kb = KnowledgeBase(path, cache_dir=cache_dir)
-    kb.preload()
+    kb.preload(freeze_gc=True)  # a worker process is the batch's own: its collector is ours to tune
     _checker = Checker(kb)
 
 
@@ -80,5 +81,5 @@ def _check_block(rows: list[Row], fmt: str) -> tuple[str, Summary]:
     assert _checker is not None, "worker not started"
     buf = io.StringIO()
     before = replace(_totals)
-    check_rows(_checker, rows, buf, fmt, _totals)
+    check_rows(_checker, rows, buf, fmt, _totals, tune_gc=True)
     return buf.getvalue(), _totals.since(before)

@@ -389,13 +389,6 @@ class Tables:
             old.unlink(missing_ok=True)
 
 
-def ensure_saved(checker: Checker) -> None:
-    """Compile and save *checker*'s tables if its store lacks them (batch workers then load
-    them, rather than each compiling its own)."""
-    if not saved_path(checker.kb.path).exists():
-        Tables.open(checker)
-
-
 def saved_path(kb_path: Path) -> Path:
     """Where the tables of the knowledge base file *kb_path* are saved: beside it, named by a
     digest of icdkit's source and of that file (its size and modification time)."""

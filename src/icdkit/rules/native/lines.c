@@ -206,7 +206,7 @@ lines(PyObject *self, PyObject *args)
     /* the pieces' texts, fetched ahead: each is a read at random in the arena */
     for (Py_ssize_t i = 0; i < parts.size; i++) {
         if (i + AHEAD < parts.size && !parts.at[i + AHEAD].at)
-            __builtin_prefetch(arena->off + parts.at[i + AHEAD].len);
+            PREFETCH(arena->off + parts.at[i + AHEAD].len);
         Part *part = parts.at + i;
         if (!part->at) {
             int64_t p = part->len;
@@ -224,7 +224,7 @@ lines(PyObject *self, PyObject *args)
     for (Py_ssize_t R = 0, i = 0; R < n_rows; R++) {
         for (; i < cursor[R]; i++) {
             if (i + AHEAD < parts.size)
-                __builtin_prefetch(parts.at[i + AHEAD].at);
+                PREFETCH(parts.at[i + AHEAD].at);
             memcpy(at, parts.at[i].at, parts.at[i].len);
             at += parts.at[i].len;
         }

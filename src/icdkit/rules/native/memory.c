@@ -2,7 +2,9 @@
 #include "native.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
+#if defined(__linux__)
+#include <sys/mman.h> /* madvise(MADV_HUGEPAGE): Linux only */
+#endif
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
@@ -60,6 +62,7 @@ reserve(void *at, size_t *cap, size_t used, size_t need)
     while (size < need)
         size *= 2;
     void *grown = NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (size >= HUGE_PAGE) {
         if (posix_memalign(&grown, HUGE_PAGE, size) != 0)
             grown = NULL;
@@ -67,6 +70,7 @@ reserve(void *at, size_t *cap, size_t used, size_t need)
             (void)madvise(grown, size, MADV_HUGEPAGE); /* advice: without it, plain pages */
     }
     else
+#endif
         grown = malloc(size);
     if (!grown) {
         PyErr_NoMemory();

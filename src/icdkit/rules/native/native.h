@@ -20,6 +20,14 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Platform-specific hints, guarded so the sources build with any C compiler (GCC and Clang on
+ * Linux and macOS, MSVC on Windows): a prefetch is only advice, so without one it is nothing. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 /* memory.c */
 typedef struct {
     Py_buffer view;

@@ -1,0 +1,63 @@
+"""The native accelerator is optional: the pure-Python path writes the same bytes.
+
+``ICDKIT_PUREPYTHON=1`` (or no compiler at install) sends every row through the rules one at a
+time; the accelerated path (the columnar checker and its C kernels) must not differ by a byte,
+on clean rows and on every awkward one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.test_batch_equivalence import _encounters
+from tests.test_batch_hostile import SHAPES
+
+from icdkit.kb import KnowledgeBase
+from icdkit.rules import speedups
+from icdkit.rules.batch import run_batch
+from icdkit.rules.check import Checker
+
+PROBE = "import icdkit.rules.speedups as s; print(s.AVAILABLE)"
+
+
+def _data(kb: KnowledgeBase) -> bytes:
+    import json
+
+    clean = "".join(json.dumps(r) + "\n" for r in _encounters(kb, 300)).encode()
+    awkward = b"".join(data for name, (data, _) in sorted(SHAPES.items()) if name.startswith("jsonl"))
+    return clean + awkward + clean[:2000].rsplit(b"\n", 1)[0] + b"\n"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_pure_python_path_writes_the_same_bytes(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+                                                fmt: str) -> None:
+    assert speedups.AVAILABLE, "CI builds the accelerator; the pure path is compared with it"
+    data = _data(kb)
+    fast, pure = io.StringIO(), io.StringIO()
+    s1 = run_batch(Checker(kb), io.BytesIO(data), fast, fmt)
+    monkeypatch.setattr(speedups, "AVAILABLE", False)
+    assert speedups.columnar_for(Checker(kb)) is None
+    s2 = run_batch(Checker(kb), io.BytesIO(data), pure, fmt)
+    assert fast.getvalue() == pure.getvalue()
+    assert s1 == s2 and s1.rows_in == s1.rows_out
+
+
+def test_environment_variable_forces_the_pure_path(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(_data(kb))
+    outs = []
+    for pure in ("", "1"):
+        env = dict(os.environ, ICDKIT_PUREPYTHON=pure)
+        probe = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True,
+                               check=True)
+        assert probe.stdout.strip() == ("False" if pure else "True")
+        r = subprocess.run([sys.executable, "-m", "icdkit.cli", "check", "--batch", str(path)], env=env,
+                           capture_output=True, timeout=300, check=False)
+        assert r.returncode == 1 and b"Traceback" not in r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 300
