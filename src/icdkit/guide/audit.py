@@ -24,7 +24,12 @@ def problems(g: Guide) -> list[str]:
     out = []
     ids = {s.id for s in g.sources}
     items: list[Statement | Confusable | Related | Faq] = [
-        *g.documentation, *g.pitfalls, *g.confusable, *g.related, *g.faq]
+        *g.documentation,
+        *g.pitfalls,
+        *g.confusable,
+        *g.related,
+        *g.faq,
+    ]
     for it in items:
         if not it.sources or not set(it.sources) <= ids:
             out.append(f"{g.code}: unresolved sources {it.sources}")

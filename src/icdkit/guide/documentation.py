@@ -17,7 +17,7 @@ code rather than its neighbours.
 from __future__ import annotations
 
 from icdkit.guide.model import Element, Statement
-from icdkit.guide.subject import Subject
+from icdkit.guide.subject import MAX_CODES, Subject
 from icdkit.titles import segments
 
 _INSTRUCTION = {"code_first": "Code first", "use_additional": "Use additional code", "code_also": "Code also"}
@@ -69,7 +69,7 @@ def documentation(s: Subject) -> list[Statement]:
     put(
         f"The provider must name the condition: “{node.title}”"
         + (f" (or as indexed: {led})" if led else "")
-        + " — a symptom of the region alone does not support it.",
+        + ".",
         (),
         tuple(srcs),
     )
@@ -85,7 +85,8 @@ def documentation(s: Subject) -> list[Statement]:
         if lv.is_unspecified:
             choices = [c for c in lv.siblings if "unspecified" not in c.title.lower()][:5]
             put(
-                f"Document the {lv.label}: {lv.node.code} is the code when it is not documented; "
+                f"Document the {lv.label}: {lv.node.code}{'' if lv.node.billable else '-'} (“{lv.value}”) "
+                "is coded when it is not documented; "
                 f"a documented {lv.label} leads to {', '.join(c.code for c in choices)}.",
                 tuple(c.code for c in choices),
                 (parent,),
@@ -108,12 +109,14 @@ def documentation(s: Subject) -> list[Statement]:
             pats,
             (s.cite.note(n),),
         )
-    for n in s.of_kind("code_first", "use_additional", "code_also"):
-        pats = tuple(r.pattern for r in n.refs if s.narrow(r))
+    for ins in s.instructions():
+        pats = tuple(dict.fromkeys(r.pattern for n in ins.notes for r in n.refs if s.narrow(r)))
+        while pats and len(s.seen_codes | set(pats)) > MAX_CODES:  # focus: the first ones named
+            pats = pats[:-1]
         put(
-            f"{_INSTRUCTION[n.kind]} (at {n.source}): the record should name {n.text}.",
+            f"{_INSTRUCTION[ins.kind]} (at {ins.source}): the record should name {ins.text}.",
             pats,
-            (s.cite.note(n),),
+            tuple(s.cite.note(n) for n in ins.notes),
         )
     if node.seventh_owner and not s.billable:
         chars = s.kb.seventh_characters(node.key)
@@ -153,8 +156,9 @@ def elements_of(s: Subject) -> list[Element]:
             + "; ".join(f"{c.code} {c.title}" for c in lv.siblings[:10]),
         )
         out.append(Element(lv.axis, lv.value, (src,)))
-    for n in s.of_kind("code_first"):
-        out.append(Element("underlying condition", n.text, (s.cite.note(n),)))
+    for ins in s.instructions():
+        if ins.kind == "code_first":
+            out.append(Element("underlying condition", ins.text, tuple(s.cite.note(n) for n in ins.notes)))
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from icdkit.guide.model import Confusable, Faq
 from icdkit.guide.pitfalls import EXCEPTION
-from icdkit.guide.subject import Subject
+from icdkit.guide.subject import MAX_CODES, Subject
 
 MAX_PAIRS = 4  # "Can I report X with Y?" questions
 
@@ -164,13 +164,16 @@ def faq(s: Subject, confusable: list[Confusable], facts: dict[str, Any]) -> list
             (),
             (src,),
         )
-    instr = s.of_kind("code_first", "use_additional", "code_also")
+    instr = s.instructions()[:4]
     if instr:
+        named = tuple(dict.fromkeys(r.pattern for i in instr for n in i.notes for r in n.refs if s.narrow(r)))
+        while named and len(s.seen_codes | set(named)) > MAX_CODES:
+            named = named[:-1]
         put(
             f"What must be coded first or in addition to {node.code}?",
-            " ".join(f"{_label(n.kind)} (at {n.source}): {n.text}." for n in instr[:4]),
-            tuple(dict.fromkeys(r.pattern for n in instr[:4] for r in n.refs if s.narrow(r))),
-            tuple(s.cite.note(n) for n in instr[:4]),
+            " ".join(f"{_label(i.kind)} (at {i.source}): {i.text}." for i in instr),
+            named,
+            tuple(s.cite.note(n) for i in instr for n in i.notes),
         )
     return out
 

@@ -28,6 +28,16 @@ REVERSE_SPAN = 6  # categories a note elsewhere may span and still be shown on t
 _CODED = ("category", "subcategory", "code")
 
 
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """One instructional note as printed (its notes joined), standing at *source*."""
+
+    kind: str
+    source: str
+    text: str
+    notes: tuple[Note, ...]
+
+
 @dataclass
 class Subject:
     """One code being described, and the state the sections share while they are made."""
@@ -71,6 +81,20 @@ class Subject:
     @property
     def coded(self) -> bool:
         return self.node.kind in _CODED
+
+    def instructions(self) -> list[Instruction]:
+        """Code first / Use additional code / Code also, as printed: the tabular splits one
+        instruction with a list ("Code first the underlying condition, such as: …") into
+        several notes of one kind on one node; they are joined here."""
+        out: list[Instruction] = []
+        for n in self.of_kind("code_first", "use_additional", "code_also"):
+            last = out[-1] if out else None
+            if last is not None and (last.kind, last.source) == (n.kind, n.source):
+                sep = " " if last.text.endswith(":") else "; "
+                out[-1] = Instruction(n.kind, n.source, f"{last.text}{sep}{n.text}", (*last.notes, n))
+            else:
+                out.append(Instruction(n.kind, n.source, n.text, (n,)))
+        return out
 
     def of_kind(self, *kinds: str) -> list[Note]:
         return [n for n in self.notes if n.kind in kinds]
