@@ -19,9 +19,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from icdkit.errors import IcdkitError
+from icdkit.api import pages
+from icdkit.errors import IcdkitError, UnknownCode
 from icdkit.guide import Guide, guide
 from icdkit.guide.sources import KIND_LABELS
+from icdkit.lookup import describe_code
 from icdkit.search.navigate import entries_for
 from icdkit.workbench import KnowledgeBase
 
@@ -54,6 +56,7 @@ def render_page(
     json_url: str | None = None,
     home_url: str = "/",
     search_url: str = "/search",
+    on_date: dict[str, Any] | None = None,
 ) -> str:
     """The seed page of guide *g* as HTML; *link* makes the address of another code's page."""
     known = {g.code, *g.codes(), *(c["code"] for c in (*g.siblings, *g.children))}
@@ -87,6 +90,7 @@ def render_page(
             notes=notes,
             entries=entries,
             cites=_cites,
+            on_date=on_date,
             link=link,
             linkify=linkify,
             release=g.release,
@@ -132,8 +136,16 @@ def router(kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> APIRouter
     def code_page(code: str, date: str | None = None) -> HTMLResponse:
         try:
             g = guide(kb, code, on=date)
+        except UnknownCode as exc:  # a code of another release (deleted): its lookup record
+            try:
+                d = describe_code(kb, code, on=date)
+            except IcdkitError:
+                return HTMLResponse(render_error(exc), status_code=status(exc))
+            title = f"{d['code']} {d['title'] or '(title unknown)'}"
+            return HTMLResponse(pages.page(title, pages.code_html(d)))
         except IcdkitError as exc:
             return HTMLResponse(render_error(exc), status_code=status(exc))
-        return HTMLResponse(render_page(kb, g))
+        on_date = describe_code(kb, code, on=date).get("on_date") if date else None
+        return HTMLResponse(render_page(kb, g, on_date=on_date))
 
     return r
