@@ -45,6 +45,8 @@ def test_lookup_json_contract(kb: KnowledgeBase) -> None:
 def test_lookup_seventh_characters_cc_and_hcc() -> None:
     d = json.loads(icdkit("lookup", "S72001A", "--json").stdout)
     assert d["code"] == "S72.001A" and d["seventh_characters"]["A"] == "initial encounter for closed fracture"
+    assert d["seventh_character_terms"] == {"B": ["initial encounter for open fracture NOS"]}
+    assert all("open fracture NOS" not in n["text"] for notes in d["notes"].values() for n in notes)
     assert d["cc_mcc"] in ("CC", "MCC")
     e = json.loads(icdkit("lookup", "E11.9", "--json").stdout)
     assert any(h["model"] == "CMS-HCC Model V28" and h["hcc"] == "38" for h in e["hcc"])

@@ -44,6 +44,8 @@ class Node:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (kind, text) in document order
     children: list[Node] = field(default_factory=list)
     seventh: dict[str, str] = field(default_factory=dict)  # 7th characters that apply here
+    # the lines printed under a 7th character (a <note> after its <extension>)
+    seventh_terms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -81,25 +83,40 @@ def _notes(el: ET.Element) -> list[tuple[str, str]]:
     for child in el:
         if child.tag in KINDS:
             out += [(KINDS[child.tag], _text(n)) for n in child.findall("note")]
-        elif child.tag == "sevenChrDef":
-            out += [("seventh_note", _text(n)) for n in child.findall("note")]
     return out
 
 
-def _diag(el: ET.Element, parent: Node, seventh: dict[str, str], tab: Tab) -> None:
+def _seventh_terms(own: ET.Element) -> dict[str, list[str]]:
+    """Each <note> inside a sevenChrDef is a line printed under the character before it."""
+    out: dict[str, list[str]] = {}
+    char = None
+    for item in own:
+        if item.tag == "extension":
+            char = item.get("char", "")
+        elif item.tag == "note":
+            assert char is not None, "a sevenChrDef note before any character"
+            out.setdefault(char, []).append(_text(item))
+    return out
+
+
+def _diag(el: ET.Element, parent: Node, seventh: dict[str, str], tab: Tab,
+          terms: dict[str, list[str]] | None = None) -> None:
     own = el.find("sevenChrDef")
     if own is not None:
         seventh = {e.get("char", ""): _text(e) for e in own.findall("extension")}
-    node = Node(_text(el.find("name")), "diag", _text(el.find("desc")), parent, _notes(el), seventh=seventh)
+        terms = _seventh_terms(own)
+    node = Node(_text(el.find("name")), "diag", _text(el.find("desc")), parent, _notes(el), seventh=seventh,
+                seventh_terms=terms or {})
     parent.children.append(node)
     tab.diags[node.key] = node
     kids = el.findall("diag")
     for kid in kids:
-        _diag(kid, node, seventh, tab)
+        _diag(kid, node, seventh, tab, terms)
     if not kids:
         for char, meaning in seventh.items():
             k = node.key.ljust(6, "X") + char
-            x = Node(f"{k[:3]}.{k[3:]}", "expanded", f"{node.title}, {meaning}", node, seventh=seventh)
+            x = Node(f"{k[:3]}.{k[3:]}", "expanded", f"{node.title}, {meaning}", node, seventh=seventh,
+                     seventh_terms=terms or {})
             node.children.append(x)
             tab.expanded[x.key] = x
 
@@ -163,7 +180,7 @@ def ident(n: Node | None) -> tuple[str, str] | None:
 
 def parent_ident(k, c) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
     """(code, kind) of a kb node's parent: parent keys of blocks are the kb's business."""
-    p = k.find(c.parent) if c.parent else None
+    p = k.find(c.parent_key) if c.parent_key else None
     return (p.code, p.kind) if p is not None else None
 
 
@@ -304,6 +321,7 @@ def test_hierarchy_sample(release: str, rkb) -> None:  # type: ignore[no-untyped
             "block": n.up("block").code,
             "depth": len(lineage),
             "seventh": n.seventh,
+            "seventh_terms": n.seventh_terms,
         }
         got = {
             "kind": c.kind,
@@ -314,6 +332,7 @@ def test_hierarchy_sample(release: str, rkb) -> None:  # type: ignore[no-untyped
             "block": c.block,
             "depth": c.depth,
             "seventh": rkb.seventh_characters(n.code),
+            "seventh_terms": rkb.seventh_terms(n.code),
         }
         problems += [f"{n.code} {f}: {got[f]!r} != {want[f]!r}" for f in want if got[f] != want[f]]
     report(problems, "hierarchy differences")

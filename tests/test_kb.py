@@ -22,7 +22,15 @@ def test_code_fields(kb: KnowledgeBase) -> None:
     c = kb.get(" m54.03 ")
     assert (c.code, c.key, c.kind, c.billable) == ("M54.03", "M5403", "code", True)
     assert c.title == "Panniculitis affecting regions of neck and back, cervicothoracic region"
-    assert (c.parent, c.chapter, c.block, c.release) == ("M540", "13", "M50-M54", "FY2026")
+    assert (c.parent, c.chapter, c.block, c.release) == ("M54.0", "13", "M50-M54", "FY2026")
+    # the parent as the JSON shows it, its key beside it; a one-category block is shown as
+    # its category but keyed apart from it
+    assert c.parent_key == "M540"
+    b20 = kb.get("B20")
+    assert (b20.parent, b20.parent_key) == ("B20", "B20-B20") and kb.get("B20").kind == "category"
+    assert [x.code for x in kb.children(b20.parent_key)] == ["B20"]
+    assert (kb.get("M50-M54").parent, kb.get("M50-M54").parent_key) == ("13", "13")
+    assert kb.get("13").parent is None and kb.get("13").parent_key is None
     with pytest.raises(AttributeError):
         c.title = "changed"  # type: ignore[misc]
 
@@ -166,3 +174,26 @@ def test_preload_answers_the_same(kb: KnowledgeBase, store_dir: Path) -> None:
 def test_releases_listed(kb: KnowledgeBase) -> None:
     names = [r.release for r in kb.releases()]
     assert names[:2] == ["FY2025", "FY2026"]
+
+
+def test_seventh_character_lines_stay_with_their_character(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    """S72's B prints 'initial encounter for open fracture NOS' under it (a <note> inside the
+    sevenChrDef): kept with B, not split off as a note; so for every such definition."""
+    nos = "initial encounter for open fracture NOS"
+    for k in (kb, kb25):
+        assert k.seventh_terms("S72.001") == {"B": [nos]}
+        assert k.seventh_terms("S72.001B") == {"B": [nos]}
+        assert k.seventh_characters("S72.001")["B"] == "initial encounter for open fracture type I or II"
+        assert all(nos not in n.text for n in k.effective_notes("S72.001B"))
+    assert kb.seventh_terms("S52.001") == {"B": [nos]} and kb.seventh_terms("S82.001") == {"B": [nos]}
+    assert kb.seventh_terms("H34.8110") == {"2": ["Old central retinal vein occlusion"]}
+    assert kb.seventh_terms("H34.831") == {"2": ["Old tributary (branch) retinal vein occlusion"]}
+    assert kb.seventh_terms("H35.311") == {"3": ["advanced dry stage"]}
+    assert kb.seventh_terms("H35.321") == {"2": ["with involuted or regressed neovascularization"]}
+    assert kb.seventh_terms("W08") == {"S": ["Fall from stool"]}
+    assert kb.seventh_terms("M54.03") == {}
+    # no definition's line is left behind as a free-standing 7th-character note
+    stray = kb.connection().execute(
+        "SELECT count(*) FROM notes WHERE kind='seventh_note' AND text IN "
+        "(?, 'Old central retinal vein occlusion', 'advanced dry stage', 'Fall from stool')", (nos,))
+    assert stray.fetchone()[0] == 0

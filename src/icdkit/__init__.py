@@ -1,9 +1,11 @@
 """icdkit — an offline engine for ICD-10-CM diagnosis coding.
 
->>> from icdkit import KnowledgeBase
+>>> from icdkit import KnowledgeBase, describe_code
 >>> kb = KnowledgeBase.open()            # newest bundled release, built on first use
 >>> kb.get("m5403").title
 'Panniculitis affecting regions of neck and back, cervicothoracic region'
+>>> describe_code(kb, "M54.03")["parent"]    # the lookup record (`icdkit lookup --json`)
+'M54.0'
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BuildError",
     "Code",
+    "DamagedStore",
     "IcdkitError",
     "IncompatibleStore",
     "InvalidInput",
@@ -25,12 +28,15 @@ __all__ = [
     "UnknownCode",
     "UnknownRelease",
     "UnknownTerm",
+    "UnwritableStore",
     "__version__",
+    "describe_code",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from icdkit.errors import (
         BuildError,
+        DamagedStore,
         IcdkitError,
         IncompatibleStore,
         InvalidInput,
@@ -38,7 +44,9 @@ if TYPE_CHECKING:  # pragma: no cover
         UnknownCode,
         UnknownRelease,
         UnknownTerm,
+        UnwritableStore,
     )
+    from icdkit.lookup import describe_code
     from icdkit.models import Code, Note
     from icdkit.refs import Ref
     from icdkit.workbench import KnowledgeBase
@@ -48,9 +56,10 @@ _LAZY = {
     "Code": "icdkit.models",
     "Note": "icdkit.models",
     "Ref": "icdkit.refs",
-    **{n: "icdkit.errors" for n in ("BuildError", "IcdkitError", "IncompatibleStore",
+    "describe_code": "icdkit.lookup",
+    **{n: "icdkit.errors" for n in ("BuildError", "DamagedStore", "IcdkitError", "IncompatibleStore",
                                     "InvalidInput", "MalformedCode", "UnknownCode",
-                                    "UnknownRelease", "UnknownTerm")},
+                                    "UnknownRelease", "UnknownTerm", "UnwritableStore")},
 }
 
 
@@ -61,3 +70,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'icdkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names (``__all__``), though most are imported only on first use."""
+    return sorted(__all__)

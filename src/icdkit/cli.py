@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,27 +36,68 @@ def _fail(exc: IcdkitError, as_json: bool) -> NoReturn:
     raise SystemExit(2)
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Stages:
+    """A build's progress on stderr: a Rich bar on a terminal, else one plain line per stage
+    (``icdkit: building FY2026 (first use): tabular``), drawn from the first report on — a
+    store that needs no build prints nothing."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.bar: Any = None
+        self.task: Any = None
+        self.step = ""
+        self.started = time.monotonic()
+
+    def __call__(self, step: str, frac: float) -> None:
+        if not sys.stderr.isatty():
+            if step != self.step:
+                self.step = step
+                _say(f"icdkit: {self.description}: {step}")
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.fields[step]}"), TimeElapsedColumn(),
+                                console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=1.0, step="")
+        self.bar.update(self.task, completed=frac, step=step)
+
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        elif self.step and exc[0] is None:
+            _say(f"icdkit: {self.description}: done in {time.monotonic() - self.started:.0f} s")
+
+
 def with_progress(run: Callable[[Callable[[str, float], None]], Any], description: str) -> Any:
-    """Run ``run(callback)`` under a Rich progress bar on stderr; return its result."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[step]}"),
-                  TimeElapsedColumn(), console=Console(stderr=True)) as bar:
-        task = bar.add_task(description, total=1.0, step="")
-        return run(lambda step, frac: bar.update(task, completed=frac, step=step))
+    """Run ``run(callback)`` with its progress on stderr (see :class:`_Stages`)."""
+    with _Stages(description) as stages:
+        return run(stages)
 
 
-def open_kb(release: str | None, cache_dir: Path | None) -> Any:
-    """Open a release, building it first (with a progress bar) when missing or stale."""
+def open_kb(release: str | None, cache_dir: Path | None, *, verify: bool = False) -> Any:
+    """Open a release, building it first (with its progress) when missing or stale; *verify*
+    also checks it against its build checksum (a damaged bundled store is rebuilt)."""
     from icdkit import store
     from icdkit.workbench import KnowledgeBase
 
     directory = store.cache_dir(cache_dir)
     name = store.resolve(release, directory)
     path = store.db_path(name, directory)
-    if not store.is_current(path):
-        with_progress(lambda cb: store.ensure(name, directory, cb), f"building {name} (first use)")
+    if verify or not store.is_current(path) or not store.vouched(path):
+        first = "" if path.exists() else " (first use)"
+        with_progress(lambda cb: store.ensure(name, directory, cb, verify=verify, say=_say),
+                      f"building {name}{first}")
     return KnowledgeBase(path, cache_dir=directory)
 
 
@@ -75,11 +118,14 @@ def cmd_lookup(args: argparse.Namespace) -> None:
 
 def cmd_build(args: argparse.Namespace) -> None:
     from icdkit import store
-    from icdkit.build.compile import build_release
     from icdkit.build.sources import ReleaseSource, discover
     from icdkit.kb import parse_date
 
     directory = store.cache_dir(args.cache_dir)
+    if args.verify:
+        if args.source or args.effective:
+            raise InvalidInput("--verify checks the stores already built: give no --source or --effective")
+        raise SystemExit(_verify(args, directory))
     when = parse_date(args.effective)
     effective = when.isoformat() if when else None
     wanted = store.normalise_release(args.release) if args.release else None
@@ -98,11 +144,12 @@ def cmd_build(args: argparse.Namespace) -> None:
     for src in jobs:
         path = store.db_path(src.release, directory)
 
-        def run(cb: Callable[[str, float], None], src: ReleaseSource = src, path: Path = path) -> Any:
-            return build_release(src, path, cb)
+        def run(cb: Callable[[str, float], None], src: ReleaseSource = src) -> Any:
+            return store.build(src, directory, cb)
 
         meta = with_progress(run, f"building {src.release}")
-        results.append({"release": src.release, "label": meta["label"], "path": str(path),
+        results.append({"release": src.release, "release_label": meta["label"], "label": meta["label"],
+                        "path": str(path),
                         "billable": int(meta["billable_count"]), "seconds": float(meta["build_seconds"]),
                         "billable_source": meta["billable_source"]})
     if args.json:
@@ -113,11 +160,68 @@ def cmd_build(args: argparse.Namespace) -> None:
               f"-> {r['path']} in {r['seconds']} s")
 
 
+def _verify(args: argparse.Namespace, directory: Path) -> int:
+    """``build --verify``: check each store against its build checksum; rebuild a damaged or
+    stale bundled one; a damaged user-built one is reported (exit 1)."""
+    from icdkit import store
+
+    wanted = store.normalise_release(args.release) if args.release else None
+    found = [h for h in store.stores(directory) if wanted in (None, h.release)]
+    if wanted and not found:
+        raise UnknownRelease(f"no store of {wanted} in {directory}")
+    results = []
+    for h in found:
+        if h.bundled and h.status in ("damaged", "stale"):
+            _say(f"icdkit: {h.release}: {h.status} ({h.detail}); rebuilding it")
+            src = store.BUNDLED / h.release
+
+            def run(cb: Callable[[str, float], None], src: Path = src) -> Any:
+                from icdkit.build.sources import discover
+
+                return store.build(discover([src]), directory, cb)
+
+            with_progress(run, f"building {h.release}")
+            h = store.health(Path(h.path), h.release)
+        results.append(h)
+    _print_health(results, args.json)
+    return 0 if all(h.ok for h in results) else 1
+
+
+def _print_health(found: Sequence[Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"stores": [h.to_dict() for h in found],
+                          "ok": all(h.ok for h in found)}))
+        return
+    for h in found:
+        kind = "bundled" if h.bundled else "user-built"
+        print(f"{h.release}\t{h.status.upper() if h.status != 'ok' else 'OK'}\t{kind}\t{h.path}\t{h.detail}")
+        if h.status == "damaged":
+            fix = (f"icdkit build --release {h.release}" if h.bundled
+                   else f"icdkit build --release {h.release} --source <CMS files>")
+            print(f"  fix: {fix}")
+
+
+def cmd_doctor(args: argparse.Namespace) -> None:
+    """Each store: OK, damaged, stale or not built yet (exit 1 when one is damaged)."""
+    from icdkit import store
+
+    directory = store.cache_dir(args.cache_dir)
+    found = store.stores(directory)
+    _print_health(found, args.json)
+    left = store.leftovers(directory)
+    if left and not args.json:
+        print(f"{len(left)} temporary file(s) of an interrupted build: removed by the next build "
+              f"({', '.join(p.name for p in left)})")
+    raise SystemExit(0 if all(h.ok for h in found) else 1)
+
+
 def cmd_check(args: argparse.Namespace) -> None:
     from icdkit.rules.check import Checker
 
     if bool(args.codes) == bool(args.batch):
         raise InvalidInput("give the encounter's codes, or --batch FILE (not both)")
+    if args.output and not args.batch:
+        raise InvalidInput("--output is where --batch writes its results: give --batch FILE too")
     checker = Checker(open_kb(args.release, args.cache_dir))
     if args.batch:
         raise SystemExit(_check_batch(checker, args))
@@ -141,8 +245,12 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
 
     from_stdin = args.batch == "-"
     path = Path(args.batch)
+    if not from_stdin and path.is_dir():
+        raise InvalidInput(f"--batch {path} is a directory: give a CSV or JSON Lines file")
     if not from_stdin and not path.is_file():
         raise InvalidInput(f"batch file not found: {path}")
+    if args.output:
+        _writable_file(Path(args.output))
     if args.jobs == 1:
         checker.kb.preload(freeze_gc=True)  # else each worker preloads its own
     with contextlib.ExitStack() as stack:
@@ -160,6 +268,15 @@ def _check_batch(checker: Any, args: argparse.Namespace) -> int:
     print(f"rows in {s['rows_in']}, rows out {s['rows_out']}, unreadable {s['invalid']}, "
           f"with errors {s['with_errors']}", file=sys.stderr)
     return 1 if summary.with_errors else 0
+
+
+def _writable_file(path: Path) -> None:
+    """Refuse an --output that cannot be a file before any work is done."""
+    if path.is_dir():
+        raise InvalidInput(f"--output {path} is a directory: give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InvalidInput(f"--output {path}: the directory {parent} does not exist")
 
 
 def _emit(record: dict[str, Any], as_json: bool, render: str) -> None:
@@ -180,7 +297,8 @@ def cmd_search(args: argparse.Namespace) -> None:
         results = kb.autocomplete(args.query, limit=args.limit)
     else:
         results = kb.search(args.query, limit=args.limit, billable_only=args.billable_only)
-    _emit({"query": args.query, "release": kb.release, "results": [r.to_json() for r in results]},
+    _emit({"query": args.query, "release": kb.release, "release_label": kb.label,
+           "results": [r.to_json() for r in results]},
           args.json, "render_search")
 
 
@@ -207,7 +325,7 @@ def cmd_releases(args: argparse.Namespace) -> None:
 
     found = store.releases(store.cache_dir(args.cache_dir))
     if args.json:
-        print(json.dumps({"releases": [asdict(r) for r in found]}))
+        print(json.dumps({"releases": [{**asdict(r), "release_label": r.label} for r in found]}))
         return
     for r in found:
         kind = "bundled" if r.bundled else "user-built"
@@ -242,27 +360,87 @@ def cmd_export_site(args: argparse.Namespace) -> None:
     print(f"{kb.release}: {n} pages (HTML + JSON) -> {args.dir}", file=sys.stderr)
 
 
+def _listen(host: str, port: int) -> Any:
+    """A socket bound to *host*:*port*, or a clear error: out of range, or in use (with a
+    free port to suggest)."""
+    import errno
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise InvalidInput(f"port {port} is out of range: give --port 1-65535 (default 8000)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise InvalidInput(f"cannot listen on host {host!r}: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            free = _free_port(host, port)
+            hint = f"; try --port {free}" if free else "; choose another with --port N"
+            raise InvalidInput(f"port {port} on {host} is already in use{hint}") from None
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _free_port(host: str, port: int) -> int | None:
+    import socket
+
+    for candidate in range(port + 1, min(port + 50, 65535) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
+    """Verify the stores (damaged bundled ones are rebuilt, damaged user-built ones refused),
+    then serve. The port is taken first, so a busy one fails before any work."""
     import uvicorn
 
+    from icdkit import store
     from icdkit.api.app import create_app
 
-    kb = open_kb(args.release, args.cache_dir)
+    sock = _listen(args.host, args.port)
+    directory = store.cache_dir(args.cache_dir)
+    kb = open_kb(args.release, args.cache_dir, verify=True)
+    for other in store.stores(directory):
+        if other.release != kb.release and other.status == "damaged":  # stale ones rebuild on use
+            open_kb(other.release, args.cache_dir, verify=True).close()
     kb.preload(freeze_gc=True)  # the server's process is ours: its tables leave the collector's scans
     print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(kb), host=args.host, port=args.port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(create_app(kb), log_level="warning"))
+    server.run(sockets=[sock])
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: icdkit check: argument --output/-o: expected
+    one argument (see icdkit check --help)`` and exit 2, as for every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--cache-dir", type=Path, default=None,
                         help="where knowledge bases are stored (env ICDKIT_CACHE_DIR)")
-    release = argparse.ArgumentParser(add_help=False)
+    release = _Parser(add_help=False)
     release.add_argument("--release", "-r", help="release, e.g. FY2026 or 2026 (default: newest)")
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON instead of a view")
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="icdkit",
         description="ICD-10-CM reference, search and validation, offline, traceable to the official files.")
     p.add_argument("--version", action="version", version=f"icdkit {__version__}")
@@ -280,6 +458,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--source", "-s", type=Path, action="append",
                    help="folder or CMS zip holding the release files (repeatable)")
     s.add_argument("--effective", help="date the release takes effect (default: from its file names)")
+    s.add_argument("--verify", action="store_true",
+                   help="check the built stores against their build checksums instead of building; "
+                        "a damaged bundled store is rebuilt (exit 1 if one stays damaged)")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("check", parents=[release, as_json, common],
@@ -342,6 +523,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per core)")
     s.set_defaults(func=cmd_export_site)
 
+    s = sub.add_parser("doctor", parents=[as_json, common],
+                       help="check every store against its build checksum: OK, damaged, stale",
+                       description="Exit 0 when every store is usable, 1 when one is damaged.")
+    s.set_defaults(func=cmd_doctor)
+
     s = sub.add_parser("serve", parents=[release, common], help="serve the HTTP API and code pages")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -349,14 +535,36 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The longest argument the command takes: codes, terms and queries are far shorter.
+MAX_ARGUMENT = 1000
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run one command. Every failure is one message on stderr and exit 2, never a traceback
+    (``ICDKIT_DEBUG=1`` shows the traceback of an unexpected error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
+    as_json = getattr(args, "json", False)
     try:
+        long = next((a for a in argv if len(a) > MAX_ARGUMENT), None)
+        if long is not None:
+            raise InvalidInput(f"argument too long ({len(long):,} characters; at most {MAX_ARGUMENT:,}): "
+                               f"{long[:40]!r}…")
         args.func(args)
     except IcdkitError as exc:
-        _fail(exc, getattr(args, "json", False))
+        _fail(exc, as_json)
     except BrokenPipeError:  # e.g. `icdkit lookup X | head`
         sys.stderr.close()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except OSError as exc:  # a file or directory the command was pointed at
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(IcdkitError(f"{where}{exc.strerror or exc}"), as_json)
+    except Exception as exc:
+        if os.environ.get("ICDKIT_DEBUG"):
+            raise
+        _fail(IcdkitError(f"internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it "
+                          "(ICDKIT_DEBUG=1 shows the traceback)"), as_json)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ turn it into a clear message (CLI: stderr + exit 2; HTTP: a 4xx with one JSON sh
     ├── UnknownTerm            a term, substance or site the Index or a Table lacks (suggestions)
     ├── UnknownRelease         no bundled or built release of that name
     └── BuildError             source files missing or unreadable while building
-        └── IncompatibleStore  a knowledge base built by an incompatible icdkit version
+        ├── IncompatibleStore  a knowledge base built by an incompatible icdkit version
+        ├── DamagedStore       a knowledge base that differs from its build checksum
+        └── UnwritableStore    the store directory cannot hold a new knowledge base
 """
 
 from __future__ import annotations
@@ -71,3 +73,15 @@ class IncompatibleStore(BuildError):
     """A knowledge base file written by an incompatible icdkit version."""
 
     code = "incompatible-store"
+
+
+class DamagedStore(BuildError):
+    """A knowledge base whose content differs from the checksum recorded at its build."""
+
+    code = "damaged-store"
+
+
+class UnwritableStore(BuildError):
+    """The store directory is missing, read-only or not a directory, and a build is needed."""
+
+    code = "unwritable-store"

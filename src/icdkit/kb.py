@@ -30,8 +30,8 @@ from icdkit.refs import Ref
 
 __all__ = ["KnowledgeBase", "parse_date"]
 
-_NODE_COLS = ("key, code, kind, title, billable, parent, chapter, block, depth, short_title, "
-              "seventh_owner, path")
+_NODE_COLS = ("key, code, kind, title, billable, parent, parent_code, chapter, block, depth, "
+              "short_title, seventh_owner, path")
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
 _MEMO_LIMIT = 400_000  # entries per memo (effective notes by code and kinds)
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
@@ -147,10 +147,10 @@ class KnowledgeBase:
 
     # -- codes -------------------------------------------------------------------------
     def _make(self, row: tuple) -> tuple[Code, tuple[str, ...]]:  # type: ignore[type-arg]
-        key, code, kind, title, billable, parent, chapter, block, depth, short, seventh, path = row
+        key, code, kind, title, billable, parent, shown, chapter, block, depth, short, seventh, path = row
         return (
-            Code(key, code, kind, title, bool(billable), parent, chapter, block, depth,
-                 self.release, short, seventh),
+            Code(key, code, kind, title, bool(billable), shown, chapter, block, depth,
+                 self.release, short, seventh, parent),
             tuple(path.split()) if path else (),
         )
 
@@ -267,9 +267,9 @@ class KnowledgeBase:
     def siblings(self, code: str) -> list[Code]:
         """The other children of this node's parent."""
         node = self._need(code)[0]
-        if node.parent is None:
+        if node.parent_key is None:
             return [c for c in self.chapters() if c.key != node.key]
-        return [c for c in self.children(node.parent) if c.key != node.key]
+        return [c for c in self.children(node.parent_key) if c.key != node.key]
 
     def descendants(self, code: str, *, billable_only: bool = False) -> list[Code]:
         """Everything beneath a node, depth first in tabular order."""
@@ -387,6 +387,19 @@ class KnowledgeBase:
                                  (node.seventh_owner,))
         return dict(rows.fetchall())
 
+    def seventh_terms(self, code: str) -> dict[str, list[str]]:
+        """7th character → the lines the Tabular prints under it, for characters that have any.
+
+        >>> KnowledgeBase.open().seventh_terms("S72.001")
+        {'B': ['initial encounter for open fracture NOS']}
+        """
+        node = self._need(code)[0]
+        if not node.seventh_owner:
+            return {}
+        rows = self._con.execute("SELECT char, terms FROM seventh WHERE owner=? AND terms != '[]' "
+                                 "ORDER BY rowid", (node.seventh_owner,))
+        return {char: json.loads(terms) for char, terms in rows}
+
     # -- validity and edits ----------------------------------------------------------
     def periods(self, code: str) -> list[Period]:
         """Every period this code was valid (on any date of the MCE table), oldest first."""
@@ -475,7 +488,7 @@ class KnowledgeBase:
             if found:
                 return found
         k = self._key(code)
-        parent_key = node.parent if node else next(
+        parent_key = node.parent_key if node else next(
             (k[:n] for n in range(len(k) - 1, 2, -1) if self.find(k[:n])), None)
         if not parent_key:
             return []
@@ -602,8 +615,8 @@ class KnowledgeBase:
         for row in self._con.execute(f"SELECT {_NODE_COLS} FROM nodes ORDER BY seq"):
             made = self._make(row)
             rows[made[0].key] = made
-            if made[0].parent:
-                children.setdefault(made[0].parent, []).append(made[0].key)
+            if made[0].parent_key:
+                children.setdefault(made[0].parent_key, []).append(made[0].key)
         notes_rows = self._con.execute("SELECT id, owner, kind, text FROM notes ORDER BY id").fetchall()
         refs = self._refs_for(None)
         by_owner: dict[str, list[Note]] = {}
@@ -619,7 +632,7 @@ class KnowledgeBase:
         effective: dict[str, tuple[Note, ...]] = {}
         for key, (node, _) in rows.items():
             own = self._owner_notes.get(key, ())
-            parent = node.parent
+            parent = node.parent_key
             ancestors[key] = (rows[parent][0], *ancestors[parent]) if parent else ()
             effective[key] = own + effective[parent] if parent else own
         self._ancestors = ancestors

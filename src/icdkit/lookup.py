@@ -155,6 +155,7 @@ def _in_tabular(kb: KnowledgeBase, tab: KnowledgeBase, node: Code, day: str | No
         "siblings": [_brief(c) for c in tab.siblings(node.key)],
         "notes": notes,
         "seventh_characters": tab.seventh_characters(node.key),
+        "seventh_character_terms": tab.seventh_terms(node.key),
         **_validity(kb, periods),
         "cc_mcc": severity[0] if severity else None,
         "cc_mcc_pdx_exclusion_collection": severity[1] if severity else None,

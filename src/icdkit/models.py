@@ -27,7 +27,11 @@ class Code:
     ``code`` is the display form (``M54.03``, ``M50-M54`` for a block, ``13`` for a chapter);
     ``key`` the dotless form used inside the knowledge base (a one-category block such as
     ``B20`` is keyed ``B20-B20`` so it stays distinct from its category). ``block`` is the
-    block as officially shown; ``parent`` is the parent's key.
+    block as officially shown. ``parent`` is the parent as the JSON shows it (``M54.0``;
+    ``M50-M54`` or ``B20`` for a block, ``13`` for a chapter) and ``parent_key`` its key
+    inside the knowledge base (``M540``, ``B20-B20``), for walking the hierarchy.
+
+    ``kb.get("M54.03")`` has ``parent`` ``'M54.0'`` and ``parent_key`` ``'M540'``.
     """
 
     key: str
@@ -35,13 +39,14 @@ class Code:
     kind: str  # chapter | block | category | subcategory | code
     title: str
     billable: bool
-    parent: str | None  # parent key
+    parent: str | None  # the parent's display form, as in the JSON ('M54.0')
     chapter: str
     block: str | None
     depth: int
     release: str
     short_title: str | None = None
     seventh_owner: str | None = None  # key of the node whose 7th characters apply
+    parent_key: str | None = None  # the parent's key ('M540', 'B20-B20')
 
     @property
     def is_header(self) -> bool:

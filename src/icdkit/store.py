@@ -4,23 +4,41 @@ The store is a directory (default: the user cache dir, e.g. ``~/.cache/icdkit``;
 with ``ICDKIT_CACHE_DIR`` or a ``cache_dir`` argument) holding ``icdkit-<release>.sqlite``
 files. Bundled releases (``icdkit/data/releases/<release>/``) are built on first use;
 releases a user built from CMS files with ``icdkit build --source`` sit beside them.
+
+Each store is built into a temp file in the same directory and renamed into place when
+complete, with its SHA-256 beside it (``icdkit-<release>.sqlite.sha256``); a build holds the
+release's lock file (``.icdkit-<release>.lock``), so two first uses at once build once.
+:func:`health` checks a store against its checksum (``icdkit doctor``, server start).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from icdkit.build import checksum
 from icdkit.build.schema import SCHEMA_VERSION
-from icdkit.errors import IncompatibleStore, InvalidInput, UnknownRelease
+from icdkit.errors import (
+    DamagedStore,
+    IcdkitError,
+    IncompatibleStore,
+    InvalidInput,
+    UnknownRelease,
+    UnwritableStore,
+)
 from icdkit.models import ReleaseInfo
 
 if TYPE_CHECKING:
     from icdkit.build.compile import Progress
+    from icdkit.build.sources import ReleaseSource
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "releases"
 ENV_CACHE = "ICDKIT_CACHE_DIR"
@@ -77,7 +95,7 @@ def releases(directory: Path) -> list[ReleaseInfo]:
     found: dict[str, ReleaseInfo] = {}
     for r in bundled_releases():
         p = db_path(r, directory)
-        label = read_meta(p).get("label", r) if is_current(p) else r
+        label = read_meta(p).get("label", r) if is_current(p) else _bundled_label(r)
         found[r] = ReleaseInfo(r, label, True, is_current(p), str(p))
     if directory.exists():
         for p in sorted(directory.glob("icdkit-FY*.sqlite")):
@@ -85,6 +103,16 @@ def releases(directory: Path) -> list[ReleaseInfo]:
             if r not in found and is_current(p):
                 found[r] = ReleaseInfo(r, read_meta(p).get("label", r), False, True, str(p))
     return sorted(found.values(), key=lambda i: i.release)
+
+
+def _bundled_label(release: str) -> str:
+    """The label a bundled release will carry once built, from its files' names."""
+    from icdkit.build.sources import discover
+
+    try:
+        return discover([BUNDLED / release]).label
+    except IcdkitError:
+        return release
 
 
 def default_release(directory: Path) -> str:
@@ -106,27 +134,198 @@ def resolve(release: str | None, directory: Path) -> str:
     return name
 
 
-def ensure(release: str, directory: Path, progress: Progress | None = None) -> Path:
+@dataclass(frozen=True, slots=True)
+class Health:
+    """What ``icdkit doctor`` says of one store.
+
+    ``status``: ``ok`` (matches its build checksum), ``damaged`` (differs from it, has none,
+    or cannot be read), ``stale`` (built by another schema version: rebuilt on next use) or
+    ``absent`` (a bundled release not built yet: built on first use).
+    """
+
+    release: str
+    path: str
+    status: str
+    detail: str
+    bundled: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "absent", "stale")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"release": self.release, "path": self.path, "status": self.status,
+                "detail": self.detail, "bundled": self.bundled}
+
+
+def health(path: Path, release: str | None = None) -> Health:
+    """Check the store *path* against the checksum recorded when it was built."""
+    release = release or path.name.removeprefix("icdkit-").removesuffix(".sqlite")
+    bundled = release in bundled_releases()
+
+    def said(status: str, detail: str) -> Health:
+        return Health(release, str(path), status, detail, bundled)
+
+    if not path.exists():
+        return said("absent", "not built yet: built on first use" if bundled else "not built")
+    want = checksum.recorded(path)
+    if want is None:
+        return said("damaged", f"no build checksum ({checksum.sidecar(path).name} is missing)")
+    try:
+        got = checksum.digest(path)
+    except OSError as exc:
+        return said("damaged", f"unreadable: {exc.strerror or exc}")
+    if got != want:
+        return said("damaged", "its content differs from the checksum recorded when it was built")
+    try:
+        meta = read_meta(path)
+    except IncompatibleStore as exc:
+        return said("damaged", str(exc))
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        return said("stale", f"schema {meta.get('schema_version')}, this icdkit reads "
+                    f"{SCHEMA_VERSION}: rebuilt on next use")
+    _vouch(path)
+    return said("ok", f"{meta.get('label', release)}, matches its build checksum")
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.verified")
+
+
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def vouched(path: Path) -> bool:
+    """True when *path* is the very file last found to match its checksum (same size,
+    modification and change times, inode): any write to it since — a flipped byte — or a
+    copy put in its place makes the next open check the checksum again. Costs two stats."""
+    try:
+        return bool(json.loads(_stamp(path).read_text(encoding="ascii")) == _file_state(path))
+    except (OSError, ValueError):
+        return False
+
+
+def _vouch(path: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only store directory: check again next time
+        _stamp(path).write_text(json.dumps(_file_state(path)), encoding="ascii")
+
+
+def stores(directory: Path) -> list[Health]:
+    """The health of every bundled release's store and every store found in *directory*."""
+    names = set(bundled_releases())
+    if directory.is_dir():
+        names.update(p.stem.removeprefix("icdkit-") for p in directory.glob("icdkit-FY*.sqlite"))
+    return [health(db_path(r, directory), r) for r in sorted(names)]
+
+
+def leftovers(directory: Path, release: str = "FY*") -> list[Path]:
+    """Temporary files a killed build left behind (removed by the next build)."""
+    if not directory.is_dir():
+        return []
+    return sorted([*directory.glob(f".icdkit-{release}.sqlite.*.tmp"),
+                   *directory.glob(f".icdkit-{release}.sqlite{checksum.SUFFIX}.*.tmp")])
+
+
+@contextlib.contextmanager
+def build_lock(release: str, directory: Path) -> Iterator[None]:
+    """Hold the build lock of *release* in *directory*: a second builder waits here, then
+    finds the store built. Raises :class:`UnwritableStore` when the directory cannot hold it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fh = open(directory / f".icdkit-{release}.lock", "a+b")  # noqa: SIM115 - held until the end
+    except OSError as exc:
+        raise UnwritableStore(_cannot_write(release, directory, exc)) from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock, builds stay atomic
+            pass
+        else:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fh.close()  # closing releases the lock
+
+
+def _cannot_write(release: str, directory: Path, exc: OSError) -> str:
+    why = "not a directory" if directory.exists() and not directory.is_dir() else exc.strerror or str(exc)
+    return (f"cannot build {release} in {directory}: {why}; give a writable directory with "
+            f"--cache-dir or ICDKIT_CACHE_DIR")
+
+
+def build(src: ReleaseSource, directory: Path, progress: Progress | None = None) -> dict[str, str]:
+    """Build *src* into *directory* under its build lock, first removing what a killed
+    build left behind. Returns the stored metadata."""
+    with build_lock(src.release, directory):
+        return _build(src, directory, progress)
+
+
+def _build(src: ReleaseSource, directory: Path, progress: Progress | None) -> dict[str, str]:
+    from icdkit.build.compile import build_release
+
+    try:
+        for p in leftovers(directory, src.release):
+            p.unlink(missing_ok=True)
+        meta = build_release(src, db_path(src.release, directory), progress)
+        _vouch(db_path(src.release, directory))
+        return meta
+    except (OSError, sqlite3.OperationalError) as exc:
+        err = exc if isinstance(exc, OSError) else OSError(str(exc))
+        raise UnwritableStore(_cannot_write(src.release, directory, err)) from None
+
+
+def ensure(release: str, directory: Path, progress: Progress | None = None, *,
+           verify: bool = False, say: Callable[[str], None] | None = None) -> Path:
     """Return the path of *release*'s knowledge base, building it if missing or stale.
 
     Bundled releases are rebuilt from the package's files; a user-built release is rebuilt
-    from the source paths recorded when it was built, if they still exist.
+    from the source paths recorded when it was built, if they still exist. Two processes
+    asking at once build once: the second waits on the build lock, then opens the store.
+
+    The store is checked against its build checksum when it changed since it was last
+    found sound (see :func:`vouched`), and always with *verify* (as ``icdkit serve`` does):
+    a damaged bundled store is rebuilt (saying so through *say*), a damaged user-built one
+    refused with :class:`DamagedStore`.
     """
     path = db_path(release, directory)
-    if is_current(path):
+    if is_current(path) and ((not verify and vouched(path)) or health(path, release).status == "ok"):
         return path
-    from icdkit.build.compile import build_release
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(build_lock(release, directory))
+        except UnwritableStore as exc:
+            state = health(path, release)
+            if state.status == "damaged":  # what is wrong first, then why it cannot be fixed here
+                raise DamagedStore(f"{path} is damaged ({state.detail}), and {exc}") from None
+            raise
+        if is_current(path):  # built by another process while this one waited?
+            state = health(path, release)
+            if state.status == "ok":
+                return path
+            if release not in bundled_releases():
+                raise DamagedStore(f"{path} is damaged ({state.detail}); it is not used. Rebuild "
+                                   f"it with `icdkit build --release {release} --source <CMS files>`")
+            (say or _log)(f"icdkit: {path} is damaged ({state.detail}); rebuilding it")
+        _build(_sources(release, path), directory, progress)
+    return path
+
+
+def _sources(release: str, path: Path) -> ReleaseSource:
     from icdkit.build.sources import discover
 
     if release in bundled_releases():
-        sources = [BUNDLED / release]
-    else:
-        recorded = read_meta(path).get("source_paths") if path.exists() else None
-        sources = [Path(p) for p in json.loads(recorded)] if recorded else []
-        if not sources or not all(p.exists() for p in sources):
-            raise IncompatibleStore(
-                f"{path} was built by an incompatible icdkit version and its source files are "
-                f"gone; rebuild it with `icdkit build --release {release} --source <CMS files>`"
-            )
-    build_release(discover(sources), path, progress)
-    return path
+        return discover([BUNDLED / release])
+    recorded = read_meta(path).get("source_paths") if path.exists() else None
+    sources = [Path(p) for p in json.loads(recorded)] if recorded else []
+    if not sources or not all(p.exists() for p in sources):
+        raise IncompatibleStore(
+            f"{path} was built by an incompatible icdkit version and its source files are "
+            f"gone; rebuild it with `icdkit build --release {release} --source <CMS files>`"
+        )
+    return discover(sources)
+
+
+def _log(message: str) -> None:
+    logging.getLogger("icdkit").warning(message)

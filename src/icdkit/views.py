@@ -107,11 +107,14 @@ def render_code(d: dict[str, Any], console: Console) -> None:
         parts.append(t)
     if d["seventh_characters"]:
         t = Table(title="7th characters", title_justify="left", show_header=False, box=None)
+        terms = d.get("seventh_character_terms", {})
         for ch, meaning in d["seventh_characters"].items():
             t.add_row(ch, meaning)
+            for term in terms.get(ch, ()):
+                t.add_row("", f"  {term}")
         parts.append(t)
     if d.get("index_entries"):
-        t = Table(title=f"Index entries leading here ({d['sources'].get('index')})", title_justify="left",
+        t = Table(title=f"Index entries leading here — {d['sources'].get('index')}", title_justify="left",
                   show_header=False, box=None)
         for e in d["index_entries"]:
             t.add_row(e["book"], e["path"] + (f" › {e['column']}" if e.get("column") else ""))
@@ -178,7 +181,7 @@ def render_index(d: dict[str, Any], console: Console) -> None:
         root = Tree(_term_text(entry, entry["path"]))
         _grow(root, entry.get("children", []))
         console.print(root)
-    console.print(f"[dim]{book}, {d['release']}[/]")
+    console.print(f"[dim]{book}, {d.get('index_release_label', d['release'])}[/]")
 
 
 def _term_text(node: dict[str, Any], title: str | None = None) -> Text:
@@ -212,7 +215,8 @@ def render_table(d: dict[str, Any], console: Console) -> None:
     from icdkit.vocabulary import TABLE_COLUMNS
 
     book = "drug" if d["table"].startswith("Table of Drugs") else "neoplasm"
-    table = Table(title=f"{d['table']}: {d['query']} ({d['release']})", title_justify="left")
+    table = Table(title=f"{d['table']}: {d['query']} — {d.get('index_release_label', d['release'])}",
+                  title_justify="left")
     table.add_column("drug" if book == "drug" else "site")
     for col in TABLE_COLUMNS[book]:
         table.add_column(col, style="bold green" if col == d["column"] else "")

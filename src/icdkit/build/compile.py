@@ -2,7 +2,9 @@
 
 ``build_release(source, path)`` reads the release's own files (Tabular List XML, order file
 when present) plus the date-independent tables bundled with icdkit (MCE validity and edits,
-MS-DRG CC/MCC, CMS-HCC) and writes them to *path* atomically (temp file + rename).
+MS-DRG CC/MCC, CMS-HCC) and writes them to *path* atomically (a temp file in the same
+directory, renamed into place once complete), with the finished file's SHA-256 beside it
+(:mod:`icdkit.build.checksum`).
 
 Which codes are billable is decided, in order of authority, by:
 
@@ -26,9 +28,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from icdkit import __version__, codes
-from icdkit.build import books, drg, hcc, order, relations, schema, tabular, validity
+from icdkit.build import books, checksum, drg, hcc, order, relations, schema, tabular, validity
 from icdkit.build.searchdocs import DocBuilder
-from icdkit.build.sources import MONTHS, ReleaseSource, SourceFile
+from icdkit.build.sources import ReleaseSource, SourceFile
 from icdkit.build.xref import Resolver
 from icdkit.refs import BARE_KINDS, parse_refs
 
@@ -54,14 +56,6 @@ def _sha256(f: SourceFile) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _label(src: ReleaseSource) -> str:
-    y, m, d = src.effective.split("-")
-    if m == "10" and d == "01":
-        return f"FY{src.version} (October 1, {y})"
-    month = MONTHS[int(m) - 1]
-    return f"FY{src.version} ({month} {int(d)}, {y} update)"
 
 
 _CODED = ("category", "subcategory", "code")
@@ -107,6 +101,7 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
         if collecting:
             gc.enable()
     con.close()
+    checksum.write(path, checksum.digest(tmp))  # the finished file's, checked before serving it
     os.replace(tmp, path)
     report("finish", 1.0)
     return meta
@@ -140,7 +135,8 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
         parent_path = paths.get(n.parent, "") if n.parent else ""
         paths[n.key] = f"{n.parent} {parent_path}".strip() if n.parent else ""
         short = order_rows[n.key].short_title if n.key in order_rows else None
-        rows.append((n.key, n.code, n.kind, n.title, int(n.key in valid), n.parent, n.chapter,
+        rows.append((n.key, n.code, n.kind, n.title, int(n.key in valid), n.parent,
+                     by_key[n.parent].code if n.parent else None, n.chapter,
                      n.block, n.depth, n.seq, paths[n.key], n.seventh_owner, int(n.synthesized),
                      short, n.first, n.last))
     _insert(con, "nodes", rows)
@@ -203,7 +199,7 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
     return {
         "release": src.release,
         "version": src.version,
-        "label": _label(src),
+        "label": src.label,
         "effective": src.effective,
         "schema_version": str(schema.SCHEMA_VERSION),
         "icdkit_version": __version__,

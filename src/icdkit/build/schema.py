@@ -6,7 +6,7 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,7 +20,8 @@ CREATE TABLE nodes(
   kind TEXT NOT NULL,          -- chapter | block | category | subcategory | code
   title TEXT NOT NULL,
   billable INTEGER NOT NULL,   -- in the release's valid-code set
-  parent TEXT,
+  parent TEXT,                 -- the parent's key
+  parent_code TEXT,            -- the parent's display form ('M54.0', 'M50-M54', 'B20', '13')
   chapter TEXT NOT NULL,
   block TEXT,                 -- the block as officially shown ('M50-M54', 'B20')
   depth INTEGER NOT NULL,
@@ -57,7 +58,10 @@ CREATE TABLE note_refs(
 CREATE INDEX note_refs_note ON note_refs(note_id);
 CREATE INDEX note_refs_lo ON note_refs(lo);
 
-CREATE TABLE seventh(owner TEXT NOT NULL, char TEXT NOT NULL, meaning TEXT NOT NULL);
+-- terms: JSON list of the lines printed under a character (S72 B: 'initial encounter for
+-- open fracture NOS')
+CREATE TABLE seventh(owner TEXT NOT NULL, char TEXT NOT NULL, meaning TEXT NOT NULL,
+                     terms TEXT NOT NULL);
 CREATE INDEX seventh_owner ON seventh(owner);
 
 -- validity of every code on every date the MCE table covers, with its MCE edit flags

@@ -58,6 +58,14 @@ class ReleaseSource:
     def release(self) -> str:
         return f"FY{self.version}"
 
+    @property
+    def label(self) -> str:
+        """'FY2026 (April 1, 2026 update)', or 'FY2027 (October 1, 2026)' for a new year."""
+        y, m, d = self.effective.split("-")
+        if m == "10" and d == "01":
+            return f"FY{self.version} (October 1, {y})"
+        return f"FY{self.version} ({MONTHS[int(m) - 1]} {int(d)}, {y} update)"
+
     def files(self) -> list[SourceFile]:
         return [f for f in (self.tabular, self.order, *(f for _, f in self.index)) if f is not None]
 

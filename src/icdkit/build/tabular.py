@@ -10,6 +10,7 @@ Which of those expansions are *valid* is decided later by the valid-code set.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ class Tabular:
     version: str
     nodes: list[Node] = field(default_factory=list)
     notes: list[NoteRow] = field(default_factory=list)
-    seventh: list[tuple[str, str, str]] = field(default_factory=list)  # owner, char, meaning
+    # owner, char, meaning, terms: the JSON list of the lines the Tabular prints under a
+    # character ('initial encounter for open fracture NOS' under S72's B)
+    seventh: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def _text(el: ET.Element | None) -> str:
@@ -91,11 +94,26 @@ class _Reader:
                 for n in child.findall("note"):
                     self.out.notes.append(NoteRow(owner, kind, _text(n), self._next()))
             elif child.tag == "sevenChrDef":
-                for n in child.findall("note"):
-                    self.out.notes.append(NoteRow(owner, "seventh_note", _text(n), self._next()))
-                defs = [(e.get("char", ""), _text(e)) for e in child.findall("extension")]
-                self.seventh_defs[owner] = defs
-                self.out.seventh.extend((owner, c, m) for c, m in defs)
+                self.seventh_def(owner, child)
+
+    def seventh_def(self, owner: str, el: ET.Element) -> None:
+        """A ``sevenChrDef``: its characters, each with the ``<note>`` lines printed under it.
+
+        A note inside the definition belongs to the character before it (S72: B "initial
+        encounter for open fracture type I or II", then "initial encounter for open fracture
+        NOS" — the book's indented line under B); one before any character stands on the
+        definition as a whole and is kept as a 7th-character note.
+        """
+        defs: list[tuple[str, str, list[str]]] = []
+        for item in el:
+            if item.tag == "extension":
+                defs.append((item.get("char", ""), _text(item), []))
+            elif item.tag == "note" and defs:
+                defs[-1][2].append(_text(item))
+            elif item.tag == "note":
+                self.out.notes.append(NoteRow(owner, "seventh_note", _text(item), self._next()))
+        self.seventh_defs[owner] = [(c, m) for c, m, _ in defs]
+        self.out.seventh.extend((owner, c, m, json.dumps(t)) for c, m, t in defs)
 
     def chapter(self, el: ET.Element) -> None:
         num = _text(el.find("name"))

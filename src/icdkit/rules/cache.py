@@ -136,7 +136,7 @@ class RuleCache:
         got = self._governing.get(key)
         if got is None:
             node = self.kb.find(key)
-            inherited = self.governing(node.parent) if node and node.parent else UNGOVERNED
+            inherited = self.governing(node.parent_key) if node and node.parent_key else UNGOVERNED
             own = [n for n in self.kb.notes(key) if n.kind in _EXCLUDES or n.kind in _SEQUENCING]
             if own and node is not None:
                 got = Governing(self._excludes(own, inherited.excludes),

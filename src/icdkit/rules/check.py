@@ -96,7 +96,7 @@ class Checker:
         sink = FindingSink()
         day = self.run(enc, sink)
         return Report(sink.findings(), self.kb.release, day,
-                      "given" if enc.date is not None else "default")
+                      "given" if enc.date is not None else "default", self.kb.label)
 
     def run(self, enc: Encounter, out: Sink) -> str:
         """Put the encounter's findings in *out* (it orders them by severity); return the date

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from icdkit import codes
 from icdkit.rules.cache import RuleCache
+from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
 from icdkit.rules.emit import Sink
 from icdkit.rules.findings import Finding, Source
@@ -38,7 +39,7 @@ def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:
-            out.add(Finding("duplicate", "warning", (item.shown,),
+            out.add(Finding("duplicate", severity("duplicate"), (item.shown,),
                             f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
                             f"{item.position + 1}); report it once",
                             Source("convention", "each diagnosis is reported once per claim")))
@@ -53,12 +54,12 @@ def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
 def _one(ctx: Context, item: Item) -> Iterator[Finding]:
     """Findings that depend only on the code and the date (memoised per code and date)."""
     if item.key is None:
-        yield Finding("invalid-code", "error", (item.raw,), item.problem or "malformed code",
+        yield Finding("invalid-code", severity("invalid-code"), (item.raw,), item.problem or "malformed code",
                       Source("input", "code syntax"))
         return
     if item.valid:
         if item.node is None:
-            yield Finding("not-in-release", "info", (item.shown,),
+            yield Finding("not-in-release", severity("not-in-release"), (item.shown,),
                           f"{item.shown} was valid on {ctx.day} but is not in the {ctx.kb.release} "
                           "Tabular List, so its notes were not checked", _validity_source(ctx))
         return
@@ -77,7 +78,7 @@ def _not_valid(ctx: Context, item: Item) -> Iterator[Finding]:
         if billable:
             listed = ", ".join(c.code for c in billable[:10]) + (
                 f" … ({len(billable)} in all)" if len(billable) > 10 else "")
-            yield Finding("non-billable", "error", (shown,),
+            yield Finding("non-billable", severity("non-billable"), (shown,),
                           f"{shown} ({node.title}) is a header, not a billable code on {ctx.day}; "
                           f"choose one of: {listed}",
                           _validity_source(ctx), tuple(c.code for c in billable[:10]))
@@ -88,14 +89,14 @@ def _not_valid(ctx: Context, item: Item) -> Iterator[Finding]:
         when = "not yet effective" if ctx.day < first else "no longer valid"
         replaced = [c.code for c in kb.replacements(key)] if ctx.day > last else []
         more = f"; replaced by {', '.join(replaced)}" if replaced else ""
-        yield Finding("invalid-code", "error", (shown,),
+        yield Finding("invalid-code", severity("invalid-code"), (shown,),
                       f"{shown} is {when} on {ctx.day} (valid {first} to {last}){more}",
                       _validity_source(ctx), tuple(replaced))
         return
     suggestions = tuple(kb.suggest(key))
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-    yield Finding("invalid-code", "error", (shown,), f"{shown} is not an ICD-10-CM code{hint}",
-                  _validity_source(ctx), suggestions)
+    yield Finding("invalid-code", severity("invalid-code"), (shown,),
+                  f"{shown} is not an ICD-10-CM code{hint}", _validity_source(ctx), suggestions)
 
 
 def _seventh(ctx: Context, item: Item) -> Finding | None:
@@ -110,7 +111,7 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
         if valid:
             owner = codes.dotted(node.seventh_owner)
             meanings = "; ".join(f"{c} {m}" for c, m in defs.items())
-            return Finding("seventh-character", "error", (item.shown,),
+            return Finding("seventh-character", severity("seventh-character"), (item.shown,),
                            f"{item.shown} needs a 7th character (defined at {owner}): {meanings}",
                            Source("note", f"7th characters of {owner}", at=owner, release=kb.release),
                            tuple(valid))
@@ -119,7 +120,7 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
         padded = codes.with_placeholder(key[:-1], key[-1])
         got = kb.find(padded)
         if got is not None and kb.is_valid(padded, on=ctx.day):
-            return Finding("seventh-character", "error", (item.shown,),
+            return Finding("seventh-character", severity("seventh-character"), (item.shown,),
                            f"{item.shown}: the placeholder X is missing; write {got.code} ({got.title})",
                            src, (got.code,))
     # 3) a 7th character the code does not take (S06.1X7D: the valid set excludes it)
@@ -132,7 +133,7 @@ def _seventh(ctx: Context, item: Item) -> Finding | None:
             if valid:
                 why = ("is not a 7th character of this code" if key[6] not in defs
                        else "does not apply to this code on this date (the valid-code set excludes it)")
-                return Finding("seventh-character", "error", (item.shown,),
+                return Finding("seventh-character", severity("seventh-character"), (item.shown,),
                                f"{item.shown}: 7th character {key[6]!r} {why}; valid: {', '.join(valid)}",
                                src, tuple(valid))
     return None

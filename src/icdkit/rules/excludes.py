@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from icdkit.models import Note
 from icdkit.rules.cache import RuleCache
+from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FIRST, SECOND, Sink, Template
 from icdkit.rules.findings import Finding, Source
@@ -76,9 +77,9 @@ def _templates(cache: RuleCache, gov: Governing, owner: bool, found: tuple[int, 
 def _finding(a: str, b: str, note: Note, src: Source, own: bool) -> list[Finding]:
     at = note.source if own else f"{note.source} (governs {a})"
     if note.kind == "excludes1":
-        return [Finding("excludes1", "error", (a, b),
+        return [Finding("excludes1", severity("excludes1"), (a, b),
                         f"{a} and {b} may not be reported together: Excludes1 at "
                         f"{at}: “{note.text}”. {EXCEPTION}", src)]
-    return [Finding("excludes2", "info", (a, b),
+    return [Finding("excludes2", severity("excludes2"), (a, b),
                     f"{a} and {b} may both be reported: Excludes2 at {at}: "
                     f"“{note.text}” (not included here, not a conflict)", src)]

@@ -66,6 +66,7 @@ class Report:
     release: str = ""
     date: str | None = None
     date_source: str = "default"  # "given", or "default": the release's effective date
+    release_label: str = ""  # 'FY2026 (April 1, 2026 update)'
 
     @property
     def ok(self) -> bool:
@@ -73,5 +74,6 @@ class Report:
         return not any(f.severity == "error" for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "release": self.release, "date": self.date,
-                "date_source": self.date_source, "findings": [f.to_dict() for f in self.findings]}
+        return {"ok": self.ok, "release": self.release, "release_label": self.release_label or self.release,
+                "date": self.date, "date_source": self.date_source,
+                "findings": [f.to_dict() for f in self.findings]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from icdkit.kb import KnowledgeBase
 from icdkit.rules.cache import HCC_MODEL, RuleCache
+from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
@@ -57,7 +58,7 @@ def _severity(kb: KnowledgeBase, shown: str, sev: tuple[str, int | None], role: 
     else:
         msg = f"{what} as a secondary diagnosis"
     table = kb.meta.get("severity_source", "MS-DRG")
-    return [Finding("cc-mcc", "info", (shown,), msg,
+    return [Finding("cc-mcc", severity("cc-mcc"), (shown,), msg,
                     Source("table", "MS-DRG CC/MCC lists and CC exclusions", table=table))]
 
 
@@ -68,7 +69,7 @@ def _hcc(kb: KnowledgeBase, shown: str, key: str, year: int) -> list[Finding]:
         return []
     pick = min(years, key=lambda y: (abs(y - year), -y))
     cats = sorted({f"HCC {h['hcc']} {h['label'] or ''}".strip() for h in hccs if h["year"] == pick})
-    return [Finding("hcc", "info", (shown,),
+    return [Finding("hcc", severity("hcc"), (shown,),
                     f"{shown} maps to {'; '.join(cats)} (CMS-HCC V28, payment year {pick})",
                     Source("table", f"CMS-HCC V28 mapping, payment year {pick}",
                            table=kb.meta.get("hcc_source")))]

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from icdkit.models import Period
 from icdkit.rules.cache import RuleCache
+from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
@@ -68,14 +69,14 @@ def conflicts(cache: RuleCache, shown: str, period: Period, day: str, age: int |
             if flag in flags and flag in ranges:
                 lo, hi = ranges[flag]
                 if not lo <= age <= hi:
-                    found.append(Finding("age", "error", (shown,),
+                    found.append(Finding("age", severity("age"), (shown,),
                                          f"{shown} is a {name.lower()} diagnosis (ages {lo}-{hi} on {day}); "
                                          f"the patient is {age}",
                                          _src(cache, f"{name} diagnosis age conflict", period)))
     if sex is not None:
         for flag, only in (("female", "F"), ("male", "M")):
             if flag in flags and sex != only:
-                found.append(Finding("sex", "error", (shown,), f"{shown} is a {flag}-only diagnosis "
+                found.append(Finding("sex", severity("sex"), (shown,), f"{shown} is a {flag}-only diagnosis "
                                      f"(MCE sex edit) but the patient's sex is {sex}",
                                      _src(cache, f"{flag.capitalize()} diagnosis", period)))
     return found
@@ -95,7 +96,7 @@ def principal_templates(cache: RuleCache, period: Period, inpatient: bool | None
 
 
 def _unspecified(cache: RuleCache, period: Period) -> list[Finding]:
-    return [Finding("unspecified", "warning", (FIRST,),
+    return [Finding("unspecified", severity("unspecified"), (FIRST,),
                     f"{FIRST} is an unspecified code that the MCE flags; document and code "
                     "the specific condition when known", _src(cache, "Unspecified code", period))]
 
@@ -104,23 +105,26 @@ def _principal(cache: RuleCache, period: Period, inpatient: bool | None, several
     role = _by_setting(inpatient, "principal", "first-listed", "first-listed")
     flags = period.flags
     if "manifestation" in flags:
-        yield Finding("manifestation-principal", "error", (FIRST,),
+        yield Finding("manifestation-principal", severity("manifestation-principal"), (FIRST,),
                       f"{FIRST} is a manifestation code and may not be the {role} diagnosis; "
                       "list the underlying condition first",
                       _src(cache, "Manifestation code as principal", period))
     if "unacceptable" in flags:
-        yield Finding("unacceptable-principal", _by_setting(inpatient, "error", "warning", "info"), (FIRST,),
+        yield Finding("unacceptable-principal", severity("unacceptable-principal", inpatient=inpatient),
+                      (FIRST,),
                       f"{FIRST} is unacceptable as the principal diagnosis of an inpatient claim",
                       _src(cache, "Unacceptable principal diagnosis", period))
     if "reqsdx" in flags and not several:
-        yield Finding("unacceptable-principal", _by_setting(inpatient, "error", "warning", "info"), (FIRST,),
+        yield Finding("unacceptable-principal", severity("unacceptable-principal", inpatient=inpatient),
+                      (FIRST,),
                       f"{FIRST} is acceptable as principal diagnosis only with a secondary diagnosis",
                       _src(cache, "Unacceptable principal diagnosis (requires secondary)", period))
     if "qadm" in flags:
-        yield Finding("questionable-admission", _by_setting(inpatient, "warning", "info", "info"), (FIRST,),
+        yield Finding("questionable-admission", severity("questionable-admission", inpatient=inpatient),
+                      (FIRST,),
                       f"{FIRST} is a questionable reason for inpatient admission",
                       _src(cache, "Questionable admission", period))
     if "ecodepdx" in flags:
-        yield Finding("external-cause-principal", "error", (FIRST,),
+        yield Finding("external-cause-principal", severity("external-cause-principal"), (FIRST,),
                       f"{FIRST} is an external cause code and may not be the {role} diagnosis",
                       _src(cache, "E-code as principal diagnosis", period))

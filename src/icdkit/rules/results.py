@@ -17,6 +17,7 @@ from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a
 from typing import IO, Any, NamedTuple, TypeVar
 
 from icdkit.errors import IcdkitError
+from icdkit.rules.catalogue import severity
 from icdkit.rules.check import Checker, encounter
 from icdkit.rules.context import Context
 from icdkit.rules.emit import FindingSink, JsonSink
@@ -90,7 +91,8 @@ def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple
         except (IcdkitError, TypeError, ValueError) as exc:
             problem = str(exc)
     out = sink()
-    out.add(Finding("invalid-input", "error", (), f"{rid}: {problem}", Source("input", f"batch row {n}")))
+    out.add(Finding("invalid-input", severity("invalid-input"), (), f"{rid}: {problem}",
+                    Source("input", f"batch row {n}")))
     return out, True
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icdkit.rules.cache import RuleCache
+from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
 from icdkit.rules.emit import FIRST, Sink, Template
 from icdkit.rules.findings import Finding, Source
@@ -76,7 +77,7 @@ def instructed(cache: RuleCache, gov: Governing, shown: str, position: int, mani
             yield instruction_templates(cache, ins, position == 0, manifestation)
         elif ins.kind == "code_first" and not any(p < position for p, _ in found):
             codes = tuple(s for _, s in found)
-            yield Finding("code-first", "error", (shown, *codes),
+            yield Finding("code-first", severity("code-first", case="listed-after"), (shown, *codes),
                           f"{', '.join(codes)} must be sequenced before {shown}: Code first at "
                           f"{ins.source} — “{ins.text}”", _src(cache, ins))
 
@@ -105,17 +106,19 @@ def _absent(cache: RuleCache, ins: Instruction, first: bool, manifestation: bool
     src = _src(cache, ins)
     if ins.kind == "code_first":
         if first and manifestation:
-            return [Finding("code-first", "error", (FIRST,),
+            return [Finding("code-first", severity("code-first", case="manifestation-first"), (FIRST,),
                             f"{FIRST} is a manifestation code and cannot be listed first: code the "
                             f"underlying condition first — “{ins.text}” (at {ins.source})", src)]
-        return [Finding("code-first", "warning" if manifestation else "info", (FIRST,),
+        case = "manifestation-etiology-absent" if manifestation else "etiology-absent"
+        return [Finding("code-first", severity("code-first", case=case), (FIRST,),
                         f"{FIRST}: code first the underlying condition"
                         f"{'' if manifestation else ', if it applies'} — “{ins.text}” (at {ins.source})",
                         src)]
     if ins.kind == "use_additional":
         manif = any(cache.names_manifestation(r) for r in ins.refs.refs)
-        return [Finding("use-additional", "warning" if manif else "info", (FIRST,),
+        case = "names-manifestation" if manif else "absent"
+        return [Finding("use-additional", severity("use-additional", case=case), (FIRST,),
                         f"{FIRST}: use additional code — “{ins.text}” (at {ins.source}); "
                         "none of the codes it names is on the claim", src)]
-    return [Finding("code-also", "info", (FIRST,), f"{FIRST}: code also — “{ins.text}” (at {ins.source})",
-                    src)]
+    return [Finding("code-also", severity("code-also"), (FIRST,),
+                    f"{FIRST}: code also — “{ins.text}” (at {ins.source})", src)]

@@ -127,7 +127,7 @@ def index_tree(kb: KnowledgeBase, text: str, *, book: str = "index", depth: int 
         raise UnknownTerm(f"no {'External Cause ' if book == 'eindex' else ''}Index term {text!r}",
                           suggestions=_near(con, book, text))
     budget = [MAX_NODES]
-    return {"term": text, "book": book, "release": _index_release(kb),
+    return {"term": text, "book": book, **releases_of(kb),
             "entries": [{"path": path_of(con, r[0]), **_node(con, r, depth, budget)} for r in found[:20]]}
 
 
@@ -150,7 +150,7 @@ def table_rows(kb: KnowledgeBase, book: str, text: str, column: str | None = Non
             row["column"] = TABLE_HEADINGS[book][TABLE_COLUMNS[book].index(column)]
             row.update(complete(kb, cells[column]))
         rows.append(row)
-    return {"query": text, "table": _TITLE[book], "column": column, "release": _index_release(kb),
+    return {"query": text, "table": _TITLE[book], "column": column, **releases_of(kb),
             "rows": rows}
 
 
@@ -217,5 +217,10 @@ def entries_for(kb: KnowledgeBase, code: str) -> list[dict[str, Any]]:
     return out
 
 
-def _index_release(kb: KnowledgeBase) -> str:
-    return str(json.loads(kb.meta.get("index_source", "{}")).get("release", "unknown"))
+def releases_of(kb: KnowledgeBase) -> dict[str, str]:
+    """The release answered from (its id and label) and that of the Index and Tables used,
+    which may be older: ``{"release": "FY2026", "release_label": "FY2026 (April 1, 2026
+    update)", "index_release": "FY2025", "index_release_label": "FY2025 (April 2025 update)"}``."""
+    label = str(json.loads(kb.meta.get("index_source", "{}")).get("release", "unknown"))
+    return {"release": kb.release, "release_label": kb.label,
+            "index_release": label.split(" ", 1)[0], "index_release_label": label}
