@@ -30,7 +30,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     app = FastAPI(title="icdkit", version=__version__,
                   description=f"ICD-10-CM {kb.label}, offline and traceable to the official files.")
 
-    app.include_router(guide_routes.router(kb, _status))  # the code guide: /codes/{code}, its JSON
+    guide_routes.add_routes(app, kb, _status)  # the code guide: /codes/{code} and its JSON
 
     @app.exception_handler(IcdkitError)
     async def _error(request: Request, exc: IcdkitError) -> JSONResponse:

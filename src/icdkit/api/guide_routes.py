@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -124,9 +124,9 @@ def render_error(exc: IcdkitError, *, link: Callable[[str], str] = server_link) 
     )
 
 
-def router(kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> APIRouter:
-    """The guide's routes over *kb*; *status* maps an error to its HTTP status (as app.py does)."""
-    r = APIRouter()
+def add_routes(r: FastAPI, kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> None:
+    """Add the guide's routes over *kb* to app *r* (registered on the app itself, so its
+    route list names every path); *status* maps an error to its HTTP status as app.py does."""
 
     @r.get("/api/codes/{code}/guide")
     def guide_json(code: str, date: str | None = None) -> dict[str, Any]:
@@ -147,5 +147,3 @@ def router(kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> APIRouter
             return HTMLResponse(render_error(exc), status_code=status(exc))
         on_date = describe_code(kb, code, on=date).get("on_date") if date else None
         return HTMLResponse(render_page(kb, g, on_date=on_date))
-
-    return r
