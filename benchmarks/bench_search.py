@@ -1,7 +1,9 @@
 """Search relevance and latency: icdkit against icd10-coder on the same queries, same run.
 
 Measures, for the development set (benchmarks/search/queries.tsv) and the held-out set
-(benchmarks/search/holdout.tsv, not read while tuning):
+(benchmarks/search/holdout.tsv, not read while tuning), and the classes of misses of issue 16
+(benchmarks/search/classes.tsv: half-typed words, combinations, numbers, with/without, 7th
+characters, other coding vocabularies):
 
 * top-1 / top-5 / top-10 accuracy, overall and per kind of query (a hit is the expected code,
   or its 7th-character completion; see benchmarks/search/relevance.py);
@@ -117,7 +119,8 @@ def main() -> None:
     print(f"open FY2026 + first search: {time.perf_counter() - t0:.2f} s")
     other = peer()
     sets = [("queries.tsv (development)", relevance.load(HERE / "queries.tsv")),
-            ("holdout.tsv (held out)", relevance.load(HERE / "holdout.tsv"))]
+            ("holdout.tsv (held out)", relevance.load(HERE / "holdout.tsv")),
+            ("classes.tsv (issue 16 classes)", relevance.load(HERE / "classes.tsv"))]
     for name, queries in sets:
         mine = run(lambda text: [r.code for r in kb.search(text, limit=10)], queries)
         theirs = run(other, queries) if other else None

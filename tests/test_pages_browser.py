@@ -44,8 +44,8 @@ def test_search_results_page_says_why_each_code_matched(page: Page, server: str)
     page.press("#q", "Enter")
     page.wait_for_url("**/search?q=acetaminophen+overdose")
     first = page.locator("#results li").first
-    expect(first).to_contain_text("T39.1X1")
-    expect(first).to_contain_text("needs a 7th character")
+    expect(first).to_contain_text("T39.1X1A")
+    expect(first).to_contain_text("7th character A of T39.1X1")
     expect(first).to_contain_text("drug: Acetaminophen › Poisoning, accidental (unintentional)")
 
 

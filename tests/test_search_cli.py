@@ -27,7 +27,7 @@ def test_search_json_contract(kb: KnowledgeBase) -> None:
 def test_search_view_shows_why(kb: KnowledgeBase) -> None:
     r = icdkit("search", "acetaminophen overdose", "-n", "2")
     assert r.returncode == 0, r.stderr
-    assert "T39.1X1" in r.stdout and "7th character" in r.stdout and "Acetaminophen" in r.stdout
+    assert "T39.1X1A" in r.stdout and "header T39.1X1" in r.stdout and "Acetaminophen" in r.stdout
 
 
 def test_search_complete_and_billable_only() -> None:

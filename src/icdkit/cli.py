@@ -315,7 +315,8 @@ def cmd_table(args: argparse.Namespace) -> None:
 
     kb = open_kb(args.release, args.cache_dir)
     column = args.intent if args.command == "drug" else args.behavior
-    _emit(table_rows(kb, args.command, args.text, column), args.json, "render_table")
+    _emit(table_rows(kb, args.command, args.text, column, encounter=getattr(args, "encounter", None)),
+          args.json, "render_table")
 
 
 def cmd_releases(args: argparse.Namespace) -> None:
@@ -499,13 +500,19 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("drug", parents=[release, as_json, common],
                        help="the Table of Drugs and Chemicals: codes for a substance by intent")
     s.add_argument("text", metavar="SUBSTANCE", help="a substance: 'acetaminophen', 'alcohol, ethyl'")
-    s.add_argument("--intent", choices=TABLE_COLUMNS["drug"], help="the column whose code you need")
+    s.add_argument("--intent", metavar="INTENT",
+                   help=f"the column whose code you need: {', '.join(TABLE_COLUMNS['drug'])}, "
+                   "or a coder's word (overdose, side effect, intentional, suicide attempt)")
+    s.add_argument("--encounter", metavar="ENCOUNTER",
+                   help="initial, subsequent or sequela: complete the code with its 7th character")
     s.set_defaults(func=cmd_table)
 
     s = sub.add_parser("neoplasm", parents=[release, as_json, common],
                        help="the Neoplasm Table: codes for a site by behavior")
     s.add_argument("text", metavar="SITE", help="a site: 'lung', 'lung, upper lobe', 'colon'")
-    s.add_argument("--behavior", choices=TABLE_COLUMNS["neoplasm"], help="the column whose code you need")
+    s.add_argument("--behavior", metavar="BEHAVIOR",
+                   help=f"the column whose code you need: {', '.join(TABLE_COLUMNS['neoplasm'])}, "
+                   "or a word such as metastatic, cancer, benign")
     s.set_defaults(func=cmd_table)
 
     s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")

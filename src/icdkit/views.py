@@ -153,11 +153,17 @@ def render_report(d: dict[str, Any], console: Console) -> None:
 
 
 def render_search(d: dict[str, Any], console: Console) -> None:
+    """Results with why each matched; a completed code shows its header and 7th character, a
+    code that needs a partner shows it, a weak match says so."""
     if not d["results"]:
         console.print(f"[yellow]no code found for {d['query']!r}[/]")
         return
+    if all(r.get("weak") for r in d["results"]):
+        console.print(f"[yellow]no real match for {d['query']!r}: a word matched nothing; "
+                      "these are weak guesses[/]")
     table = Table(title=f"{d['query']} — {d['release']}", title_justify="left", show_lines=False)
-    for col in ("code", "title", "why it matched", "score"):
+    table.add_column("code", no_wrap=True, min_width=8)
+    for col in ("title", "why it matched", "score"):
         table.add_column(col, justify="right" if col == "score" else "left")
     for r in d["results"]:
         code = Text(r["code"], style="bold green" if r["billable"] else "bold yellow")
@@ -167,6 +173,14 @@ def render_search(d: dict[str, Any], console: Console) -> None:
                     else f"header: choose one of {', '.join(r.get('children', [])[:6])}"
                     + (" …" if len(r.get("children", [])) > 6 else ""))
             title.append(f"\n{need}", style="yellow")
+        if r.get("header"):
+            title.append(f"\nheader {r['header']} + 7th character {r['code'][-1]} "
+                         f"(other encounters: icdkit lookup {r['header']})", style="dim")
+        for also in r.get("also", []):
+            title.append(f"\n+ {also['code']} {also['title']}", style="cyan")
+            title.append(f" ({also['note']}, at {also['at']})", style="dim")
+        if r.get("weak"):
+            title.append("\nweak match", style="yellow")
         why = Text(f"{r['matched']['via']}: ", style="dim")
         why.append(r["matched"]["path"])
         table.add_row(code, title, why, f"{r['score']:.2f}")
@@ -212,6 +226,7 @@ def _grow(tree: Any, children: list[dict[str, Any]]) -> None:
 
 
 def render_table(d: dict[str, Any], console: Console) -> None:
+    """A Table's rows with their subsites, then what the asked column's code still needs."""
     from icdkit.vocabulary import TABLE_COLUMNS
 
     book = "drug" if d["table"].startswith("Table of Drugs") else "neoplasm"
@@ -221,9 +236,29 @@ def render_table(d: dict[str, Any], console: Console) -> None:
     for col in TABLE_COLUMNS[book]:
         table.add_column(col, style="bold green" if col == d["column"] else "")
     for row in d["rows"]:
-        table.add_row(row["path"], *(row["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+        table.add_row(Text(row["path"], style="bold"), *(row["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+        for sub in row.get("subsites", row.get("subterms", [])):
+            name = "  › " + sub["path"][len(row["path"]) + 3:] if sub["path"].startswith(row["path"]) \
+                else sub["path"]
+            table.add_row(Text(name, style="dim"), *(sub["codes"][c] or "—" for c in TABLE_COLUMNS[book]))
+    if d.get("synonym"):
+        console.print(f"[dim]{d['query']!r} is listed as {d['synonym']!r}[/]")
     console.print(table)
     for row in d["rows"]:
         if d["column"] and row.get("note"):
-            code = row.get("code") or "—"
-            console.print(f"{row['path']}: [bold]{code}[/] {row.get('title') or ''} — {row['note']}")
+            code = row.get("complete_code") or row.get("code") or "—"
+            title = row.get("complete_title") or row.get("title") or ""
+            console.print(f"{row['path']}: [bold]{code}[/] {title} — {row['note']}")
+            _codes_under(row, console)
+        for col, cat in row.get("categories", {}).items():
+            console.print(f"{row['path']} · {col} {cat['code']}-: {cat['note']}")
+            _codes_under(cat, console)
+
+
+def _codes_under(d: dict[str, Any], console: Console) -> None:
+    for k in d.get("codes_under", [])[:12]:
+        console.print(f"    [green]{k['code']}[/] {k['title']}")
+    if len(d.get("codes_under", [])) > 12:
+        console.print(f"    [dim]… {len(d['codes_under']) - 12} more[/]")
+    for enc, code in d.get("encounter_codes", {}).items() if not d.get("complete_code") else ():
+        console.print(f"    [green]{code}[/] {enc} encounter")

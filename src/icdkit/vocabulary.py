@@ -81,6 +81,51 @@ def fold_title(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# -- word forms -----------------------------------------------------------------------------
+_CONDITION_ENDINGS = ("itis", "osis", "iasis", "ism", "oma", "emia", "pathy", "algia", "ectomy",
+                      "otomy", "plasty", "uria", "ia")
+
+
+def same_word(head: list[str], ws: list[str]) -> bool:
+    """True when *ws* is another form of the term's first word ('femoral' of 'femur').
+
+    >>> same_word(["femur"], ["femoral"]), same_word(["fracture"], ["pathological"])
+    (True, False)
+    """
+    if len(ws) != 1 or not head:
+        return False
+    a, b = head[0], ws[0]
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return common >= 3 and common * 2 >= min(len(a), len(b))
+
+
+def word_forms(titles: list[str]) -> dict[str, list[str]]:
+    """Stem -> the stems of its other forms, from Index titles that print both (``femur,
+    femoral``; ``abdomen, abdominal``), both ways. A form naming a condition rather than the
+    same thing (``appendix, appendicitis``; ``artery, arteritis``) is left out.
+
+    >>> word_forms(["Femur, femoral", "Appendix, appendicitis"])
+    {'femor': ['femur'], 'femur': ['femor']}
+    """
+    pairs: set[tuple[str, str]] = set()
+    for title in titles:
+        parts = title.split(",")
+        head = words(parts[0])
+        if len(head) != 1:
+            continue
+        for part in parts[1:]:
+            ws = words(part)
+            if not same_word(head, ws) or any(w.endswith(_CONDITION_ENDINGS) for w in (head[0], ws[0])):
+                continue
+            a, b = stem(head[0]), stem(ws[0])
+            if a != b:
+                pairs |= {(a, b), (b, a)}
+    out: dict[str, list[str]] = {}
+    for a, b in sorted(pairs):
+        out.setdefault(a, []).append(b)
+    return out
+
+
 # -- the Tables' columns ---------------------------------------------------------------------
 # The columns of the Table of Drugs and Chemicals and of the Neoplasm Table (columns 2-7). The
 # short names are what ``icdkit drug --intent`` and ``icdkit neoplasm --behavior`` accept; the

@@ -59,6 +59,12 @@ def results_html(query: str, results: list[dict[str, Any]]) -> str:
         if not r["billable"]:
             need = (" · needs a 7th character" if r.get("seventh_character_required")
                     else " · header: choose a child code")
+        if r.get("header"):  # completed with the encounter's 7th character
+            need = f" · 7th character {r['code'][-1]} of {r['header']}"
+        for also in r.get("also", []):  # a partner a "use additional code" note asks for
+            need += f" · with {also['code']} {also['title']}"
+        if r.get("weak"):
+            need += " · weak match"
         items.append(f'<li><a href="/codes/{_e(r["code"])}" class={status}>{_e(r["code"])}</a> '
                      f'{_e(r["title"])}<span class=hdr>{need}</span><br>'
                      f'<span class=why>{_e(r["matched"]["via"])}: {_e(r["matched"]["path"])}</span></li>')

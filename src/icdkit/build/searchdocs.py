@@ -18,6 +18,7 @@ arrays hold the weight of the required words and a small prior by source.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
@@ -30,7 +31,7 @@ from functools import lru_cache
 from icdkit import codes
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
-from icdkit.vocabulary import FREE, STOP, VIAS, fold, stem, words
+from icdkit.vocabulary import FREE, STOP, VIAS, fold, same_word, stem, word_forms, words
 
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
@@ -89,7 +90,7 @@ def split_words(title: str, nemod: str = "", *, main: bool = False, coded: bool 
     head = words(parts[0])
     for n, part in enumerate(parts):
         ws = words(part)
-        optional_here = n > 0 and ((main and coded) or _same_word(head, ws)
+        optional_here = n > 0 and ((main and coded) or same_word(head, ws)
                                    or all(w in STOP or w in _PREPOSITIONS for w in ws))
         group: list[str] = []
         for i, w in enumerate(ws):
@@ -133,19 +134,6 @@ def _close(out: Words, group: list[str]) -> None:
     group.clear()
 
 
-def _same_word(head: list[str], ws: list[str]) -> bool:
-    """True when *ws* is another form of the term's first word ('femoral' of 'femur').
-
-    >>> _same_word(["femur"], ["femoral"]), _same_word(["fracture"], ["pathological"])
-    (True, False)
-    """
-    if len(ws) != 1 or not head:
-        return False
-    a, b = head[0], ws[0]
-    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    return common >= 3 and common * 2 >= min(len(a), len(b))
-
-
 class DocBuilder:
     """Collects documents; ``write`` stores them with their postings."""
 
@@ -154,6 +142,7 @@ class DocBuilder:
         self.docs: list[Doc] = []
         self.missing: set[str] = set()  # printed index codes this release does not have
         self.surface: dict[str, int] = {}  # words as printed (with counts), for prefixes and typos
+        self.restating: list[tuple[int, set[str]]] = []  # (doc, own stems): subterms giving the parent code
 
     def add(self, code: str, via: str, term: int | None, path: str, ws: Words,
             prior: float | None = None) -> None:
@@ -180,6 +169,7 @@ class DocBuilder:
             for i, t in enumerate(terms):
                 titles, ws = ([], Words()) if t.parent is None else chains[t.parent]
                 own = split_words(t.title, t.nemod, main=t.parent is None, coded=bool(t.code))
+                restates = t.parent is not None and bool(t.code) and t.code == terms[t.parent].code
                 chains.append(([*titles, t.title], ws + own))
                 titles, ws = chains[-1]
                 if book in ("drug", "neoplasm"):
@@ -198,7 +188,23 @@ class DocBuilder:
                         path += f" [{books[target.book][target.term].manif}]"
                 if code:
                     prior = _PRIOR[book] - 0.004 * t.level
+                    before = len(self.docs)
                     self.add(codes.without_dash(code), book, ids[book] + i, path, ws, prior)
+                    if restates and len(self.docs) > before:
+                        self.restating.append((before, {stem(w) for w in own.req}))
+
+    def nonessential(self, title_of: dict[str, str]) -> None:
+        """A subterm that gives its parent's own code and whose words the code's title does not
+        print only restates the parent ('Screening › special' Z13.9, 'Encounter for screening,
+        unspecified'): its words become nonessential, so they cannot outrank a sibling naming
+        the child ('special screening for osteoporosis' -> Z13.820). 'Diabetes › type 2' E11.9
+        keeps its words: the title prints them."""
+        for i, own in self.restating:
+            d = self.docs[i]
+            printed = {stem(w) for w in words(title_of.get(d.code, ""))}
+            if own and not own & printed:
+                d.req -= own
+                d.opt |= own
 
     @staticmethod
     def target_code(books: dict[str, list[Term]], target: Target | None) -> str:
@@ -210,6 +216,8 @@ class DocBuilder:
         return t.printed_code
 
     def add_tabular(self, titles: Iterable[tuple[str, str]], inclusions: Iterable[tuple[str, str]]) -> None:
+        titles = list(titles)
+        self.nonessential({code: title for code, title in titles})
         for code, title in titles:
             self.add(code, "title", None, title, split_words(title, tabular=True))
         for code, text in inclusions:
@@ -241,8 +249,10 @@ class DocBuilder:
         con.executemany("INSERT INTO search_docs VALUES (?,?,?,?,?)", rows)
         con.executemany("INSERT INTO search_terms VALUES (?,?,?,?,?)",
                         ((s, idf[s], df[s], req_post[s].tobytes(), opt_post[s].tobytes()) for s in df))
+        forms = json.dumps(word_forms(sorted({p for d in self.docs if d.via in ("index", "eindex")
+                                              for p in d.path.split(" › ") if "," in p})))
         con.executemany("INSERT INTO search_arrays VALUES (?,?)",
-                        (("req_w", req_w.tobytes()), ("prior", prior.tobytes()),
+                        (("req_w", req_w.tobytes()), ("prior", prior.tobytes()), ("forms", forms.encode()),
                          ("via", bytes(VIAS.index(d.via) for d in self.docs))))
         con.executemany("INSERT INTO search_words VALUES (?,?,?)",
                         ((w, stem(w), c) for w, c in self.surface.items()))

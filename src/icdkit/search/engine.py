@@ -14,10 +14,19 @@ How a query is scored:
    is named), and the words that asked count as matched.
 4. Documents are grouped by code; a code's score is its best document's, and the result says
    *why*: the index path, the title or the inclusion term that matched.
+5. A header is refined to the child the query means (its words, its numbers: bmi 41 -> 40.0-44.9)
+   and a code that needs a 7th character comes complete (the encounter said, else initial),
+   its header beside it; a title printing what the query negates ("without mention of
+   meconium ileus") loses, as one saying "without" what the query wants "with".
+6. The first results carry the partner their "use additional code" note asks for when it
+   matched words they lack (E11.22 with N18.30 for "type 2 diabetes with ckd stage 3"); a word
+   nothing prints marks the results weak. Ties fall to document order, then code, so the
+   ranking is the same in every process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -31,9 +40,12 @@ import numpy.typing as npt
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
-from icdkit.search.navigate import next_step
+from icdkit.search.numbers import digits, fit, fits, numbers
+from icdkit.search.partners import Also, partners
+from icdkit.search.query import Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, words
+from icdkit.search.tables import next_step
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, VIAS, content, stem, word_forms, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -45,6 +57,10 @@ _PENALTY = 0.6  # weight of unmatched required words
 _OPTIONAL = 0.6  # credit for a word matched only among a document's optional words
 _UNKNOWN = 6.0  # weight of a query word no document has (it lowers every score alike)
 _REWRITTEN = 0.02  # a synonym variant yields to the words as typed on a tie
+_FORM = 0.95  # credit for another form of a word the Index prints beside it (femoral / femur)
+_PARTNERED = 3  # results that are given their partners (a "use additional" code)
+_NUMBER = 0.05  # for a title holding the number the query states (taken when it prints others)
+_WEAK = 0.5  # below this, a result of a query with a word nothing prints is a weak match
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
@@ -73,6 +89,9 @@ class Result:
     matched: Match
     seventh: bool  # a 7th character is still needed
     children: tuple[str, ...]  # for a non-billable code: its child codes, one step away
+    header: str | None = None  # for a code completed with its 7th character: the code without it
+    also: tuple[Also, ...] = ()  # codes a note of this one asks to report with it (BMI, CKD stage)
+    weak: bool = False  # a word of the query matched nothing: a guess, not an answer
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -84,6 +103,12 @@ class Result:
         if not self.billable:
             out["children"] = list(self.children)
             out["seventh_character_required"] = self.seventh
+        if self.header:
+            out["header"] = self.header
+        if self.also:
+            out["also"] = [a.to_json() for a in self.also]
+        if self.weak:
+            out["weak"] = True
         return out
 
 
@@ -108,10 +133,13 @@ class Searcher:
         self.is_drug = via == VIAS.index("drug")
         self.is_neoplasm = via == VIAS.index("neoplasm")
         self.synonyms = Synonyms.bundled()
+        self._forms: dict[str, list[str]] | None = (
+            json.loads(arrays["forms"]) if "forms" in arrays else None)
         self._postings: OrderedDict[str, tuple[float, _I, _I] | None] = OrderedDict()
         self._typos: dict[str, list[tuple[str, float]]] = {}
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
         self._freqs: dict[str, int] = {}
+        self._steps: dict[str, tuple[tuple[str, ...], bool]] = {}
         self._lock = threading.Lock()  # the caches are shared by the server's threads
 
     # -- vocabulary -------------------------------------------------------------------------
@@ -175,6 +203,33 @@ class Searcher:
             self._sound_index = index
         return self._sound_index
 
+    def forms(self, s: str) -> list[str]:
+        """Other forms of a stem the Index prints beside it (femoral -> femur): a query's
+        adjective meets the noun a term requires. Read from the store, else derived once."""
+        if self._forms is None:
+            titles = [t for (t,) in self.con.execute(
+                "SELECT DISTINCT title FROM index_terms "
+                "WHERE book IN ('index', 'eindex') AND title LIKE '%,%'")]
+            self._forms = word_forms(titles)
+        return self._forms.get(s, [])
+
+    def half_typed(self, word: str) -> list[tuple[str, float]]:
+        """A word cut short, perhaps with two letters swapped ('pnue' for pneu-): the printed
+        words it begins, found by completing it and its adjacent transpositions."""
+        if len(word) < 3 or not word.isalpha():
+            return []
+        swaps = [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)]
+        for quality, prefixes in ((0.8, [word]), (0.7, swaps)):
+            found = [(s, quality) for p in prefixes for s, _ in self.completions(p, 6)]
+            if found:
+                return list(dict.fromkeys(found))[:6]
+        return []
+
+    def unknown(self, word: str) -> bool:
+        """True for a word no document prints, not even misspelt (a synonym phrase it begins
+        may complete it: 'pnue' -> the spelling 'pnuemonia', 'tylen' -> 'tylenol')."""
+        return self.postings(stem(word)) is None and not self.typos(word)
+
     def completions(self, prefix: str, limit: int = 24) -> list[tuple[str, float]]:
         """Stems of the most frequent printed words beginning with *prefix* (autocomplete)."""
         rows = self.con.execute(
@@ -197,10 +252,11 @@ class Searcher:
             known = self.postings(s) is not None
             if known and (self._freq(tok) or not tok.isalpha()):
                 alts.append((s, 1.0))
+                alts += [(f, _FORM) for f in self.forms(s) if f != s]
             if last:
                 alts += [a for a in self.completions(tok) if a[0] != s]
             if not alts:  # a word never printed: its nearest printed words (its stem's among them)
-                alts = self.typos(tok)
+                alts = self.typos(tok) or self.half_typed(tok)
                 if known and all(a != s for a, _ in alts):
                     alts.append((s, 0.8))
             idfs = [p[0] for a, _ in alts if (p := self.postings(a)) is not None]
@@ -257,7 +313,9 @@ class Searcher:
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool) -> list[Result]:
         direct = self._code_results(text)
-        tokens = content(words(text))
+        every = words(text)
+        negated, wanted = negations(every)
+        tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
         best: dict[int, float] = {}
         variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
                     for v in self.synonyms.variants(tokens)]
@@ -280,17 +338,27 @@ class Searcher:
             for i, sc in zip(ids.tolist(), score.tolist(), strict=True):
                 if sc > best.get(i, -9.0):
                     best[i] = sc
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:_POOL]
-        stems = {stem(t) for v, _, _ in variants for t in v}
-        results = self._group(ranked, columns, billable_only, limit, stems, set(words(text)) - _ARTICLES)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:_POOL]  # ties: document order
+        ask = Ask({stem(t) for v, _, _ in variants for t in v}, set(every) - _ARTICLES,
+                  numbers(" ".join(tokens)), self._with_variants(negated), self._with_variants(wanted),
+                  [t for t in tokens if self.unknown(t) and not (prefix and t == tokens[-1])])
+        results = self._group(ranked, columns, billable_only, limit, ask)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
 
+    def _with_variants(self, ws: list[str]) -> set[str]:
+        """Stems of *ws* and of their synonyms (hemorrhage: bleeding too)."""
+        return {stem(t) for w in ws for v in self.synonyms.variants([w]) for t in v}
+
     def _group(self, ranked: list[tuple[int, float]], columns: dict[str, str],
-               billable_only: bool, limit: int, stems: set[str], typed: set[str]) -> list[Result]:
+               billable_only: bool, limit: int, ask: Ask) -> list[Result]:
         """Best document per code; the top codes become Results. On a tie the billable code, and
-        the path printing the words as typed ('vaginitis' over 'vaginalitis', one stem), win."""
+        the path printing the words as typed ('vaginitis' over 'vaginalitis', one stem), win.
+        A code that needs a 7th character comes complete (the encounter the query states, else
+        the first defined) with its header beside it; what the query negates counts against a
+        title; the first codes carry the partners their notes ask for."""
+        stems, typed = ask.stems, ask.typed
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
@@ -307,48 +375,75 @@ class Searcher:
                 path = f"{path} › {TABLE_HEADINGS[via][column]}"
             if code and code not in best:
                 best[code] = (sc, Match(via, path))
-        scored: dict[str, tuple[float, Match]] = {}
+        scored: dict[str, tuple[float, Match, str | None, set[str]]] = {}
         for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
             c = self.kb.find(code)
             if c is None:
                 continue
             if not c.billable:
-                c, match = self._descend(c, match, stems)
-            if billable_only and not c.billable:
+                c, match = self._descend(c, match, ask)
+            header = None
+            if not c.billable:
+                header = c.code
                 c, match = self._complete(c, match, stems)
+                header = header if c.billable else None
             if (billable_only and not c.billable) or c.code in scored:
                 continue
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
-            scored[c.code] = (sc + (0.005 if c.billable else 0.0) + _LITERAL * literal, match)
-        ranked_codes = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
-        return [r for code, (sc, match) in ranked_codes if (r := self._result(code, sc, match))]
+            sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask) \
+                + _NUMBER * fit(c.title, ask.numbers)
+            printed = {stem(w) for w in words(f"{match.path} {c.title}")} & stems
+            scored[c.code] = (sc, match, header, printed)
+        order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
+        ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))
+        pool = [(code, v[0], v[3]) for code, v in ranked_codes]
+        out = []
+        for n, (code, (sc, match, header, printed)) in enumerate(ranked_codes[:limit]):
+            r = self._result(code, sc, match, header)
+            if r is None:
+                continue
+            also = partners(self.kb, code, printed, pool, stems) if n < _PARTNERED else ()
+            weak = bool(ask.unknown) and sc < _WEAK
+            out.append(dataclasses.replace(r, also=also, weak=weak) if also or weak else r)
+        return out
 
-    def _descend(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
+    def _descend(self, c: Code, match: Match, ask: Ask) -> tuple[Code, Match]:
         """From a header the Index or a title led to, down to the code the query means.
 
         At each level the child whose title shares the most of the query's words (by idf) wins;
         when the query says nothing more, the default: the 'unspecified' child, else a 'without'
         or 'not' child (without complication, not intractable), else 'other', else the first.
+        A number of the query picks the child whose title holds it (bmi 41: 40.0-44.9).
         Stops at codes that only lack their 7th character.
         """
+        stems = ask.stems
         start = c
         while not c.billable:
-            kids, seventh = next_step(self.kb, c.code)
+            kids, seventh = self._step(c.code)
             if seventh or not kids:
                 break
             options = [k for k in (self.kb.find(x) for x in kids) if k is not None]
             if not options:
                 break
-            c = max(options, key=lambda k: (self._overlap(k.title, stems), _default_rank(k.title, stems),
-                                            -options.index(k)))
+            c = max(options, key=lambda k: (self._overlap(k.title, stems), fits(k.title, ask.numbers),
+                                            _default_rank(k.title, stems), -options.index(k)))
         if c is start:
             return c, match
         return c, Match(match.via, match.path, start.code)
 
+    def _step(self, code: str) -> tuple[tuple[str, ...], bool]:
+        """:func:`next_step` of a code, kept (a search asks it of the same headers several times)."""
+        step = self._steps.get(code)
+        if step is None:
+            if len(self._steps) > _CACHE:
+                self._steps.clear()
+            step = self._steps[code] = next_step(self.kb, code)
+        return step
+
     def _complete(self, c: Code, match: Match, stems: set[str]) -> tuple[Code, Match]:
         """For a claim-ready answer: the 7th character the query names (initial, subsequent,
         sequela...), else the first the code defines (A, initial encounter, for injuries)."""
-        kids, seventh = next_step(self.kb, c.code)
+        kids, seventh = self._step(c.code)
         options = [k for k in (self.kb.find(x) for x in kids) if k is not None and k.billable]
         if not seventh or not options:
             return c, match
@@ -356,19 +451,20 @@ class Searcher:
         return best, Match(match.via, match.path, match.refined_from or c.code)
 
     def _overlap(self, title: str, stems: set[str]) -> float:
+        """The idf of the query's stems a title prints, summed in sorted order: a float sum
+        over a set's iteration order would change with PYTHONHASHSEED and swap equal siblings."""
         total = 0.0
-        for w in set(words(title)):
-            s = stem(w)
-            if s in stems and (post := self.postings(s)) is not None:
+        for s in sorted({stem(w) for w in words(title)} & stems):
+            if (post := self.postings(s)) is not None:
                 total += post[0]
         return total
 
-    def _result(self, code: str, score: float, match: Match) -> Result | None:
+    def _result(self, code: str, score: float, match: Match, header: str | None = None) -> Result | None:
         c = self.kb.find(code)
         if c is None:
             return None
-        kids, seventh = ((), False) if c.billable else next_step(self.kb, c.code)
-        return Result(c.code, c.title, c.billable, score, match, seventh, kids)
+        kids, seventh = ((), False) if c.billable else self._step(c.code)
+        return Result(c.code, c.title, c.billable, score, match, seventh, kids, header)
 
     def _code_results(self, text: str) -> list[Result]:
         """A query that is itself a code (``M54.2``, ``m542``) answers with that code first."""
@@ -381,7 +477,15 @@ class Searcher:
         if c is None:
             return []
         result = self._result(c.code, 2.0, Match("code", c.code))
-        return [result] if result else []
+        if result is None:
+            return []
+        out = [result]
+        if not c.billable:  # 'M54.' asks for the codes under M54: its children, in tabular order
+            for n, kid in enumerate(self.kb.children(c.code)):
+                r = self._result(kid.code, 1.9 - 0.001 * n, Match("code", f"{c.code} › {kid.code}"))
+                if r:
+                    out.append(r)
+        return out
 
 
 def _raise(vec: _F, ids: _I, value: float) -> None:
@@ -394,8 +498,8 @@ def _default_rank(title: str, stems: set[str]) -> float:
     """How much a child title looks like the default when the query says nothing more."""
     ws = words(title)
     side = any(w in _SIDES and w not in stems for w in ws)
-    return (ws.count("unspecified") - side + 0.5 * ("without" in ws) + 0.3 * ("not" in ws)
-            + 0.25 * ("other" in ws))
+    return (ws.count("unspecified") - side + 0.5 * (ws.count("without") - ws.count("with"))
+            + 0.3 * ("not" in ws) + 0.25 * ("other" in ws))
 
 
 def _pick(found: list[str], order: tuple[str, ...], default: str) -> str:

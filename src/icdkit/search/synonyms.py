@@ -106,6 +106,19 @@ class Synonyms:
             out.append(combined)
         return out
 
+    def complete(self, word: str) -> str:
+        """A half-typed word completed to the one-word phrase it begins ('tylen' -> 'tylenol'),
+        the shortest such phrase; *word* itself when none (or it is under four letters).
+
+        >>> Synonyms.bundled().complete("tylen")
+        'tylenol'
+        """
+        if len(word) < 4:
+            return word
+        found = sorted((p[0] for p in self._rewrites if len(p) == 1 and p[0].startswith(word)),
+                       key=lambda w: (len(w), w))
+        return found[0] if found else word
+
     def cues(self, tokens: list[str], kind: str) -> list[tuple[str, tuple[str, ...]]]:
         """(column or 'drug' / 'neoplasm', the words saying so) for each cue in the query."""
         table = self._cues[kind]
