@@ -3,14 +3,14 @@
 Every import counts — at the top of a module, inside a function (lazy), or under
 ``TYPE_CHECKING`` — so a lazy import cannot hide a cycle. The layers (DESIGN.md), lowest first:
 
-0. neutral: errors, codes, refs, models, vocabulary, dates
+0. neutral: errors, codes, refs, models, vocabulary, dates, titles
 1. build/ (official files → one SQLite per release)
 2. the facts: store, kb, history
 3. search/, rules/
 4. guide/
 5. notes/ (the scribe)
 6. workbench (the public KnowledgeBase with every capability)
-7. adapters: lookup, views, cli, api/, spark, dask, and frames (the partition checker both
+7. adapters: lookup, views, guide_view, cli, api/, spark, dask, and frames (the partition checker both
    cluster adapters share)
 
 The package's own ``__init__`` re-exports public names lazily by module path and is left out.
@@ -24,14 +24,15 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "icdkit"
 
 LAYERS: dict[str, int] = {
-    "errors": 0, "codes": 0, "refs": 0, "models": 0, "vocabulary": 0, "dates": 0,
+    "errors": 0, "codes": 0, "refs": 0, "models": 0, "vocabulary": 0, "dates": 0, "titles": 0,
     "build": 1,
     "store": 2, "kb": 2, "history": 2,
     "search": 3, "rules": 3,
     "guide": 4,
     "notes": 5,
     "workbench": 6,
-    "lookup": 7, "views": 7, "cli": 7, "api": 7, "spark": 7, "dask": 7, "frames": 7,
+    "lookup": 7, "views": 7, "guide_view": 7, "cli": 7, "api": 7, "spark": 7, "dask": 7,
+    "frames": 7,
 }
 
 

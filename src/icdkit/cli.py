@@ -393,6 +393,34 @@ def cmd_releases(args: argparse.Namespace) -> None:
         print(f"{r.release}\t{r.label}\t{kind}\t{'built' if r.built else 'builds on first use'}")
 
 
+def cmd_guide(args: argparse.Namespace) -> None:
+    kb = open_kb(args.release, args.cache_dir)
+    g = kb.guide(args.code, on=args.date)
+    if args.json:
+        sys.stdout.write(json.dumps(g.to_json(), ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+
+    from icdkit.guide_view import render_guide
+
+    render_guide(g.to_json(), Console())
+
+
+def cmd_export_site(args: argparse.Namespace) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from icdkit.api.static_site import export_site
+
+    kb = open_kb(args.release, args.cache_dir)
+    with Progress(TextColumn("pages {task.fields[release]}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+        task = bar.add_task("export", total=None, release=kb.release)
+        n = export_site(kb, Path(args.dir), jobs=args.jobs,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print(f"{kb.release}: {n} pages (HTML + JSON) -> {args.dir}", file=sys.stderr)
+
+
 def _listen(host: str, port: int) -> Any:
     """A socket bound to *host*:*port*, or a clear error: out of range, or in use (with a
     free port to suggest)."""
@@ -563,6 +591,18 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("releases", parents=[as_json, common], help="the releases icdkit can open")
     s.set_defaults(func=cmd_releases)
+
+    s = sub.add_parser("guide", parents=[release, as_json, common],
+                       help="the code guide: documentation tips, pitfalls, confusable codes, FAQ, sources")
+    s.add_argument("code", help="a code or header in any spelling: M54.03, M54.0, s72001a")
+    s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD (default: the release's date)")
+    s.set_defaults(func=cmd_guide)
+
+    s = sub.add_parser("export-site", parents=[release, common],
+                       help="write every code's guide page (HTML + JSON) into a folder, for static hosting")
+    s.add_argument("dir", help="output folder (created if missing)")
+    s.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: one per core)")
+    s.set_defaults(func=cmd_export_site)
 
     s = sub.add_parser("doctor", parents=[as_json, common],
                        help="check every store against its build checksum: OK, damaged, stale",

@@ -14,7 +14,11 @@ imports it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from icdkit import kb as facts
+from icdkit.guide import Guide
+from icdkit.guide import guide as make_guide
 from icdkit.search.engine import Result, Searcher
 
 
@@ -36,3 +40,8 @@ class KnowledgeBase(facts.KnowledgeBase):
     def autocomplete(self, text: str, *, limit: int = 10) -> list[Result]:
         """:meth:`search` with the last word taken as the beginning of a word."""
         return self.searcher().search(text, limit=limit, prefix=True)
+
+    def guide(self, code: str, *, on: dt.date | str | None = None) -> Guide:
+        """The code guide of *code* (see :mod:`icdkit.guide`): documentation tips, pitfalls,
+        confusable and related codes, FAQ, every statement cited."""
+        return make_guide(self, code, on=on)

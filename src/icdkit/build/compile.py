@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from icdkit import __version__, codes
-from icdkit.build import books, checksum, drg, hcc, order, schema, tabular, validity
+from icdkit.build import books, checksum, drg, hcc, order, relations, schema, tabular, validity
 from icdkit.build.searchdocs import DocBuilder
 from icdkit.build.sources import ReleaseSource, SourceFile
 from icdkit.build.xref import Resolver
@@ -191,6 +191,8 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
                       if n.kind == "inclusion_term" and n.owner in by_key))
     search_counts = docs.write(con)
 
+    relation_counts = relations.write(con)  # for code guides: cousins, reverse notes, GEMs
+
     report("finish", 0.95)
     counts = dict(con.execute("SELECT kind, count(*) FROM nodes GROUP BY kind").fetchall())
     billable = con.execute("SELECT count(*) FROM nodes WHERE billable").fetchone()[0]
@@ -221,6 +223,8 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
             "terms": {b: len(t) for b, t in book_terms.items()},
         }),
         "search_counts": json.dumps(search_counts),
+        "relation_counts": json.dumps(relation_counts),
+        "gem_source": "ICD-10-CM to ICD-9-CM General Equivalence Mappings (CMS, 2016 release; frozen)",
         "disagreements": json.dumps({
             "index_codes_not_in_tabular": sorted(docs.missing),
             "tabular_codes_not_valid": not_valid,

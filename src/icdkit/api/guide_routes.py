@@ -1,0 +1,140 @@
+"""The code guide over HTTP: ``GET /api/codes/{code}/guide`` (JSON) and the page ``/codes/{code}``
+(HTML, the seed page), both from :func:`icdkit.guide.guide`; and :func:`render_page`, which the
+static export (``icdkit export-site``) uses too.
+
+The page is a Jinja2 template (``templates/code.html`` on ``templates/base.html``): no external
+request, readable on a phone, every code on it a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from icdkit.api import templating, web
+from icdkit.errors import IcdkitError, UnknownCode
+from icdkit.guide import Guide, guide
+from icdkit.guide.sources import KIND_LABELS
+from icdkit.lookup import describe_code
+from icdkit.search.navigate import entries_for
+from icdkit.workbench import KnowledgeBase
+
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)?"
+    r"(?:\.?-)?)(?![A-Za-z0-9])"
+)
+
+
+def environment() -> Environment:
+    """The site's template environment (one for every page: :mod:`icdkit.api.templating`)."""
+    return templating.environment()
+
+
+def server_link(code: str) -> str:
+    return f"/codes/{code}"
+
+
+def render_page(
+    kb: KnowledgeBase,
+    g: Guide,
+    *,
+    link: Callable[[str], str] = server_link,
+    json_url: str | None = None,
+    home_url: str = "/",
+    search_url: str = "/search",
+    on_date: dict[str, Any] | None = None,
+) -> str:
+    """The seed page of guide *g* as HTML; *link* makes the address of another code's page."""
+    known = {g.code, *g.codes(), *(c["code"] for c in (*g.siblings, *g.children))}
+    ancestors = [a for a in reversed(kb.ancestors(g.code))]
+    known.update(a.code for a in ancestors)
+
+    def anchor(m: re.Match[str]) -> str:
+        code = m.group(1)
+        target = code.rstrip("-").rstrip(".")
+        if code not in known and target not in known:
+            return code
+        if "-" in target and kb.find(target) is None:  # a range of a note, not a block: no page
+            return code
+        return f'<a href="{html.escape(link(target))}">{code}</a>'
+
+    def linkify(text: str) -> Markup:
+        """The text, escaped, with each code the page knows made a link (codes need no escaping)."""
+        return Markup(_CODE.sub(anchor, html.escape(text, quote=False)))
+
+    notes: dict[str, list[Any]] = {}
+    for n in kb.effective_notes(g.code):
+        notes.setdefault(n.key, []).append(n)
+        known.add(n.source)
+    entries = entries_for(kb, g.code) if kb.get(g.code).kind not in ("chapter", "block") else []
+    return (
+        environment()
+        .get_template("code.html")
+        .render(
+            g=g.to_json(),
+            ancestors=ancestors,
+            notes=notes,
+            entries=entries,
+            cites=_cites,
+            on_date=on_date,
+            link=link,
+            linkify=linkify,
+            release=g.release,
+            kind_label=lambda k: KIND_LABELS.get(k, k),
+            json_url=json_url or f"/api/codes/{g.code}/guide",
+            home_url=home_url,
+            search_url=search_url,
+        )
+    )
+
+
+def _cites(ids: list[str]) -> Markup:
+    """Source numbers after a statement, each a link to its entry in the Sources list."""
+    inner = ", ".join(f'<a href="#{i}">{i[1:]}</a>' for i in ids)
+    return Markup(f'<span class="src">[{inner}]</span>')
+
+
+def render_error(exc: IcdkitError, *, link: Callable[[str], str] = server_link) -> str:
+    body = f"<h1>Not found</h1><p class=error>{escape(str(exc))}</p>"
+    sugg = getattr(exc, "suggestions", ())
+    if sugg:
+        body += (
+            "<p>Did you mean: "
+            + ", ".join(str(Markup('<a href="{}">{}</a>').format(link(s), s)) for s in sugg)
+            + "</p>"
+        )
+    return (
+        environment()
+        .from_string('{% extends "base.html" %}{% block content %}{{ body }}{% endblock %}')
+        .render(body=Markup(body))
+    )
+
+
+def add_routes(r: FastAPI, kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> None:
+    """Add the guide's routes over *kb* to app *r* (registered on the app itself, so its
+    route list names every path); *status* maps an error to its HTTP status as app.py does."""
+
+    @r.get("/api/codes/{code}/guide")
+    def guide_json(code: str, date: str | None = None) -> dict[str, Any]:
+        return guide(kb, code, on=date).to_json()
+
+    @r.get("/codes/{code}", response_class=HTMLResponse)
+    def code_page(code: str, date: str | None = None) -> HTMLResponse:
+        try:
+            g = guide(kb, code, on=date)
+        except UnknownCode as exc:  # a code of another release (deleted): its lookup record
+            try:
+                return web.code_page(kb, code, date)  # validity, replacements, nearest ancestor
+            except IcdkitError:
+                return HTMLResponse(render_error(exc), status_code=status(exc))
+        except IcdkitError as exc:
+            return HTMLResponse(render_error(exc), status_code=status(exc))
+        on_date = describe_code(kb, code, on=date).get("on_date") if date else None
+        return HTMLResponse(render_page(kb, g, on_date=on_date))
