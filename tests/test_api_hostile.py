@@ -27,6 +27,9 @@ def app(api_app: FastAPI) -> FastAPI:
     for warm in ({"q": "warm up"}, {"q": "pain"}):  # first-request costs (caches, thread pool)
         asyncio.run(_call(made, "GET", "/api/search", params=warm))
     asyncio.run(_call(made, "POST", "/api/check", json={"codes": ["M54.2", "M50.20", "Z99.999"]}))
+    for url, params in (("/api/drug", {"substance": "aspirin"}), ("/api/neoplasm", {"site": "lung"}),
+                        ("/api/index", {"term": "Pain"}), ("/api/codes/M54.03", {})):
+        asyncio.run(_call(made, "GET", url, params=params))  # the Tables' and Index's first-use work
     return made
 
 

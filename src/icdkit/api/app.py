@@ -15,9 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from icdkit import __version__
-from icdkit.api import docs, errors, fhir, guide_routes, models, rest, web
+from icdkit.api import docs, errors, fhir, guide_routes, models, note_routes, rest, web
 from icdkit.api.limits import Guard
-from icdkit.api.note_routes import note_router
 from icdkit.api.releases import Releases, warm
 from icdkit.workbench import KnowledgeBase
 
@@ -34,7 +33,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     errors.install(app)
 
     app.include_router(rest.router)
-    app.include_router(note_router(kb))  # POST /api/code: a clinical note in, codes out
+    app.include_router(note_routes.router)  # POST /api/code: a clinical note in, codes out
     app.include_router(fhir.router)
     guide_routes.add_routes(app, kb, errors.status_of)  # /codes/{code}: the seed page, before web's
     web.install(app)  # the pages, /static, and error pages for browsers

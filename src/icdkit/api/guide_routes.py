@@ -17,8 +17,11 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict
 
 from icdkit.api import templating, web
+from icdkit.api.errors import responses
+from icdkit.api.rest import KbDep
 from icdkit.errors import IcdkitError, UnknownCode
 from icdkit.guide import Guide, guide
 from icdkit.guide.sources import KIND_LABELS
@@ -35,6 +38,23 @@ _CODE = re.compile(
 def environment() -> Environment:
     """The site's template environment (one for every page: :mod:`icdkit.api.templating`)."""
     return templating.environment()
+
+
+class GuideOut(BaseModel):
+    """The ``icdkit guide --json`` contract."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    title: str
+    release: str
+    summary: str
+    documentation: list[dict[str, Any]]
+    pitfalls: list[dict[str, Any]]
+    confusable: list[dict[str, Any]]
+    related: list[dict[str, Any]]
+    faq: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
 
 
 def server_link(code: str) -> str:
@@ -59,8 +79,8 @@ def render_page(
     def anchor(m: re.Match[str]) -> str:
         code = m.group(1)
         target = code.rstrip("-").rstrip(".")
-        if code not in known and target not in known:
-            return code
+        if code not in known and target not in known and kb.find(target) is None:
+            return code  # prose that looks like a code ("vitamin B12"), not one of this release
         if "-" in target and kb.find(target) is None:  # a range of a note, not a block: no page
             return code
         return f'<a href="{html.escape(link(target))}">{code}</a>'
@@ -121,11 +141,15 @@ def add_routes(r: FastAPI, kb: KnowledgeBase, status: Callable[[IcdkitError], in
     """Add the guide's routes over *kb* to app *r* (registered on the app itself, so its
     route list names every path); *status* maps an error to its HTTP status as app.py does."""
 
-    @r.get("/api/codes/{code}/guide")
-    def guide_json(code: str, date: str | None = None) -> dict[str, Any]:
-        return guide(kb, code, on=date).to_json()
+    @r.get("/api/codes/{code}/guide", response_model=GuideOut, responses=responses(400, 404, 422),
+           tags=["api"], summary="The code guide: the seed page of a code as JSON",
+           description="Summary, facts, documentation tips, pitfalls, confusable and related codes, "
+                       "FAQ, context, siblings, children, history and elements of a code or header, "
+                       "every statement citing its sources (`icdkit guide --json`).")
+    def guide_json(served: KbDep, code: str, date: str | None = None) -> dict[str, Any]:
+        return guide(served, code, on=date).to_json()
 
-    @r.get("/codes/{code}", response_class=HTMLResponse)
+    @r.get("/codes/{code}", response_class=HTMLResponse, include_in_schema=False)
     def code_page(code: str, date: str | None = None) -> HTMLResponse:
         try:
             g = guide(kb, code, on=date)

@@ -107,7 +107,9 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             c.code, c.title = code, found.title if found else c.title
             if meaning:
                 c.rules.append(f"I.C.19.a 7th character: {meaning}")
-                seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
+        if len(c.code.replace(".", "")) == 7 and kb.seventh_characters(c.code):
+            # completed here or by search (which offers the initial encounter by default): was it said?
+            seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
     cands, vague = _less_specific(_merge(cands))
     skipped += vague
     cands, absorbed = combine(finder, cands)
