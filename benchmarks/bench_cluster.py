@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -31,17 +29,8 @@ from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 from icdkit.rules.speedups import AVAILABLE, ensure_saved
 
-
-def synthesize(path: Path, rows: int, codes: list[str], seed: int = 19) -> None:
-    rnd = random.Random(seed)
-    with path.open("w") as fh:
-        for i in range(rows):
-            fh.write(json.dumps({
-                "id": f"enc{i}", "codes": rnd.sample(codes, rnd.randint(2, 12)),
-                "age": rnd.randint(0, 95), "sex": rnd.choice("FM"),
-                "date": f"2025-{rnd.randint(10, 12)}-{rnd.randint(1, 28):02d}",
-                "setting": rnd.choice(("inpatient", "outpatient")),
-            }) + "\n")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_check import synthesize
 
 
 class Counting(io.TextIOBase):
@@ -123,7 +112,7 @@ def main() -> None:
     print(f"store ready ({kb.release}, {cache_dir}): {time.perf_counter() - t:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "encounters.jsonl"
-        synthesize(path, args.rows, [c.code for c in kb.iter_codes(billable_only=True)])
+        synthesize(path, args.rows, [c.code for c in kb.iter_codes(billable_only=True)], seed=19)
         print(f"{args.rows:,} encounters, {path.stat().st_size / 1e6:.0f} MB of JSON Lines\n")
         print(f"{'engine':<34}{'wall s':>9}{'enc/s':>10}  rows out, errors")
         took, rows = single(kb, path)
