@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
 from icdkit.api import templating, web
@@ -121,25 +121,9 @@ def _cites(ids: list[str]) -> Markup:
     return Markup(f'<span class="src">[{inner}]</span>')
 
 
-def render_error(exc: IcdkitError, *, link: Callable[[str], str] = server_link) -> str:
-    body = f"<h1>Not found</h1><p class=error>{escape(str(exc))}</p>"
-    sugg = getattr(exc, "suggestions", ())
-    if sugg:
-        body += (
-            "<p>Did you mean: "
-            + ", ".join(str(Markup('<a href="{}">{}</a>').format(link(s), s)) for s in sugg)
-            + "</p>"
-        )
-    return (
-        environment()
-        .from_string('{% extends "base.html" %}{% block content %}{{ body }}{% endblock %}')
-        .render(body=Markup(body))
-    )
-
-
-def add_routes(r: FastAPI, kb: KnowledgeBase, status: Callable[[IcdkitError], int]) -> None:
+def add_routes(r: FastAPI, kb: KnowledgeBase) -> None:
     """Add the guide's routes over *kb* to app *r* (registered on the app itself, so its
-    route list names every path); *status* maps an error to its HTTP status as app.py does."""
+    route list names every path); errors are the site's error pages (web.error_page)."""
 
     @r.get("/api/codes/{code}/guide", response_model=GuideOut, responses=responses(400, 404, 422),
            tags=["api"], summary="The code guide: the seed page of a code as JSON",
@@ -157,8 +141,8 @@ def add_routes(r: FastAPI, kb: KnowledgeBase, status: Callable[[IcdkitError], in
             try:
                 return web.code_page(kb, code, date)  # validity, replacements, nearest ancestor
             except IcdkitError:
-                return HTMLResponse(render_error(exc), status_code=status(exc))
+                return web.error_page(kb, exc)
         except IcdkitError as exc:
-            return HTMLResponse(render_error(exc), status_code=status(exc))
+            return web.error_page(kb, exc)
         on_date = describe_code(kb, code, on=date).get("on_date") if date else None
         return HTMLResponse(render_page(kb, g, on_date=on_date))
