@@ -141,3 +141,25 @@ def test_on_date(kb) -> None:  # type: ignore[no-untyped-def]
     g = guide(kb, "M54.50", on="2020-06-01")  # added in FY2022
     assert g.facts["status"] == "not yet valid"
     assert any("added in FY2022" in h["event"] for h in g.history)
+
+
+def test_title_revised_between_releases(kb, kb25) -> None:  # type: ignore[no-untyped-def]
+    """Every title the two tabulars print differently is in both releases' guides, with both
+    titles cited in their own release; an unchanged title gives no revision."""
+    old = dict(kb25.connection().execute("SELECT key, title FROM nodes WHERE synthesized=0"))
+    changed = [
+        (k, old[k], t)
+        for k, t in kb.connection().execute("SELECT key, title FROM nodes WHERE synthesized=0")
+        if k in old and old[k] != t
+    ]
+    assert changed
+    for key, before, after in changed:
+        for release in (kb, kb25):
+            g = guide(release, key)
+            by_id = {s.id: s for s in g.sources}
+            [event] = [h for h in g.history if h["event"].startswith("title revised")]
+            assert before in event["event"] and after in event["event"]
+            cited = {(by_id[i].release, by_id[i].text.split(" ", 1)[1]) for i in event["sources"]}
+            assert cited == {(kb25.release, before), (kb.release, after)}
+            assert g.facts["title_revisions"][0]["title"] == after
+    assert "title_revisions" not in guide(kb, "M54.03").facts

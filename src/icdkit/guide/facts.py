@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
+from icdkit.errors import IcdkitError
 from icdkit.guide.sources import Citations
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code
@@ -208,7 +210,55 @@ def facts(
         out["billable_codes"] = {"count": len(codes), "first": [c.code for c in codes[:MAX_LISTED]]}
     if state == "deleted":
         out["replacements"] = [c.code for c in kb.replacements(node.key)[:MAX_LISTED]]
-    return out, _history(kb, node, periods, cite)
+    revised = title_revisions(kb, node, cite)
+    if revised:
+        out["title_revisions"] = [{k: v for k, v in r.items() if k != "sources"} for r in revised]
+        out["sources"]["title_revisions"] = list(dict.fromkeys(i for r in revised for i in r["sources"]))
+    history = _history(kb, node, periods, cite)
+    history += [
+        {"date": r["from"], "event": r["event"], "sources": r["sources"]} for r in revised
+    ]
+    history.sort(key=lambda h: h["date"])
+    return out, history
+
+
+def title_revisions(kb: KnowledgeBase, node: Code, cite: Citations) -> list[dict[str, Any]]:
+    """Where the title of *node* differs between two consecutive releases icdkit holds, both
+    titles, each cited in its own release, and which one wins (the newer, from the first day of
+    its fiscal year). One indexed lookup per release, no scan: L02.212 "Cutaneous abscess of back
+    [any part, except buttock]" (FY2025) became "… except buttock and flank" in FY2026."""
+    titles: list[tuple[str, str]] = []
+    for name in kb.release_names():
+        try:
+            other = kb.other(name)
+        except IcdkitError:  # a release named in the store but not openable: skip it
+            continue
+        there = other.find(node.key) if other is not kb else node
+        if there is not None:
+            titles.append((name, there.title))
+    out = []
+    for (old, before), (new, after) in pairwise(titles):
+        if before == after:
+            continue
+        year = new[2:] if new.startswith("FY") and new[2:].isdigit() else ""
+        start = f"{int(year) - 1}-10-01" if year else ""
+        sources = [
+            cite.add("tabular", node.code, f"{node.code} {before}", old),
+            cite.add("tabular", node.code, f"{node.code} {after}", new),
+        ]
+        wins = f"{new}'s title wins" + (f" from {start}" if start else "")
+        out.append(
+            {
+                "release": new,
+                "previous_release": old,
+                "title": after,
+                "previous_title": before,
+                "from": start or new,
+                "event": f"title revised in {new}: {old} “{before}”, {new} “{after}” ({wins}).",
+                "sources": sources,
+            }
+        )
+    return out
 
 
 def _icd9(code: str) -> str:
