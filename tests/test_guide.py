@@ -163,3 +163,21 @@ def test_title_revised_between_releases(kb, kb25) -> None:  # type: ignore[no-un
             assert cited == {(kb25.release, before), (kb.release, after)}
             assert g.facts["title_revisions"][0]["title"] == after
     assert "title_revisions" not in guide(kb, "M54.03").facts
+
+
+def test_confusable_kinds(kb) -> None:  # type: ignore[no-untyped-def]
+    """Each kind of confusable reaches the guide: other subterms of the same Index term
+    ("Hypertension, crisis" → I16.9 for I10), a header sibling shown by the code reported under
+    it (I50.2 → I50.20), a 7th-character code's base cousins (S72.011A), and the same drug
+    column under a sibling category of a wide group (T36.1X5A for T36.0X5A)."""
+    by_code = {c.code: c for c in guide(kb, "I10").confusable}
+    assert "I16.9" in by_code and "the same Index term" in by_code["I16.9"].difference
+    g = guide(kb, "I10")
+    kinds = {s.kind for s in g.sources if s.id in by_code["I16.9"].sources}
+    assert kinds == {"index"}
+    heart = {c.code for c in guide(kb, "I50.9").confusable}
+    assert "I50.20" in heart and "I50.2" not in heart
+    assert "S72.011A" in {c.code for c in guide(kb, "S72.001A").confusable}
+    assert "T36.1X5A" in {c.code for c in guide(kb, "T36.0X5A").confusable}
+    rows = kb.connection().execute("SELECT count(DISTINCT key) FROM rel_subterms").fetchone()[0]
+    assert rows > 10_000

@@ -10,6 +10,12 @@ A code guide (``icdkit.guide``) asks three questions no single node can answer q
   (M54.-)" names M54, so every M54 code's guide shows it): each note reference is reduced
   to the few top nodes it covers (a reference covering more than :data:`MAX_TOPS` top nodes,
   such as a chapter's "(S00-T88)", is too broad to guide anyone and is left out);
+* ``rel_subterms`` — which codes the *other subterms of the same Index term* lead to
+  ("Hypertension" → I10 beside "Hypertension, crisis" → I16.9 and "Hypertension, renovascular"
+  → I15.0): for each Index term printing a code, its sibling subterms (or, for a main term, its
+  own subterms) and the term above it; "with" subterms are left to the pitfalls (combination
+  codes). Ranked per code by the words the two codes' titles share, then the shorter (broader)
+  code, then nearness in the Index, and cut at :data:`MAX_SUBTERMS`;
 * ``gem`` — the ICD-9-CM equivalents of each code in the General Equivalence Mappings.
 
 >>> from icdkit.titles import added
@@ -28,11 +34,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from icdkit.titles import added
+from icdkit.vocabulary import FREE, content, stem, words
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GEM_FILE = DATA / "gems" / "icd10cmtoicd9gem.csv.gz"
 MAX_TOPS = 30  # top nodes one note reference may cover and still be stored as a reverse note
 MAX_GROUP = 8  # codes sharing one axis value under one grandparent, at most, to be confusable
+NEAREST = 2  # in a larger group, the cousins this many categories before and after are kept
+MAX_SUBTERMS = 6  # codes of other subterms of the same Index term kept per code
+_COMBINATION = ("with ",)  # subterms that prescribe a combination code (the pitfalls' business)
+_WEAK = FREE | {"without", "other", "specified", "type", "classified", "elsewhere"}
 _KINDS = ("excludes1", "excludes2", "code_first", "use_additional", "code_also")
 _CODED = ("category", "subcategory", "code")
 
@@ -41,6 +52,9 @@ CREATE TABLE rel_cousins(key TEXT NOT NULL, other TEXT NOT NULL, value TEXT NOT 
                          PRIMARY KEY(key, other)) WITHOUT ROWID;
 CREATE TABLE rel_reverse(key TEXT NOT NULL, note_id INTEGER NOT NULL,
                          PRIMARY KEY(key, note_id)) WITHOUT ROWID;
+CREATE TABLE rel_subterms(key TEXT NOT NULL, other TEXT NOT NULL, code TEXT NOT NULL,
+                           term INTEGER NOT NULL, other_term INTEGER NOT NULL, rank INTEGER NOT NULL,
+                           PRIMARY KEY(key, other)) WITHOUT ROWID;
 CREATE TABLE gem(key TEXT NOT NULL, icd9 TEXT NOT NULL, flags TEXT NOT NULL,
                  PRIMARY KEY(key, icd9)) WITHOUT ROWID;
 """
@@ -58,7 +72,10 @@ def write(con: sqlite3.Connection) -> dict[str, int]:
     con.executemany("INSERT OR IGNORE INTO rel_reverse VALUES (?,?)", reverse)
     gems = list(_gems(set(coded)))
     con.executemany("INSERT OR IGNORE INTO gem VALUES (?,?,?)", gems)
-    return {"cousins": len(cousins), "reverse": len(reverse), "gem": len(gems)}
+    title = {k: t for k, _, t, _, _ in rows}
+    subterms = list(_subterms(con, title))
+    con.executemany("INSERT OR IGNORE INTO rel_subterms VALUES (?,?,?,?,?,?)", subterms)
+    return {"cousins": len(cousins), "reverse": len(reverse), "gem": len(gems), "subterms": len(subterms)}
 
 
 def _cousins(rows: list[tuple[str, str | None, str, str, int]]) -> Iterator[tuple[str, str, str]]:
@@ -75,12 +92,14 @@ def _cousins(rows: list[tuple[str, str | None, str, str, int]]) -> Iterator[tupl
                 value = added(title[k], title[mid])
                 if value and "encounter" not in value and value != title[k].lower():
                     groups[value].append((k, mid))
+        order = {mid: i for i, mid in enumerate(kids[grand])}
         for value, members in groups.items():
-            if len(members) < 2 or len(members) > MAX_GROUP:
+            if len(members) < 2:
                 continue
+            wide = len(members) > MAX_GROUP  # T36.0X5 "adverse effect" under T36: the nearest only
             for k, mid in members:
                 for other, other_mid in members:
-                    if other_mid != mid:
+                    if other_mid != mid and (not wide or abs(order[other_mid] - order[mid]) <= NEAREST):
                         yield k, other, value
 
 
@@ -114,3 +133,58 @@ def _gems(known: set[str]) -> Iterator[tuple[str, str, str]]:
             k = row["icd10cm"].strip()
             if k in known and row["no_map"].strip() != "1":
                 yield k, row["icd9cm"].strip(), row["flags"].strip()
+
+
+def _subterms(
+    con: sqlite3.Connection, title: dict[str, str]
+) -> Iterator[tuple[str, str, str, int, int, int]]:
+    """(key, other key, other's printed code, term, other term, rank) for the codes the other
+    subterms of the same Alphabetic Index term lead to, the best :data:`MAX_SUBTERMS` per key."""
+    terms = con.execute(
+        "SELECT id, parent, level, title, code FROM index_terms WHERE book='index' ORDER BY id"
+    ).fetchall()
+    kids: dict[int, list[int]] = defaultdict(list)
+    info: dict[int, tuple[int | None, int, str, str | None]] = {}
+    for tid, parent, level, name, code in terms:
+        key = (code or "").rstrip("-").rstrip(".").replace(".", "")
+        info[tid] = (parent, level, name, key if key in title else None)
+        if parent is not None:
+            kids[parent].append(tid)
+    printed = {tid: code for tid, _, _, _, code in terms}
+    found: dict[str, dict[str, tuple[tuple[float, bool, int, int], str, int, int]]] = defaultdict(dict)
+    stems: dict[str, frozenset[str]] = {}
+
+    def _stems(text: str) -> frozenset[str]:
+        got = stems.get(text)
+        if got is None:
+            got = stems[text] = frozenset(stem(w) for w in content(words(text)) if w not in _WEAK)
+        return got
+
+    for tid, (parent, level, _name, key) in info.items():
+        if key is None:
+            continue
+        group = tid if level == 0 or parent is None else parent
+        if info[group][2].lower().startswith(_COMBINATION):  # "Hypertension, with, heart …"
+            continue
+        others = [t for t in kids.get(group, ()) if t != tid]
+        if group != tid:
+            others.append(group)  # the term above: "Hypothyroidism" E03.9 for "…, autoimmune" E06.3
+        mine = _stems(title[key])
+        if not mine & _stems(info[group][2]):  # "Disease, gastroesophageal reflux": not a GERD term
+            continue
+        for t in others:
+            _, _, o_name, other = info[t]
+            if other is None or other == key or o_name.lower().startswith(_COMBINATION):
+                continue
+            theirs = _stems(title[other])
+            if not mine & theirs:  # nothing in common but "unspecified": not confusable
+                continue
+            share = round(len(mine & theirs) / len(mine | theirs), 2)
+            score = (-share, other[0] != key[0], len(other), abs(t - tid))
+            got = found[key].get(other)
+            if got is None or score < got[0]:
+                found[key][other] = (score, printed[t], tid, t)
+    for key, others in found.items():
+        best = sorted(others.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_SUBTERMS]
+        for rank, (other, (_, code, tid, t)) in enumerate(best):
+            yield key, other, code, tid, t, rank

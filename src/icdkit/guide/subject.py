@@ -11,6 +11,7 @@ its notes by kind, the Index entries leading to it, the citations, and the focus
 from __future__ import annotations
 
 import datetime as dt
+import json
 import weakref
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -77,6 +78,11 @@ class Subject:
     @property
     def code(self) -> str:
         return self.node.code
+
+    @property
+    def index_release(self) -> str:
+        """The release of the Index and Tables this knowledge base was built with."""
+        return str(json.loads(self.kb.meta.get("index_source", "{}")).get("release", "Index"))
 
     @property
     def coded(self) -> bool:
