@@ -184,7 +184,7 @@ def _subterms(
             got = found[key].get(other)
             if got is None or score < got[0]:
                 found[key][other] = (score, printed[t], tid, t)
-    for key, others in found.items():
-        best = sorted(others.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_SUBTERMS]
-        for rank, (other, (_, code, tid, t)) in enumerate(best):
-            yield key, other, code, tid, t, rank
+    for key, cands in found.items():
+        best = sorted(cands.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_SUBTERMS]
+        for rank, (other, (_, code, mine_term, t)) in enumerate(best):
+            yield key, other, code, mine_term, t, rank
