@@ -10,7 +10,7 @@
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.guide.subject import Subject
 >>> s = Subject.of(KnowledgeBase.open("FY2026"), "M54.2", None)
->>> "G89" in [r.code for r in related(s)]
+>>> "G89.-" in [r.code for r in related(s)]
 True
 """
 
@@ -40,6 +40,7 @@ def related(s: Subject) -> list[Related]:
     seen: set[str] = {s.code}
 
     def put(code: str, relation: str, sources: tuple[str, ...]) -> None:
+        code = _reported_form(s, code)
         if code in seen or len(out) >= MAX_RELATED or not s.fits((code,)):
             return
         seen.add(code)
@@ -93,17 +94,33 @@ def _same_main_term(s: Subject, put) -> None:  # type: ignore[no-untyped-def]
             codes = _codes_under(con, tid)
             cats = sorted({c.replace(".", "")[:3] for c in codes if c != main_code} - {s.node.key[:3]})
             path = path_of(con, tid)
+            (own,) = con.execute("SELECT code FROM index_terms WHERE id=?", (tid,)).fetchone()
             for cat in cats[:2]:
                 node = s.kb.find(cat)
                 if node is None:
                     continue
+                # the subterm's own code when it is in that category ("Pain, chronic" → G89.29),
+                # else the category, any code under it (G89.-)
+                mine = own and own != main_code and own.replace(".", "").startswith(cat)
+                shown = own if mine else node.code
                 src = s.cite.add("index", path, f"{path} → " + ", ".join(sorted(set(codes))[:8]), "Index")
                 put(
-                    node.code,
-                    f"the Index lists {path} ({node.code}) under the same main term that leads "
+                    shown,
+                    f"the Index lists {path} ({shown}) under the same main term that leads "
                     f"to {s.code}: the acute or chronic nature is coded there",
                     (src,),
                 )
+
+
+def _reported_form(s: Subject, code: str) -> str:
+    """A header shown as "any code under it" (G89 → G89.-, F02.8 → F02.8-): it is never
+    reported itself; a code, a pattern or a range is kept as it is."""
+    if code.endswith("-") or "-" in code:
+        return code
+    node = s.kb.find(code)
+    if node is None or node.billable or node.kind not in ("category", "subcategory", "code"):
+        return code
+    return f"{node.code}.-" if len(node.key) == 3 else f"{node.code}-"
 
 
 def _codes_under(con: Any, term: int) -> list[str]:
