@@ -136,7 +136,9 @@ def _cousins(s: Subject) -> Iterator[_Candidate]:
 def _siblings(s: Subject) -> Iterator[_Candidate]:
     kb, node = s.kb, s.node
     mine_words = set(content(words(node.title)))
-    steps = 3 if s.levels and s.levels[0].axis == "encounter" else 2  # T36.0X5A: A, then X5, then .0
+    # own level, then up to two above (the encounter level of a 7th-character code does not count):
+    # T36.0X5A: A, then X5, then .0 (T36.1X5A); I69.351: 1, then .35, then .3 (I69.251)
+    steps = 4 if s.levels and s.levels[0].axis == "encounter" else 3
     useful = [lv for lv in s.levels if lv.siblings]  # not a placeholder step (T36.0X)
     for depth, lv in enumerate(useful[:steps]):
         far = depth > 0 and lv.axis not in _NEAR_AXES  # T36.1X5A for T36.0X5A: the nearest twins only
