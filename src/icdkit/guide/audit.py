@@ -1,6 +1,6 @@
 """Checks every guide of a release can be held to: it is made without error, each statement
-cites at least one source the guide lists, no statement is repeated, and the advice stays
-focused (at most :data:`~icdkit.guide.subject.MAX_CODES` distinct codes).
+(advice, FAQ, history event, fact) cites at least one source the guide lists, no statement
+is repeated, and the advice stays focused (at most :data:`~icdkit.guide.subject.MAX_CODES` distinct codes).
 
 >>> from icdkit import KnowledgeBase
 >>> audit(KnowledgeBase.open("FY2026"), ["M54.03", "M54.2", "M54"])
@@ -33,6 +33,12 @@ def problems(g: Guide) -> list[str]:
     for it in items:
         if not it.sources or not set(it.sources) <= ids:
             out.append(f"{g.code}: unresolved sources {it.sources}")
+    for h in g.history:  # the history's events and the facts are statements too
+        if not h["sources"] or not set(h["sources"]) <= ids:
+            out.append(f"{g.code}: history {h['event']!r} unresolved sources {h['sources']}")
+    for name, cited in g.facts.get("sources", {}).items():
+        if not cited or not set(cited) <= ids:
+            out.append(f"{g.code}: fact {name} unresolved sources {cited}")
     texts = [json.dumps(it.to_json(), sort_keys=True) for it in items]
     texts += [s.text for s in (*g.documentation, *g.pitfalls)]
     if len(texts) != len(set(texts)):
