@@ -234,13 +234,18 @@ def _combinations(s: Subject, put: Callable[[str, tuple[str, ...], tuple[str, ..
             "SELECT id FROM index_terms WHERE parent=? AND key='with'", (term,)
         ).fetchall():
             base = path_of(con, wid)
-            for title, code in con.execute(
-                "SELECT title, code FROM index_terms WHERE parent=? AND code!='' ORDER BY id LIMIT 8", (wid,)
+            for title, code, see, see_code in con.execute(
+                "SELECT t.title, t.code, t.see, s.code FROM index_terms t "
+                "LEFT JOIN index_terms s ON s.id = t.see_target "
+                "WHERE t.parent=? AND (t.code!='' OR s.code!='') ORDER BY t.id LIMIT 8",
+                (wid,),
             ).fetchall():
+                # "with kidney involvement — see Hypertension, kidney": the code of the term it sends to
+                code = code or see_code
                 target = code.rstrip("-").rstrip(".").replace(".", "")
                 if target[:3] == s.node.key[:3] or found >= MAX_COMBINATIONS:
                     continue
-                path = f"{base} › {title}"
+                path = f"{base} › {title}" + (f" (see {see})" if see and not title.endswith(see) else "")
                 if put(
                     f"Coding the combination separately: the Index gives {path} → {code}; when the record "
                     f"links the conditions, {code} is reported rather than {s.code} plus another code.",
