@@ -28,6 +28,8 @@ def test_cli_guide_json_and_view(kb: KnowledgeBase) -> None:
     assert d == kb.guide("M54.03").to_json()
     view = _cli("guide", "M54.03")
     assert view.returncode == 0 and "Documentation tips" in view.stdout and "M54.13" in view.stdout
+    revised = _cli("guide", "L02.212")  # its title was revised in FY2026: the view's history says so
+    assert revised.returncode == 0 and "History" in revised.stdout and "title revised" in revised.stdout
 
 
 def test_cli_guide_errors_exit_2_with_suggestions() -> None:

@@ -1,6 +1,6 @@
 """The Rich view of a code guide (``icdkit guide CODE``), laid out like the seed page:
 facts, documentation tips, pitfalls, confusable and related codes, context, siblings, FAQ,
-sources — each statement followed by its source numbers.
+history (added, title revised, deleted), sources — each statement followed by its source numbers.
 """
 
 from __future__ import annotations
@@ -92,6 +92,10 @@ def render_guide(g: dict[str, Any], console: Console) -> None:
         for i, q in enumerate(g["faq"], 1):
             console.print(f"[bold]{i:02d} {escape(q['question'])}[/]", highlight=False)
             console.print(f"   {escape(q['answer'])}{_cites(q['sources'])}", highlight=False)
+    if g["history"]:
+        console.rule("[bold]History")
+        for h in g["history"]:
+            console.print(f" • {h['date']} — {escape(h['event'])}{_cites(h['sources'])}", highlight=False)
     console.rule("[bold]Sources")
     for s in g["sources"]:
         console.print(
