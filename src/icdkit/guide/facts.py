@@ -233,9 +233,14 @@ def title_revisions(kb: KnowledgeBase, node: Code, cite: Citations) -> list[dict
             other = kb.other(name)
         except IcdkitError:  # a release named in the store but not openable: skip it
             continue
-        there = other.find(node.key) if other is not kb else node
-        if there is not None:
-            titles.append((name, there.title))
+        if other is kb:
+            titles.append((name, node.title))
+            continue
+        # one indexed read, not find(): the other release is never cached or preloaded here
+        # (a server or an export holds one release in memory, not two)
+        row = other.connection().execute("SELECT title FROM nodes WHERE key=?", (node.key,)).fetchone()
+        if row is not None:
+            titles.append((name, row[0]))
     out = []
     for (old, before), (new, after) in pairwise(titles):
         if before == after:
