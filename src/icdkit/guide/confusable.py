@@ -215,9 +215,15 @@ def _subterms(s: Subject) -> Iterator[_Candidate]:
                 s.cite.add("index", theirs, f"{theirs} → {code}", release),
             )
 
+        a, b = mine.split(" › "), theirs.split(" › ")
+        n = 0
+        while n < min(len(a), len(b)) and a[n] == b[n]:
+            n += 1
+        words_a, words_b = " › ".join(a[n:]) or "no subterm", " › ".join(b[n:]) or "no subterm"
         yield _Candidate(
             o.key,
-            f"the same Index term: “{mine}” leads to {node.code}, “{theirs}” to {code}.",
+            f"the same Index term: “{mine}” leads to {node.code}, “{theirs}” to {code} — "
+            f"the subterm tells them apart ({words_a} / {words_b}).",
             cite,
             code if code.endswith("-") else None,
         )
