@@ -58,7 +58,7 @@ def client(kb: KnowledgeBase) -> Iterator[TestClient]:
 PAGES = ["/", "/browse", "/browse/13", "/browse/M50-M54", "/browse/M54", "/browse/S00-T88",
          "/search?q=neck+pain", "/index", "/index?term=Pain,+neck", "/index?term=Fall&external=true",
          "/drug", "/drug?substance=acetaminophen", "/neoplasm", "/neoplasm?site=lung", "/check",
-         "/check?codes=M54.2+M50.20&age=54&sex=F", "/codes/M54.03"]
+         "/check?codes=M54.2+M50.20&age=54&sex=F", "/codes/M54.03", "/notes"]
 
 
 @pytest.mark.parametrize("path", PAGES)

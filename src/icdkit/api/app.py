@@ -34,6 +34,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
 
     app.include_router(rest.router)
     app.include_router(note_routes.router)  # POST /api/code: a clinical note in, codes out
+    app.include_router(note_routes.pages)  # /notes: the note coder's page
     app.include_router(fhir.router)
     app.include_router(guide_routes.router)  # /codes/{code} (the code page) and its JSON
     web.install(app)  # the pages, /static, and error pages for browsers

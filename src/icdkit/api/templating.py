@@ -27,8 +27,7 @@ from markupsafe import Markup, escape
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
-#: The site navigation (href, label). The note coder's page joins here when it lands:
-#: ("/notes", "Note coder").
+#: The site navigation (href, label).
 NAV: list[tuple[str, str]] = [
     ("/", "Home"),
     ("/browse", "Browse"),
@@ -36,6 +35,7 @@ NAV: list[tuple[str, str]] = [
     ("/drug", "Drug Table"),
     ("/neoplasm", "Neoplasm Table"),
     ("/check", "Checker"),
+    ("/notes", "Note coder"),
 ]
 
 _RANGE = re.compile(r"[A-Z][0-9][0-9A-Z]-[A-Z][0-9][0-9A-Z]")

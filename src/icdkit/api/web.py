@@ -10,6 +10,7 @@ Pages (templates in ``api/templates``, assets in ``api/static``, no request to a
     /drug?substance=…       rows of the Table of Drugs and Chemicals, every column a link
     /neoplasm?site=…        rows of the Neoplasm Table
     /check?codes=M54.2+M50.20&age=54&sex=F   findings, each citing its rule (GET or POST)
+    /notes                  the note coder: a note posted, its evidence marked, codes out
     /codes/M54.03           the code page (the code guide: :mod:`icdkit.api.guide_routes`)
 
 :func:`install` adds these routes and ``/static`` to an app, and answers a browser's errors
@@ -292,24 +293,26 @@ def neoplasm_page(kb: KbDep, site: str = "") -> HTMLResponse:
 _FORM = ("codes", "age", "sex", "date", "setting")
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The checker's fields from the query string (GET) or a urlencoded body (POST)."""
+async def form_fields(request: Request, names: tuple[str, ...], *, cut: int = 2000,
+                      query: bool = True) -> dict[str, str]:
+    """The fields *names* of a form, from a urlencoded body (POST) or, when *query*, the query
+    string (GET); each stripped and cut at *cut* characters; other fields are ignored."""
     if request.method == "POST":
         raw = (await request.body()).decode("utf-8", "replace")
         try:
             pairs = {k: v[0] for k, v in parse_qs(raw, max_num_fields=20).items()}
         except ValueError:
-            raise InvalidInput("too many form fields: the checker takes " + ", ".join(_FORM)) from None
+            raise InvalidInput("too many form fields: this form takes " + ", ".join(names)) from None
     else:
-        pairs = dict(request.query_params)
-    return {k: pairs.get(k, "").strip()[:2000] for k in _FORM}
+        pairs = dict(request.query_params) if query else {}
+    return {k: pairs.get(k, "").strip()[:cut] for k in names}
 
 
 @router.api_route("/check", methods=["GET", "POST"], response_class=HTMLResponse)
 async def check_page(request: Request, s: ServedDep) -> HTMLResponse:
     kb = s.kb
     try:
-        form = await _form(request)
+        form = await form_fields(request, _FORM)
     except InvalidInput as exc:
         return page(kb, "check.html", status=400, error=str(exc), here="/check",
                     form=dict.fromkeys(_FORM, ""))
