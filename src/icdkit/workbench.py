@@ -28,7 +28,7 @@ from icdkit.search.engine import Result, Searcher
 
 #: Searches one knowledge base runs at once, each on a searcher of its own (its own read-only
 #: connection and caches): threads do not queue behind one searcher, and memory stays bounded.
-SEARCHERS = 4
+SEARCHERS = 2  # search is Python work: a thread beyond one per core adds caches, not speed
 _GROW = threading.Lock()  # held only while a searcher is added to a pool
 
 
