@@ -7,7 +7,12 @@ soak of unique inputs (codes in every spelling, searches with made-up words, Ind
 samples the server's RSS. Traffic goes to 127.0.0.1 only.
 
     python benchmarks/bench_server.py                       # 10 s phases, 60 s soak
-    python benchmarks/bench_server.py --soak 600 --json     # the 10-minute soak
+    python benchmarks/bench_server.py --workers 2           # icdkit serve --workers 2 (one per core)
+    python benchmarks/bench_server.py --soak-seconds 600    # the 10-minute soak
+
+During the soak the server's RSS (every process of it) is printed at each sample; the verdict
+says whether it stayed flat: after the first fifth (caches filling), the highest RSS of the
+last third is within FLAT_MIB (or FLAT_SHARE) of the highest of the second fifth.
 
 Targets (issue 18): >= 1,000 code JSON req/s with p99 <= 50 ms; >= 300 search req/s with
 p99 <= 100 ms; RSS flat over the soak.
@@ -34,6 +39,8 @@ from urllib.parse import quote
 HOST = "127.0.0.1"
 MAX_REQUESTS = 2_000_000  # per phase: a cap besides the deadline
 REQUEST_TIMEOUT = 15.0  # seconds: a request unanswered by then counts as status 0
+FLAT_MIB = 24.0  # growth of the soak's RSS still called flat (allocator noise, caches settling)
+FLAT_SHARE = 0.05  # … or this share of the RSS, whichever is larger
 
 
 def free_port() -> int:
@@ -42,8 +49,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, release: str | None) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "icdkit.cli", "serve", "--host", HOST, "--port", str(port)]
+def start_server(port: int, release: str | None, workers: int = 1) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "icdkit.cli", "serve", "--host", HOST, "--port", str(port),
+           "--workers", str(workers)]
     if release:
         cmd += ["--release", release]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -63,10 +71,26 @@ def start_server(port: int, release: str | None) -> subprocess.Popen[bytes]:
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """Resident memory of process *pid* and its children (the workers of ``--workers``)."""
+    total = 0
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    except OSError:
+        return total
+    return total + sum(rss_kib(int(k)) for k in kids)
+
+
+def flat(samples: list[float]) -> tuple[bool, float]:
+    """(flat?, growth in MiB) of a soak's RSS samples (see the module's docstring)."""
+    if len(samples) < 5:
+        return True, 0.0
+    fifth = max(len(samples) // 5, 1)
+    settled = max(samples[fifth:2 * fifth])
+    growth = max(samples[-max(len(samples) // 3, 1):]) - settled
+    return growth <= max(FLAT_MIB, FLAT_SHARE * settled), round(growth, 1)
 
 
 # -- the client (runs in its own process) ------------------------------------------------------------
@@ -175,21 +199,29 @@ def main() -> None:
     ap.add_argument("--release")
     ap.add_argument("--seconds", type=float, default=10, help="length of each throughput phase")
     ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--soak", type=float, default=60, help="length of the unique-input soak (s)")
+    ap.add_argument("--workers", type=int, default=1, help="icdkit serve --workers (default 1)")
+    ap.add_argument("--soak", "--soak-seconds", dest="soak", type=float, default=60,
+                    help="length of the unique-input soak in seconds (600: the 10-minute soak)")
+    ap.add_argument("--samples", type=int, default=20, help="RSS samples over the soak")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
     code_paths, search_paths, soak_paths = inputs(args.release)
     port = free_port()
-    server = start_server(port, args.release)
-    report: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
+    server = start_server(port, args.release, args.workers)
+    report: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+                              "workers": args.workers}
     try:
         report["rss_start_mib"] = round(rss_kib(server.pid) / 1024, 1)
         drive(port, code_paths[:500], 2, args.connections)  # warm-up
+        # every kind of soak request once (an unknown code opens the other releases for its
+        # history: a one-time step), from the end of the list the soak starts at the beginning of
+        drive(port, soak_paths[-4000:], 4, args.connections)
+        report["rss_warm_mib"] = round(rss_kib(server.pid) / 1024, 1)
         report["code_json"] = drive(port, code_paths, args.seconds, args.connections)
         report["search"] = drive(port, search_paths, args.seconds, args.connections)
-        samples = []
-        slice_s = max(args.soak / 10, 1)
+        samples: list[float] = []
+        slice_s = max(args.soak / max(args.samples, 1), 1)
         t_end = time.monotonic() + args.soak
         at = 0
         soak_runs = []
@@ -199,9 +231,14 @@ def main() -> None:
             at = (at + run["requests"]) % len(soak_paths)
             soak_runs.append(run)
             samples.append(round(rss_kib(server.pid) / 1024, 1))
+            if not args.json:
+                print(f"soak {len(samples) * slice_s:6.0f} s: RSS {samples[-1]} MiB, "
+                      f"{run['req_per_s']} req/s, p99 {run['p99_ms']} ms, statuses {run['statuses']}",
+                      flush=True)
+        is_flat, growth = flat(samples)
         report["soak"] = {"seconds": args.soak, "requests": sum(r["requests"] for r in soak_runs),
                           "statuses": dict(sum((Counter(r["statuses"]) for r in soak_runs), Counter())),
-                          "rss_mib_samples": samples}
+                          "rss_mib_samples": samples, "flat": is_flat, "growth_mib": growth}
         report["rss_end_mib"] = round(rss_kib(server.pid) / 1024, 1)
         report["health_after"] = drive(port, ["/health"], 1, 1)["statuses"]
     finally:
@@ -215,15 +252,18 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"machine: {report['machine']} (shared with other work; load after {report['load_after']})")
+    print(f"machine: {report['machine']} (shared with other work; load after {report['load_after']}); "
+          f"icdkit serve --workers {args.workers}")
     for name in ("code_json", "search"):
         r = report[name]
         print(f"{name:10} {r['req_per_s']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  "
               f"({r['requests']} requests, statuses {r['statuses']})")
     s = report["soak"]
     print(f"soak       {s['requests']} unique-input requests in {s['seconds']:g} s, statuses {s['statuses']}")
-    print(f"RSS MiB    start {report['rss_start_mib']}, during soak {s['rss_mib_samples']}, "
-          f"end {report['rss_end_mib']}")
+    print(f"RSS MiB    start {report['rss_start_mib']}, warm {report['rss_warm_mib']}, "
+          f"during soak {s['rss_mib_samples']}, end {report['rss_end_mib']}")
+    print(f"verdict    RSS {'flat' if s['flat'] else 'NOT flat'} over the soak (growth {s['growth_mib']} MiB "
+          f"after the first fifth)")
     print(f"health after the soak: {report.get('health_after')}; {report.get('stop', 'stopped on SIGTERM')}")
 
 

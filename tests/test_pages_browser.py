@@ -161,3 +161,45 @@ def test_pages_fit_a_phone_print_without_controls_and_screenshots(browser: Brows
             expect(pg.locator("#findings")).to_be_visible()
         finally:
             pg.close()
+
+
+NOTE = ("HPI: 54 yo F with neck pain for 3 weeks. Denies chest pain. Mother had breast cancer.\n"
+        "Assessment:\n1. Cervical radiculopathy.\n2. Type 2 diabetes with diabetic CKD "
+        "stage 3a.\n3. Possible pneumonia.\n4. Fracture of femur.")
+
+
+def test_note_coder_marks_the_evidence_and_links_to_the_guide(browser: Browser, server: str,
+                                                              tmp_path: Path) -> None:
+    out = Path(os.environ.get("ICDKIT_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    for device, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        pg = browser.new_page(viewport=viewport, device_scale_factor=1)
+        try:
+            pg.goto(server + "/")
+            pg.get_by_role("link", name="Note coder").click()
+            pg.wait_for_url("**/notes")
+            pg.get_by_role("textbox", name=re.compile(r"^Note")).fill(NOTE)  # by its label
+            pg.get_by_label("Age", exact=False).fill("54")
+            pg.get_by_label("Sex").select_option("F")
+            pg.get_by_role("button", name="Code the note").click()
+            pg.wait_for_url("**/notes")  # posted: the note is in no address
+            assert "radiculopathy" not in pg.url
+            mark = pg.locator("#note mark.ev").filter(has_text="Cervical radiculopathy")
+            expect(mark).to_be_visible()
+            expect(pg.locator("#note sup.tag").filter(has_text="M54.12")).to_be_visible()
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"/notes scrolls sideways on a {device}: {width}px"
+            pg.evaluate("document.getElementById('note-h').scrollIntoView()")  # the note and its codes
+            pg.screenshot(path=str(out / f"notes-{device}.png"))
+            if device == "desktop":
+                mark.get_by_role("link").click()  # the marked words lead to their code in the list
+                expect(pg.locator("#code-1")).to_contain_text("Radiculopathy, cervical region")
+                pg.locator("#codes").get_by_role("link", name="M54.12", exact=True).click()
+                pg.wait_for_url("**/codes/M54.12")  # and on to the code's guide
+                expect(pg.locator("h1")).to_contain_text("M54.12")
+            else:
+                pg.emulate_media(media="print")
+                expect(pg.locator("form.check")).to_be_hidden()
+                expect(pg.locator("#note mark.ev").first).to_be_visible()
+        finally:
+            pg.close()

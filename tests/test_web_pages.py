@@ -58,7 +58,7 @@ def client(kb: KnowledgeBase) -> Iterator[TestClient]:
 PAGES = ["/", "/browse", "/browse/13", "/browse/M50-M54", "/browse/M54", "/browse/S00-T88",
          "/search?q=neck+pain", "/index", "/index?term=Pain,+neck", "/index?term=Fall&external=true",
          "/drug", "/drug?substance=acetaminophen", "/neoplasm", "/neoplasm?site=lung", "/check",
-         "/check?codes=M54.2+M50.20&age=54&sex=F", "/codes/M54.03"]
+         "/check?codes=M54.2+M50.20&age=54&sex=F", "/codes/M54.03", "/notes"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -196,21 +196,13 @@ def test_hostile_input_is_a_clear_page_never_a_server_error(client: TestClient, 
     assert "<script>" not in r.text  # user text is escaped
 
 
-def test_the_code_guide_router_included_first_keeps_the_code_page() -> None:
-    from fastapi import APIRouter, FastAPI
-
+def test_one_code_page_route_guides_a_code_and_gives_a_deleted_one_its_record(
+        client: TestClient, kb: KnowledgeBase) -> None:
     from icdkit.api import web
 
-    guide = APIRouter()
-
-    @guide.get("/codes/{code}")
-    def guide_page(code: str) -> str:
-        return code
-
-    app = FastAPI()
-    app.include_router(guide)
-    web.install(app)
-    assert web.route_paths(app.routes).count("/codes/{code}") == 1
-    alone = FastAPI()
-    web.install(alone)
-    assert web.route_paths(alone.routes).count("/codes/{code}") == 1
+    assert web.route_paths(client.app.routes).count("/codes/{code}") == 1  # type: ignore[attr-defined]
+    guide = client.get("/codes/M54.03")
+    assert guide.status_code == 200 and 'id="summary"' in guide.text  # the code guide
+    deleted = client.get("/codes/T78.1XXA")  # in FY2025, deleted in FY2026: its lookup record
+    assert deleted.status_code == 200 and "T78.1XXA" in deleted.text and 'id="summary"' not in deleted.text
+    assert client.get("/codes/T78.1XXA", params={"release": "FY2025"}).text.count('id="summary"') == 1

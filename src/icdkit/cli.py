@@ -465,21 +465,79 @@ def _free_port(host: str, port: int) -> int | None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Verify the stores (damaged bundled ones are rebuilt, damaged user-built ones refused),
-    then serve. The port is taken first, so a busy one fails before any work."""
-    import uvicorn
+    then serve. The port is taken first, so a busy one fails before any work. With
+    ``--workers N`` the verified stores are served by N processes sharing the one socket (a
+    search is CPU work in Python: processes, not threads, use more than one core)."""
+    import signal
 
     from icdkit import store
-    from icdkit.api.app import create_app
 
+    workers = max(1, args.workers)
+    if workers > 1 and not hasattr(os, "fork"):
+        raise InvalidInput("--workers above 1 needs a POSIX system (fork)")
     sock = _listen(args.host, args.port)
     directory = store.cache_dir(args.cache_dir)
     kb = open_kb(args.release, args.cache_dir, verify=True)
     for other in store.stores(directory):
         if other.release != kb.release and other.status == "damaged":  # stale ones rebuild on use
             open_kb(other.release, args.cache_dir, verify=True).close()
+    print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/"
+          + (f" ({workers} processes)" if workers > 1 else ""), file=sys.stderr)
+    if workers == 1:
+        _serve(kb, sock)
+        return
+    kb.close()  # each worker opens its own (a SQLite connection must not cross a fork)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker process
+            code = 0
+            try:
+                _serve(open_kb(args.release, args.cache_dir), sock)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        while True:
+            try:
+                os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                break
+
+
+def _serve(kb: Any, sock: Any) -> None:
+    """Serve *kb* on the bound socket *sock* until stopped: uvicorn with the fast HTTP parser and
+    event loop (httptools, uvloop where installed) and no access log (an address can hold
+    patient words; the note coder's are posted, never in the address)."""
+    import importlib.util
+
+    import uvicorn
+
+    from icdkit import store
+    from icdkit.api.app import create_app
+
     kb.preload(freeze_gc=True)  # the server's process is ours: its tables leave the collector's scans
-    print(f"icdkit: serving {kb.label} on http://{args.host}:{args.port}/", file=sys.stderr)
-    server = uvicorn.Server(uvicorn.Config(create_app(kb), log_level="warning"))
+    for name in kb.release_names():  # the releases a code's history consults, when built: read now,
+        path = store.db_path(name, kb.cache_dir)  # not in the middle of a flood of unknown codes
+        if name != kb.release and store.is_current(path):
+            kb.other(name).preload(freeze_gc=True)
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    server = uvicorn.Server(uvicorn.Config(create_app(kb), log_level="warning", access_log=False,
+                                           loop=loop, http=http))
     server.run(sockets=[sock])
 
 
@@ -612,6 +670,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[release, common], help="serve the HTTP API and code pages")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (default 1; one per core serves most)")
     s.set_defaults(func=cmd_serve)
     return p
 

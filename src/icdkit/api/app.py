@@ -34,8 +34,9 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
 
     app.include_router(rest.router)
     app.include_router(note_routes.router)  # POST /api/code: a clinical note in, codes out
+    app.include_router(note_routes.pages)  # /notes: the note coder's page
     app.include_router(fhir.router)
-    guide_routes.add_routes(app, kb)  # /codes/{code}: the seed page, before web's
+    app.include_router(guide_routes.router)  # /codes/{code} (the code page) and its JSON
     web.install(app)  # the pages, /static, and error pages for browsers
     docs.install(app)
 

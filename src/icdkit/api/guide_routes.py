@@ -8,12 +8,10 @@ request, readable on a phone, every code on it a link.
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup
@@ -28,11 +26,6 @@ from icdkit.guide.sources import KIND_LABELS
 from icdkit.lookup import describe_code
 from icdkit.search.navigate import entries_for
 from icdkit.workbench import KnowledgeBase
-
-_CODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)?"
-    r"(?:\.?-)?)(?![A-Za-z0-9])"
-)
 
 
 def environment() -> Environment:
@@ -57,37 +50,35 @@ class GuideOut(BaseModel):
     sources: list[dict[str, Any]]
 
 
-def server_link(code: str) -> str:
-    return f"/codes/{code}"
-
-
 def render_page(
     kb: KnowledgeBase,
     g: Guide,
     *,
-    link: Callable[[str], str] = server_link,
+    link: Callable[[str], str] = templating.code_href,
     json_url: str | None = None,
     home_url: str = "/",
     search_url: str = "/search",
     on_date: dict[str, Any] | None = None,
 ) -> str:
-    """The seed page of guide *g* as HTML; *link* makes the address of another code's page."""
+    """The seed page of guide *g* as HTML; *link* makes the address of another code's page
+    (the server's route by default; the static export passes a file name)."""
     known = {g.code, *g.codes(), *(c["code"] for c in (*g.siblings, *g.children))}
     ancestors = [a for a in reversed(kb.ancestors(g.code))]
     known.update(a.code for a in ancestors)
 
-    def anchor(m: re.Match[str]) -> str:
-        code = m.group(1)
-        target = code.rstrip("-").rstrip(".")
-        if code not in known and target not in known and kb.find(target) is None:
-            return code  # prose that looks like a code ("vitamin B12"), not one of this release
-        if "-" in target and kb.find(target) is None:  # a range of a note, not a block: no page
-            return code
-        return f'<a href="{html.escape(link(target))}">{code}</a>'
+    def is_code(token: str) -> bool:
+        """A code of this release (prose such as "vitamin B12" is not); a range only when it is
+        a block (a note's range such as E00-E88 has no page of its own)."""
+        target = token.rstrip("-").rstrip(".")
+        if "-" not in target and (token in known or target in known):
+            return True
+        try:
+            return kb.find(target) is not None
+        except IcdkitError:
+            return False
 
-    def linkify(text: str) -> Markup:
-        """The text, escaped, with each code the page knows made a link (codes need no escaping)."""
-        return Markup(_CODE.sub(anchor, html.escape(text, quote=False)))
+    def linkify(text: str, refs: Iterable[str] = ()) -> Markup:
+        return templating.linkify(text, refs, link=link, known=is_code)
 
     notes: dict[str, list[Any]] = {}
     for n in kb.effective_notes(g.code):
@@ -121,28 +112,30 @@ def _cites(ids: list[str]) -> Markup:
     return Markup(f'<span class="src">[{inner}]</span>')
 
 
-def add_routes(r: FastAPI, kb: KnowledgeBase) -> None:
-    """Add the guide's routes over *kb* to app *r* (registered on the app itself, so its
-    route list names every path); errors are the site's error pages (web.error_page)."""
+router = APIRouter()
 
-    @r.get("/api/codes/{code}/guide", response_model=GuideOut, responses=responses(400, 404, 422),
-           tags=["api"], summary="The code guide: the seed page of a code as JSON",
-           description="Summary, facts, documentation tips, pitfalls, confusable and related codes, "
-                       "FAQ, context, siblings, children, history and elements of a code or header, "
-                       "every statement citing its sources (`icdkit guide --json`).")
-    def guide_json(served: KbDep, code: str, date: str | None = None) -> dict[str, Any]:
-        return guide(served, code, on=date).to_json()
 
-    @r.get("/codes/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def code_page(code: str, date: str | None = None) -> HTMLResponse:
+@router.get("/api/codes/{code}/guide", response_model=GuideOut, responses=responses(400, 404, 422),
+            tags=["api"], summary="The code guide: the seed page of a code as JSON",
+            description="Summary, facts, documentation tips, pitfalls, confusable and related codes, "
+                        "FAQ, context, siblings, children, history and elements of a code or header, "
+                        "every statement citing its sources (`icdkit guide --json`).")
+def guide_json(kb: KbDep, code: str, date: str | None = None) -> dict[str, Any]:
+    return guide(kb, code, on=date).to_json()
+
+
+@router.get("/codes/{code}", response_class=HTMLResponse, include_in_schema=False)
+def code_page(kb: KbDep, code: str, date: str | None = None) -> HTMLResponse:
+    """The code page: the guide of a code of this release; a code this release lacks (deleted
+    or not yet added) gets its lookup record (validity, replacements, nearest ancestor)."""
+    try:
+        g = guide(kb, code, on=date)
+    except UnknownCode as exc:
         try:
-            g = guide(kb, code, on=date)
-        except UnknownCode as exc:  # a code of another release (deleted): its lookup record
-            try:
-                return web.code_page(kb, code, date)  # validity, replacements, nearest ancestor
-            except IcdkitError:
-                return web.error_page(kb, exc)
-        except IcdkitError as exc:
+            return web.code_page(kb, code, date)
+        except IcdkitError:
             return web.error_page(kb, exc)
-        on_date = describe_code(kb, code, on=date).get("on_date") if date else None
-        return HTMLResponse(render_page(kb, g, on_date=on_date))
+    except IcdkitError as exc:
+        return web.error_page(kb, exc)
+    on_date = describe_code(kb, code, on=date).get("on_date") if date else None
+    return HTMLResponse(render_page(kb, g, on_date=on_date))

@@ -28,8 +28,9 @@ def site_name(code: str) -> str:
     return code
 
 
-def _link(code: str) -> str:
-    return f"{site_name(code)}.html"
+def _link(ref: str) -> str:
+    """The file of a code's page (``M50.-`` → ``M50.html``)."""
+    return f"{site_name(ref.rstrip('-').rstrip('.'))}.html"
 
 
 def _init(path: str, cache_dir: str, out: str) -> None:

@@ -15,7 +15,7 @@ so a page makes no request to any other origin (the Content-Security-Policy forb
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,7 @@ from markupsafe import Markup, escape
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
-#: The site navigation (href, label). The note coder's page joins here when it lands:
-#: ("/notes", "Note coder").
+#: The site navigation (href, label).
 NAV: list[tuple[str, str]] = [
     ("/", "Home"),
     ("/browse", "Browse"),
@@ -36,10 +35,15 @@ NAV: list[tuple[str, str]] = [
     ("/drug", "Drug Table"),
     ("/neoplasm", "Neoplasm Table"),
     ("/check", "Checker"),
+    ("/notes", "Note coder"),
 ]
 
 _RANGE = re.compile(r"[A-Z][0-9][0-9A-Z]-[A-Z][0-9][0-9A-Z]")
-_CODE_IN_TEXT = re.compile(r"\b[A-Z][0-9][0-9A-Z](?:-[A-Z][0-9][0-9A-Z]\b|(?:\.[0-9A-Z]{1,4})?(?:\.?-)?)")
+#: A code, a dashed code (``M50.-``, ``L40.5-``) or a range (``S00-T88``) inside prose.
+_CODE_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:-[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)?"
+    r"(?:\.?-)?)(?![A-Za-z0-9])"
+)
 
 
 def code_href(ref: str) -> str:
@@ -56,21 +60,24 @@ def href(path: str, **params: object) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
-def linkify(text: str, refs: Iterable[str] = ()) -> Markup:
-    """Note text with each code reference it holds made a link to that code's page.
+def linkify(text: str, refs: Iterable[str] = (), *, link: Callable[[str], str] = code_href,
+            known: Callable[[str], bool] | None = None) -> Markup:
+    """*text*, escaped, with each code reference in it made a link (the one linkifier of the site).
 
-    *refs* are the references the knowledge base parsed from the note (``L93.2``,
-    ``M50.-``, ``S00-T88``); only those are linked, so prose such as "vitamin B12" stays text.
+    A token that looks like a code is linked when it is one of *refs* (the references the
+    knowledge base parsed from a note: ``L93.2``, ``M50.-``, ``S00-T88``) or when *known* says
+    it is a code of the release; so prose such as "vitamin B12" stays text. *link* makes the
+    address of a reference (the server's routes by default; the static export links to files).
     """
-    patterns = {r.split()[0] for r in refs if r.strip()}
+    wanted = {r.split()[0] for r in refs if r.strip()}
     out: list[str] = []
     at = 0
-    for m in _CODE_IN_TEXT.finditer(text) if patterns else ():
-        token = m.group(0)
-        if token not in patterns:
+    for m in _CODE_IN_TEXT.finditer(text) if wanted or known else ():
+        token = m.group(1)
+        if token not in wanted and not (known is not None and known(token)):
             continue
         out.append(str(escape(text[at:m.start()])))
-        out.append(f'<a href="{escape(code_href(token))}">{escape(token)}</a>')
+        out.append(f'<a href="{escape(link(token))}">{escape(token)}</a>')
         at = m.end()
     out.append(str(escape(text[at:])))
     return Markup("".join(out))

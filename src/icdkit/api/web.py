@@ -10,7 +10,8 @@ Pages (templates in ``api/templates``, assets in ``api/static``, no request to a
     /drug?substance=…       rows of the Table of Drugs and Chemicals, every column a link
     /neoplasm?site=…        rows of the Neoplasm Table
     /check?codes=M54.2+M50.20&age=54&sex=F   findings, each citing its rule (GET or POST)
-    /codes/M54.03           the code page
+    /notes                  the note coder: a note posted, its evidence marked, codes out
+    /codes/M54.03           the code page (the code guide: :mod:`icdkit.api.guide_routes`)
 
 :func:`install` adds these routes and ``/static`` to an app, and answers a browser's errors
 (unknown page, bad input, server error) with an HTML page in the same layout; API clients
@@ -203,7 +204,9 @@ async def go(kb: KbDep, code: str = "") -> Response:
     return RedirectResponse("/codes/" + quote(node.code), status_code=303)
 
 
-def code_page(kb: KbDep, code: str, date: str | None = None) -> HTMLResponse:
+def code_page(kb: KnowledgeBase, code: str, date: str | None = None) -> HTMLResponse:
+    """The lookup record as a page: what ``/codes/{code}`` shows for a code the release lacks
+    (deleted, or not yet added), with its validity and replacements (see guide_routes)."""
     try:
         d = describe_code(kb, code_text(code), on=date)
     except IcdkitError as exc:
@@ -290,24 +293,26 @@ def neoplasm_page(kb: KbDep, site: str = "") -> HTMLResponse:
 _FORM = ("codes", "age", "sex", "date", "setting")
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The checker's fields from the query string (GET) or a urlencoded body (POST)."""
+async def form_fields(request: Request, names: tuple[str, ...], *, cut: int = 2000,
+                      query: bool = True) -> dict[str, str]:
+    """The fields *names* of a form, from a urlencoded body (POST) or, when *query*, the query
+    string (GET); each stripped and cut at *cut* characters; other fields are ignored."""
     if request.method == "POST":
         raw = (await request.body()).decode("utf-8", "replace")
         try:
             pairs = {k: v[0] for k, v in parse_qs(raw, max_num_fields=20).items()}
         except ValueError:
-            raise InvalidInput("too many form fields: the checker takes " + ", ".join(_FORM)) from None
+            raise InvalidInput("too many form fields: this form takes " + ", ".join(names)) from None
     else:
-        pairs = dict(request.query_params)
-    return {k: pairs.get(k, "").strip()[:2000] for k in _FORM}
+        pairs = dict(request.query_params) if query else {}
+    return {k: pairs.get(k, "").strip()[:cut] for k in names}
 
 
 @router.api_route("/check", methods=["GET", "POST"], response_class=HTMLResponse)
 async def check_page(request: Request, s: ServedDep) -> HTMLResponse:
     kb = s.kb
     try:
-        form = await _form(request)
+        form = await form_fields(request, _FORM)
     except InvalidInput as exc:
         return page(kb, "check.html", status=400, error=str(exc), here="/check",
                     form=dict.fromkeys(_FORM, ""))
@@ -383,13 +388,8 @@ def route_paths(routes: Iterable[Any], prefix: str = "") -> list[str]:
 
 def install(app: FastAPI) -> None:
     """Add the pages and ``/static`` to *app*, and make its error answers pages for browsers
-    (call after the JSON error handlers are installed: each is wrapped, not replaced; and
-    after the code guide's router, whose ``/codes/{code}`` page is then the one served)."""
+    (call after the JSON error handlers are installed: each is wrapped, not replaced)."""
     app.include_router(router)
-    if "/codes/{code}" not in route_paths(app.routes):
-        # the code guide's page (guide_routes) takes /codes/{code} when it is included first;
-        # until then the lookup record is the code page
-        app.add_api_route("/codes/{code}", code_page, response_class=HTMLResponse, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for kind in (StarletteHTTPException, RequestValidationError, IcdkitError, Exception):
         previous = app.exception_handlers.get(kind)
