@@ -73,9 +73,6 @@ def test_hypertension_with_ckd_is_sequenced_first(kb: KnowledgeBase) -> None:
     assert run(kb, "htn_ckd").code_list == ["I12.9", "N18.4"]
 
 
-@pytest.mark.xfail(strict=True, reason="known regression since issue 16's search scoring: 'displaced "
-                   "fracture of shaft of left femur' (no type documented) ranks S72.322A (displaced "
-                   "transverse) above S72.302A (unspecified type); open in issue 17")
 def test_fracture_gets_side_type_and_seventh_character(kb: KnowledgeBase) -> None:
     r = run(kb, "fracture")
     assert r.code_list == ["S72.302A"]

@@ -20,6 +20,7 @@ import weakref
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
+from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
@@ -99,14 +100,24 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     seventh: dict[int, bool] = {}
     for c in cands:
         # the words of the sentence or list item may say what the mention leaves out
-        # ('Migraine without aura, intractable': the mention is 'Migraine without aura')
-        context = [w for w in words(c.mention.unit.text) if w not in STOP and w not in FILLER]
-        code, meaning = refine(kb, c.code, list(c.mention.words) + context, c.mention.unit.text)
+        # ('Migraine without aura, intractable': the mention is 'Migraine without aura'), less
+        # the words it negates ('not recurrent'); abbreviations read as their expansions
+        unit = c.mention.unit.text
+        spans = denied_spans(finder.rules, unit)
+        said = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(unit)) \
+            if spans else unit
+        context = [w for w in words(said) if w not in STOP and w not in FILLER]
+        context += [x for w in context if len(w) <= 5 for v in finder.synonyms.variants([w])[1:] for x in v]
+        denied = [w for a, b in spans for w in words(unit[a:b])]
+        code, meaning = refine(kb, c.code, list(c.mention.words) + context, said, denied=denied,
+                               origin=_origin(c))
         if code != c.code:
             found = kb.find(code)
-            c.code, c.title = code, found.title if found else c.title
             if meaning:
                 c.rules.append(f"I.C.19.a 7th character: {meaning}")
+            else:
+                c.rules.append(f"I.B.2 specificity: {c.code} refined to what the note documents")
+            c.code, c.title = code, found.title if found else c.title
         if len(c.code.replace(".", "")) == 7 and kb.seventh_characters(c.code):
             # completed here or by search (which offers the initial encounter by default): was it said?
             seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
@@ -131,6 +142,17 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          end=c.mention.end)
     return CodingResult(tuple(_suggest(c) for c in cands), tuple(sorted(skipped, key=lambda n: n.start)),
                         tuple(gaps), tuple(findings), kb.release, setting)
+
+
+def _origin(c: Candidate) -> str | None:
+    """The code the Index path or Table cell itself named, below which the search chose
+    children by default (None for a title match: every level of a title is checked)."""
+    r = c.mention.result
+    if c.code != r.code:
+        return c.code  # a history or family code: nothing chosen by default
+    if r.matched.via == "title":
+        return None
+    return r.matched.refined_from or r.code
 
 
 def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:

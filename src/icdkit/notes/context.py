@@ -175,3 +175,30 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
             t = hits[cat]
             return Assertion(cat, t.text, offset + t.start, offset + t.end)
     return PRESENT
+
+
+_CLAUSE_END = re.compile(r"[,;:.()\[\]]|\s[-–—]\s|\band\b|\bor\b")
+
+
+def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None) -> list[tuple[int, int]]:
+    """Spans of *sentence* a forward negation trigger governs, each to the end of its phrase
+    (the next comma, bracket, dash, 'and' / 'or', terminator or the window): the words a
+    refinement must not read as said. 'Acute sinusitis - not recurrent' → the span of 'recurrent'.
+
+    >>> s = "Parkinson disease without dyskinesia, without fluctuations."
+    >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
+    [' dyskinesia', ' fluctuations']
+    """
+    out: list[tuple[int, int]] = []
+    for t in found if found is not None else triggers(rules, sentence):
+        if not any(r.category == "negated" and r.direction in ("forward", "bidirectional") for r in t.rules):
+            continue
+        rest = sentence[t.end:]
+        cut = [m.start() for m in (_CLAUSE_END.search(rest), rules.stop.search(rest)) if m is not None]
+        end = min(cut, default=len(rest))
+        ws = list(_WORD.finditer(rest[:end]))
+        if len(ws) > rules.window:
+            end = ws[rules.window - 1].end()
+        if rest[:end].strip():
+            out.append((t.end, t.end + end))
+    return out

@@ -55,6 +55,8 @@ def _stems(ws: Iterable[str]) -> set[str]:
             continue
         out.add(stem(w))
         out.update(stem(x) for x in IMPLIES.get(w, ()))
+        if len(w) > 5 and w.endswith("ic"):  # the adjective names the noun: 'hypoxic' → 'hypoxia'
+            out.add(stem(w[:-2] + "ia"))
     return out
 
 
@@ -64,14 +66,23 @@ def _fit(title: str, have: set[str]) -> float:
     return len(ts & have) - 0.5 * len(ts - have - {stem(w) for w in _WEAK})
 
 
-def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> tuple[str, str | None]:
+def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
+           denied: Iterable[str] = (), origin: str | None = None) -> tuple[str, str | None]:
     """The most specific code the words support from *code*, and the 7th character's meaning
-    when one was added (None otherwise)."""
+    when one was added or changed (None otherwise).
+
+    *denied* are words the note negates ('without fluctuations', 'not recurrent'): a title
+    saying *with* one of them gives way to its sibling. *origin* is the code the Index path or
+    title itself named when *code* came from the search: the levels the search chose below it
+    by default are checked against the note's words (a type the note does not say gives way
+    to the 'unspecified' sibling)."""
     have = _stems(ws)
     c = kb.find(code)
     if c is None:
         return code, None
+    c = _unsaid(kb, c, have, origin)
     c = _swap(kb, c, have)
+    c = _not_with(kb, c, have, {stem(w) for w in denied if w not in STOP})
     parent = kb.ancestors(c.code)[0] if c.kind == "code" and kb.ancestors(c.code) else None
     if parent is not None and "unspecified" in words(parent.title) and parent.kind != "category":
         better = _swap(kb, parent, have)  # 'Nicotine dependence, unspecified' → '…, cigarettes'
@@ -80,7 +91,9 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> t
             place = [k.code for k in kb.children(parent.code)].index(c.code) \
                 if c.code in [k.code for k in kb.children(parent.code)] else 0
             if kids_:
-                c = max(kids_, key=lambda k: (_fit(k.title, have), -abs(kids_.index(k) - place)))
+                last = c.code[-1] if _encounter(kb, c.code) else None  # keep the 7th character
+                c = max(kids_, key=lambda k: (k.code[-1] == last, _fit(k.title, have),
+                                              -abs(kids_.index(k) - place)))
     while not c.billable:
         _, seventh = next_step(kb, c.code)
         if seventh:
@@ -90,7 +103,85 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> t
             break
         c = max(options, key=lambda k: (_fit(k.title, have), "unspecified" in words(k.title),
                                         -options.index(k)))
+    if _encounter(kb, c.code) and c.code[-1] in "ADS":
+        # the search completes a 7th character with the initial encounter: the note may say
+        # another ('routine healing' → D, 'sequela' → S: Guidelines I.C.19.a)
+        head = kb.ancestors(c.code)[0]
+        again, meaning = _seventh(kb, head, have | _stems(words(unit)))
+        if again != c.code:
+            return again, meaning
     return c.code, None
+
+
+def _encounter(kb: KnowledgeBase, code: str) -> bool:
+    """Is *code* completed by an encounter 7th character (A / D / S…)?"""
+    return len(code.replace(".", "")) == 7 and "A" in kb.seventh_characters(code)
+
+
+def _core(title: str) -> set[str]:
+    """Stems of a title before its 'unspecified …' tail ('Pneumonia, unspecified organism')."""
+    return _title_stems(re.split(r",\s*unspecified\b", title, maxsplit=1)[0])
+
+
+def _title_stems(title: str) -> set[str]:
+    return {stem(w) for w in words(title) if w not in STOP and not w.isdigit()}
+
+
+def _said(kb: KnowledgeBase, c: Code, added: set[str], have: set[str]) -> bool:
+    """Does the note say what level *c* adds to its parent (a word of it, or all the words of
+    one of its inclusion terms)?"""
+    if added & have:
+        return True
+    for n in kb.notes(c.code, kinds=["inclusion_term"]):
+        ts = _title_stems(n.text) - {stem(w) for w in _WEAK}
+        if ts and ts <= have:
+            return True
+    return False
+
+
+def _unsaid(kb: KnowledgeBase, c: Code, have: set[str], origin: str | None) -> Code:
+    """A level the search chose by default that adds a word the note does not say (a fracture's
+    type 'transverse', 'recurrent' sinusitis) gives way to its 'unspecified' sibling, the rest of
+    the code kept: S72.322A → S72.302A (Guidelines I.B.2: code what is documented)."""
+    start = len(origin.replace(".", "")) if origin else 3
+    levels = [a for a in reversed(kb.ancestors(c.code)) if a.kind in ("subcategory", "code")] + [c]
+    code = c.code
+    for level in levels:
+        key = level.code.replace(".", "")
+        if len(key) <= start or len(key) == 7 or not code.startswith(level.code):
+            continue
+        parent = kb.ancestors(level.code)[0]
+        added = _title_stems(level.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK}
+        if not added or _said(kb, level, added, have):
+            continue
+        for sib in kb.children(parent.code):
+            if sib.code == level.code or len(sib.code) != len(level.code) \
+                    or "unspecified" not in words(sib.title):
+                continue
+            if _title_stems(sib.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK} - have:
+                continue
+            other = kb.find(sib.code + code[len(level.code):])
+            if other is not None:
+                code = other.code
+            break
+    return (kb.find(code) or c) if code != c.code else c
+
+
+def _not_with(kb: KnowledgeBase, c: Code, have: set[str], denied: set[str]) -> Code:
+    """A title saying 'with X' where the note says 'without X' (or 'no X') gives way to the
+    sibling that does not say it: G20.A2 '… with fluctuations' → G20.A1 for 'without fluctuations'."""
+    if not denied:
+        return c
+    withs = {stem(w) for p in _WITH_TITLE.findall(c.title.lower()) for w in words(p) if w not in STOP}
+    if not withs & denied:
+        return c
+    sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
+    ok = [s for s in sibs if not {stem(w) for p in _WITH_TITLE.findall(s.title.lower()) for w in words(p)
+                                  if w not in STOP} & denied]
+    return max(ok, key=lambda s: _fit(s.title, have - denied), default=c)
+
+
+_WITH_TITLE = re.compile(r"(?<!out)\bwith ([^,(]+)")
 
 
 def _gain(title: str, than: str, have: set[str]) -> float:
@@ -110,6 +201,14 @@ def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
     best = max(sibs, key=lambda s: _gain(s.title, c.title, have), default=None)
     if best is not None and _gain(best.title, c.title, have) > 0:
         return best
+    # 'unspecified whether with hypoxia or hypercapnia': the sibling whose own words (those
+    # not common to every sibling) the note says
+    core = _core(c.title)
+    weak = {stem(w) for w in _WEAK}
+    named = [(len(own & have), s) for s in sibs
+             if (own := _core(s.title) - core - weak) and own <= have]
+    if named:
+        return max(named, key=lambda x: x[0])[1]
     return c
 
 

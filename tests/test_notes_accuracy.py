@@ -1,0 +1,47 @@
+"""Note coding accuracy, class by class: each test is a note written for it (not from the
+development set in benchmarks/notes/) that failed before the rule it checks was added."""
+
+from __future__ import annotations
+
+from icdkit import KnowledgeBase
+from icdkit.notes import CodingResult, code_note
+
+
+def coded(kb: KnowledgeBase, text: str, **kw: object) -> CodingResult:
+    return code_note(text, kb=kb, **kw)  # type: ignore[arg-type]
+
+
+# -- specificity: what the search chose by default, checked against the note's words --------------
+
+def test_a_type_the_note_does_not_say_gives_way_to_the_unspecified_type(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ED note. Fell from a ladder.\nAssessment: Closed displaced fracture of shaft of "
+                  "left tibia.")
+    assert r.code_list == ["S82.202A"]  # not S82.222A, displaced *transverse*
+    assert any("I.B.2" in x for x in r.codes[0].rules)
+
+
+def test_a_negated_word_does_not_refine_the_code(kb: KnowledgeBase) -> None:
+    assert coded(kb, "A/P: Acute frontal sinusitis, not recurrent. Amoxicillin.").code_list == ["J01.10"]
+
+
+def test_a_title_saying_with_what_the_note_says_without_gives_way(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Parkinson disease without dyskinesia, without fluctuations. PT for gait.")
+    assert r.code_list == ["G20.A1"]
+
+
+def test_an_adjective_names_the_unspecified_codes_sibling(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Pulmonary clinic.\nA/P: Chronic hypoxic respiratory failure due to COPD - "
+                  "continue home oxygen 2 L.")
+    assert r.code_list[0] == "J96.11"  # 'hypoxic' names '… with hypoxia', not J96.10
+
+
+def test_the_initial_encounter_stays_when_the_side_is_refined(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Urgent care. Cut on sheet metal.\nDx: Laceration of right forearm without foreign body.")
+    assert r.code_list[0] == "S51.811A"  # not the sequela S51.811S
+
+
+def test_the_seventh_character_the_note_names_replaces_the_default(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Hand clinic, 4 weeks after a fall.\nA/P: Colles fracture of right radius, "
+                  "routine healing. Wrist splint.")
+    assert r.code_list == ["S52.531D"]
+    assert any("7th character" in x for x in r.codes[0].rules)
