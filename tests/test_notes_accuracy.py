@@ -45,3 +45,13 @@ def test_the_seventh_character_the_note_names_replaces_the_default(kb: Knowledge
                   "routine healing. Wrist splint.")
     assert r.code_list == ["S52.531D"]
     assert any("7th character" in x for x in r.codes[0].rules)
+
+
+# -- family history: the Z80–Z84 code whose 'Conditions classifiable to …' holds the condition ----
+
+def test_family_history_code_by_the_conditions_classifiable_to_it(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Well visit.\nFamily history: Father had rectal cancer at 58. Brother has epilepsy. "
+                  "Sister with schizophrenia.\nA/P: Hypertension, controlled - continue lisinopril.")
+    assert r.code_list == ["I10", "Z80.0", "Z82.0", "Z81.8"]  # not Z80.9; schizophrenia is F20.9
+    assert "Conditions classifiable to C15-C26" in r.codes[1].why
+    assert all(c.assertion == "family" for c in r.codes[1:])

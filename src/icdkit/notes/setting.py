@@ -20,13 +20,21 @@
 
 from __future__ import annotations
 
+import re
+import weakref
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.result import NotCoded
+from icdkit.refs import Ref, parse_refs
 from icdkit.search.engine import Result
 from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
+
+if TYPE_CHECKING:
+    from icdkit.kb import KnowledgeBase
+    from icdkit.models import Code
 
 _HISTORY_SECTIONS = frozenset({"past_history", "hpi", "preamble", "assessment_plan", "chief_complaint",
                                "social_history"})
@@ -95,6 +103,73 @@ def _history(f: Finder, m: Mention) -> Result | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class FamilyCode:
+    code: str
+    title: str
+    why: str
+
+
+_CLASSIFIABLE = re.compile(r"^conditions classifiable (?:elsewhere )?(?:to|in) (.+)$", re.IGNORECASE)
+_family_tables: weakref.WeakKeyDictionary[KnowledgeBase, list[tuple[int, Ref, Code, str]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _width(ref: Ref) -> int:
+    """How many categories a reference spans (C15-C26 → 11; C50.- → 0)."""
+    def n(k: str) -> int:
+        return (ord(k[0]) - 65) * 100 + int(k[1:3]) if k[1:3].isdigit() else (ord(k[0]) - 65) * 100
+    return n(ref.hi) - n(ref.lo)
+
+
+def _family_table(kb: KnowledgeBase) -> list[tuple[int, Ref, Code, str]]:
+    """Each family-history code's 'Conditions classifiable to …' inclusion term, parsed."""
+    got = _family_tables.get(kb)
+    if got is None:
+        got = []
+        for cat in _FAMILY:
+            for c in kb.descendants(cat):
+                for n in kb.notes(c.code, kinds=["inclusion_term"]):
+                    hit = _CLASSIFIABLE.match(n.text.strip())
+                    if hit:
+                        refs = parse_refs(hit.group(1), bare=True)
+                        got += [(_width(r), r, c, n.text.strip()) for r in refs]
+        _family_tables[kb] = got
+    return got
+
+
+def family_code(kb: KnowledgeBase, code: str, said: list[str]) -> FamilyCode | None:
+    """The family-history code for a relative's condition coded *code*: the Z80–Z84 code whose
+    inclusion term 'Conditions classifiable to …' holds it (the narrowest), then its child the
+    condition's words name, else its 'other' child. A mother's colon cancer (C18.9) → Z80.0;
+    a father's MI (I21.9) → Z82.4 → Z82.49.
+
+    >>> from icdkit import KnowledgeBase
+    >>> family_code(KnowledgeBase.open(), "C56.9", ["ovarian", "cancer", "neoplasm", "ovary"]).code
+    'Z80.41'
+    """
+    key = code.replace(".", "")
+    hits = [(w, -len(c.code), c, text) for w, r, c, text in _family_table(kb) if r.matches(key)]
+    if not hits:
+        return None
+    _, _, c, text = min(hits, key=lambda h: h[:2])
+    why = f"{c.code} '{text}' ({code})"
+    have = {stem(w) for w in said if w not in STOP} - _HISTORY_WORDS
+    while not c.billable:
+        kids = kb.children(c.code)
+        if not kids:
+            return None
+        named = [(len(have & {stem(w) for w in words(k.title)} - _FAMILY_WORDS), k) for k in kids]
+        best = max(named, key=lambda x: x[0])
+        c = best[1] if best[0] else next((k for k in reversed(kids) if "other" in words(k.title)), kids[-1])
+        why += f" › {c.code}"
+    return FamilyCode(c.code, c.title, why)
+
+
+_FAMILY_WORDS = {stem(w) for w in ("family", "history", "malignant", "neoplasm", "disease", "diseases",
+                                   "other", "disorder", "disorders", "of", "and")}
+
+
 def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: bool
            ) -> tuple[list[Candidate], list[NotCoded]]:
     """Candidates to code and mentions not coded, each with the guideline that decided it."""
@@ -116,6 +191,12 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
             main = m.result.matched.path.split(" › ")[0].split(",")[0]
             r = _ask(f, "family history of " + " ".join(m.words), _FAMILY, 0.75) or \
                 _ask(f, "family history of " + main, _FAMILY, 0.75)
+            fam = family_code(f.kb, m.code, list(m.words) + words(m.result.title))
+            if fam is not None and (r is None or not r.code.startswith(fam.code)):
+                out.append(Candidate(fam.code, fam.title, m, "family",
+                                     f"{fam.why} (family: {trig})",
+                                     ["I.C.21.c.4 family history Z80–Z84"]))
+                continue
             if r is None:
                 skipped.append(_not(m, f"family member's condition ({trig}); no family-history code "
                                        "(Z80–Z84) names it"))
