@@ -55,3 +55,22 @@ def test_family_history_code_by_the_conditions_classifiable_to_it(kb: KnowledgeB
     assert r.code_list == ["I10", "Z80.0", "Z82.0", "Z81.8"]  # not Z80.9; schizophrenia is F20.9
     assert "Conditions classifiable to C15-C26" in r.codes[1].why
     assert all(c.assertion == "family" for c in r.codes[1:])
+
+
+# -- symptoms: integral to a diagnosis unless the Tabular asks for them; documented beside doubt --
+
+def test_a_symptom_before_an_uncertain_explanation_is_coded_outpatient(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Palpitations, possibly anxiety vs paroxysmal SVT. Holter monitor; TSH.")
+    assert r.code_list == ["R00.2"]
+    assert r.codes[0].assertion == "present" and "IV.D" in r.codes[0].rules[0]
+
+
+def test_a_symptom_code_with_a_code_first_note_is_not_integral(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Septic shock due to Klebsiella pneumonia. "
+                  "Acute kidney injury.", setting="inpatient")
+    assert "R65.21" in r.code_list  # R65.2: code first the underlying infection; not integral
+
+
+def test_symptoms_a_siblings_use_additional_note_names_pick_that_sibling(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Benign prostatic hyperplasia with urinary frequency and nocturia. Start tamsulosin.")
+    assert r.code_list[:2] == ["N40.1", "R35.1"]  # not N40.0 'without lower urinary tract symptoms'

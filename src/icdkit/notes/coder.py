@@ -28,7 +28,16 @@ from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, Suggested
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
 from icdkit.notes.setting import Candidate, decide
-from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
+from icdkit.notes.specificity import (
+    additional,
+    combine,
+    drop_excludes1,
+    in_refs,
+    note_refs,
+    refine,
+    sequence,
+    with_symptoms,
+)
 from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
 from icdkit.vocabulary import STOP
@@ -125,7 +134,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += vague
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
-    cands, integral = _integral(_merge(additional(finder, cands)))
+    cands, integral = _integral(kb, with_symptoms(kb, _merge(additional(finder, cands))))
     skipped += integral
     cands = sequence(kb, cands)
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
@@ -155,15 +164,28 @@ def _origin(c: Candidate) -> str | None:
     return r.matched.refined_from or r.code
 
 
-def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+def _integral(kb: KnowledgeBase, cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     """Signs and symptoms (chapter 18) in the same sentence as a definitive diagnosis coded
-    from it are integral to it and not coded (Guidelines I.B.5, IV.D)."""
+    from it are integral to it and not coded (Guidelines I.B.5, IV.D) — unless the Tabular asks
+    for them: a code's *Use additional code* note names the symptom (N40.1 → nocturia R35.1), or
+    the symptom code carries a *Code first* note of its own, being meant to sit beside its
+    cause (R65.20 severe sepsis: code first the underlying infection)."""
     definite = {(c.mention.unit.start, c.mention.section) for c in cands
                 if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
                 and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
     keep, out = [], []
     for c in cands:
         if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:
+            asked = next((o.code for o in cands if o is not c
+                          and in_refs(c.code, note_refs(kb, o.code, "use_additional"))), None)
+            if asked is not None:
+                c.rules.append(f"I.A.13 use additional code (note at {asked})")
+                keep.append(c)
+                continue
+            if kb.effective_notes(c.code, kinds=["code_first"]):
+                c.rules.append(f"I.A.13 code first the underlying condition (note at {c.code})")
+                keep.append(c)
+                continue
             out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
                                 "a sign or symptom integral to the diagnosis documented with it "
                                 "(Guidelines I.B.5)", c.code))

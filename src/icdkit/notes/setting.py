@@ -203,6 +203,13 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
             else:
                 out.append(Candidate(r.code, r.title, m, "family", f"{r.matched.path} (family: {trig})",
                                      ["I.C.21.c.4 family history Z80–Z84"], billable=r.billable))
+        elif cat == "uncertain" and setting == "outpatient" and m.code.startswith("R") \
+                and m.assertion.start is not None and m.assertion.start >= m.end:
+            # 'Atypical chest pain, probably musculoskeletal vs GERD': the doubt is about the
+            # explanation that follows; the symptom itself is documented and coded (IV.D, IV.H)
+            out.append(Candidate(m.code, m.result.title, m, "present", m.result.matched.path,
+                                 [f"IV.H / IV.D the symptom is coded; the uncertain diagnosis after it "
+                                  f"({trig}) is not"], billable=m.result.billable))
         elif cat == "uncertain" and setting == "outpatient":
             skipped.append(_not(m, f"uncertain ({trig}) in an outpatient setting: not coded; the documented "
                                    "signs and symptoms are (Guidelines IV.H, IV.D)"))

@@ -234,7 +234,7 @@ def in_refs(code: str, refs: Iterable[Ref]) -> bool:
     return any(r.lo <= key <= r.hi for r in refs)
 
 
-def _refs(kb: KnowledgeBase, code: str, kind: str) -> list[Ref]:
+def note_refs(kb: KnowledgeBase, code: str, kind: str) -> list[Ref]:
     return [r for n in kb.effective_notes(code, kinds=[kind]) for r in n.refs]
 
 
@@ -245,15 +245,27 @@ _COMMON = {stem(w) for w in ("other", "specified", "unspecified", "disease", "di
 
 def _with_words(f: Finder, m: Mention) -> set[str]:
     """Stems of the terms the Index prints under a ``with`` subterm of the mention's main term
-    (empty when it prints none): the conditions it may combine with."""
+    (empty when it prints none): the conditions it may combine with. A path that ends in a
+    cross-reference ('Benign › prostatic hyperplasia → see Hyperplasia, prostate') adds the
+    subterms of the main term it points to."""
     if m.result.matched.via != "index":
         return set()
-    main = m.result.matched.path.split(" › ")[0]
+    path = m.result.matched.path
+    mains = [path.split(" › ")[0]]
+    if " → see " in path:
+        mains.append(path.split(" → see ")[1].split(",")[0].strip())
+    return set().union(*(_main_with_words(f, main) for main in mains))
+
+
+def _main_with_words(f: Finder, main: str) -> set[str]:
     got = f.with_cache.get(main)
     if got is None:
         con = f.kb.connection()
-        row = con.execute("SELECT id FROM index_terms WHERE book='index' AND key=? AND parent IS NULL",
-                          (fold_title(main),)).fetchone()
+        key = fold_title(main)
+        row = con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND key=?",
+                          (key,)).fetchone() or \
+            con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND key LIKE ? "
+                        "ORDER BY length(key) LIMIT 1", (key + ",%",)).fetchone()
         got = set()
         if row is not None:
             stack = [row[0]]
@@ -296,7 +308,7 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
             a.rules.append("I.A.15 'with': combination code the Index prescribes")
             a.extra.append(b.mention)
             a.mention = joined
-            if not in_refs(b.code, _refs(f.kb, a.code, "use_additional")):
+            if not in_refs(b.code, note_refs(f.kb, a.code, "use_additional")):
                 gone.add(id(b))
                 dropped.append(NotCoded(b.mention.text, b.mention.start, b.mention.end,
                                         f"included in the combination code {a.code}", b.code))
@@ -312,7 +324,7 @@ def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
         m = c.mention
         if "with" not in m.words or c.assertion not in ("present", "uncertain"):
             continue
-        refs = _refs(f.kb, c.code, "use_additional")
+        refs = note_refs(f.kb, c.code, "use_additional")
         if not refs:
             continue
         tail = list(m.words[m.words.index("with") + 1:])
@@ -329,6 +341,28 @@ def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
                              [f"I.A.13 use additional code (note at {c.code})"],
                              billable=got.result.billable))
     return cands + out
+
+
+def with_symptoms(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
+    """A code saying 'without' symptoms whose sibling's *Use additional code* note names a
+    symptom documented with it becomes that sibling: 'BPH with nocturia' is N40.1 (… with lower
+    urinary tract symptoms; use additional code for nocturia R35.1), not N40.0."""
+    for c in cands:
+        if "without" not in words(c.title) or c.code.startswith("R"):
+            continue
+        beside = [o for o in cands if o is not c and o.code.startswith("R")
+                  and o.mention.unit.start == c.mention.unit.start]
+        if not beside:
+            continue
+        for sib in kb.siblings(c.code):
+            refs = note_refs(kb, sib.code, "use_additional")
+            named = next((o for o in beside if in_refs(o.code, refs)), None)
+            if sib.billable and named is not None:
+                c.rules.append(f"I.A.13 {sib.code}'s use additional code note names {named.code} "
+                               f"('{named.mention.text}'), documented with it")
+                c.code, c.title = sib.code, sib.title
+                break
+    return cands
 
 
 def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
@@ -356,7 +390,7 @@ def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
     for _ in range(len(order)):
         moved = False
         for i, c in enumerate(order):
-            refs = _refs(kb, c.code, "code_first")
+            refs = note_refs(kb, c.code, "code_first")
             for j in range(i + 1, len(order)):
                 if refs and in_refs(order[j].code, refs):
                     order.insert(i, order.pop(j))
