@@ -74,3 +74,13 @@ def test_a_symptom_code_with_a_code_first_note_is_not_integral(kb: KnowledgeBase
 def test_symptoms_a_siblings_use_additional_note_names_pick_that_sibling(kb: KnowledgeBase) -> None:
     r = coded(kb, "A/P: Benign prostatic hyperplasia with urinary frequency and nocturia. Start tamsulosin.")
     assert r.code_list[:2] == ["N40.1", "R35.1"]  # not N40.0 'without lower urinary tract symptoms'
+
+
+# -- a body site alone is not a diagnosis --------------------------------------------------------
+
+def test_a_body_site_alone_is_not_coded(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Eye clinic.\nA/P: Ocular hypertension, both eyes. Start timolol drops.")
+    assert r.code_list == ["H40.053"]  # 'both eyes' is not blindness H54.0X33
+    r = coded(kb, "A/P: Right middle lobe pneumonia. Azithromycin.")
+    assert r.code_list == ["J18.9"]  # 'middle lobe' is not J98.19
+    assert any("body site" in n.reason for n in r.not_coded)

@@ -20,6 +20,7 @@ import weakref
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
+from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
@@ -101,7 +102,12 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             if has_assessment and s.rank > 1 and s.name not in _ALWAYS and not _WORTH.search(u.text):
                 continue  # not assessed, so not coded unless history, family or tobacco
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
+    sites = site_words(kb)
+    named_sites = [m for m in mentions if only_site(m.words, sites)]
+    mentions = [m for m in mentions if m not in named_sites]
     cands, skipped = decide(finder, mentions, setting, has_assessment)
+    skipped += [NotCoded(m.text, m.start, m.end, "names a body site, not a condition (the Index is entered "
+                         "by the condition: Guidelines I.A.12)", m.code) for m in named_sites]
     cands += long_term(finder, text, sections, {c.code for c in cands})
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
