@@ -84,3 +84,35 @@ def test_a_body_site_alone_is_not_coded(kb: KnowledgeBase) -> None:
     r = coded(kb, "A/P: Right middle lobe pneumonia. Azithromycin.")
     assert r.code_list == ["J18.9"]  # 'middle lobe' is not J98.19
     assert any("body site" in n.reason for n in r.not_coded)
+
+
+# -- pregnancy: chapter 15 first, the trimester from the weeks -------------------------------------
+
+def test_a_condition_in_pregnancy_is_coded_in_chapter_15_with_the_weeks_trimester(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Prenatal visit.\nHPI: 24F G2P1 at 20w0d with dysuria x 2 days.\n"
+                  "A/P: Acute cystitis without hematuria. Nitrofurantoin x 5 days; test of cure.",
+              age=24, sex="F")
+    assert r.code_list == ["O23.12", "Z3A.20"]  # 20 weeks: second trimester; N30.00 included in O23.1
+    assert "Pregnancy › complicated by › cystitis" in r.codes[0].why
+    assert any(n.code == "N30.00" and "I.C.15.a.1" in n.reason for n in r.not_coded)
+
+
+def test_a_chapter_15_code_by_its_conditions_in_range_keeps_the_specific_condition(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Prenatal visit.\nHPI: 29F G1P0 at 31w5d, asthma flares twice a week.\n"
+                  "A/P: Mild persistent asthma, uncomplicated. Start budesonide inhaler.", age=29, sex="F")
+    assert r.code_list == ["O99.513", "J45.30", "Z3A.31"]  # O99.5 'Conditions in J00-J99'; use additional
+    assert "Conditions in J00-J99" in r.codes[0].why
+
+
+def test_preeclampsia_spelled_without_hyphen(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ANTEPARTUM DISCHARGE SUMMARY\n30F G1P0 at 35w1d admitted with BP 172/114, headache and "
+                  "proteinuria.\nDiagnosis: Severe preeclampsia. Magnesium; delivery planned.",
+              setting="inpatient")
+    assert r.code_list == ["O14.13", "Z3A.35"]
+
+
+def test_a_newborns_record_is_not_a_pregnancy(kb: KnowledgeBase) -> None:
+    r = coded(kb, "NEWBORN DISCHARGE SUMMARY\nTerm female, 39w0d, born here by vaginal delivery.\n"
+                  "Discharge diagnoses: Single liveborn. Atrial septal defect, small.",
+              setting="inpatient", age=0)
+    assert not any(c.startswith("O99") for c in r.code_list)

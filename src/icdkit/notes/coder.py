@@ -25,6 +25,7 @@ from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.pregnancy import is_pregnancy, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
@@ -112,6 +113,11 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
+    cands, in_place = _device_in_place(cands)
+    skipped += in_place
+    cands, obstetric_out = obstetric(finder, cands, age_, sex_)
+    skipped += obstetric_out
+    trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
     seventh: dict[int, bool] = {}
     for c in cands:
         # the words of the sentence or list item may say what the mention leaves out
@@ -124,6 +130,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
         context = [w for w in words(said) if w not in STOP and w not in FILLER]
         context += [x for w in context if len(w) <= 5 for v in finder.synonyms.variants([w])[1:] for x in v]
         denied = [w for a, b in spans for w in words(unit[a:b])]
+        if trimester and c.code.startswith(("O", "Z34")) and "trimester" not in context:
+            context += [trimester, "trimester"]  # from the weeks of gestation (chapter 15 note)
         code, meaning = refine(kb, c.code, list(c.mention.words) + context, said, denied=denied,
                                origin=_origin(c))
         if code != c.code:
@@ -157,6 +165,23 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          end=c.mention.end)
     return CodingResult(tuple(_suggest(c) for c in cands), tuple(sorted(skipped, key=lambda n: n.start)),
                         tuple(gaps), tuple(findings), kb.release, setting)
+
+
+def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """'Insulin pump in place' is the device's status (Z96.41), not a complication of it: a
+    complication code (T82–T85) found inside a status code's words is left out (I.C.21.c.3)."""
+    spans = [(c.mention.start, c.mention.end, c.code) for c in cands
+             if c.code.startswith(("Z95", "Z96", "Z97", "Z98", "Z99"))]
+    keep, out = [], []
+    for c in cands:
+        status = next((z for a, b, z in spans if a <= c.mention.start and c.mention.end <= b), None)
+        if status is not None and c.code.startswith(("T82", "T83", "T84", "T85")):
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                f"the device is documented in place ({status}), no complication of it "
+                                "(Guidelines I.C.21.c.3)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
 
 
 def _origin(c: Candidate) -> str | None:

@@ -20,21 +20,18 @@
 
 from __future__ import annotations
 
-import re
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from icdkit.notes.inclusion import narrowest
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.result import NotCoded
-from icdkit.refs import Ref, parse_refs
 from icdkit.search.engine import Result
 from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
-    from icdkit.models import Code
 
 _HISTORY_SECTIONS = frozenset({"past_history", "hpi", "preamble", "assessment_plan", "chief_complaint",
                                "social_history"})
@@ -110,34 +107,6 @@ class FamilyCode:
     why: str
 
 
-_CLASSIFIABLE = re.compile(r"^conditions classifiable (?:elsewhere )?(?:to|in) (.+)$", re.IGNORECASE)
-_family_tables: weakref.WeakKeyDictionary[KnowledgeBase, list[tuple[int, Ref, Code, str]]] = \
-    weakref.WeakKeyDictionary()
-
-
-def _width(ref: Ref) -> int:
-    """How many categories a reference spans (C15-C26 → 11; C50.- → 0)."""
-    def n(k: str) -> int:
-        return (ord(k[0]) - 65) * 100 + int(k[1:3]) if k[1:3].isdigit() else (ord(k[0]) - 65) * 100
-    return n(ref.hi) - n(ref.lo)
-
-
-def _family_table(kb: KnowledgeBase) -> list[tuple[int, Ref, Code, str]]:
-    """Each family-history code's 'Conditions classifiable to …' inclusion term, parsed."""
-    got = _family_tables.get(kb)
-    if got is None:
-        got = []
-        for cat in _FAMILY:
-            for c in kb.descendants(cat):
-                for n in kb.notes(c.code, kinds=["inclusion_term"]):
-                    hit = _CLASSIFIABLE.match(n.text.strip())
-                    if hit:
-                        refs = parse_refs(hit.group(1), bare=True)
-                        got += [(_width(r), r, c, n.text.strip()) for r in refs]
-        _family_tables[kb] = got
-    return got
-
-
 def family_code(kb: KnowledgeBase, code: str, said: list[str]) -> FamilyCode | None:
     """The family-history code for a relative's condition coded *code*: the Z80–Z84 code whose
     inclusion term 'Conditions classifiable to …' holds it (the narrowest), then its child the
@@ -148,11 +117,10 @@ def family_code(kb: KnowledgeBase, code: str, said: list[str]) -> FamilyCode | N
     >>> family_code(KnowledgeBase.open(), "C56.9", ["ovarian", "cancer", "neoplasm", "ovary"]).code
     'Z80.41'
     """
-    key = code.replace(".", "")
-    hits = [(w, -len(c.code), c, text) for w, r, c, text in _family_table(kb) if r.matches(key)]
-    if not hits:
+    hit = narrowest(kb, _FAMILY, code)
+    if hit is None:
         return None
-    _, _, c, text = min(hits, key=lambda h: h[:2])
+    c, text = hit
     why = f"{c.code} '{text}' ({code})"
     have = {stem(w) for w in said if w not in STOP} - _HISTORY_WORDS
     while not c.billable:

@@ -291,11 +291,13 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
     present = [c for c in cands if c.assertion in ("present", "uncertain")]
     gone: set[int] = set()
     for a in present:
-        combos = _with_words(f, a.mention) if id(a) not in gone else set()
+        # a code a rule gave (chapter 15, a status Z code) is not the Index entry its words found
+        combos = _with_words(f, a.mention) if id(a) not in gone and a.code == a.mention.code \
+            and not a.code.startswith("Z") else set()
         if not combos:
             continue
         for b in present:
-            if b is a or id(b) in gone or b.code[:3] == a.code[:3]:
+            if b is a or id(b) in gone or b.code[:3] == a.code[:3] or b.code.startswith("Z"):
                 continue
             named = {stem(w) for w in b.mention.words} | {stem(w) for w in words(b.title)}
             if not named & combos - _COMMON:
