@@ -116,3 +116,25 @@ def test_a_newborns_record_is_not_a_pregnancy(kb: KnowledgeBase) -> None:
                   "Discharge diagnoses: Single liveborn. Atrial septal defect, small.",
               setting="inpatient", age=0)
     assert not any(c.startswith("O99") for c in r.code_list)
+
+
+# -- sequelae of stroke: I69, not the deficit alone, not the acute stroke, not Z86.73 -------------
+
+def test_a_residual_deficit_of_a_past_stroke_is_its_sequela(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Neurology follow-up.\nA/P: History of stroke with residual left hemiparesis. Continue PT.")
+    assert r.code_list == ["I69.354"]  # left, dominance not said: non-dominant (I.C.6.a)
+    assert any("I.C.6.a" in x for x in r.codes[0].rules)
+    reasons = {n.code: n.reason for n in r.not_coded}
+    assert "I.C.9.d" in reasons["I63.9"]  # the stroke itself: neither I63.9 nor Z86.73
+
+
+def test_a_late_effect_of_cerebral_infarction_through_the_index_sequelae(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Dysphagia as a late effect of cerebral infarction. Speech therapy; soft diet.")
+    assert r.code_list == ["I69.391"]
+    assert r.codes[0].why.startswith("Sequelae › infarction › cerebral › dysphagia")
+
+
+def test_an_acute_strokes_deficit_is_not_a_sequela(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Acute ischemic stroke, left MCA. "
+                  "Right hemiparesis due to acute stroke.", setting="inpatient")
+    assert not any(c.startswith("I69") for c in r.code_list) and "G81.91" in r.code_list

@@ -37,6 +37,7 @@ _WHERE = frozenset("""
 left right both bilateral bilat lt rt upper lower middle mid anterior posterior medial lateral
 proximal distal superior inferior dorsal volar plantar palmar great little
 """.split())  # noqa: SIM905
+_SIDE = frozenset({"affecting", "dominant", "nondominant", "non-dominant", "side", "sided"})
 _cache: weakref.WeakKeyDictionary[KnowledgeBase, frozenset[str]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -53,10 +54,14 @@ def site_words(kb: KnowledgeBase) -> frozenset[str]:
 
 
 def only_site(ws: Iterable[str], sites: frozenset[str]) -> bool:
-    """Do the words name a body site (and where on it) and nothing else?"""
+    """Do the words name a body site (and where on it), or only which side ('affecting right
+    dominant'), and nothing else?"""
     named = False
     for w in ws:
         if w in STOP or w in _WHERE:
+            continue
+        if w in _SIDE:
+            named = True
             continue
         if w in sites or (w.endswith("s") and w[:-1] in sites):
             named = True

@@ -29,6 +29,7 @@ from icdkit.notes.pregnancy import is_pregnancy, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
+from icdkit.notes.sequela import sequelae
 from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import (
     additional,
@@ -106,7 +107,9 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     sites = site_words(kb)
     named_sites = [m for m in mentions if only_site(m.words, sites)]
     mentions = [m for m in mentions if m not in named_sites]
+    mentions, late = sequelae(finder, mentions)
     cands, skipped = decide(finder, mentions, setting, has_assessment)
+    skipped += late
     skipped += [NotCoded(m.text, m.start, m.end, "names a body site, not a condition (the Index is entered "
                          "by the condition: Guidelines I.A.12)", m.code) for m in named_sites]
     cands += long_term(finder, text, sections, {c.code for c in cands})
@@ -137,7 +140,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
         if code != c.code:
             found = kb.find(code)
             if meaning:
-                c.rules.append(f"I.C.19.a 7th character: {meaning}")
+                c.rules.append(meaning)
             else:
                 c.rules.append(f"I.B.2 specificity: {c.code} refined to what the note documents")
             c.code, c.title = code, found.title if found else c.title

@@ -68,8 +68,8 @@ def _fit(title: str, have: set[str]) -> float:
 
 def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
            denied: Iterable[str] = (), origin: str | None = None) -> tuple[str, str | None]:
-    """The most specific code the words support from *code*, and the 7th character's meaning
-    when one was added or changed (None otherwise).
+    """The most specific code the words support from *code*, and the guideline rule that chose
+    it when a guideline did (a 7th character, the dominant side; None otherwise).
 
     *denied* are words the note negates ('without fluctuations', 'not recurrent'): a title
     saying *with* one of them gives way to its sibling. *origin* is the code the Index path or
@@ -97,20 +97,38 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
     while not c.billable:
         _, seventh = next_step(kb, c.code)
         if seventh:
-            return _seventh(kb, c, have | _stems(words(unit)))
+            code7, meaning = _seventh(kb, c, have | _stems(words(unit)))
+            return code7, f"I.C.19.a 7th character: {meaning}" if meaning else None
         options = [k for k in kb.children(c.code)]
         if not options:
             break
         c = max(options, key=lambda k: (_fit(k.title, have), "unspecified" in words(k.title),
                                         -options.index(k)))
+    sided = _dominance(kb, c, set(words(unit)) | set(ws))
+    rule = None
+    if sided is not c:
+        c, rule = sided, "I.C.6.a dominant side not documented: right is dominant, left non-dominant"
     if _encounter(kb, c.code) and c.code[-1] in "ADS":
         # the search completes a 7th character with the initial encounter: the note may say
         # another ('routine healing' → D, 'sequela' → S: Guidelines I.C.19.a)
         head = kb.ancestors(c.code)[0]
         again, meaning = _seventh(kb, head, have | _stems(words(unit)))
         if again != c.code:
-            return again, meaning
-    return c.code, None
+            return again, f"I.C.19.a 7th character: {meaning}" if meaning else rule
+    return c.code, rule
+
+
+def _dominance(kb: KnowledgeBase, c: Code, said: set[str]) -> Code:
+    """Hemiplegia, monoplegia and their sequelae by side when the note does not say which side
+    is dominant: the right side is the dominant one, the left the non-dominant one (Guidelines
+    I.C.6.a; an ambidextrous patient: dominant)."""
+    t = c.title.lower()
+    if "dominant" not in t or said & {"dominant", "nondominant", "non-dominant", "handed", "ambidextrous"}:
+        return c
+    want = "left non-dominant" if "left" in t else "right dominant" if "right" in t else None
+    if want is None or want in t:
+        return c
+    return next((s for s in kb.siblings(c.code) if len(s.code) == len(c.code) and want in s.title.lower()), c)
 
 
 def _encounter(kb: KnowledgeBase, code: str) -> bool:
