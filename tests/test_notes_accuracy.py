@@ -138,3 +138,31 @@ def test_an_acute_strokes_deficit_is_not_a_sequela(kb: KnowledgeBase) -> None:
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Acute ischemic stroke, left MCA. "
                   "Right hemiparesis due to acute stroke.", setting="inpatient")
     assert not any(c.startswith("I69") for c in r.code_list) and "G81.91" in r.code_list
+
+
+# -- abbreviations the Index does not print; the 7th character by its meaning; 'other' siblings --
+
+def test_abbreviations_reach_the_codes_they_stand_for(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: SIADH due to small cell lung cancer. "
+                  "Fluid restriction.", setting="inpatient")
+    assert "E22.2" in r.code_list
+    assert coded(kb, "A/P: Aftercare following left TKA. Continue PT.").code_list[0] == "Z47.1"
+
+
+def test_an_other_code_gives_way_to_the_sibling_the_note_names(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Inferior STEMI, culprit RCA. Drug-eluting "
+                  "stent placed.", setting="inpatient")
+    assert r.code_list == ["I21.11"]  # not I21.19 '… other coronary artery of inferior wall'
+
+
+def test_a_seventh_character_by_the_meaning_the_note_says(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Retina clinic.\nA/P: Type 2 diabetes with severe NPDR without macular edema, bilateral. "
+                  "Panretinal photocoagulation discussed.")
+    assert r.code_list == ["E11.3493"]  # 7th character 3: bilateral
+    assert "Tabular 7th character: bilateral" in r.codes[0].rules
+
+
+def test_a_site_written_after_the_condition_is_searched_with_it(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Orthopedics.\nDischarge diagnosis: Post-traumatic osteoarthritis, right knee. "
+                  "Total knee arthroplasty done.")
+    assert r.code_list == ["M17.31"]

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 import threading
 import weakref
+from dataclasses import replace
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
@@ -25,6 +26,7 @@ from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.mentions import _try as try_words
 from icdkit.notes.pregnancy import is_pregnancy, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
@@ -43,7 +45,7 @@ from icdkit.notes.specificity import (
 )
 from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
-from icdkit.vocabulary import STOP
+from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
 
 MAX_NOTE = 100_000  # characters
@@ -106,7 +108,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
     sites = site_words(kb)
     named_sites = [m for m in mentions if only_site(m.words, sites)]
-    mentions = [m for m in mentions if m not in named_sites]
+    mentions = _with_sites(finder, [m for m in mentions if m not in named_sites], named_sites)
     mentions, late = sequelae(finder, mentions)
     cands, skipped = decide(finder, mentions, setting, has_assessment)
     skipped += late
@@ -168,6 +170,32 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          end=c.mention.end)
     return CodingResult(tuple(_suggest(c) for c in cands), tuple(sorted(skipped, key=lambda n: n.start)),
                         tuple(gaps), tuple(findings), kb.release, setting)
+
+
+_BETWEEN = re.compile(r"^[\s,;:(-]*$")
+
+
+def _with_sites(finder: Finder, mentions: list[Mention], sites: list[Mention]) -> list[Mention]:
+    """'Primary osteoarthritis, left hip': a site written after the condition it qualifies
+    (only a comma between) is searched with it, and the code the two name together replaces
+    the condition's alone when the search accounts for both (M19.91 → M16.12)."""
+    out = []
+    for m in mentions:
+        site = next((s for s in sites if s.unit.start == m.unit.start and m.end <= s.start
+                     and _BETWEEN.match(m.unit.text[m.end - m.unit.start:s.start - m.unit.start])), None)
+        if site is None:
+            out.append(m)
+            continue
+        toks = [(m.start, m.end, w) for w in m.words] + [(site.start, site.end, w) for w in site.words]
+        joined = try_words(finder, toks, m.unit, m.section, m.rank, [])
+        shown = {stem(w) for w in words(joined.result.matched.path + " " + joined.result.title)} \
+            if joined is not None else set()
+        if joined is None or joined.code == m.code or not shown & {stem(w) for w in site.words}:
+            out.append(m)
+            continue
+        text = m.unit.text[m.start - m.unit.start:site.end - m.unit.start]
+        out.append(replace(joined, start=m.start, end=site.end, text=text, assertion=m.assertion))
+    return out
 
 
 def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:

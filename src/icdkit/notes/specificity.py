@@ -98,7 +98,8 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
         _, seventh = next_step(kb, c.code)
         if seventh:
             code7, meaning = _seventh(kb, c, have | _stems(words(unit)))
-            return code7, f"I.C.19.a 7th character: {meaning}" if meaning else None
+            cite = "I.C.19.a" if "A" in kb.seventh_characters(c.code) else "Tabular"
+            return code7, f"{cite} 7th character: {meaning}" if meaning else None
         options = [k for k in kb.children(c.code)]
         if not options:
             break
@@ -108,13 +109,18 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
     rule = None
     if sided is not c:
         c, rule = sided, "I.C.6.a dominant side not documented: right is dominant, left non-dominant"
-    if _encounter(kb, c.code) and c.code[-1] in "ADS":
-        # the search completes a 7th character with the initial encounter: the note may say
-        # another ('routine healing' → D, 'sequela' → S: Guidelines I.C.19.a)
+    chars = kb.seventh_characters(c.code) if len(c.code.replace(".", "")) == 7 else {}
+    if chars:
+        # the search completes a 7th character by default (the initial encounter; the first
+        # listed): the note may say another ('routine healing' → D: I.C.19.a; 'bilateral' → 3)
         head = kb.ancestors(c.code)[0]
-        again, meaning = _seventh(kb, head, have | _stems(words(unit)))
-        if again != c.code:
-            return again, f"I.C.19.a 7th character: {meaning}" if meaning else rule
+        said = have | _stems(words(unit))
+        again, meaning = _seventh(kb, head, said)
+        switch = c.code[-1] in "ADS" if "A" in chars else \
+            _fit(chars.get(again[-1], ""), said) > _fit(chars.get(c.code[-1], ""), said)
+        if again != c.code and switch:
+            cite = "I.C.19.a" if "A" in chars else "Tabular"
+            return again, f"{cite} 7th character: {meaning}" if meaning else rule
     return c.code, rule
 
 
@@ -212,13 +218,19 @@ def _gain(title: str, than: str, have: set[str]) -> float:
 
 
 def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
-    """An 'unspecified' code's sibling the note's words name better, else the code itself."""
-    if "unspecified" not in words(c.title):
+    """An 'unspecified' or 'other' code's sibling the note's words name better, else the code
+    itself (I21.19 '… other coronary artery of inferior wall' → I21.11 for 'RCA occlusion')."""
+    ws = words(c.title)
+    if "unspecified" not in ws and "other" not in ws:
         return c
     sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
-    best = max(sibs, key=lambda s: _gain(s.title, c.title, have), default=None)
-    if best is not None and _gain(best.title, c.title, have) > 0:
+    up = kb.ancestors(c.code)
+    shared = _title_stems(up[0].title) if up else set()  # what every sibling says
+    best = max(sibs, key=lambda s: _gain(s.title, c.title, have - shared), default=None)
+    if best is not None and _gain(best.title, c.title, have - shared) > 0:
         return best
+    if "unspecified" not in ws:
+        return c
     # 'unspecified whether with hypoxia or hypercapnia': the sibling whose own words (those
     # not common to every sibling) the note says
     core = _core(c.title)
@@ -243,7 +255,14 @@ def _seventh(kb: KnowledgeBase, c: Code, have: set[str]) -> tuple[str, str | Non
         choice = "P"
     if "open" in have and choice == "A" and "B" in kids:
         choice = "B"
-    k = kids.get(choice) or next(iter(kids.values()))
+    if choice not in kids:
+        # not an encounter: the character whose meaning the note says ('bilateral' → 3 for
+        # retinopathy, 'mild stage' → 1 for glaucoma), else the 'unspecified' one
+        def fit(ch: str) -> tuple[float, bool]:
+            meaning = chars.get(ch, "")
+            return _fit(meaning, have), "unspecified" in words(meaning)
+        choice = max(kids, key=fit)
+    k = kids[choice]
     return k.code, chars.get(k.code[-1])
 
 
