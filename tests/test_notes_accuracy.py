@@ -166,3 +166,18 @@ def test_a_site_written_after_the_condition_is_searched_with_it(kb: KnowledgeBas
     r = coded(kb, "Orthopedics.\nDischarge diagnosis: Post-traumatic osteoarthritis, right knee. "
                   "Total knee arthroplasty done.")
     assert r.code_list == ["M17.31"]
+
+
+# -- a drug named is not an adverse effect; 'without' governs its own phrase ----------------------
+
+def test_a_drug_in_the_plan_is_not_an_adverse_effect(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Coronary artery disease without angina. Continue ASA 81 mg and atorvastatin.")
+    assert r.code_list == ["I25.10"]  # not T39.015A adverse effect of aspirin
+    assert any(n.code == "T39.015A" and "I.C.19.e.5" in n.reason for n in r.not_coded)
+    r = coded(kb, "A/P: Cough due to lisinopril (adverse effect). Switch to losartan.")
+    assert any(c.startswith("T46.4X5") for c in r.code_list)  # the adverse effect said: coded
+
+
+def test_without_does_not_negate_past_a_comma(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Hypoglycemia without coma, type 1 diabetes. Reduce basal insulin.")
+    assert r.code_list == ["E10.649"]  # 'type 1 diabetes' is not negated by 'without'

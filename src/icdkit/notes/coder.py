@@ -25,7 +25,7 @@ from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
-from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
 from icdkit.notes.mentions import _try as try_words
 from icdkit.notes.pregnancy import is_pregnancy, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
@@ -118,6 +118,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
+    cands, named_drugs = _drug_named_only(cands)
+    skipped += named_drugs
     cands, in_place = _device_in_place(cands)
     skipped += in_place
     cands, obstetric_out = obstetric(finder, cands, age_, sex_)
@@ -196,6 +198,22 @@ def _with_sites(finder: Finder, mentions: list[Mention], sites: list[Mention]) -
         text = m.unit.text[m.start - m.unit.start:site.end - m.unit.start]
         out.append(replace(joined, start=m.start, end=site.end, text=text, assertion=m.assertion))
     return out
+
+
+def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """A drug named in the plan ('continue ASA', 'start escitalopram 10 mg') is not a poisoning,
+    an adverse effect or an underdosing: a T36–T65 code needs the note to say which (an intent
+    word in its sentence: 'adverse effect', 'toxicity', 'overdose', 'induced'…; I.C.19.e.5)."""
+    keep, out = [], []
+    for c in cands:
+        said = set(words(c.mention.unit.text))
+        if _POISONING.match(c.code) and not c.mention.cues and not said & _CUES:
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                "a medication named, with no adverse effect, poisoning or underdosing "
+                                "documented (Guidelines I.C.19.e.5)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
 
 
 def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:

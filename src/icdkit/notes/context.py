@@ -32,6 +32,7 @@ PRIORITY = ("negated", "family", "hypothetical", "uncertain", "historical")
 _RULE_KEYS = {"category", "direction"}
 _TOP_KEYS = {"source", "window", "terminators", "rules"}
 _WORD = re.compile(r"\w+")
+_PHRASE_ONLY = frozenset({"without"})  # a title-like qualifier: its scope ends at a comma
 _BREAK = re.compile(r";|\s[-–—]\s|:\s")  # a dash or semicolon between trigger and mention ends its scope
 
 
@@ -167,6 +168,8 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
                 continue
             if _words(gap) > rules.window or rules.stop.search(gap) or _BREAK.search(gap):
                 continue
+            if t.text.lower() in _PHRASE_ONLY and "," in gap:
+                continue  # 'DKA without coma, type 1 diabetes': 'without' governs its own phrase
             best = hits.get(r.category)
             if best is None or abs(t.start - start) < abs(best.start - start):
                 hits[r.category] = t
