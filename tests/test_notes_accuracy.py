@@ -181,3 +181,14 @@ def test_a_drug_in_the_plan_is_not_an_adverse_effect(kb: KnowledgeBase) -> None:
 def test_without_does_not_negate_past_a_comma(kb: KnowledgeBase) -> None:
     r = coded(kb, "A/P: Hypoglycemia without coma, type 1 diabetes. Reduce basal insulin.")
     assert r.code_list == ["E10.649"]  # 'type 1 diabetes' is not negated by 'without'
+
+
+# -- follow-up after completed treatment: Z08 / Z09 first, with the history code ------------------
+
+def test_follow_up_after_completed_treatment(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Follow-up after completed treatment for bladder cancer; cystoscopy clear, "
+                  "no evidence of recurrence. Personal history of bladder cancer.")
+    assert r.code_list == ["Z08", "Z85.51"]
+    r = coded(kb, "A/P: Follow-up exam after completed treatment for pulmonary embolism, resolved. "
+                  "History of pulmonary embolism.")
+    assert r.code_list[0] == "Z09" and "Z86.711" in r.code_list
