@@ -192,3 +192,18 @@ def test_follow_up_after_completed_treatment(kb: KnowledgeBase) -> None:
     r = coded(kb, "A/P: Follow-up exam after completed treatment for pulmonary embolism, resolved. "
                   "History of pulmonary embolism.")
     assert r.code_list[0] == "Z09" and "Z86.711" in r.code_list
+
+
+# -- the Index's own subterm combines a condition and its organism; Code first by category --------
+
+def test_sepsis_and_its_organism_are_the_index_subterm_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Sepsis from acute pyelonephritis; blood and "
+                  "urine cultures grew E. coli.\n2. Acute kidney injury.", setting="inpatient")
+    assert r.code_list == ["A41.51", "N10", "N17.9"]  # 'Sepsis › Escherichia coli', not A41.9 + B96.20
+    assert "combination" in r.codes[0].why
+
+
+def test_code_first_example_names_its_category(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Severe sepsis with acute respiratory failure, "
+                  "no shock.\n2. Sepsis due to Pseudomonas, resolved.", setting="inpatient")
+    assert r.code_list[:2] == ["A41.52", "R65.20"]  # R65.2: code first the infection ('sepsis NOS (A41.9)')

@@ -415,10 +415,23 @@ def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
         toks = [(a.start, a.end, w) for w in a.words] + [(a.start, a.end, "with")] + \
                [(b.start, b.end, w) for w in tail]
         m = _try(f, toks, a.unit, a.section, a.rank, [])
-        if m is not None and "with" in words(m.result.matched.path) + words(m.result.title):
+        if m is not None and ("with" in words(m.result.matched.path) + words(m.result.title)
+                              or _own_subterm(m, a, b)):
             return Mention(a.start, a.end, a.text, m.result, a.section, a.rank, a.unit,
                            tuple(w for _, _, w in toks), a.assertion, a.cues)
     return None
+
+
+def _own_subterm(m: Mention, a: Mention, b: Mention) -> bool:
+    """Is *m*'s path a subterm of *a*'s main term that names *b* ('Sepsis › Escherichia coli'
+    for sepsis and E. coli): the Index combines them without printing 'with'."""
+    if m.result.matched.via != "index" or a.result.matched.via != "index" or " → " in m.result.matched.path:
+        return False  # a cross-reference leads elsewhere: the other term's own code says more
+    parts = m.result.matched.path.split(" › ")
+    if len(parts) < 2 or parts[0] != a.result.matched.path.split(" › ")[0]:
+        return False
+    sub = {stem(w) for p in parts[1:] for w in words(p) if w not in STOP}
+    return bool(sub & ({stem(w) for w in b.words if w not in STOP} | _title_stems(b.result.title)) - _COMMON)
 
 
 def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
@@ -430,8 +443,10 @@ def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
         moved = False
         for i, c in enumerate(order):
             refs = note_refs(kb, c.code, "code_first")
+            # a Code first note's example names its category: 'sepsis NOS (A41.9)' → A41.51
+            cats = {r.lo[:3] for r in refs if len(r.lo) > 3 and r.lo[:3] == r.hi[:3]}
             for j in range(i + 1, len(order)):
-                if refs and in_refs(order[j].code, refs):
+                if refs and (in_refs(order[j].code, refs) or order[j].code[:3] in cats):
                     order.insert(i, order.pop(j))
                     order[i].rules.append(f"I.A.13 code first (note at {c.code})")
                     moved = True
