@@ -207,3 +207,11 @@ def test_code_first_example_names_its_category(kb: KnowledgeBase) -> None:
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Severe sepsis with acute respiratory failure, "
                   "no shock.\n2. Sepsis due to Pseudomonas, resolved.", setting="inpatient")
     assert r.code_list[:2] == ["A41.52", "R65.20"]  # R65.2: code first the infection ('sepsis NOS (A41.9)')
+
+
+# -- two mentions side by side that the search names together are one ---------------------------
+
+def test_adjacent_mentions_one_code_names_are_one_phrase(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Iron deficiency anemia complicating the puerperium. Start iron.", age=31, sex="F")
+    assert "D50.9" in r.code_list and "E61.1" not in r.code_list  # not 'iron deficiency' + 'anemia'
+    assert not any(c.startswith("O99.01") for c in r.code_list)  # after delivery: not 'in pregnancy'

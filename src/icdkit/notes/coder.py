@@ -106,6 +106,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             if has_assessment and s.rank > 1 and s.name not in _ALWAYS and not _WORTH.search(u.text):
                 continue  # not assessed, so not coded unless history, family or tobacco
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
+    mentions = _adjacent(finder, mentions)
     sites = site_words(kb)
     named_sites = [m for m in mentions if only_site(m.words, sites)]
     mentions = _with_sites(finder, [m for m in mentions if m not in named_sites], named_sites)
@@ -172,6 +173,32 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          end=c.mention.end)
     return CodingResult(tuple(_suggest(c) for c in cands), tuple(sorted(skipped, key=lambda n: n.start)),
                         tuple(gaps), tuple(findings), kb.release, setting)
+
+
+def _adjacent(finder: Finder, mentions: list[Mention]) -> list[Mention]:
+    """Two mentions written side by side ('Iron deficiency' 'anemia') are one phrase when the
+    search finds a code whose path or title names both: that code replaces the two (D50.9,
+    not E61.1 + D64.9)."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is None or prev.unit.start != m.unit.start or prev.end > m.start \
+                or m.unit.text[prev.end - m.unit.start:m.start - m.unit.start].strip() \
+                or prev.assertion != m.assertion:
+            out.append(m)
+            continue
+        toks = [(prev.start, prev.end, w) for w in prev.words] + [(m.start, m.end, w) for w in m.words]
+        joined = try_words(finder, toks, m.unit, m.section, m.rank, [])
+        if joined is None or joined.code in (prev.code, m.code):
+            out.append(m)
+            continue
+        shown = {stem(w) for w in words(joined.result.matched.path + " " + joined.result.title)}
+        if not all(shown & {stem(w) for w in x.words if w not in STOP} for x in (prev, m)):
+            out.append(m)
+            continue
+        text = m.unit.text[prev.start - m.unit.start:m.end - m.unit.start]
+        out[-1] = replace(joined, start=prev.start, end=m.end, text=text, assertion=prev.assertion)
+    return out
 
 
 _BETWEEN = re.compile(r"^[\s,;:(-]*$")

@@ -45,6 +45,7 @@ _TRIMESTER_WORDS = frozenset({"first", "second", "third", "1st", "2nd", "3rd", "
 _NOT_CONDITIONS = ("O", "Z3", "Z0", "Z1", "Z2", "Z4", "Z5", "Z6", "Z7", "Z8", "Z9")
 _COMPLICATED = "Pregnancy › complicated by › "
 _RANGED = ("O10", "O98", "O99", "O9A")  # categories whose codes take whole ranges of other chapters
+_PUERPERIUM = re.compile(r"\b(puerper\w*|postpartum|post-partum)\b", re.IGNORECASE)
 _SPECIFIC = re.compile(r"\b(specific|the) (condition|disease|disorder)", re.IGNORECASE)
 
 
@@ -73,8 +74,8 @@ def is_pregnancy(cands: list[Candidate], age: int | None = None, sex: str | None
 def obstetric(f: Finder, cands: list[Candidate], age: int | None = None, sex: str | None = None
               ) -> tuple[list[Candidate], list[NotCoded]]:
     """Chapter 15 codes for the conditions of a pregnancy note (see the module docstring)."""
-    if not is_pregnancy(cands, age, sex):
-        return cands, []
+    if not is_pregnancy(cands, age, sex) or any(_PUERPERIUM.search(c.mention.unit.text) for c in cands):
+        return cands, []  # after the delivery: the puerperium's own codes, not 'complicating pregnancy'
     out: list[Candidate] = []
     dropped: list[NotCoded] = []
     have = {c.code[:5] for c in cands}
