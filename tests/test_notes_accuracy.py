@@ -215,3 +215,11 @@ def test_adjacent_mentions_one_code_names_are_one_phrase(kb: KnowledgeBase) -> N
     r = coded(kb, "A/P: Iron deficiency anemia complicating the puerperium. Start iron.", age=31, sex="F")
     assert "D50.9" in r.code_list and "E61.1" not in r.code_list  # not 'iron deficiency' + 'anemia'
     assert not any(c.startswith("O99.01") for c in r.code_list)  # after delivery: not 'in pregnancy'
+
+
+# -- a combination across sentences is refined with both sentences' words ------------------------
+
+def test_a_combination_takes_the_site_from_the_other_sentence(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Pathological fracture of the right humeral shaft "
+                  "after minimal trauma. Age-related osteoporosis.", setting="inpatient")
+    assert r.code_list == ["M80.021A"]  # 'humeral' names the humerus; not M80.00XA (site unspecified)

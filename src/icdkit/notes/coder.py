@@ -156,6 +156,17 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += vague
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
+    for c in cands:
+        if c.extra and any("I.A.15" in r for r in c.rules):
+            # a combination joins two sentences' words: each may say what the code needs
+            # ('… fracture of left femoral neck.' + 'Age-related osteoporosis.' → M80.052A)
+            said = " ".join(dict.fromkeys(m.unit.text for m in [c.mention, *c.extra]))
+            ws = [w for w in words(said) if w not in STOP and w not in FILLER]
+            code, meaning = refine(kb, c.code, list(c.mention.words) + ws, said, origin=c.code)
+            if code != c.code:
+                found = kb.find(code)
+                c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")
+                c.code, c.title = code, found.title if found else c.title
     cands, integral = _integral(kb, with_symptoms(kb, _merge(additional(finder, cands))))
     skipped += integral
     cands = sequence(kb, cands)

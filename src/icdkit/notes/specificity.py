@@ -41,7 +41,13 @@ IMPLIES = {"smoker": ("cigarettes",), "smokes": ("cigarettes",), "smoking": ("ci
            "ppd": ("cigarettes",), "pack": ("cigarettes",), "cigarette": ("cigarettes",),
            "lt": ("left",), "rt": ("right",), "bilat": ("bilateral",), "both": ("bilateral",),
            "uncontrolled": ("hyperglycemia",), "nondisplaced": ("nondisplaced",),
-           "exacerbation": ("exacerbation",), "flare": ("exacerbation",)}
+           "exacerbation": ("exacerbation",), "flare": ("exacerbation",),
+           # anatomical adjectives name the bone or organ a title names by its noun
+           "femoral": ("femur",), "humeral": ("humerus",), "tibial": ("tibia",), "fibular": ("fibula",),
+           "radial": ("radius",), "ulnar": ("ulna",), "vertebral": ("vertebra",), "pelvic": ("pelvis",),
+           "clavicular": ("clavicle",), "scapular": ("scapula",), "sacral": ("sacrum",),
+           "renal": ("kidney",), "hepatic": ("liver",), "gastric": ("stomach",), "pulmonary": ("lung",),
+           "cardiac": ("heart",), "colonic": ("colon",), "rectal": ("rectum",)}
 _WEAK = frozenset({"unspecified", "other", "specified", "nos", "nec", "site", "part"})
 _SEVENTH_WORDS = {"A": ("initial", "acute", "emergency", "ed", "er", "active"),
                   "D": ("subsequent", "follow", "healing", "routine", "recheck", "cast"),
