@@ -223,3 +223,12 @@ def test_a_combination_takes_the_site_from_the_other_sentence(kb: KnowledgeBase)
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Pathological fracture of the right humeral shaft "
                   "after minimal trauma. Age-related osteoporosis.", setting="inpatient")
     assert r.code_list == ["M80.021A"]  # 'humeral' names the humerus; not M80.00XA (site unspecified)
+
+
+# -- a service planned for later is not this encounter's reason -----------------------------------
+
+def test_a_planned_service_is_not_this_encounters_z_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Laceration of right palm without foreign body, repaired. Suture removal in 7 days.")
+    assert r.code_list == ["S61.411A"]  # not Z48.02 encounter for removal of sutures
+    r = coded(kb, "Suture clinic.\nA/P: Encounter for removal of sutures; wound healed.")
+    assert r.code_list == ["Z48.02"]  # today's reason: coded

@@ -119,6 +119,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
+    cands, later = _planned(cands)
+    skipped += later
     cands, named_drugs = _drug_named_only(cands)
     skipped += named_drugs
     cands, in_place = _device_in_place(cands)
@@ -236,6 +238,29 @@ def _with_sites(finder: Finder, mentions: list[Mention], sites: list[Mention]) -
         text = m.unit.text[m.start - m.unit.start:site.end - m.unit.start]
         out.append(replace(joined, start=m.start, end=site.end, text=text, assertion=m.assertion))
     return out
+
+
+_ENCOUNTER_Z = ("Z00", "Z01", "Z02", "Z03", "Z04", "Z08", "Z09", "Z11", "Z12", "Z13", "Z30", "Z31", "Z40",
+                "Z41", "Z42", "Z43", "Z44", "Z45", "Z46", "Z47", "Z48", "Z49", "Z51", "Z52", "Z53")
+_LATER = re.compile(r"\b(?:in \d+\s*(?:-\s*\d+\s*)?(?:days?|weeks?|wks?|months?|years?)|due|"
+                    r"next (?:visit|week|month|year|time)|at (?:the )?next|will (?:need|be|schedule))\b",
+                    re.IGNORECASE)
+
+
+def _planned(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """A service planned for later ('suture removal in 10 days', 'eye exam due') is not this
+    encounter's reason: an encounter Z code (Z00–Z13, Z30–Z31, Z40–Z53) is left out when its
+    sentence puts it in the future (Guidelines I.C.21.a: Z codes for the reason of the encounter)."""
+    keep, out = [], []
+    for c in cands:
+        if c.code.startswith(_ENCOUNTER_Z) and c.assertion == "present" \
+                and _LATER.search(c.mention.unit.text[c.mention.start - c.mention.unit.start:]):
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                "a service planned for a later encounter, not this one's reason "
+                                "(Guidelines I.C.21.a)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
 
 
 def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
