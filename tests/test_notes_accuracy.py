@@ -232,3 +232,8 @@ def test_a_planned_service_is_not_this_encounters_z_code(kb: KnowledgeBase) -> N
     assert r.code_list == ["S61.411A"]  # not Z48.02 encounter for removal of sutures
     r = coded(kb, "Suture clinic.\nA/P: Encounter for removal of sutures; wound healed.")
     assert r.code_list == ["Z48.02"]  # today's reason: coded
+
+
+def test_a_coronary_stent_in_place_is_its_status(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Stable angina; coronary stent in place since 2021. Continue clopidogrel.")
+    assert "Z95.5" in r.code_list  # Index: Presence, intravascular implant, coronary artery
