@@ -237,3 +237,19 @@ def test_a_planned_service_is_not_this_encounters_z_code(kb: KnowledgeBase) -> N
 def test_a_coronary_stent_in_place_is_its_status(kb: KnowledgeBase) -> None:
     r = coded(kb, "A/P: Stable angina; coronary stent in place since 2021. Continue clopidogrel.")
     assert "Z95.5" in r.code_list  # Index: Presence, intravascular implant, coronary artery
+
+
+# -- the newborn's record and the mother's ------------------------------------------------------
+
+def test_a_newborns_record_has_the_birth_code_and_no_chapter_15_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "NEWBORN DISCHARGE SUMMARY\nMale infant, 38w4d, born in this hospital by cesarean delivery "
+                  "for breech presentation.\nDischarge diagnoses: Single liveborn, cesarean delivery. "
+                  "Breech presentation.", setting="inpatient", age=0)
+    assert r.code_list == ["Z38.01"]  # born in hospital, by cesarean; O32/O34 are the mother's
+    assert any("I.C.15.a" in n.reason for n in r.not_coded)
+
+
+def test_a_mothers_delivery_record_has_no_birth_code_of_the_baby(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DELIVERY DISCHARGE SUMMARY\n31F G3P2 at 40w1d in labor.\nDiagnosis: Term pregnancy, "
+                  "delivered; single liveborn male.", setting="inpatient", age=31, sex="F")
+    assert not any(c.startswith("Z38") for c in r.code_list)

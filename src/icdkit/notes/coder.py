@@ -27,7 +27,7 @@ from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
 from icdkit.notes.mentions import _try as try_words
-from icdkit.notes.pregnancy import is_pregnancy, obstetric, trimester_of
+from icdkit.notes.pregnancy import is_pregnancy, newborn_record, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
@@ -55,6 +55,7 @@ _WORTH = re.compile(r"\b(history|hx|h/o|s/p|status post|prior|previous|former|qu
                     r"sister|brother|family|smok\w*|cigar\w*|tobacco|vap\w*|ppd|pack|on)\b", re.IGNORECASE)
 _ENCOUNTER = re.compile(r"\b(initial|subsequent|follow[- ]?up|sequela|routine healing|delayed healing|"
                         r"nonunion|malunion|cast check|recheck)\b", re.IGNORECASE)
+_BIRTH = re.compile(r"\b(?:born|delivered|birth)\b[^.;\n]{0,60}", re.IGNORECASE)
 _tools: weakref.WeakKeyDictionary[KnowledgeBase, tuple[Finder, Checker]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 _default: list[KnowledgeBase] = []
@@ -125,6 +126,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += named_drugs
     cands, in_place = _device_in_place(cands)
     skipped += in_place
+    cands, mothers = newborn_record(cands, age_)
+    skipped += mothers
     cands, obstetric_out = obstetric(finder, cands, age_, sex_)
     skipped += obstetric_out
     trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
@@ -140,6 +143,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
         context = [w for w in words(said) if w not in STOP and w not in FILLER]
         context += [x for w in context if len(w) <= 5 for v in finder.synonyms.variants([w])[1:] for x in v]
         denied = [w for a, b in spans for w in words(unit[a:b])]
+        if c.code.startswith("Z38"):  # where and how the baby was born: said anywhere in the record
+            context += [w for said in _BIRTH.findall(text) for w in words(said)]
         if trimester and c.code.startswith(("O", "Z34")) and "trimester" not in context:
             context += [trimester, "trimester"]  # from the weeks of gestation (chapter 15 note)
         code, meaning = refine(kb, c.code, list(c.mention.words) + context, said, denied=denied,

@@ -166,3 +166,23 @@ def _complicating(f: Finder, said: tuple[str, ...], title: str) -> Result | None
             if best is None or (said_share, r.score) > best[:2]:
                 best = (said_share, r.score, r)
     return best[2] if best else None
+
+
+def newborn_record(cands: list[Candidate], age: int | None = None) -> tuple[list[Candidate], list[NotCoded]]:
+    """On a newborn's record (a Z38 birth code, or age 0 with a perinatal code) chapter 15 codes
+    are not used: they are the mother's (Guidelines I.C.15.a: 'never on the record of the
+    newborn'). 'Born by vaginal delivery' is how the baby came, not the mother's condition."""
+    births = [c for c in cands if c.code.startswith("Z38")]
+    mother = (age is not None and age >= 10) or (age is None and any(
+        c.code.startswith(("O", "Z3A")) and c.assertion == "present" for c in cands))
+    if births and mother:  # the mother's delivery record: the baby's birth code is the baby's
+        return [c for c in cands if c not in births], [
+            NotCoded(c.mention.text, c.mention.start, c.mention.end, "the newborn's birth code belongs on "
+                     "the baby's record, not the mother's (Guidelines I.C.16.a.1)", c.code) for c in births]
+    newborn = bool(births) or (age == 0 and any(c.code.startswith("P") for c in cands))
+    if not newborn:
+        return cands, []
+    out = [NotCoded(c.mention.text, c.mention.start, c.mention.end, "a chapter 15 code belongs on the "
+                    "mother's record, never the newborn's (Guidelines I.C.15.a)", c.code)
+           for c in cands if c.code.startswith("O")]
+    return [c for c in cands if not c.code.startswith("O")], out
