@@ -73,9 +73,6 @@ def test_hypertension_with_ckd_is_sequenced_first(kb: KnowledgeBase) -> None:
     assert run(kb, "htn_ckd").code_list == ["I12.9", "N18.4"]
 
 
-@pytest.mark.xfail(strict=True, reason="known regression since issue 16's search scoring: 'displaced "
-                   "fracture of shaft of left femur' (no type documented) ranks S72.322A (displaced "
-                   "transverse) above S72.302A (unspecified type); open in issue 17")
 def test_fracture_gets_side_type_and_seventh_character(kb: KnowledgeBase) -> None:
     r = run(kb, "fracture")
     assert r.code_list == ["S72.302A"]
@@ -145,5 +142,8 @@ def test_bad_setting_is_an_input_error(kb: KnowledgeBase) -> None:
 def test_weeks_of_gestation_and_device_status(kb: KnowledgeBase) -> None:
     r = run(kb, "pregnancy", age=30, sex="F")
     assert {"Z3A.24", "Z96.41"} <= set(r.code_list)
+    # chapter 15 first; O24.0's use additional note asks for the E10 code (I.C.15.g)
+    assert r.code_list[:2] == ["O24.012", "E10.65"]
+    assert "T85.624A" not in r.code_list  # 'insulin pump in place' is a status, not a displacement
     assert "Z79.4" not in r.code_list  # type 1: insulin is not coded as long-term drug use
     assert "Z3A.24" not in run(kb, "pregnancy", age=0).code_list  # a newborn's note: not the mother's weeks

@@ -17,20 +17,35 @@ import datetime as dt
 import re
 import threading
 import weakref
+from dataclasses import replace
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
+from icdkit.notes.anatomy import only_site, site_words
+from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
-from icdkit.notes.mentions import FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
+from icdkit.notes.mentions import _try as try_words
+from icdkit.notes.pregnancy import is_pregnancy, newborn_record, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
+from icdkit.notes.sequela import sequelae
 from icdkit.notes.setting import Candidate, decide
-from icdkit.notes.specificity import additional, combine, drop_excludes1, refine, sequence
+from icdkit.notes.specificity import (
+    additional,
+    combine,
+    drop_excludes1,
+    in_refs,
+    note_refs,
+    refine,
+    sequence,
+    with_symptoms,
+)
 from icdkit.notes.status import statuses
 from icdkit.rules.check import Checker, patient
-from icdkit.vocabulary import STOP
+from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
 
 MAX_NOTE = 100_000  # characters
@@ -40,6 +55,7 @@ _WORTH = re.compile(r"\b(history|hx|h/o|s/p|status post|prior|previous|former|qu
                     r"sister|brother|family|smok\w*|cigar\w*|tobacco|vap\w*|ppd|pack|on)\b", re.IGNORECASE)
 _ENCOUNTER = re.compile(r"\b(initial|subsequent|follow[- ]?up|sequela|routine healing|delayed healing|"
                         r"nonunion|malunion|cast check|recheck)\b", re.IGNORECASE)
+_BIRTH = re.compile(r"\b(?:born|delivered|birth)\b[^.;\n]{0,60}", re.IGNORECASE)
 _tools: weakref.WeakKeyDictionary[KnowledgeBase, tuple[Finder, Checker]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 _default: list[KnowledgeBase] = []
@@ -91,22 +107,55 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             if has_assessment and s.rank > 1 and s.name not in _ALWAYS and not _WORTH.search(u.text):
                 continue  # not assessed, so not coded unless history, family or tobacco
             mentions.extend(find(finder, u.text, u.start, s.name, s.rank, u))
+    mentions = _adjacent(finder, mentions)
+    sites = site_words(kb)
+    named_sites = [m for m in mentions if only_site(m.words, sites)]
+    mentions = _with_sites(finder, [m for m in mentions if m not in named_sites], named_sites)
+    mentions, late = sequelae(finder, mentions)
     cands, skipped = decide(finder, mentions, setting, has_assessment)
+    skipped += late
+    skipped += [NotCoded(m.text, m.start, m.end, "names a body site, not a condition (the Index is entered "
+                         "by the condition: Guidelines I.A.12)", m.code) for m in named_sites]
     cands += long_term(finder, text, sections, {c.code for c in cands})
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
+    cands, later = _planned(cands)
+    skipped += later
+    cands, named_drugs = _drug_named_only(cands)
+    skipped += named_drugs
+    cands, in_place = _device_in_place(cands)
+    skipped += in_place
+    cands, mothers = newborn_record(cands, age_)
+    skipped += mothers
+    cands, obstetric_out = obstetric(finder, cands, age_, sex_)
+    skipped += obstetric_out
+    trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
     seventh: dict[int, bool] = {}
     for c in cands:
         # the words of the sentence or list item may say what the mention leaves out
-        # ('Migraine without aura, intractable': the mention is 'Migraine without aura')
-        context = [w for w in words(c.mention.unit.text) if w not in STOP and w not in FILLER]
-        code, meaning = refine(kb, c.code, list(c.mention.words) + context, c.mention.unit.text)
+        # ('Migraine without aura, intractable': the mention is 'Migraine without aura'), less
+        # the words it negates ('not recurrent'); abbreviations read as their expansions
+        unit = c.mention.unit.text
+        spans = denied_spans(finder.rules, unit)
+        said = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(unit)) \
+            if spans else unit
+        context = [w for w in words(said) if w not in STOP and w not in FILLER]
+        context += [x for w in context if len(w) <= 5 for v in finder.synonyms.variants([w])[1:] for x in v]
+        denied = [w for a, b in spans for w in words(unit[a:b])]
+        if c.code.startswith("Z38"):  # where and how the baby was born: said anywhere in the record
+            context += [w for said in _BIRTH.findall(text) for w in words(said)]
+        if trimester and c.code.startswith(("O", "Z34")) and "trimester" not in context:
+            context += [trimester, "trimester"]  # from the weeks of gestation (chapter 15 note)
+        code, meaning = refine(kb, c.code, list(c.mention.words) + context, said, denied=denied,
+                               origin=_origin(c))
         if code != c.code:
             found = kb.find(code)
-            c.code, c.title = code, found.title if found else c.title
             if meaning:
-                c.rules.append(f"I.C.19.a 7th character: {meaning}")
+                c.rules.append(meaning)
+            else:
+                c.rules.append(f"I.B.2 specificity: {c.code} refined to what the note documents")
+            c.code, c.title = code, found.title if found else c.title
         if len(c.code.replace(".", "")) == 7 and kb.seventh_characters(c.code):
             # completed here or by search (which offers the initial encounter by default): was it said?
             seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
@@ -114,7 +163,18 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += vague
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
-    cands, integral = _integral(_merge(additional(finder, cands)))
+    for c in cands:
+        if c.extra and any("I.A.15" in r for r in c.rules):
+            # a combination joins two sentences' words: each may say what the code needs
+            # ('… fracture of left femoral neck.' + 'Age-related osteoporosis.' → M80.052A)
+            said = " ".join(dict.fromkeys(m.unit.text for m in [c.mention, *c.extra]))
+            ws = [w for w in words(said) if w not in STOP and w not in FILLER]
+            code, meaning = refine(kb, c.code, list(c.mention.words) + ws, said, origin=c.code)
+            if code != c.code:
+                found = kb.find(code)
+                c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")
+                c.code, c.title = code, found.title if found else c.title
+    cands, integral = _integral(kb, with_symptoms(kb, _merge(additional(finder, cands))))
     skipped += integral
     cands = sequence(kb, cands)
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
@@ -133,15 +193,147 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                         tuple(gaps), tuple(findings), kb.release, setting)
 
 
-def _integral(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+def _adjacent(finder: Finder, mentions: list[Mention]) -> list[Mention]:
+    """Two mentions written side by side ('Iron deficiency' 'anemia') are one phrase when the
+    search finds a code whose path or title names both: that code replaces the two (D50.9,
+    not E61.1 + D64.9)."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is None or prev.unit.start != m.unit.start or prev.end > m.start \
+                or m.unit.text[prev.end - m.unit.start:m.start - m.unit.start].strip() \
+                or prev.assertion != m.assertion:
+            out.append(m)
+            continue
+        toks = [(prev.start, prev.end, w) for w in prev.words] + [(m.start, m.end, w) for w in m.words]
+        joined = try_words(finder, toks, m.unit, m.section, m.rank, [])
+        if joined is None or joined.code in (prev.code, m.code):
+            out.append(m)
+            continue
+        shown = {stem(w) for w in words(joined.result.matched.path + " " + joined.result.title)}
+        if not all(shown & {stem(w) for w in x.words if w not in STOP} for x in (prev, m)):
+            out.append(m)
+            continue
+        text = m.unit.text[prev.start - m.unit.start:m.end - m.unit.start]
+        out[-1] = replace(joined, start=prev.start, end=m.end, text=text, assertion=prev.assertion)
+    return out
+
+
+_BETWEEN = re.compile(r"^[\s,;:(-]*$")
+
+
+def _with_sites(finder: Finder, mentions: list[Mention], sites: list[Mention]) -> list[Mention]:
+    """'Primary osteoarthritis, left hip': a site written after the condition it qualifies
+    (only a comma between) is searched with it, and the code the two name together replaces
+    the condition's alone when the search accounts for both (M19.91 → M16.12)."""
+    out = []
+    for m in mentions:
+        site = next((s for s in sites if s.unit.start == m.unit.start and m.end <= s.start
+                     and _BETWEEN.match(m.unit.text[m.end - m.unit.start:s.start - m.unit.start])), None)
+        if site is None:
+            out.append(m)
+            continue
+        toks = [(m.start, m.end, w) for w in m.words] + [(site.start, site.end, w) for w in site.words]
+        joined = try_words(finder, toks, m.unit, m.section, m.rank, [])
+        shown = {stem(w) for w in words(joined.result.matched.path + " " + joined.result.title)} \
+            if joined is not None else set()
+        if joined is None or joined.code == m.code or not shown & {stem(w) for w in site.words}:
+            out.append(m)
+            continue
+        text = m.unit.text[m.start - m.unit.start:site.end - m.unit.start]
+        out.append(replace(joined, start=m.start, end=site.end, text=text, assertion=m.assertion))
+    return out
+
+
+_ENCOUNTER_Z = ("Z00", "Z01", "Z02", "Z03", "Z04", "Z08", "Z09", "Z11", "Z12", "Z13", "Z30", "Z31", "Z40",
+                "Z41", "Z42", "Z43", "Z44", "Z45", "Z46", "Z47", "Z48", "Z49", "Z51", "Z52", "Z53")
+_LATER = re.compile(r"\b(?:in \d+\s*(?:-\s*\d+\s*)?(?:days?|weeks?|wks?|months?|years?)|due|"
+                    r"next (?:visit|week|month|year|time)|at (?:the )?next|will (?:need|be|schedule))\b",
+                    re.IGNORECASE)
+
+
+def _planned(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """A service planned for later ('suture removal in 10 days', 'eye exam due') is not this
+    encounter's reason: an encounter Z code (Z00–Z13, Z30–Z31, Z40–Z53) is left out when its
+    sentence puts it in the future (Guidelines I.C.21.a: Z codes for the reason of the encounter)."""
+    keep, out = [], []
+    for c in cands:
+        if c.code.startswith(_ENCOUNTER_Z) and c.assertion == "present" \
+                and _LATER.search(c.mention.unit.text[c.mention.start - c.mention.unit.start:]):
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                "a service planned for a later encounter, not this one's reason "
+                                "(Guidelines I.C.21.a)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
+
+
+def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """A drug named in the plan ('continue ASA', 'start escitalopram 10 mg') is not a poisoning,
+    an adverse effect or an underdosing: a T36–T65 code needs the note to say which (an intent
+    word in its sentence: 'adverse effect', 'toxicity', 'overdose', 'induced'…; I.C.19.e.5)."""
+    keep, out = [], []
+    for c in cands:
+        said = set(words(c.mention.unit.text))
+        if _POISONING.match(c.code) and not c.mention.cues and not said & _CUES:
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                "a medication named, with no adverse effect, poisoning or underdosing "
+                                "documented (Guidelines I.C.19.e.5)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
+
+
+def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
+    """'Insulin pump in place' is the device's status (Z96.41), not a complication of it: a
+    complication code (T82–T85) found inside a status code's words is left out (I.C.21.c.3)."""
+    spans = [(c.mention.start, c.mention.end, c.code) for c in cands
+             if c.code.startswith(("Z95", "Z96", "Z97", "Z98", "Z99"))]
+    keep, out = [], []
+    for c in cands:
+        status = next((z for a, b, z in spans if a <= c.mention.start and c.mention.end <= b), None)
+        if status is not None and c.code.startswith(("T82", "T83", "T84", "T85")):
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
+                                f"the device is documented in place ({status}), no complication of it "
+                                "(Guidelines I.C.21.c.3)", c.code))
+        else:
+            keep.append(c)
+    return keep, out
+
+
+def _origin(c: Candidate) -> str | None:
+    """The code the Index path or Table cell itself named, below which the search chose
+    children by default (None for a title match: every level of a title is checked)."""
+    r = c.mention.result
+    if c.code != r.code:
+        return c.code  # a history or family code: nothing chosen by default
+    if r.matched.via == "title":
+        return None
+    return r.matched.refined_from or r.code
+
+
+def _integral(kb: KnowledgeBase, cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     """Signs and symptoms (chapter 18) in the same sentence as a definitive diagnosis coded
-    from it are integral to it and not coded (Guidelines I.B.5, IV.D)."""
+    from it are integral to it and not coded (Guidelines I.B.5, IV.D) — unless the Tabular asks
+    for them: a code's *Use additional code* note names the symptom (N40.1 → nocturia R35.1), or
+    the symptom code carries a *Code first* note of its own, being meant to sit beside its
+    cause (R65.20 severe sepsis: code first the underlying infection)."""
     definite = {(c.mention.unit.start, c.mention.section) for c in cands
                 if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
                 and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
     keep, out = [], []
     for c in cands:
         if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:
+            asked = next((o.code for o in cands if o is not c
+                          and in_refs(c.code, note_refs(kb, o.code, "use_additional"))), None)
+            if asked is not None:
+                c.rules.append(f"I.A.13 use additional code (note at {asked})")
+                keep.append(c)
+                continue
+            if kb.effective_notes(c.code, kinds=["code_first"]):
+                c.rules.append(f"I.A.13 code first the underlying condition (note at {c.code})")
+                keep.append(c)
+                continue
             out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
                                 "a sign or symptom integral to the diagnosis documented with it "
                                 "(Guidelines I.B.5)", c.code))

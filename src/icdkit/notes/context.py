@@ -32,6 +32,7 @@ PRIORITY = ("negated", "family", "hypothetical", "uncertain", "historical")
 _RULE_KEYS = {"category", "direction"}
 _TOP_KEYS = {"source", "window", "terminators", "rules"}
 _WORD = re.compile(r"\w+")
+_PHRASE_ONLY = frozenset({"without"})  # a title-like qualifier: its scope ends at a comma
 _BREAK = re.compile(r";|\s[-–—]\s|:\s")  # a dash or semicolon between trigger and mention ends its scope
 
 
@@ -167,6 +168,8 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
                 continue
             if _words(gap) > rules.window or rules.stop.search(gap) or _BREAK.search(gap):
                 continue
+            if t.text.lower() in _PHRASE_ONLY and "," in gap:
+                continue  # 'DKA without coma, type 1 diabetes': 'without' governs its own phrase
             best = hits.get(r.category)
             if best is None or abs(t.start - start) < abs(best.start - start):
                 hits[r.category] = t
@@ -175,3 +178,30 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
             t = hits[cat]
             return Assertion(cat, t.text, offset + t.start, offset + t.end)
     return PRESENT
+
+
+_CLAUSE_END = re.compile(r"[,;:.()\[\]]|\s[-–—]\s|\band\b|\bor\b")
+
+
+def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None) -> list[tuple[int, int]]:
+    """Spans of *sentence* a forward negation trigger governs, each to the end of its phrase
+    (the next comma, bracket, dash, 'and' / 'or', terminator or the window): the words a
+    refinement must not read as said. 'Acute sinusitis - not recurrent' → the span of 'recurrent'.
+
+    >>> s = "Parkinson disease without dyskinesia, without fluctuations."
+    >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
+    [' dyskinesia', ' fluctuations']
+    """
+    out: list[tuple[int, int]] = []
+    for t in found if found is not None else triggers(rules, sentence):
+        if not any(r.category == "negated" and r.direction in ("forward", "bidirectional") for r in t.rules):
+            continue
+        rest = sentence[t.end:]
+        cut = [m.start() for m in (_CLAUSE_END.search(rest), rules.stop.search(rest)) if m is not None]
+        end = min(cut, default=len(rest))
+        ws = list(_WORD.finditer(rest[:end]))
+        if len(ws) > rules.window:
+            end = ws[rules.window - 1].end()
+        if rest[:end].strip():
+            out.append((t.end, t.end + end))
+    return out

@@ -21,12 +21,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from icdkit.notes.inclusion import narrowest
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.result import NotCoded
 from icdkit.search.engine import Result
 from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
+
+if TYPE_CHECKING:
+    from icdkit.kb import KnowledgeBase
 
 _HISTORY_SECTIONS = frozenset({"past_history", "hpi", "preamble", "assessment_plan", "chief_complaint",
                                "social_history"})
@@ -95,6 +100,44 @@ def _history(f: Finder, m: Mention) -> Result | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class FamilyCode:
+    code: str
+    title: str
+    why: str
+
+
+def family_code(kb: KnowledgeBase, code: str, said: list[str]) -> FamilyCode | None:
+    """The family-history code for a relative's condition coded *code*: the Z80–Z84 code whose
+    inclusion term 'Conditions classifiable to …' holds it (the narrowest), then its child the
+    condition's words name, else its 'other' child. A mother's colon cancer (C18.9) → Z80.0;
+    a father's MI (I21.9) → Z82.4 → Z82.49.
+
+    >>> from icdkit import KnowledgeBase
+    >>> family_code(KnowledgeBase.open(), "C56.9", ["ovarian", "cancer", "neoplasm", "ovary"]).code
+    'Z80.41'
+    """
+    hit = narrowest(kb, _FAMILY, code)
+    if hit is None:
+        return None
+    c, text = hit
+    why = f"{c.code} '{text}' ({code})"
+    have = {stem(w) for w in said if w not in STOP} - _HISTORY_WORDS
+    while not c.billable:
+        kids = kb.children(c.code)
+        if not kids:
+            return None
+        named = [(len(have & {stem(w) for w in words(k.title)} - _FAMILY_WORDS), k) for k in kids]
+        best = max(named, key=lambda x: x[0])
+        c = best[1] if best[0] else next((k for k in reversed(kids) if "other" in words(k.title)), kids[-1])
+        why += f" › {c.code}"
+    return FamilyCode(c.code, c.title, why)
+
+
+_FAMILY_WORDS = {stem(w) for w in ("family", "history", "malignant", "neoplasm", "disease", "diseases",
+                                   "other", "disorder", "disorders", "of", "and")}
+
+
 def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: bool
            ) -> tuple[list[Candidate], list[NotCoded]]:
     """Candidates to code and mentions not coded, each with the guideline that decided it."""
@@ -116,12 +159,25 @@ def decide(f: Finder, mentions: list[Mention], setting: str, has_assessment: boo
             main = m.result.matched.path.split(" › ")[0].split(",")[0]
             r = _ask(f, "family history of " + " ".join(m.words), _FAMILY, 0.75) or \
                 _ask(f, "family history of " + main, _FAMILY, 0.75)
+            fam = family_code(f.kb, m.code, list(m.words) + words(m.result.title))
+            if fam is not None and (r is None or not r.code.startswith(fam.code)):
+                out.append(Candidate(fam.code, fam.title, m, "family",
+                                     f"{fam.why} (family: {trig})",
+                                     ["I.C.21.c.4 family history Z80–Z84"]))
+                continue
             if r is None:
                 skipped.append(_not(m, f"family member's condition ({trig}); no family-history code "
                                        "(Z80–Z84) names it"))
             else:
                 out.append(Candidate(r.code, r.title, m, "family", f"{r.matched.path} (family: {trig})",
                                      ["I.C.21.c.4 family history Z80–Z84"], billable=r.billable))
+        elif cat == "uncertain" and setting == "outpatient" and m.code.startswith("R") \
+                and m.assertion.start is not None and m.assertion.start >= m.end:
+            # 'Atypical chest pain, probably musculoskeletal vs GERD': the doubt is about the
+            # explanation that follows; the symptom itself is documented and coded (IV.D, IV.H)
+            out.append(Candidate(m.code, m.result.title, m, "present", m.result.matched.path,
+                                 [f"IV.H / IV.D the symptom is coded; the uncertain diagnosis after it "
+                                  f"({trig}) is not"], billable=m.result.billable))
         elif cat == "uncertain" and setting == "outpatient":
             skipped.append(_not(m, f"uncertain ({trig}) in an outpatient setting: not coded; the documented "
                                    "signs and symptoms are (Guidelines IV.H, IV.D)"))

@@ -41,7 +41,13 @@ IMPLIES = {"smoker": ("cigarettes",), "smokes": ("cigarettes",), "smoking": ("ci
            "ppd": ("cigarettes",), "pack": ("cigarettes",), "cigarette": ("cigarettes",),
            "lt": ("left",), "rt": ("right",), "bilat": ("bilateral",), "both": ("bilateral",),
            "uncontrolled": ("hyperglycemia",), "nondisplaced": ("nondisplaced",),
-           "exacerbation": ("exacerbation",), "flare": ("exacerbation",)}
+           "exacerbation": ("exacerbation",), "flare": ("exacerbation",),
+           # anatomical adjectives name the bone or organ a title names by its noun
+           "femoral": ("femur",), "humeral": ("humerus",), "tibial": ("tibia",), "fibular": ("fibula",),
+           "radial": ("radius",), "ulnar": ("ulna",), "vertebral": ("vertebra",), "pelvic": ("pelvis",),
+           "clavicular": ("clavicle",), "scapular": ("scapula",), "sacral": ("sacrum",),
+           "renal": ("kidney",), "hepatic": ("liver",), "gastric": ("stomach",), "pulmonary": ("lung",),
+           "cardiac": ("heart",), "colonic": ("colon",), "rectal": ("rectum",)}
 _WEAK = frozenset({"unspecified", "other", "specified", "nos", "nec", "site", "part"})
 _SEVENTH_WORDS = {"A": ("initial", "acute", "emergency", "ed", "er", "active"),
                   "D": ("subsequent", "follow", "healing", "routine", "recheck", "cast"),
@@ -55,6 +61,8 @@ def _stems(ws: Iterable[str]) -> set[str]:
             continue
         out.add(stem(w))
         out.update(stem(x) for x in IMPLIES.get(w, ()))
+        if len(w) > 5 and w.endswith("ic"):  # the adjective names the noun: 'hypoxic' → 'hypoxia'
+            out.add(stem(w[:-2] + "ia"))
     return out
 
 
@@ -64,14 +72,23 @@ def _fit(title: str, have: set[str]) -> float:
     return len(ts & have) - 0.5 * len(ts - have - {stem(w) for w in _WEAK})
 
 
-def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> tuple[str, str | None]:
-    """The most specific code the words support from *code*, and the 7th character's meaning
-    when one was added (None otherwise)."""
+def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
+           denied: Iterable[str] = (), origin: str | None = None) -> tuple[str, str | None]:
+    """The most specific code the words support from *code*, and the guideline rule that chose
+    it when a guideline did (a 7th character, the dominant side; None otherwise).
+
+    *denied* are words the note negates ('without fluctuations', 'not recurrent'): a title
+    saying *with* one of them gives way to its sibling. *origin* is the code the Index path or
+    title itself named when *code* came from the search: the levels the search chose below it
+    by default are checked against the note's words (a type the note does not say gives way
+    to the 'unspecified' sibling)."""
     have = _stems(ws)
     c = kb.find(code)
     if c is None:
         return code, None
+    c = _unsaid(kb, c, have, origin)
     c = _swap(kb, c, have)
+    c = _not_with(kb, c, have, {stem(w) for w in denied if w not in STOP})
     parent = kb.ancestors(c.code)[0] if c.kind == "code" and kb.ancestors(c.code) else None
     if parent is not None and "unspecified" in words(parent.title) and parent.kind != "category":
         better = _swap(kb, parent, have)  # 'Nicotine dependence, unspecified' → '…, cigarettes'
@@ -80,17 +97,121 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "") -> t
             place = [k.code for k in kb.children(parent.code)].index(c.code) \
                 if c.code in [k.code for k in kb.children(parent.code)] else 0
             if kids_:
-                c = max(kids_, key=lambda k: (_fit(k.title, have), -abs(kids_.index(k) - place)))
+                last = c.code[-1] if _encounter(kb, c.code) else None  # keep the 7th character
+                c = max(kids_, key=lambda k: (k.code[-1] == last, _fit(k.title, have),
+                                              -abs(kids_.index(k) - place)))
     while not c.billable:
         _, seventh = next_step(kb, c.code)
         if seventh:
-            return _seventh(kb, c, have | _stems(words(unit)))
+            code7, meaning = _seventh(kb, c, have | _stems(words(unit)))
+            cite = "I.C.19.a" if "A" in kb.seventh_characters(c.code) else "Tabular"
+            return code7, f"{cite} 7th character: {meaning}" if meaning else None
         options = [k for k in kb.children(c.code)]
         if not options:
             break
         c = max(options, key=lambda k: (_fit(k.title, have), "unspecified" in words(k.title),
                                         -options.index(k)))
-    return c.code, None
+    sided = _dominance(kb, c, set(words(unit)) | set(ws))
+    rule = None
+    if sided is not c:
+        c, rule = sided, "I.C.6.a dominant side not documented: right is dominant, left non-dominant"
+    chars = kb.seventh_characters(c.code) if len(c.code.replace(".", "")) == 7 else {}
+    if chars:
+        # the search completes a 7th character by default (the initial encounter; the first
+        # listed): the note may say another ('routine healing' → D: I.C.19.a; 'bilateral' → 3)
+        head = kb.ancestors(c.code)[0]
+        said = have | _stems(words(unit))
+        again, meaning = _seventh(kb, head, said)
+        switch = c.code[-1] in "ADS" if "A" in chars else \
+            _fit(chars.get(again[-1], ""), said) > _fit(chars.get(c.code[-1], ""), said)
+        if again != c.code and switch:
+            cite = "I.C.19.a" if "A" in chars else "Tabular"
+            return again, f"{cite} 7th character: {meaning}" if meaning else rule
+    return c.code, rule
+
+
+def _dominance(kb: KnowledgeBase, c: Code, said: set[str]) -> Code:
+    """Hemiplegia, monoplegia and their sequelae by side when the note does not say which side
+    is dominant: the right side is the dominant one, the left the non-dominant one (Guidelines
+    I.C.6.a; an ambidextrous patient: dominant)."""
+    t = c.title.lower()
+    if "dominant" not in t or said & {"dominant", "nondominant", "non-dominant", "handed", "ambidextrous"}:
+        return c
+    want = "left non-dominant" if "left" in t else "right dominant" if "right" in t else None
+    if want is None or want in t:
+        return c
+    return next((s for s in kb.siblings(c.code) if len(s.code) == len(c.code) and want in s.title.lower()), c)
+
+
+def _encounter(kb: KnowledgeBase, code: str) -> bool:
+    """Is *code* completed by an encounter 7th character (A / D / S…)?"""
+    return len(code.replace(".", "")) == 7 and "A" in kb.seventh_characters(code)
+
+
+def _core(title: str) -> set[str]:
+    """Stems of a title before its 'unspecified …' tail ('Pneumonia, unspecified organism')."""
+    return _title_stems(re.split(r",\s*unspecified\b", title, maxsplit=1)[0])
+
+
+def _title_stems(title: str) -> set[str]:
+    return {stem(w) for w in words(title) if w not in STOP and not w.isdigit()}
+
+
+def _said(kb: KnowledgeBase, c: Code, added: set[str], have: set[str]) -> bool:
+    """Does the note say what level *c* adds to its parent (a word of it, or all the words of
+    one of its inclusion terms)?"""
+    if added & have:
+        return True
+    for n in kb.notes(c.code, kinds=["inclusion_term"]):
+        ts = _title_stems(n.text) - {stem(w) for w in _WEAK}
+        if ts and ts <= have:
+            return True
+    return False
+
+
+def _unsaid(kb: KnowledgeBase, c: Code, have: set[str], origin: str | None) -> Code:
+    """A level the search chose by default that adds a word the note does not say (a fracture's
+    type 'transverse', 'recurrent' sinusitis) gives way to its 'unspecified' sibling, the rest of
+    the code kept: S72.322A → S72.302A (Guidelines I.B.2: code what is documented)."""
+    start = len(origin.replace(".", "")) if origin else 3
+    levels = [a for a in reversed(kb.ancestors(c.code)) if a.kind in ("subcategory", "code")] + [c]
+    code = c.code
+    for level in levels:
+        key = level.code.replace(".", "")
+        if len(key) <= start or len(key) == 7 or not code.startswith(level.code):
+            continue
+        parent = kb.ancestors(level.code)[0]
+        added = _title_stems(level.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK}
+        if not added or _said(kb, level, added, have):
+            continue
+        for sib in kb.children(parent.code):
+            if sib.code == level.code or len(sib.code) != len(level.code) \
+                    or "unspecified" not in words(sib.title):
+                continue
+            if _title_stems(sib.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK} - have:
+                continue
+            other = kb.find(sib.code + code[len(level.code):])
+            if other is not None:
+                code = other.code
+            break
+    return (kb.find(code) or c) if code != c.code else c
+
+
+def _not_with(kb: KnowledgeBase, c: Code, have: set[str], denied: set[str]) -> Code:
+    """A title saying 'with X' where the note says 'without X' (or 'no X') gives way to the
+    sibling that does not say it: G20.A2 '… with fluctuations' → G20.A1 for 'without fluctuations'."""
+    if not denied:
+        return c
+    withs = {stem(w) for p in _WITH_TITLE.findall(c.title.lower()) for w in words(p) if w not in STOP}
+    if not withs & denied:
+        return c
+    sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
+    ok = [s for s in sibs if not {stem(w) for p in _WITH_TITLE.findall(s.title.lower()) for w in words(p)
+                                  if w not in STOP} & denied]
+    return max(ok, key=lambda s: _fit(s.title, have - denied), default=c)
+
+
+_WITH_TITLE = re.compile(r"(?<!out)\bwith ([^,(]+)")
 
 
 def _gain(title: str, than: str, have: set[str]) -> float:
@@ -103,13 +224,27 @@ def _gain(title: str, than: str, have: set[str]) -> float:
 
 
 def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
-    """An 'unspecified' code's sibling the note's words name better, else the code itself."""
-    if "unspecified" not in words(c.title):
+    """An 'unspecified' or 'other' code's sibling the note's words name better, else the code
+    itself (I21.19 '… other coronary artery of inferior wall' → I21.11 for 'RCA occlusion')."""
+    ws = words(c.title)
+    if "unspecified" not in ws and "other" not in ws:
         return c
     sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
-    best = max(sibs, key=lambda s: _gain(s.title, c.title, have), default=None)
-    if best is not None and _gain(best.title, c.title, have) > 0:
+    up = kb.ancestors(c.code)
+    shared = _title_stems(up[0].title) if up else set()  # what every sibling says
+    best = max(sibs, key=lambda s: _gain(s.title, c.title, have - shared), default=None)
+    if best is not None and _gain(best.title, c.title, have - shared) > 0:
         return best
+    if "unspecified" not in ws:
+        return c
+    # 'unspecified whether with hypoxia or hypercapnia': the sibling whose own words (those
+    # not common to every sibling) the note says
+    core = _core(c.title)
+    weak = {stem(w) for w in _WEAK}
+    named = [(len(own & have), s) for s in sibs
+             if (own := _core(s.title) - core - weak) and own <= have]
+    if named:
+        return max(named, key=lambda x: x[0])[1]
     return c
 
 
@@ -126,7 +261,14 @@ def _seventh(kb: KnowledgeBase, c: Code, have: set[str]) -> tuple[str, str | Non
         choice = "P"
     if "open" in have and choice == "A" and "B" in kids:
         choice = "B"
-    k = kids.get(choice) or next(iter(kids.values()))
+    if choice not in kids:
+        # not an encounter: the character whose meaning the note says ('bilateral' → 3 for
+        # retinopathy, 'mild stage' → 1 for glaucoma), else the 'unspecified' one
+        def fit(ch: str) -> tuple[float, bool]:
+            meaning = chars.get(ch, "")
+            return _fit(meaning, have), "unspecified" in words(meaning)
+        choice = max(kids, key=fit)
+    k = kids[choice]
     return k.code, chars.get(k.code[-1])
 
 
@@ -135,7 +277,7 @@ def in_refs(code: str, refs: Iterable[Ref]) -> bool:
     return any(r.lo <= key <= r.hi for r in refs)
 
 
-def _refs(kb: KnowledgeBase, code: str, kind: str) -> list[Ref]:
+def note_refs(kb: KnowledgeBase, code: str, kind: str) -> list[Ref]:
     return [r for n in kb.effective_notes(code, kinds=[kind]) for r in n.refs]
 
 
@@ -146,15 +288,27 @@ _COMMON = {stem(w) for w in ("other", "specified", "unspecified", "disease", "di
 
 def _with_words(f: Finder, m: Mention) -> set[str]:
     """Stems of the terms the Index prints under a ``with`` subterm of the mention's main term
-    (empty when it prints none): the conditions it may combine with."""
+    (empty when it prints none): the conditions it may combine with. A path that ends in a
+    cross-reference ('Benign › prostatic hyperplasia → see Hyperplasia, prostate') adds the
+    subterms of the main term it points to."""
     if m.result.matched.via != "index":
         return set()
-    main = m.result.matched.path.split(" › ")[0]
+    path = m.result.matched.path
+    mains = [path.split(" › ")[0]]
+    if " → see " in path:
+        mains.append(path.split(" → see ")[1].split(",")[0].strip())
+    return set().union(*(_main_with_words(f, main) for main in mains))
+
+
+def _main_with_words(f: Finder, main: str) -> set[str]:
     got = f.with_cache.get(main)
     if got is None:
         con = f.kb.connection()
-        row = con.execute("SELECT id FROM index_terms WHERE book='index' AND key=? AND parent IS NULL",
-                          (fold_title(main),)).fetchone()
+        key = fold_title(main)
+        row = con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND key=?",
+                          (key,)).fetchone() or \
+            con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND key LIKE ? "
+                        "ORDER BY length(key) LIMIT 1", (key + ",%",)).fetchone()
         got = set()
         if row is not None:
             stack = [row[0]]
@@ -180,11 +334,13 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
     present = [c for c in cands if c.assertion in ("present", "uncertain")]
     gone: set[int] = set()
     for a in present:
-        combos = _with_words(f, a.mention) if id(a) not in gone else set()
+        # a code a rule gave (chapter 15, a status Z code) is not the Index entry its words found
+        combos = _with_words(f, a.mention) if id(a) not in gone and a.code == a.mention.code \
+            and not a.code.startswith("Z") else set()
         if not combos:
             continue
         for b in present:
-            if b is a or id(b) in gone or b.code[:3] == a.code[:3]:
+            if b is a or id(b) in gone or b.code[:3] == a.code[:3] or b.code.startswith("Z"):
                 continue
             named = {stem(w) for w in b.mention.words} | {stem(w) for w in words(b.title)}
             if not named & combos - _COMMON:
@@ -197,7 +353,7 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
             a.rules.append("I.A.15 'with': combination code the Index prescribes")
             a.extra.append(b.mention)
             a.mention = joined
-            if not in_refs(b.code, _refs(f.kb, a.code, "use_additional")):
+            if not in_refs(b.code, note_refs(f.kb, a.code, "use_additional")):
                 gone.add(id(b))
                 dropped.append(NotCoded(b.mention.text, b.mention.start, b.mention.end,
                                         f"included in the combination code {a.code}", b.code))
@@ -213,7 +369,7 @@ def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
         m = c.mention
         if "with" not in m.words or c.assertion not in ("present", "uncertain"):
             continue
-        refs = _refs(f.kb, c.code, "use_additional")
+        refs = note_refs(f.kb, c.code, "use_additional")
         if not refs:
             continue
         tail = list(m.words[m.words.index("with") + 1:])
@@ -232,6 +388,28 @@ def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
     return cands + out
 
 
+def with_symptoms(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
+    """A code saying 'without' symptoms whose sibling's *Use additional code* note names a
+    symptom documented with it becomes that sibling: 'BPH with nocturia' is N40.1 (… with lower
+    urinary tract symptoms; use additional code for nocturia R35.1), not N40.0."""
+    for c in cands:
+        if "without" not in words(c.title) or c.code.startswith("R"):
+            continue
+        beside = [o for o in cands if o is not c and o.code.startswith("R")
+                  and o.mention.unit.start == c.mention.unit.start]
+        if not beside:
+            continue
+        for sib in kb.siblings(c.code):
+            refs = note_refs(kb, sib.code, "use_additional")
+            named = next((o for o in beside if in_refs(o.code, refs)), None)
+            if sib.billable and named is not None:
+                c.rules.append(f"I.A.13 {sib.code}'s use additional code note names {named.code} "
+                               f"('{named.mention.text}'), documented with it")
+                c.code, c.title = sib.code, sib.title
+                break
+    return cands
+
+
 def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
     """The mention 'A with B' makes, when one Index path accounts for both."""
     bw = [w for w in b.words if not _NUMERIC.search(w) and w not in ("stage", "type", "grade")]
@@ -243,10 +421,23 @@ def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
         toks = [(a.start, a.end, w) for w in a.words] + [(a.start, a.end, "with")] + \
                [(b.start, b.end, w) for w in tail]
         m = _try(f, toks, a.unit, a.section, a.rank, [])
-        if m is not None and "with" in words(m.result.matched.path) + words(m.result.title):
+        if m is not None and ("with" in words(m.result.matched.path) + words(m.result.title)
+                              or _own_subterm(m, a, b)):
             return Mention(a.start, a.end, a.text, m.result, a.section, a.rank, a.unit,
                            tuple(w for _, _, w in toks), a.assertion, a.cues)
     return None
+
+
+def _own_subterm(m: Mention, a: Mention, b: Mention) -> bool:
+    """Is *m*'s path a subterm of *a*'s main term that names *b* ('Sepsis › Escherichia coli'
+    for sepsis and E. coli): the Index combines them without printing 'with'."""
+    if m.result.matched.via != "index" or a.result.matched.via != "index" or " → " in m.result.matched.path:
+        return False  # a cross-reference leads elsewhere: the other term's own code says more
+    parts = m.result.matched.path.split(" › ")
+    if len(parts) < 2 or parts[0] != a.result.matched.path.split(" › ")[0]:
+        return False
+    sub = {stem(w) for p in parts[1:] for w in words(p) if w not in STOP}
+    return bool(sub & ({stem(w) for w in b.words if w not in STOP} | _title_stems(b.result.title)) - _COMMON)
 
 
 def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
@@ -257,9 +448,11 @@ def sequence(kb: KnowledgeBase, cands: list[Candidate]) -> list[Candidate]:
     for _ in range(len(order)):
         moved = False
         for i, c in enumerate(order):
-            refs = _refs(kb, c.code, "code_first")
+            refs = note_refs(kb, c.code, "code_first")
+            # a Code first note's example names its category: 'sepsis NOS (A41.9)' → A41.51
+            cats = {r.lo[:3] for r in refs if len(r.lo) > 3 and r.lo[:3] == r.hi[:3]}
             for j in range(i + 1, len(order)):
-                if refs and in_refs(order[j].code, refs):
+                if refs and (in_refs(order[j].code, refs) or order[j].code[:3] in cats):
                     order.insert(i, order.pop(j))
                     order[i].rules.append(f"I.A.13 code first (note at {c.code})")
                     moved = True

@@ -27,6 +27,9 @@ _WEEKS = re.compile(r"\b(?:(at|is)\s+)?(\d{1,2})(?:\s*\+\s*\d|\s+\d/7|\s*w\s*\d\
                     r"(?:weeks?|wks?|wk)?\b(?!\s+(?:ago|later|postpartum))", re.IGNORECASE)
 _STATUS = re.compile(r"\b([A-Za-z][A-Za-z -]{2,40}?)\s+(?:in place|status)\b"
                      r"|\bon\s+((?:hemo|peritoneal\s+)?dialysis)\b", re.IGNORECASE)
+_FOLLOW_UP = re.compile(r"\b(?:follow[- ]?up|surveillance)\b[^.;\n]{0,60}?\b(?:after|following)\s+"
+                        r"(?:completed|completion of|finished)\s+(?:\w+\s+){0,2}?(?:treatment|therapy)\b",
+                        re.IGNORECASE)
 _WHERE = frozenset({"assessment_plan", "hpi", "preamble", "chief_complaint"})
 _LEAD = re.compile(r"^(?:\W|\d|and\b|with\b|the\b|a\b|an\b|\s)+", re.IGNORECASE)
 
@@ -34,7 +37,8 @@ _LEAD = re.compile(r"^(?:\W|\d|and\b|with\b|the\b|a\b|an\b|\s)+", re.IGNORECASE)
 def statuses(f: Finder, text: str, sections: list[Section], have: set[str], *, age: int | None = None,
              sex: str | None = None) -> list[Candidate]:
     """Z3A weeks of gestation in a pregnancy note (the mother's: not for a newborn or a male
-    patient), and status codes the assessment states."""
+    patient), a follow-up after completed treatment (Z08 / Z09) and status codes the assessment
+    states."""
     out: list[Candidate] = []
     seen = set(have)
     body = [s for s in sections if s.name in _WHERE]
@@ -51,6 +55,18 @@ def statuses(f: Finder, text: str, sections: list[Section], have: set[str], *, a
     for s in body:
         if s.rank != 1:
             continue
+        follow = _FOLLOW_UP.search(text, s.start, s.end)
+        if follow is not None:
+            # the encounter's reason (I.C.21.c.8): Z08 after a cancer's treatment (with its Z85
+            # history code, as Z08's note asks), else Z09 (with the Z86/Z87 history code)
+            cancer = any(h.startswith("Z85") for h in seen)
+            r = _first(f, "follow-up examination after completed treatment for " +
+                       ("malignant neoplasm" if cancer else "conditions other than malignant neoplasm"),
+                       ("Z08", "Z09"), 0.8)
+            if r is not None and r.code not in seen:
+                seen.add(r.code)
+                out.append(_cand(r, follow.start(), follow.end(), text, s,
+                                 "I.C.21.c.8 follow-up after completed treatment"))
         for m in _STATUS.finditer(text, s.start, s.end):
             thing = _LEAD.sub("", m.group(1) or m.group(2) or "").strip()
             if not thing:

@@ -1,0 +1,255 @@
+"""Note coding accuracy, class by class: each test is a note written for it (not from the
+development set in benchmarks/notes/) that failed before the rule it checks was added."""
+
+from __future__ import annotations
+
+from icdkit import KnowledgeBase
+from icdkit.notes import CodingResult, code_note
+
+
+def coded(kb: KnowledgeBase, text: str, **kw: object) -> CodingResult:
+    return code_note(text, kb=kb, **kw)  # type: ignore[arg-type]
+
+
+# -- specificity: what the search chose by default, checked against the note's words --------------
+
+def test_a_type_the_note_does_not_say_gives_way_to_the_unspecified_type(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ED note. Fell from a ladder.\nAssessment: Closed displaced fracture of shaft of "
+                  "left tibia.")
+    assert r.code_list == ["S82.202A"]  # not S82.222A, displaced *transverse*
+    assert any("I.B.2" in x for x in r.codes[0].rules)
+
+
+def test_a_negated_word_does_not_refine_the_code(kb: KnowledgeBase) -> None:
+    assert coded(kb, "A/P: Acute frontal sinusitis, not recurrent. Amoxicillin.").code_list == ["J01.10"]
+
+
+def test_a_title_saying_with_what_the_note_says_without_gives_way(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Parkinson disease without dyskinesia, without fluctuations. PT for gait.")
+    assert r.code_list == ["G20.A1"]
+
+
+def test_an_adjective_names_the_unspecified_codes_sibling(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Pulmonary clinic.\nA/P: Chronic hypoxic respiratory failure due to COPD - "
+                  "continue home oxygen 2 L.")
+    assert r.code_list[0] == "J96.11"  # 'hypoxic' names '… with hypoxia', not J96.10
+
+
+def test_the_initial_encounter_stays_when_the_side_is_refined(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Urgent care. Cut on sheet metal.\nDx: Laceration of right forearm without foreign body.")
+    assert r.code_list[0] == "S51.811A"  # not the sequela S51.811S
+
+
+def test_the_seventh_character_the_note_names_replaces_the_default(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Hand clinic, 4 weeks after a fall.\nA/P: Colles fracture of right radius, "
+                  "routine healing. Wrist splint.")
+    assert r.code_list == ["S52.531D"]
+    assert any("7th character" in x for x in r.codes[0].rules)
+
+
+# -- family history: the Z80–Z84 code whose 'Conditions classifiable to …' holds the condition ----
+
+def test_family_history_code_by_the_conditions_classifiable_to_it(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Well visit.\nFamily history: Father had rectal cancer at 58. Brother has epilepsy. "
+                  "Sister with schizophrenia.\nA/P: Hypertension, controlled - continue lisinopril.")
+    assert r.code_list == ["I10", "Z80.0", "Z82.0", "Z81.8"]  # not Z80.9; schizophrenia is F20.9
+    assert "Conditions classifiable to C15-C26" in r.codes[1].why
+    assert all(c.assertion == "family" for c in r.codes[1:])
+
+
+# -- symptoms: integral to a diagnosis unless the Tabular asks for them; documented beside doubt --
+
+def test_a_symptom_before_an_uncertain_explanation_is_coded_outpatient(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Palpitations, possibly anxiety vs paroxysmal SVT. Holter monitor; TSH.")
+    assert r.code_list == ["R00.2"]
+    assert r.codes[0].assertion == "present" and "IV.D" in r.codes[0].rules[0]
+
+
+def test_a_symptom_code_with_a_code_first_note_is_not_integral(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Septic shock due to Klebsiella pneumonia. "
+                  "Acute kidney injury.", setting="inpatient")
+    assert "R65.21" in r.code_list  # R65.2: code first the underlying infection; not integral
+
+
+def test_symptoms_a_siblings_use_additional_note_names_pick_that_sibling(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Benign prostatic hyperplasia with urinary frequency and nocturia. Start tamsulosin.")
+    assert r.code_list[:2] == ["N40.1", "R35.1"]  # not N40.0 'without lower urinary tract symptoms'
+
+
+# -- a body site alone is not a diagnosis --------------------------------------------------------
+
+def test_a_body_site_alone_is_not_coded(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Eye clinic.\nA/P: Ocular hypertension, both eyes. Start timolol drops.")
+    assert r.code_list == ["H40.053"]  # 'both eyes' is not blindness H54.0X33
+    r = coded(kb, "A/P: Right middle lobe pneumonia. Azithromycin.")
+    assert r.code_list == ["J18.9"]  # 'middle lobe' is not J98.19
+    assert any("body site" in n.reason for n in r.not_coded)
+
+
+# -- pregnancy: chapter 15 first, the trimester from the weeks -------------------------------------
+
+def test_a_condition_in_pregnancy_is_coded_in_chapter_15_with_the_weeks_trimester(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Prenatal visit.\nHPI: 24F G2P1 at 20w0d with dysuria x 2 days.\n"
+                  "A/P: Acute cystitis without hematuria. Nitrofurantoin x 5 days; test of cure.",
+              age=24, sex="F")
+    assert r.code_list == ["O23.12", "Z3A.20"]  # 20 weeks: second trimester; N30.00 included in O23.1
+    assert "Pregnancy › complicated by › cystitis" in r.codes[0].why
+    assert any(n.code == "N30.00" and "I.C.15.a.1" in n.reason for n in r.not_coded)
+
+
+def test_a_chapter_15_code_by_its_conditions_in_range_keeps_the_specific_condition(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Prenatal visit.\nHPI: 29F G1P0 at 31w5d, asthma flares twice a week.\n"
+                  "A/P: Mild persistent asthma, uncomplicated. Start budesonide inhaler.", age=29, sex="F")
+    assert r.code_list == ["O99.513", "J45.30", "Z3A.31"]  # O99.5 'Conditions in J00-J99'; use additional
+    assert "Conditions in J00-J99" in r.codes[0].why
+
+
+def test_preeclampsia_spelled_without_hyphen(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ANTEPARTUM DISCHARGE SUMMARY\n30F G1P0 at 35w1d admitted with BP 172/114, headache and "
+                  "proteinuria.\nDiagnosis: Severe preeclampsia. Magnesium; delivery planned.",
+              setting="inpatient")
+    assert r.code_list == ["O14.13", "Z3A.35"]
+
+
+def test_a_newborns_record_is_not_a_pregnancy(kb: KnowledgeBase) -> None:
+    r = coded(kb, "NEWBORN DISCHARGE SUMMARY\nTerm female, 39w0d, born here by vaginal delivery.\n"
+                  "Discharge diagnoses: Single liveborn. Atrial septal defect, small.",
+              setting="inpatient", age=0)
+    assert not any(c.startswith("O99") for c in r.code_list)
+
+
+# -- sequelae of stroke: I69, not the deficit alone, not the acute stroke, not Z86.73 -------------
+
+def test_a_residual_deficit_of_a_past_stroke_is_its_sequela(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Neurology follow-up.\nA/P: History of stroke with residual left hemiparesis. Continue PT.")
+    assert r.code_list == ["I69.354"]  # left, dominance not said: non-dominant (I.C.6.a)
+    assert any("I.C.6.a" in x for x in r.codes[0].rules)
+    reasons = {n.code: n.reason for n in r.not_coded}
+    assert "I.C.9.d" in reasons["I63.9"]  # the stroke itself: neither I63.9 nor Z86.73
+
+
+def test_a_late_effect_of_cerebral_infarction_through_the_index_sequelae(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Dysphagia as a late effect of cerebral infarction. Speech therapy; soft diet.")
+    assert r.code_list == ["I69.391"]
+    assert r.codes[0].why.startswith("Sequelae › infarction › cerebral › dysphagia")
+
+
+def test_an_acute_strokes_deficit_is_not_a_sequela(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Acute ischemic stroke, left MCA. "
+                  "Right hemiparesis due to acute stroke.", setting="inpatient")
+    assert not any(c.startswith("I69") for c in r.code_list) and "G81.91" in r.code_list
+
+
+# -- abbreviations the Index does not print; the 7th character by its meaning; 'other' siblings --
+
+def test_abbreviations_reach_the_codes_they_stand_for(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: SIADH due to small cell lung cancer. "
+                  "Fluid restriction.", setting="inpatient")
+    assert "E22.2" in r.code_list
+    assert coded(kb, "A/P: Aftercare following left TKA. Continue PT.").code_list[0] == "Z47.1"
+
+
+def test_an_other_code_gives_way_to_the_sibling_the_note_names(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Inferior STEMI, culprit RCA. Drug-eluting "
+                  "stent placed.", setting="inpatient")
+    assert r.code_list == ["I21.11"]  # not I21.19 '… other coronary artery of inferior wall'
+
+
+def test_a_seventh_character_by_the_meaning_the_note_says(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Retina clinic.\nA/P: Type 2 diabetes with severe NPDR without macular edema, bilateral. "
+                  "Panretinal photocoagulation discussed.")
+    assert r.code_list == ["E11.3493"]  # 7th character 3: bilateral
+    assert "Tabular 7th character: bilateral" in r.codes[0].rules
+
+
+def test_a_site_written_after_the_condition_is_searched_with_it(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Orthopedics.\nDischarge diagnosis: Post-traumatic osteoarthritis, right knee. "
+                  "Total knee arthroplasty done.")
+    assert r.code_list == ["M17.31"]
+
+
+# -- a drug named is not an adverse effect; 'without' governs its own phrase ----------------------
+
+def test_a_drug_in_the_plan_is_not_an_adverse_effect(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Coronary artery disease without angina. Continue ASA 81 mg and atorvastatin.")
+    assert r.code_list == ["I25.10"]  # not T39.015A adverse effect of aspirin
+    assert any(n.code == "T39.015A" and "I.C.19.e.5" in n.reason for n in r.not_coded)
+    r = coded(kb, "A/P: Cough due to lisinopril (adverse effect). Switch to losartan.")
+    assert any(c.startswith("T46.4X5") for c in r.code_list)  # the adverse effect said: coded
+
+
+def test_without_does_not_negate_past_a_comma(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Hypoglycemia without coma, type 1 diabetes. Reduce basal insulin.")
+    assert r.code_list == ["E10.649"]  # 'type 1 diabetes' is not negated by 'without'
+
+
+# -- follow-up after completed treatment: Z08 / Z09 first, with the history code ------------------
+
+def test_follow_up_after_completed_treatment(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Follow-up after completed treatment for bladder cancer; cystoscopy clear, "
+                  "no evidence of recurrence. Personal history of bladder cancer.")
+    assert r.code_list == ["Z08", "Z85.51"]
+    r = coded(kb, "A/P: Follow-up exam after completed treatment for pulmonary embolism, resolved. "
+                  "History of pulmonary embolism.")
+    assert r.code_list[0] == "Z09" and "Z86.711" in r.code_list
+
+
+# -- the Index's own subterm combines a condition and its organism; Code first by category --------
+
+def test_sepsis_and_its_organism_are_the_index_subterm_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Sepsis from acute pyelonephritis; blood and "
+                  "urine cultures grew E. coli.\n2. Acute kidney injury.", setting="inpatient")
+    assert r.code_list == ["A41.51", "N10", "N17.9"]  # 'Sepsis › Escherichia coli', not A41.9 + B96.20
+    assert "combination" in r.codes[0].why
+
+
+def test_code_first_example_names_its_category(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Severe sepsis with acute respiratory failure, "
+                  "no shock.\n2. Sepsis due to Pseudomonas, resolved.", setting="inpatient")
+    assert r.code_list[:2] == ["A41.52", "R65.20"]  # R65.2: code first the infection ('sepsis NOS (A41.9)')
+
+
+# -- two mentions side by side that the search names together are one ---------------------------
+
+def test_adjacent_mentions_one_code_names_are_one_phrase(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Iron deficiency anemia complicating the puerperium. Start iron.", age=31, sex="F")
+    assert "D50.9" in r.code_list and "E61.1" not in r.code_list  # not 'iron deficiency' + 'anemia'
+    assert not any(c.startswith("O99.01") for c in r.code_list)  # after delivery: not 'in pregnancy'
+
+
+# -- a combination across sentences is refined with both sentences' words ------------------------
+
+def test_a_combination_takes_the_site_from_the_other_sentence(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Pathological fracture of the right humeral shaft "
+                  "after minimal trauma. Age-related osteoporosis.", setting="inpatient")
+    assert r.code_list == ["M80.021A"]  # 'humeral' names the humerus; not M80.00XA (site unspecified)
+
+
+# -- a service planned for later is not this encounter's reason -----------------------------------
+
+def test_a_planned_service_is_not_this_encounters_z_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Laceration of right palm without foreign body, repaired. Suture removal in 7 days.")
+    assert r.code_list == ["S61.411A"]  # not Z48.02 encounter for removal of sutures
+    r = coded(kb, "Suture clinic.\nA/P: Encounter for removal of sutures; wound healed.")
+    assert r.code_list == ["Z48.02"]  # today's reason: coded
+
+
+def test_a_coronary_stent_in_place_is_its_status(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Stable angina; coronary stent in place since 2021. Continue clopidogrel.")
+    assert "Z95.5" in r.code_list  # Index: Presence, intravascular implant, coronary artery
+
+
+# -- the newborn's record and the mother's ------------------------------------------------------
+
+def test_a_newborns_record_has_the_birth_code_and_no_chapter_15_code(kb: KnowledgeBase) -> None:
+    r = coded(kb, "NEWBORN DISCHARGE SUMMARY\nMale infant, 38w4d, born in this hospital by cesarean delivery "
+                  "for breech presentation.\nDischarge diagnoses: Single liveborn, cesarean delivery. "
+                  "Breech presentation.", setting="inpatient", age=0)
+    assert r.code_list == ["Z38.01"]  # born in hospital, by cesarean; O32/O34 are the mother's
+    assert any("I.C.15.a" in n.reason for n in r.not_coded)
+
+
+def test_a_mothers_delivery_record_has_no_birth_code_of_the_baby(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DELIVERY DISCHARGE SUMMARY\n31F G3P2 at 40w1d in labor.\nDiagnosis: Term pregnancy, "
+                  "delivered; single liveborn male.", setting="inpatient", age=31, sex="F")
+    assert not any(c.startswith("Z38") for c in r.code_list)
