@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
 from icdkit.search.engine import Result, Searcher
+from icdkit.search.phrases import longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
 
@@ -119,6 +120,7 @@ class Finder:
         self.searcher = searcher or _searcher_of(kb)
         self.rules = rules or bundled_rules()
         self.synonyms = self.searcher.synonyms
+        self.phrases = self.searcher.phrases
         self.anchors = _anchors(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
 
@@ -129,11 +131,16 @@ class Finder:
         the call)."""
         memo = _MEMO.get()
         if memo is None:
-            return self.searcher.search(query, limit=limit, pool=POOL)
+            return self._search(query, limit)
         key = (query, limit)
         if key not in memo:
-            memo[key] = self.searcher.search(query, limit=limit, pool=POOL)
+            memo[key] = self._search(query, limit)
         return memo[key]
+
+    def _search(self, query: str, limit: int) -> list[Result]:
+        """An exact phrase is ranked from its own documents; anything else by the full search."""
+        got = self.searcher.phrase(query, limit=limit, pool=POOL)
+        return self.searcher.search(query, limit=limit, pool=POOL) if got is None else got
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -208,9 +215,13 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
 
 def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
             found: list[Trigger]) -> list[Mention]:
-    if not toks or not any(stem(w) in finder.anchors or _abbrev(finder, w) for _, _, w in toks):
+    if not toks:
         return []
-    if len(toks) <= MAX_WORDS:
+    phrases = _phrases(finder, toks)
+    if not phrases and not (len(toks) <= MAX_WORDS and any(
+            stem(w) in finder.anchors or _abbrev(finder, w) for _, _, w in toks)):
+        return []  # no phrase of the Index, titles, inclusion terms, Tables or synonyms
+    if len(toks) <= MAX_WORDS:  # the search ranks the clause whole ('BMI 34': a number in a range)
         m = _try(finder, toks, unit, section, rank, found)
         if m is not None:
             return [m]
@@ -225,21 +236,25 @@ def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
             part = [t for t in toks if lo <= t[0] and t[1] <= hi]
             out.extend(_clause(finder, part, unit, section, rank, found))
         return out
-    # each main term with up to two words either side
+    # each phrase the clause names, longest first
     out = []
-    used = -1
-    for i, (_, _, w) in enumerate(toks):
-        if i <= used or not (stem(w) in finder.anchors or _abbrev(finder, w)):
-            continue
-        best: tuple[float, Mention, int] | None = None
-        for lo, hi in ((i, min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
-            m = _try(finder, toks[lo:hi], unit, section, rank, found)
-            if m is not None and (best is None or m.result.score > best[0]):
-                best = (m.result.score, m, hi - 1)
-        if best is not None:
-            out.append(best[1])
-            used = best[2]
+    for lo, hi in phrases:
+        m = _try(finder, toks[lo:hi], unit, section, rank, found)
+        if m is not None:
+            out.append(m)
     return out
+
+
+def _phrases(finder: Finder, toks: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The phrases of the clause (:meth:`icdkit.search.phrases.Phrases.scan`) as ranges of its
+    tokens, longest first and not overlapping, in text order."""
+    ws: list[str] = []
+    owner: list[int] = []
+    for n, (_, _, w) in enumerate(toks):
+        for x in words(w):
+            ws.append(x)
+            owner.append(n)
+    return [(owner[h.start], owner[h.end - 1] + 1) for h in longest(finder.phrases.scan(ws))]
 
 
 def _abbrev(finder: Finder, w: str) -> bool:
