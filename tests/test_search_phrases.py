@@ -119,3 +119,14 @@ def test_the_note_coder_asks_the_full_search_only_what_no_phrase_decides(kb: Kno
         assert calls
     finally:
         del finder.searcher.search
+
+
+def test_a_floor_keeps_every_result_scoring_above_it_plus_the_rankings_raise(searcher: Searcher) -> None:
+    from icdkit.search.engine import MAX_RAISE
+
+    for query in ("type 2 diabetes with ckd stage 3", "displaced fracture of shaft of left femur",
+                  "migraine without aura intractable", "bmi 34"):
+        full = [(r.code, r.score) for r in searcher.search(query, limit=6, pool=40)]
+        kept = [(r.code, r.score) for r in searcher.search(query, limit=6, pool=40, floor=0.4)]
+        strong = [x for x in full if x[1] >= 0.4 + MAX_RAISE]
+        assert strong and [x for x in kept if x[1] >= 0.4 + MAX_RAISE] == strong, query

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import Result, Searcher
+from icdkit.search.engine import MAX_RAISE, Result, Searcher
 from icdkit.search.phrases import longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
@@ -39,6 +39,7 @@ MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 POOL = 40  # documents the search ranks in full: the coder keeps only its top few
+FLOOR = MIN_SCORE - MAX_RAISE  # a document scoring below this cannot become a mention
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
 FILLER = frozenset("""
@@ -97,7 +98,7 @@ class Mention:
         return self.result.code
 
 
-_MEMO: contextvars.ContextVar[dict[tuple[str, int], list[Result]] | None] = \
+_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None], list[Result]] | None] = \
     contextvars.ContextVar("icdkit_note_memo", default=None)
 
 
@@ -125,22 +126,23 @@ class Finder:
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
 
 
-    def search(self, query: str, limit: int = 6) -> list[Result]:
+    def search(self, query: str, limit: int = 6, floor: float | None = None) -> list[Result]:
         """The searcher's results, memoised for the length of one note's coding only (the memo
         lives in a context variable :func:`note_scope` sets and drops: no note text outlives
-        the call)."""
+        the call). An exact phrase is ranked from its own documents
+        (:meth:`~icdkit.search.engine.Searcher.phrase`), anything else by the full search,
+        which leaves out the documents scoring below *floor*."""
         memo = _MEMO.get()
         if memo is None:
-            return self._search(query, limit)
-        key = (query, limit)
+            return self._search(query, limit, floor)
+        key = (query, limit, floor)
         if key not in memo:
-            memo[key] = self._search(query, limit)
+            memo[key] = self._search(query, limit, floor)
         return memo[key]
 
-    def _search(self, query: str, limit: int) -> list[Result]:
-        """An exact phrase is ranked from its own documents; anything else by the full search."""
+    def _search(self, query: str, limit: int, floor: float | None) -> list[Result]:
         got = self.searcher.phrase(query, limit=limit, pool=POOL)
-        return self.searcher.search(query, limit=limit, pool=POOL) if got is None else got
+        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor) if got is None else got
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -290,7 +292,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
-    results = finder.search(query)
+    results = finder.search(query, floor=FLOOR)
     if not results:
         return None
     variants = finder.stems_of(words(query))

@@ -43,7 +43,7 @@ from icdkit.errors import InvalidInput, MalformedCode
 from icdkit.search.numbers import digits, fit, fits, numbers
 from icdkit.search.partners import Also, partners
 from icdkit.search.phrases import Phrases
-from icdkit.search.query import Ask, adjustment, negations
+from icdkit.search.query import AGREES, Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
 from icdkit.vocabulary import (
@@ -73,6 +73,8 @@ _NUMBER = 0.05  # for a title holding the number the query states (taken when it
 _WEAK = 0.5  # below this, a result of a query with a word nothing prints is a weak match
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
 _NEGATORS = frozenset({"without", "not", "no"})
+# the most _group adds to a document's score: billable, literal, the with/without agreement, a number
+MAX_RAISE = 0.005 + _LITERAL + AGREES + _NUMBER
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
 _CACHE = 4096  # postings kept per searcher
@@ -347,16 +349,19 @@ class Searcher:
         return self._scratch
 
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
-               prefix: bool = False, pool: int = _POOL) -> list[Result]:
+               prefix: bool = False, pool: int = _POOL, floor: float | None = None) -> list[Result]:
         """Codes for *query*, best first (thread-safe: a server calls it from many threads).
         *pool*: documents ranked in full after the vectorised pass (fewer is faster; the note
-        coder, which keeps only the top few, asks for 40)."""
+        coder, which keeps only the top few, asks for 40). *floor*: documents scoring below it
+        are not ranked at all — for a caller that keeps only results scoring at least
+        ``floor + MAX_RAISE`` (the most the ranking adds to a document's score), the answer
+        it keeps is the same, sooner."""
         text = _check(query, limit)
         with self._lock:
-            return self._search(text, limit, billable_only, prefix, max(pool, limit))
+            return self._search(text, limit, billable_only, prefix, max(pool, limit), floor)
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
-                pool: int = _POOL) -> list[Result]:
+                pool: int = _POOL, floor: float | None = None) -> list[Result]:
         direct = self._code_results(text)
         every = query_words(text)  # not memoised: a query may be patient text
         tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
@@ -378,6 +383,8 @@ class Searcher:
                 if sc > best.get(i, -9.0):
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:pool]  # ties: document order
+        if floor is not None:
+            ranked = [kv for kv in ranked if kv[1] >= floor]
         ask = self._ask(every, tokens, variants, prefix)
         results = self._group(ranked, columns, billable_only, limit, ask)
         seen = {r.code for r in direct}
