@@ -295,10 +295,11 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     results = finder.search(query, floor=FLOOR)
     if not results:
         return None
-    variants = finder.stems_of(words(query))
-    intents = [c for v in finder.synonyms.variants(words(query))
+    rewritten = finder.synonyms.variants(words(query))
+    variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
+    intents = [c for v in rewritten
                for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
-    behavior = any(finder.synonyms.cues(v, "behavior") for v in finder.synonyms.variants(words(query))) \
+    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) \
         or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
     best: tuple[float, Result] | None = None
     top = results[0].score
