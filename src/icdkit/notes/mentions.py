@@ -292,11 +292,13 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
+    rewritten = finder.synonyms.variants(words(query))
+    variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
+    if not any(_coverable(finder, v) for v in variants):
+        return None  # too many words no document prints: no result could account for them
     results = finder.search(query, floor=FLOOR)
     if not results:
         return None
-    rewritten = finder.synonyms.variants(words(query))
-    variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     intents = [c for v in rewritten
                for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
     behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) \
@@ -331,6 +333,19 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
                          found=found)
     return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
+
+
+_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+
+
+def _coverable(finder: Finder, v: set[str]) -> bool:
+    """Could a result's path and title show enough of the stems *v* (:data:`MIN_COVER`)? Only
+    stems some document prints, or generic words, can be shown (an upper bound of :func:`_fit`'s
+    cover, so a query failing it is not searched)."""
+    if not v:
+        return False
+    shown = sum(1 for s in v if s in _GENERIC_STEMS or finder.searcher.postings(s) is not None)
+    return shown / len(v) >= MIN_COVER
 
 
 def _names(finder: Finder, w: str, r: Result) -> bool:
