@@ -304,14 +304,17 @@ class Searcher:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         total = sum(p.weight for p in positions)
         matched, matched_req, hit, req = self._vectors()
-        touched_all: list[_I] = []
         for p in positions:
+            posts = [(q, post) for s, q in p.alts if (post := self.postings(s)) is not None]
+            if len(posts) == 1 and not p.cue:  # one word, no alternative: its credit is a constant
+                quality, (idf, rids, oids) = posts[0]
+                weight = np.float32(p.weight)
+                matched[oids] += weight * np.float32(quality * _OPTIONAL)
+                matched[rids] += weight * np.float32(quality)
+                matched_req[rids] += np.float32(idf)
+                continue
             touched: list[_I] = []
-            for s, quality in p.alts:
-                post = self.postings(s)
-                if post is None:
-                    continue
-                idf, rids, oids = post
+            for quality, (idf, rids, oids) in posts:
                 _raise(hit, oids, quality * _OPTIONAL)
                 _raise(hit, rids, quality)
                 _raise(req, rids, idf)
@@ -328,13 +331,11 @@ class Searcher:
             matched_req[ids] += req[ids]
             hit[ids] = 0.0
             req[ids] = 0.0
-            touched_all.append(ids)
         ids = np.flatnonzero(matched > 0).astype(np.int32)
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
-        done = _joined(touched_all)
-        matched[done] = 0.0
-        matched_req[done] = 0.0
+        matched[ids] = 0.0  # every credited document has matched > 0 (weights and qualities are)
+        matched_req[ids] = 0.0
         if not table_cues["neoplasm"]:
             score[self.is_neoplasm[ids]] = -1.0
         if not table_cues["drug"]:
