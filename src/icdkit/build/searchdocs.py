@@ -13,7 +13,9 @@ A document's words are *required* (the term's own words: a document is penalised
 query lacks) or *optional* (nonessential modifiers, alternative forms after a comma, the words
 either side of ``or``, and words like "unspecified" that titles hold and searchers omit).
 Postings are stored per stem as two arrays of document ids (required, optional); per-document
-arrays hold the weight of the required words and a small prior by source.
+arrays hold the weight of the required words and a small prior by source. Each document's
+required stems, sorted, are also stored as its exact *phrase* (``search_phrases``: key → ids),
+which the note coder's phrase matcher (:mod:`icdkit.search.phrases`) scans a note against.
 """
 
 from __future__ import annotations

@@ -2,13 +2,18 @@
 inclusion terms, abbreviations and synonyms).
 
 Each clause (see :mod:`icdkit.notes.sentences`) loses its assertion triggers and filler words
-(``patient``, ``continue``, ``for 3 days``); what is left is asked of the
-:class:`~icdkit.search.engine.Searcher`. A result is kept as a mention only when it is a strong
-match that *accounts for the words*: an Index path's main term (or a Table row's substance or
-site) is among the clause's words, and most of the clause's words are on the path or title.
-A clause that fails is cut at ``with`` / ``due to`` and each side tried, then each Index main
-term of the clause with its neighbours. Drug Table rows need an intent word (``adverse effect``,
-``overdose``, ``underdosing``…) so a medication list is not read as poisonings.
+(``patient``, ``continue``, ``for 3 days``); its words are then scanned once by the compiled
+phrase matcher (:mod:`icdkit.search.phrases`: every search document's exact phrase, by stems,
+with abbreviations rewritten). A clause naming no phrase, Index main term or abbreviation holds
+nothing to code and is not searched. Otherwise the clause is asked of the search — ranked from
+its own documents when it is exactly one phrase (:meth:`~icdkit.search.engine.Searcher.phrase`),
+by the full :class:`~icdkit.search.engine.Searcher` otherwise. A result is kept as a mention only
+when it is a strong match that *accounts for the words*: an Index path's main term (or a Table
+row's substance or site) is among the clause's words, and most of the clause's words are on the
+path or title (a clause most of whose words no document prints is not searched at all). A
+clause that fails is cut at ``with`` / ``due to`` and each side tried, then each of its phrases,
+longest first. Drug Table rows need an intent word (``adverse effect``, ``overdose``,
+``underdosing``…) so a medication list is not read as poisonings.
 
 >>> from icdkit import KnowledgeBase
 >>> kb = KnowledgeBase.open()
