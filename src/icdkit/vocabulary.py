@@ -13,8 +13,10 @@ sources a search document comes from. A neutral module: it imports nothing of ic
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # Words that carry no meaning for finding a code.
@@ -85,6 +87,38 @@ def fold_title(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"\s*\((?!s\)|es\))[^)]*\)", "", text)
     return " ".join(text.lower().split())
+
+
+# -- phrases -------------------------------------------------------------------------------
+MAX_PHRASE = 10  # stems: a longer key names no phrase a note would write whole
+_MAX_CHOICES = 16  # keys kept for one document's ``or`` groups
+
+
+def phrase_key(stems: Iterable[str]) -> str:
+    """The order-free key of a phrase: its distinct stems, sorted (word order is free, as in
+    the search: 'acute bronchitis' and 'Bronchitis, acute' are one phrase).
+
+    >>> phrase_key([stem(w) for w in content(words("Fracture of the femur"))])
+    'femur fractur'
+    """
+    return " ".join(sorted(set(stems)))
+
+
+def phrase_keys(req: set[str], groups: list[set[str]]) -> list[str]:
+    """The keys naming a document whose required stems are *req*, of which each ``or`` group
+    needs one ('upper lobe, bronchus or lung': one key with bronchus, one with lung).
+
+    >>> phrase_keys({"lobe", "upper", "bronchus", "lung"}, [{"bronchus", "lung"}])
+    ['bronchus lobe upper', 'lobe lung upper']
+    """
+    grouped = set().union(*groups) if groups else set()
+    fixed = req - grouped
+    keys: list[str] = []
+    for choice in itertools.islice(itertools.product(*(sorted(g) for g in groups if g)), _MAX_CHOICES):
+        stems = fixed | set(choice)
+        if 0 < len(stems) <= MAX_PHRASE:
+            keys.append(phrase_key(stems))
+    return keys
 
 
 # -- word forms -----------------------------------------------------------------------------

@@ -122,6 +122,9 @@ CREATE TABLE search_arrays(name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT RO
 -- printed words (for autocomplete and typo tolerance) and their one-letter deletions
 CREATE TABLE search_words(word TEXT PRIMARY KEY, stem TEXT NOT NULL, freq INTEGER NOT NULL)
   WITHOUT ROWID;
+-- exact phrases: a document's required stems, sorted and space-joined (see vocabulary.phrase_key)
+-- -> int32 ids of the documents they name; the note coder's phrase matcher (search/phrases.py)
+CREATE TABLE search_phrases(key TEXT PRIMARY KEY, docs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE search_deletes(variant TEXT NOT NULL, word TEXT NOT NULL,
                             PRIMARY KEY(variant, word)) WITHOUT ROWID;
 """

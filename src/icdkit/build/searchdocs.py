@@ -13,7 +13,9 @@ A document's words are *required* (the term's own words: a document is penalised
 query lacks) or *optional* (nonessential modifiers, alternative forms after a comma, the words
 either side of ``or``, and words like "unspecified" that titles hold and searchers omit).
 Postings are stored per stem as two arrays of document ids (required, optional); per-document
-arrays hold the weight of the required words and a small prior by source.
+arrays hold the weight of the required words and a small prior by source. Each document's
+required stems, sorted, are also stored as its exact *phrase* (``search_phrases``: key → ids),
+which the note coder's phrase matcher (:mod:`icdkit.search.phrases`) scans a note against.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from functools import lru_cache
 from icdkit import codes
 from icdkit.build.index import Term
 from icdkit.build.xref import Resolver, Target
-from icdkit.vocabulary import FREE, STOP, VIAS, fold, same_word, stem, word_forms, words
+from icdkit.vocabulary import FREE, STOP, VIAS, fold, phrase_keys, same_word, stem, word_forms, words
 
 # Prior by source: the Index is how coders reach a code; titles confirm it.
 _PRIOR = {"index": 0.03, "eindex": 0.03, "drug": 0.03, "neoplasm": 0.03, "title": 0.0, "inclusion": -0.01}
@@ -254,11 +256,17 @@ class DocBuilder:
         con.executemany("INSERT INTO search_arrays VALUES (?,?)",
                         (("req_w", req_w.tobytes()), ("prior", prior.tobytes()), ("forms", forms.encode()),
                          ("via", bytes(VIAS.index(d.via) for d in self.docs))))
+        phrases: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        for i, d in enumerate(self.docs):
+            for key in phrase_keys(d.req, d.groups):
+                phrases[key].append(i)
+        con.executemany("INSERT INTO search_phrases VALUES (?,?)",
+                        ((k, v.tobytes()) for k, v in sorted(phrases.items())))
         con.executemany("INSERT INTO search_words VALUES (?,?,?)",
                         ((w, stem(w), c) for w, c in self.surface.items()))
         con.executemany("INSERT OR IGNORE INTO search_deletes VALUES (?,?)",
                         ((v, w) for w in self.surface if len(w) >= 4 for v in deletes(w)))
-        return {"documents": n, "terms": len(df), "words": len(self.surface)}
+        return {"documents": n, "terms": len(df), "words": len(self.surface), "phrases": len(phrases)}
 
 
 def deletes(word: str) -> set[str]:

@@ -2,13 +2,18 @@
 inclusion terms, abbreviations and synonyms).
 
 Each clause (see :mod:`icdkit.notes.sentences`) loses its assertion triggers and filler words
-(``patient``, ``continue``, ``for 3 days``); what is left is asked of the
-:class:`~icdkit.search.engine.Searcher`. A result is kept as a mention only when it is a strong
-match that *accounts for the words*: an Index path's main term (or a Table row's substance or
-site) is among the clause's words, and most of the clause's words are on the path or title.
-A clause that fails is cut at ``with`` / ``due to`` and each side tried, then each Index main
-term of the clause with its neighbours. Drug Table rows need an intent word (``adverse effect``,
-``overdose``, ``underdosing``…) so a medication list is not read as poisonings.
+(``patient``, ``continue``, ``for 3 days``); its words are then scanned once by the compiled
+phrase matcher (:mod:`icdkit.search.phrases`: every search document's exact phrase, by stems,
+with abbreviations rewritten). A clause naming no phrase, Index main term or abbreviation holds
+nothing to code and is not searched. Otherwise the clause is asked of the search — ranked from
+its own documents when it is exactly one phrase (:meth:`~icdkit.search.engine.Searcher.phrase`),
+by the full :class:`~icdkit.search.engine.Searcher` otherwise. A result is kept as a mention only
+when it is a strong match that *accounts for the words*: an Index path's main term (or a Table
+row's substance or site) is among the clause's words, and most of the clause's words are on the
+path or title (a clause most of whose words no document prints is not searched at all). A
+clause that fails is cut at ``with`` / ``due to`` and each side tried, then each of its phrases,
+longest first. Drug Table rows need an intent word (``adverse effect``, ``overdose``,
+``underdosing``…) so a medication list is not read as poisonings.
 
 >>> from icdkit import KnowledgeBase
 >>> kb = KnowledgeBase.open()
@@ -27,7 +32,8 @@ from typing import TYPE_CHECKING
 
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import Result, Searcher
+from icdkit.search.engine import MAX_RAISE, Result, Searcher
+from icdkit.search.phrases import longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
 
@@ -38,6 +44,7 @@ MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 POOL = 40  # documents the search ranks in full: the coder keeps only its top few
+FLOOR = MIN_SCORE - MAX_RAISE  # a document scoring below this cannot become a mention
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
 FILLER = frozenset("""
@@ -96,7 +103,7 @@ class Mention:
         return self.result.code
 
 
-_MEMO: contextvars.ContextVar[dict[tuple[str, int], list[Result]] | None] = \
+_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None], list[Result]] | None] = \
     contextvars.ContextVar("icdkit_note_memo", default=None)
 
 
@@ -119,21 +126,28 @@ class Finder:
         self.searcher = searcher or _searcher_of(kb)
         self.rules = rules or bundled_rules()
         self.synonyms = self.searcher.synonyms
+        self.phrases = self.searcher.phrases
         self.anchors = _anchors(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
 
 
-    def search(self, query: str, limit: int = 6) -> list[Result]:
+    def search(self, query: str, limit: int = 6, floor: float | None = None) -> list[Result]:
         """The searcher's results, memoised for the length of one note's coding only (the memo
         lives in a context variable :func:`note_scope` sets and drops: no note text outlives
-        the call)."""
+        the call). An exact phrase is ranked from its own documents
+        (:meth:`~icdkit.search.engine.Searcher.phrase`), anything else by the full search,
+        which leaves out the documents scoring below *floor*."""
         memo = _MEMO.get()
         if memo is None:
-            return self.searcher.search(query, limit=limit, pool=POOL)
-        key = (query, limit)
+            return self._search(query, limit, floor)
+        key = (query, limit, floor)
         if key not in memo:
-            memo[key] = self.searcher.search(query, limit=limit, pool=POOL)
+            memo[key] = self._search(query, limit, floor)
         return memo[key]
+
+    def _search(self, query: str, limit: int, floor: float | None) -> list[Result]:
+        got = self.searcher.phrase(query, limit=limit, pool=POOL)
+        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor) if got is None else got
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -208,9 +222,13 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
 
 def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
             found: list[Trigger]) -> list[Mention]:
-    if not toks or not any(stem(w) in finder.anchors or _abbrev(finder, w) for _, _, w in toks):
+    if not toks:
         return []
-    if len(toks) <= MAX_WORDS:
+    phrases = _phrases(finder, toks)
+    if not phrases and not (len(toks) <= MAX_WORDS and any(
+            stem(w) in finder.anchors or _abbrev(finder, w) for _, _, w in toks)):
+        return []  # no phrase of the Index, titles, inclusion terms, Tables or synonyms
+    if len(toks) <= MAX_WORDS:  # the search ranks the clause whole ('BMI 34': a number in a range)
         m = _try(finder, toks, unit, section, rank, found)
         if m is not None:
             return [m]
@@ -225,21 +243,25 @@ def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
             part = [t for t in toks if lo <= t[0] and t[1] <= hi]
             out.extend(_clause(finder, part, unit, section, rank, found))
         return out
-    # each main term with up to two words either side
+    # each phrase the clause names, longest first
     out = []
-    used = -1
-    for i, (_, _, w) in enumerate(toks):
-        if i <= used or not (stem(w) in finder.anchors or _abbrev(finder, w)):
-            continue
-        best: tuple[float, Mention, int] | None = None
-        for lo, hi in ((i, min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
-            m = _try(finder, toks[lo:hi], unit, section, rank, found)
-            if m is not None and (best is None or m.result.score > best[0]):
-                best = (m.result.score, m, hi - 1)
-        if best is not None:
-            out.append(best[1])
-            used = best[2]
+    for lo, hi in phrases:
+        m = _try(finder, toks[lo:hi], unit, section, rank, found)
+        if m is not None:
+            out.append(m)
     return out
+
+
+def _phrases(finder: Finder, toks: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The phrases of the clause (:meth:`icdkit.search.phrases.Phrases.scan`) as ranges of its
+    tokens, longest first and not overlapping, in text order."""
+    ws: list[str] = []
+    owner: list[int] = []
+    for n, (_, _, w) in enumerate(toks):
+        for x in words(w):
+            ws.append(x)
+            owner.append(n)
+    return [(owner[h.start], owner[h.end - 1] + 1) for h in longest(finder.phrases.scan(ws))]
 
 
 def _abbrev(finder: Finder, w: str) -> bool:
@@ -275,13 +297,16 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
-    results = finder.search(query)
+    rewritten = finder.synonyms.variants(words(query))
+    variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
+    if not any(_coverable(finder, v) for v in variants):
+        return None  # too many words no document prints: no result could account for them
+    results = finder.search(query, floor=FLOOR)
     if not results:
         return None
-    variants = finder.stems_of(words(query))
-    intents = [c for v in finder.synonyms.variants(words(query))
+    intents = [c for v in rewritten
                for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
-    behavior = any(finder.synonyms.cues(v, "behavior") for v in finder.synonyms.variants(words(query))) \
+    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) \
         or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
     best: tuple[float, Result] | None = None
     top = results[0].score
@@ -313,6 +338,19 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
                          found=found)
     return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
+
+
+_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+
+
+def _coverable(finder: Finder, v: set[str]) -> bool:
+    """Could a result's path and title show enough of the stems *v* (:data:`MIN_COVER`)? Only
+    stems some document prints, or generic words, can be shown (an upper bound of :func:`_fit`'s
+    cover, so a query failing it is not searched)."""
+    if not v:
+        return False
+    shown = sum(1 for s in v if s in _GENERIC_STEMS or finder.searcher.postings(s) is not None)
+    return shown / len(v) >= MIN_COVER
 
 
 def _names(finder: Finder, w: str, r: Result) -> bool:

@@ -42,7 +42,8 @@ from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
 from icdkit.search.numbers import digits, fit, fits, numbers
 from icdkit.search.partners import Also, partners
-from icdkit.search.query import Ask, adjustment, negations
+from icdkit.search.phrases import Phrases
+from icdkit.search.query import AGREES, Ask, adjustment, negations
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import next_step
 from icdkit.vocabulary import (
@@ -71,6 +72,9 @@ _PARTNERED = 3  # results that are given their partners (a "use additional" code
 _NUMBER = 0.05  # for a title holding the number the query states (taken when it prints others)
 _WEAK = 0.5  # below this, a result of a query with a word nothing prints is a weak match
 _LITERAL = 0.02  # bonus for a path printing all the words as typed (prepositions too: 'fall from')
+_NEGATORS = frozenset({"without", "not", "no"})
+# the most _group adds to a document's score: billable, literal, the with/without agreement, a number
+MAX_RAISE = 0.005 + _LITERAL + AGREES + _NUMBER
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
 _CACHE = 4096  # postings kept per searcher
@@ -78,6 +82,7 @@ _INTENT_ORDER = ("self-harm", "assault", "undetermined", "adverse", "underdosing
 _BEHAVIOR_ORDER = ("secondary", "in-situ", "benign", "uncertain", "malignant", "unspecified")
 _SIDES = frozenset({"right", "left", "bilateral"})
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$")
+_Variant = tuple[list[str], list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...]]]]
 _F = npt.NDArray[np.float32]
 _I = npt.NDArray[np.int32]
 
@@ -149,6 +154,12 @@ class Searcher:
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
         self._freqs: dict[str, int] = {}
         self._steps: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._phrases: Phrases | None = None
+        self._scratch: tuple[_F, _F, _F, _F] | None = None
+        self._printed: dict[str, frozenset[str]] = {}  # title or path -> its stems
+        self._doc_rows: dict[int, tuple[str, str, str, str | None]] = {}  # search_docs rows read
+        self._drug_rows: _I = np.flatnonzero(self.is_drug).astype(np.int32)
+        self._neoplasm_rows: _I = np.flatnonzero(self.is_neoplasm).astype(np.int32)
         self._lock = threading.Lock()  # the caches are shared by the server's threads
 
     # -- vocabulary -------------------------------------------------------------------------
@@ -282,61 +293,81 @@ class Searcher:
         return out
 
     def _score(self, positions: list[_Position], table_cues: dict[str, bool]) -> tuple[_F, _I]:
-        """Scores of every document that matched something (vectorised), and their ids."""
+        """Scores of every document that matched something (vectorised), and their ids.
+
+        The work is in proportion to the postings the query's words touch, not to the number
+        of documents: each position's best credit per document is gathered in a scratch vector
+        over the ids it touched only, added to the running sums there, and the scratch cleared
+        again (the vectors are the searcher's own, under its lock). The sums are the same
+        float32 additions in the same order as over whole vectors, so the scores are too."""
         if not any(p.alts for p in positions):
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         total = sum(p.weight for p in positions)
-        matched = np.zeros(self.n, dtype=np.float32)
-        matched_req = np.zeros(self.n, dtype=np.float32)
+        matched, matched_req, hit, req = self._vectors()
         for p in positions:
-            hit = np.zeros(self.n, dtype=np.float32)
-            req = np.zeros(self.n, dtype=np.float32)
-            for s, quality in p.alts:
-                post = self.postings(s)
-                if post is None:
-                    continue
-                idf, rids, oids = post
+            posts = [(q, post) for s, q in p.alts if (post := self.postings(s)) is not None]
+            if len(posts) == 1 and not p.cue:  # one word, no alternative: its credit is a constant
+                quality, (idf, rids, oids) = posts[0]
+                weight = np.float32(p.weight)
+                matched[oids] += weight * np.float32(quality * _OPTIONAL)
+                matched[rids] += weight * np.float32(quality)
+                matched_req[rids] += np.float32(idf)
+                continue
+            touched: list[_I] = []
+            for quality, (idf, rids, oids) in posts:
                 _raise(hit, oids, quality * _OPTIONAL)
                 _raise(hit, rids, quality)
                 _raise(req, rids, idf)
+                touched += [oids, rids]
             if p.cue:  # a word asking for a table column is matched by every row of that table
-                if table_cues["drug"]:
-                    hit[self.is_drug] = 1.0
-                if table_cues["neoplasm"]:
-                    hit[self.is_neoplasm] = 1.0
-            matched += p.weight * hit
-            matched_req += req
+                for table, rows in (("drug", self._drug_rows), ("neoplasm", self._neoplasm_rows)):
+                    if table_cues[table]:
+                        hit[rows] = 1.0
+                        touched.append(rows)
+            ids = _joined(touched)  # may repeat an id: a[ids] += v writes each once, from its old value
+            if not len(ids):
+                continue
+            matched[ids] += p.weight * hit[ids]
+            matched_req[ids] += req[ids]
+            hit[ids] = 0.0
+            req[ids] = 0.0
         ids = np.flatnonzero(matched > 0).astype(np.int32)
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
+        matched[ids] = 0.0  # every credited document has matched > 0 (weights and qualities are)
+        matched_req[ids] = 0.0
         if not table_cues["neoplasm"]:
             score[self.is_neoplasm[ids]] = -1.0
         if not table_cues["drug"]:
             score[self.is_drug[ids]] -= 0.3
         return score.astype(np.float32), ids
 
+    def _vectors(self) -> tuple[_F, _F, _F, _F]:
+        """The four zeroed scratch vectors of :meth:`_score` (one per document each)."""
+        if self._scratch is None:
+            self._scratch = tuple(np.zeros(self.n, dtype=np.float32) for _ in range(4))  # type: ignore[assignment]
+        assert self._scratch is not None
+        return self._scratch
+
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
-               prefix: bool = False, pool: int = _POOL) -> list[Result]:
+               prefix: bool = False, pool: int = _POOL, floor: float | None = None) -> list[Result]:
         """Codes for *query*, best first (thread-safe: a server calls it from many threads).
         *pool*: documents ranked in full after the vectorised pass (fewer is faster; the note
-        coder, which keeps only the top few, asks for 40)."""
+        coder, which keeps only the top few, asks for 40). *floor*: documents scoring below it
+        are not ranked at all — for a caller that keeps only results scoring at least
+        ``floor + MAX_RAISE`` (the most the ranking adds to a document's score), the answer
+        it keeps is the same, sooner."""
         text = _check(query, limit)
         with self._lock:
-            return self._search(text, limit, billable_only, prefix, max(pool, limit))
+            return self._search(text, limit, billable_only, prefix, max(pool, limit), floor)
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
-                pool: int = _POOL) -> list[Result]:
+                pool: int = _POOL, floor: float | None = None) -> list[Result]:
         direct = self._code_results(text)
         every = query_words(text)  # not memoised: a query may be patient text
-        negated, wanted = negations(every)
         tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
         best: dict[int, float] = {}
-        variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
-                    for v in self.synonyms.variants(tokens)]
-        columns = {
-            "drug": _pick([c for _, i, _ in variants for c, _ in i], _INTENT_ORDER, "accidental"),
-            "neoplasm": _pick([c for _, _, b in variants for c, _ in b], _BEHAVIOR_ORDER, "unspecified"),
-        }
+        variants, columns = self._variants(tokens)
         for n, (variant, intents, behaviors) in enumerate(variants):
             cue_words = {w for _, phrase in intents + behaviors for w in phrase}
             positions = self._positions(variant, prefix, cue_words)
@@ -353,13 +384,76 @@ class Searcher:
                 if sc > best.get(i, -9.0):
                     best[i] = sc
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:pool]  # ties: document order
-        ask = Ask({stem(t) for v, _, _ in variants for t in v}, set(every) - _ARTICLES,
-                  numbers(" ".join(tokens)), self._with_variants(negated), self._with_variants(wanted),
-                  [t for t in tokens if self.unknown(t) and not (prefix and t == tokens[-1])])
+        if floor is not None:
+            ranked = [kv for kv in ranked if kv[1] >= floor]
+        ask = self._ask(every, tokens, variants, prefix)
         results = self._group(ranked, columns, billable_only, limit, ask)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
         return merged[:limit]
+
+    def _variants(self, tokens: list[str]) -> tuple[list[_Variant], dict[str, str]]:
+        """The query's synonym variants with their table cues, and the Tables' columns asked for."""
+        variants = [(v, self.synonyms.cues(v, "intent"), self.synonyms.cues(v, "behavior"))
+                    for v in self.synonyms.variants(tokens)]
+        columns = {
+            "drug": _pick([c for _, i, _ in variants for c, _ in i], _INTENT_ORDER, "accidental"),
+            "neoplasm": _pick([c for _, _, b in variants for c, _ in b], _BEHAVIOR_ORDER, "unspecified"),
+        }
+        return variants, columns
+
+    def _ask(self, every: list[str], tokens: list[str], variants: list[_Variant], prefix: bool) -> Ask:
+        negated, wanted = negations(every)
+        return Ask({stem(t) for v, _, _ in variants for t in v}, set(every) - _ARTICLES,
+                   numbers(" ".join(tokens)), self._with_variants(negated), self._with_variants(wanted),
+                   [t for t in tokens if self.unknown(t) and not (prefix and t == tokens[-1])])
+
+    # -- exact phrases ----------------------------------------------------------------------
+    @property
+    def phrases(self) -> Phrases:
+        """The exact phrases of the documents (:mod:`icdkit.search.phrases`), loaded once."""
+        if self._phrases is None:
+            self._phrases = Phrases.load(self.con, self.is_drug | self.is_neoplasm, self.synonyms)
+        return self._phrases
+
+    def phrase(self, query: str, *, limit: int = 10, pool: int = _POOL) -> list[Result] | None:
+        """Codes for a query whose words are exactly one phrase — the required words of some
+        documents, as typed or with an abbreviation rewritten — ranked from those documents
+        alone, without the full pass over every document; None when the query is no phrase
+        (the full :meth:`search` ranks it). Those documents are the full search's best (they
+        match every word and lack none), so the answer's first codes are the search's own.
+        A query saying *without*, *not* or *no* is left to the full search: a key is word-order
+        free, and 'panic disorder without agoraphobia' is not 'agoraphobia without panic disorder'.
+
+        >>> kb = __import__("icdkit.kb").kb.KnowledgeBase.open()
+        >>> s = Searcher(kb, kb.connection())
+        >>> [r.code for r in s.phrase("acute bronchitis", limit=1)], s.phrase("acute bronchitis in winter")
+        (['J20.9'], None)
+        """
+        text = _check(query, limit)
+        if _CODE_LIKE.match(text):
+            return None
+        phrases = self.phrases
+        with self._lock:
+            every = query_words(text)
+            if any(w in _NEGATORS for w in every):
+                return None
+            tokens = digits(content(every))
+            variants, columns = self._variants(tokens)
+            best: dict[int, float] = {}
+            for n, (variant, intents, behaviors) in enumerate(variants):
+                cues = {stem(w) for _, phrase in intents + behaviors for w in phrase}
+                for i in phrases.lookup([stem(t) for t in content(variant)], cues):
+                    if self.is_neoplasm[i] and not behaviors:
+                        continue
+                    sc = 1.0 + float(self.prior[i]) - (_REWRITTEN if n else 0.0) \
+                        - (0.3 if self.is_drug[i] and not intents else 0.0)
+                    if sc > best.get(i, -9.0):
+                        best[i] = sc
+            if not best or max(best.values()) < 1.0 - _REWRITTEN:
+                return None  # only a drug row named without an intent: other documents may rank above
+            ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:max(pool, limit)]
+            return self._group(ranked, columns, False, limit, self._ask(every, tokens, variants, False))
 
     def _with_variants(self, ws: list[str]) -> set[str]:
         """Stems of *ws* and of their synonyms (hemorrhage: bleeding too)."""
@@ -375,11 +469,7 @@ class Searcher:
         stems, typed = ask.stems, ask.typed
         if not ranked:
             return []
-        ids = [i for i, _ in ranked]
-        marks = ",".join("?" * len(ids))
-        rows = {r[0]: r[1:] for r in self.con.execute(
-            f"SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
-            f"LEFT JOIN index_terms t ON t.id = d.term WHERE d.id IN ({marks})", ids)}
+        rows = self._docs([i for i, _ in ranked])
         best: dict[str, tuple[float, Match]] = {}
         for i, sc in ranked:
             code, via, path, cells = rows[i]
@@ -406,7 +496,7 @@ class Searcher:
             literal = len(typed & set(words(match.path))) / len(typed) if typed else 0.0
             sc += (0.005 if c.billable else 0.0) + _LITERAL * literal + adjustment(c.title, ask) \
                 + _NUMBER * fit(c.title, ask.numbers)
-            printed = {stem(w) for w in words(f"{match.path} {c.title}")} & stems
+            printed = stems & (self._stems_of(match.path) | self._stems_of(c.title))
             scored[c.code] = (sc, match, header, printed)
         order = {code: n for n, code in enumerate(scored)}  # ties: the better document first, then code
         ranked_codes = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]], kv[0]))
@@ -420,6 +510,21 @@ class Searcher:
             weak = bool(ask.unknown) and sc < _WEAK
             out.append(dataclasses.replace(r, also=also, weak=weak) if also or weak else r)
         return out
+
+    def _docs(self, ids: list[int]) -> dict[int, tuple[str, str, str, str | None]]:
+        """(code, via, path, table cells) of documents, read once and kept (bounded)."""
+        kept = self._doc_rows
+        missing = [i for i in ids if i not in kept]
+        if missing:
+            if len(kept) + len(missing) > _CACHE * 16:
+                kept.clear()
+                missing = ids
+            marks = ",".join("?" * len(missing))
+            for r in self.con.execute(f"SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
+                                      f"LEFT JOIN index_terms t ON t.id = d.term WHERE d.id IN ({marks})",
+                                      missing):
+                kept[r[0]] = r[1:]
+        return {i: kept[i] for i in ids}
 
     def _descend(self, c: Code, match: Match, ask: Ask) -> tuple[Code, Match]:
         """From a header the Index or a title led to, down to the code the query means.
@@ -439,8 +544,9 @@ class Searcher:
             options = [k for k in (self.kb.find(x) for x in kids) if k is not None]
             if not options:
                 break
-            c = max(options, key=lambda k: (self._overlap(k.title, stems), fits(k.title, ask.numbers),
-                                            _default_rank(k.title, stems), -options.index(k)))
+            c = max(enumerate(options), key=lambda nk: (
+                self._overlap(nk[1].title, stems), fits(nk[1].title, ask.numbers),
+                _default_rank(nk[1].title, stems), -nk[0]))[1]
         if c is start:
             return c, match
         return c, Match(match.via, match.path, start.code)
@@ -461,14 +567,23 @@ class Searcher:
         options = [k for k in (self.kb.find(x) for x in kids) if k is not None and k.billable]
         if not seventh or not options:
             return c, match
-        best = max(options, key=lambda k: (self._overlap(k.title, stems), -options.index(k)))
+        best = max(enumerate(options), key=lambda nk: (self._overlap(nk[1].title, stems), -nk[0]))[1]
         return best, Match(match.via, match.path, match.refined_from or c.code)
+
+    def _stems_of(self, printed: str) -> frozenset[str]:
+        """The stems of a title or path the knowledge base prints, kept (bounded)."""
+        got = self._printed.get(printed)
+        if got is None:
+            if len(self._printed) > _CACHE * 16:
+                self._printed.clear()
+            got = self._printed[printed] = frozenset(stem(w) for w in words(printed))
+        return got
 
     def _overlap(self, title: str, stems: set[str]) -> float:
         """The idf of the query's stems a title prints, summed in sorted order: a float sum
         over a set's iteration order would change with PYTHONHASHSEED and swap equal siblings."""
         total = 0.0
-        for s in sorted({stem(w) for w in words(title)} & stems):
+        for s in sorted(self._stems_of(title) & stems):
             if (post := self.postings(s)) is not None:
                 total += post[0]
         return total
@@ -506,6 +621,14 @@ def _raise(vec: _F, ids: _I, value: float) -> None:
     """vec[ids] = max(vec[ids], value) (ids are unique within one postings list)."""
     if len(ids):
         vec[ids] = np.maximum(vec[ids], value)
+
+
+def _joined(arrays: list[_I]) -> _I:
+    """Several id arrays as one (an id may repeat)."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return np.zeros(0, dtype=np.int32)
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def _default_rank(title: str, stems: set[str]) -> float:

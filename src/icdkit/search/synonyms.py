@@ -74,8 +74,13 @@ class Synonyms:
                                      row[3].strip() if len(row) > 3 else ""))
         return cls(entries)
 
-    def _spans(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-        """Rewritable phrases of the query; a phrase inside a longer one is left to the longer."""
+    def spans(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Rewritable phrases of the query (start, end, expansion); a phrase inside a longer one
+        is left to the longer.
+
+        >>> Synonyms.bundled().spans(["htn", "and", "ckd"])[0]
+        (0, 1, ('hypertension',))
+        """
         out: list[tuple[int, int, tuple[str, ...]]] = []
         for i in range(len(tokens)):
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
@@ -95,7 +100,7 @@ class Synonyms:
         return list(itertools.islice(unique, _MAX_VARIANTS))
 
     def _rewrite(self, tokens: list[str]) -> list[list[str]]:
-        spans = self._spans(tokens)
+        spans = self.spans(tokens)
         out = [tokens[:i] + list(exp) + tokens[j:] for i, j, exp in spans]
         if len(spans) > 1:
             combined, end = list(tokens), len(tokens)
@@ -118,6 +123,10 @@ class Synonyms:
         found = sorted((p[0] for p in self._rewrites if len(p) == 1 and p[0].startswith(word)),
                        key=lambda w: (len(w), w))
         return found[0] if found else word
+
+    def cue_phrases(self, kind: str) -> list[tuple[str, ...]]:
+        """The phrases of a kind of cue (``intent``, ``behavior``)."""
+        return list(self._cues[kind])
 
     def cues(self, tokens: list[str], kind: str) -> list[tuple[str, tuple[str, ...]]]:
         """(column or 'drug' / 'neoplasm', the words saying so) for each cue in the query."""
