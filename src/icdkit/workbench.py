@@ -15,17 +15,31 @@ imports it.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from icdkit import kb as facts
 from icdkit.guide import Guide
 from icdkit.guide import guide as make_guide
+from icdkit.rules.speedups import stages as rule_stages
 from icdkit.search.engine import Result, Searcher
+from icdkit.store import Stage
 
 
 class KnowledgeBase(facts.KnowledgeBase):
     """One compiled release: its facts (see :mod:`icdkit.kb`) and search over them."""
 
     _searcher: Searcher | None = None
+
+    @classmethod
+    def open(cls, release: str | None = None, *, cache_dir: str | Path | None = None,
+             build: bool = True, stages: tuple[Stage, ...] | None = None) -> KnowledgeBase:
+        """Open *release* (default: the newest), building it first if it is missing or stale,
+        with the tables the layers above the facts compile at build (the rules' tables:
+        :func:`icdkit.rules.speedups.stages`) unless *stages* says otherwise."""
+        got = super().open(release, cache_dir=cache_dir, build=build,
+                           stages=rule_stages() if stages is None else stages)
+        assert isinstance(got, KnowledgeBase)
+        return got
 
     def searcher(self) -> Searcher:
         """The search engine over this release's Index, Tables and titles (made on first use)."""

@@ -17,6 +17,7 @@ Disagreements between the sources are recorded in ``meta`` and shown with the co
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import gzip
 import hashlib
@@ -75,8 +76,13 @@ def _insert(con: sqlite3.Connection, table: str, rows: Iterable[tuple[object, ..
         con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
 
 
-def build_release(src: ReleaseSource, path: Path, progress: Progress | None = None) -> dict[str, str]:
-    """Compile *src* into the SQLite file *path*; return the stored metadata."""
+def build_release(src: ReleaseSource, path: Path, progress: Progress | None = None,
+                  finish: Callable[[Path], None] | None = None) -> dict[str, str]:
+    """Compile *src* into the SQLite file *path*; return the stored metadata.
+
+    *finish*, when given, is called with the finished temp file (closed, every fact in it)
+    before its checksum is taken and it is renamed into place: the store adds there the tables
+    the layers above compile from the facts (store.Stage), so they are part of the build."""
     report = progress or (lambda step, frac: None)
     started = time.time()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +99,13 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
         con.commit()
         con.execute("ANALYZE")
         con.commit()
+        con.close()
+        if finish is not None:
+            finish(tmp)
+            meta["build_seconds"] = f"{time.time() - started:.1f}"  # the whole build's
+            with contextlib.closing(sqlite3.connect(tmp)) as done:
+                done.execute("UPDATE meta SET value=? WHERE key='build_seconds'", (meta["build_seconds"],))
+                done.commit()
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
@@ -100,7 +113,6 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
     finally:
         if collecting:
             gc.enable()
-    con.close()
     checksum.write(path, checksum.digest(tmp))  # the finished file's, checked before serving it
     os.replace(tmp, path)
     report("finish", 1.0)

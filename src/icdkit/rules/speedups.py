@@ -12,11 +12,15 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from icdkit import store
+from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker
+from icdkit.store import Stage
 
 ENV = "ICDKIT_PUREPYTHON"
 
@@ -37,7 +41,7 @@ AVAILABLE = _native_wanted()
 
 if AVAILABLE or TYPE_CHECKING:
     from icdkit.rules.columnar import Columnar
-    from icdkit.rules.tables import Tables, saved_path
+    from icdkit.rules.tables import stage
 
 _columnar: WeakKeyDictionary[Checker, Columnar] = WeakKeyDictionary()  # lives as long as its checker
 
@@ -52,8 +56,18 @@ def columnar_for(checker: Checker) -> Columnar | None:
     return got
 
 
-def ensure_saved(checker: Checker) -> None:
-    """Compile and save *checker*'s batch tables if its store lacks them (batch workers then
-    load them, rather than each compiling its own); nothing to do without the accelerator."""
-    if AVAILABLE and not saved_path(checker.kb.path).exists():
-        Tables.open(checker)
+def stages() -> tuple[Stage, ...]:
+    """What a store is built with for the columnar checker: its rule tables (tables.stage);
+    none without the accelerator, which alone reads them (a store built so is completed when
+    an accelerated process asks for them)."""
+    return (stage(),) if AVAILABLE else ()
+
+
+def ensure_tables(checker: Checker) -> None:
+    """Make sure *checker*'s store holds its rule tables (completing it once if it lacks them),
+    so batch workers load them rather than each compiling its own; nothing to do without the
+    accelerator."""
+    if AVAILABLE:
+        kb = checker.kb
+        with contextlib.suppress(IcdkitError, OSError):  # a read-only store: each worker compiles
+            store.complete(kb.path, stages())

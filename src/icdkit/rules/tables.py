@@ -1,6 +1,5 @@
 """What the columnar checker (columnar.py) knows of a knowledge base's codes, as arrays, compiled
-once per knowledge base and icdkit version, saved beside the knowledge base and loaded by
-every later batch.
+once when the knowledge base is built and stored inside it.
 
 * A code as typed has a *number*; each of its validity periods (first and last day as
   ordinals) a *code period* (cp).
@@ -20,11 +19,15 @@ every later batch.
 * The HCC findings of each cp for the payment years of the release's dates, and every MS-DRG
   PDX exclusion.
 
-Compiling every billable code takes a few seconds; a batch that met each code for the first
-time would spend them row by row. A code, cell or year not compiled (a code typed in another
-spelling, a date in another year) is compiled when first met, as before. The saved file's name
-carries a digest of icdkit's source and of the knowledge base file, so a change to either
-compiles afresh.
+Compiling every billable code takes a few seconds, so it is part of the release's build, like
+the search postings: the tables are written into the knowledge base's SQLite file (its
+``compiled`` table) before its checksum is taken, and a batch only loads them. The store sits
+below the rules and cannot import them, so the layers that open or build a store (workbench,
+cli, frames) hand this module's compile step down as a ``store.Stage`` (:func:`stage`): the
+store runs it on the finished facts. The stage's version is a digest of icdkit's sources; a
+store compiled by other sources (or built without the stage) is completed once, in place
+(``store.complete``). A code, cell or year not compiled (a code typed in another spelling, a
+date in another year) is compiled when first met, in memory.
 
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.rules.check import Checker
@@ -38,15 +41,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
-import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from icdkit import codes
+from icdkit import codes, store
+from icdkit.errors import IcdkitError
+from icdkit.kb import KnowledgeBase
 from icdkit.models import Period
 from icdkit.rules.check import Checker
 from icdkit.rules.context import Spelling
@@ -75,7 +81,7 @@ INSTRUCTION_COLUMNS = ("ins_kind", "ins_absent00", "ins_absent01", "ins_absent10
 _ROLES = ((False, False), (False, True), (True, False), (True, True))
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
 _SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
-KEEP = 3  # saved tables kept per knowledge base file (the newest)
+STAGE = "rules"  # the tables' name in the store (store.Stage)
 
 
 class Tables:
@@ -344,26 +350,30 @@ class Tables:
         self.pdx()
         self.sync()
 
-    # -- saving ----------------------------------------------------------------------------
+    # -- the tables in the store ------------------------------------------------------------
 
     @classmethod
     def open(cls, checker: Checker) -> Tables:
-        """The tables of *checker*'s knowledge base: loaded when saved for this icdkit and this
-        file, else compiled (every code) and saved beside it, when its directory is writable."""
-        path = saved_path(checker.kb.path)
-        if path.exists():
+        """The tables of *checker*'s knowledge base, as compiled into it at build. A store built
+        without them (or by another icdkit) is completed once (store.complete); one that cannot
+        be (read-only, damaged) leaves the tables to be compiled here, in memory."""
+        kb = checker.kb
+        saved = kb.compiled(STAGE, version())
+        if saved is None:
             try:
-                with np.load(path) as saved:
-                    return cls(checker, dict(saved))
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable or from another layout: compile afresh
+                path = store.complete(kb.path, (stage(),))
+                with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+                    saved = store.read_compiled(con, STAGE, version())
+            except (IcdkitError, OSError, sqlite3.Error):
+                saved = None
+        if saved is not None:
+            return cls(checker, saved)
         got = cls(checker)
         got.compile_all()
-        with contextlib.suppress(OSError):  # a read-only store: every process compiles
-            got.save(path)
         return got
 
-    def save(self, path: Path) -> None:
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every table, as named arrays (what :meth:`open` restores)."""
         self.sync()
         arrays: dict[str, Any] = {name: column.view() for name, column in self._columns.items()}
         arrays.update(self.groups.arrays())
@@ -374,30 +384,39 @@ class Tables:
         hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
-        for name, values in arrays.items():  # the numbers here fit in 32 bits: half the file
+        for name, values in arrays.items():  # the numbers here fit in 32 bits: half the bytes
             small = not values.size or -(2**31) <= values.min() <= values.max() < 2**31
             if values.dtype == np.int64 and small:
                 arrays[name] = values.astype(np.int32)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-        # tables of other icdkit versions or files: keep the newest few (installs may share a store)
-        others = sorted(path.parent.glob(f"{path.name.split('.batch-')[0]}.batch-*.npz"),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[KEEP:]:
-            old.unlink(missing_ok=True)
+        return arrays
 
 
-def saved_path(kb_path: Path) -> Path:
-    """Where the tables of the knowledge base file *kb_path* are saved: beside it, named by a
-    digest of icdkit's source and of that file (its size and modification time)."""
+def compile_tables(path: Path) -> dict[str, npt.NDArray[Any]]:
+    """The rule tables of the store file *path* (the build's finished facts): every billable
+    code compiled (:meth:`Tables.compile_all`). The store's build runs this (see :func:`stage`)."""
+    with KnowledgeBase(path) as kb:
+        kb.preload()
+        tables = Tables(Checker(kb))
+        tables.compile_all()
+        return tables.arrays()
+
+
+def stage() -> store.Stage:
+    """The rule tables as a stage of the store's build (store.Stage): the layers that open or
+    build a store (workbench, cli, frames) pass it down, so the tables are compiled at build
+    and the evaluator only loads them."""
+    return store.Stage(STAGE, version(), compile_tables)
+
+
+@functools.cache
+def version() -> str:
+    """The version of the code that compiles the tables: a digest of icdkit's sources (any
+    change to them may change what a rule says), so a store compiled by other sources is
+    completed afresh rather than read wrongly (~2 ms, once per process)."""
     digest = hashlib.sha256()
     for source in sorted(_SOURCE.rglob("*.py")):
         digest.update(source.read_bytes())
-    stat = kb_path.stat()
-    digest.update(f"{stat.st_size} {stat.st_mtime_ns}".encode())
-    return kb_path.with_name(f"{kb_path.stem}.batch-{digest.hexdigest()[:16]}.npz")
+    return digest.hexdigest()[:16]
 
 
 def _ordinal(day: str) -> int:
