@@ -96,12 +96,13 @@ def read_compiled(con: sqlite3.Connection, name: str, version: str) -> Arrays | 
         tuple(int(n) for n in shape.split(",") if n)) for k, dtype, shape, data in rows}
 
 
-def _compile_into(path: Path, stages: tuple[Stage, ...], progress: Progress | None = None) -> None:
+def _compile_into(path: Path, stages: tuple[Stage, ...], progress: Progress | None = None,
+                  step: str | None = None) -> None:
     """Run each stage on the store file *path* (not yet renamed into place) and write its tables
-    and version into it."""
+    and version into it, reporting *step* (a build's last: "finish"), else each stage's name."""
     for i, stage in enumerate(stages):
         if progress is not None:
-            progress(f"{stage.name} tables", 0.95 + 0.04 * i / len(stages))
+            progress(step or f"{stage.name} tables", 0.95 + 0.04 * i / len(stages))
         arrays = stage.compile(path)
         import numpy as np  # (here: a store opened for lookups alone does without numpy)
 
@@ -345,7 +346,7 @@ def _build(src: ReleaseSource, directory: Path, progress: Progress | None,
         for p in leftovers(directory, src.release):
             p.unlink(missing_ok=True)
         meta = build_release(src, db_path(src.release, directory), progress,
-                             (lambda tmp: _compile_into(tmp, stages, progress)) if stages else None)
+                             (lambda tmp: _compile_into(tmp, stages, progress, "finish")) if stages else None)
         _vouch(db_path(src.release, directory))
         return meta
     except (OSError, sqlite3.OperationalError) as exc:
