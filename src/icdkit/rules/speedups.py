@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from icdkit import store
 from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker
-from icdkit.store import Stage
+from icdkit.rules.tables_version import STAGE, version
+from icdkit.store import Arrays, Stage
 
 ENV = "ICDKIT_PUREPYTHON"
 
@@ -39,9 +41,8 @@ def _native_wanted() -> bool:
 #: True when the columnar checker and its native kernels serve JSON Lines batches.
 AVAILABLE = _native_wanted()
 
-if AVAILABLE or TYPE_CHECKING:
+if TYPE_CHECKING:
     from icdkit.rules.columnar import Columnar
-    from icdkit.rules.tables import stage
 
 _columnar: WeakKeyDictionary[Checker, Columnar] = WeakKeyDictionary()  # lives as long as its checker
 
@@ -52,15 +53,23 @@ def columnar_for(checker: Checker) -> Columnar | None:
         return None
     got = _columnar.get(checker)
     if got is None:
+        from icdkit.rules.columnar import Columnar  # (numpy and the kernels: when a batch runs)
+
         got = _columnar[checker] = Columnar(checker)
     return got
 
 
 def stages() -> tuple[Stage, ...]:
-    """What a store is built with for the columnar checker: its rule tables (tables.stage);
-    none without the accelerator, which alone reads them (a store built so is completed when
-    an accelerated process asks for them)."""
-    return (stage(),) if AVAILABLE else ()
+    """What a store is built with for the columnar checker: its rule tables (tables.py); none
+    without the accelerator, which alone reads them (a store built so is completed when an
+    accelerated process asks for them). Cheap: nothing is compiled unless the store builds."""
+    return (Stage(STAGE, version(), _compile_tables),) if AVAILABLE else ()
+
+
+def _compile_tables(path: Path) -> Arrays:
+    from icdkit.rules.tables import compile_tables  # (numpy and the kernels: only to compile)
+
+    return compile_tables(path)
 
 
 def ensure_tables(checker: Checker) -> None:
@@ -68,6 +77,5 @@ def ensure_tables(checker: Checker) -> None:
     so batch workers load them rather than each compiling its own; nothing to do without the
     accelerator."""
     if AVAILABLE:
-        kb = checker.kb
         with contextlib.suppress(IcdkitError, OSError):  # a read-only store: each worker compiles
-            store.complete(kb.path, stages())
+            store.complete(checker.kb.path, stages())

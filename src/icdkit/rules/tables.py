@@ -41,8 +41,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -63,6 +61,7 @@ from icdkit.rules.mce import principal_templates, unspecified_templates
 from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
 from icdkit.rules.screen import SAVED, Column, Screen
 from icdkit.rules.sequencing import absent_templates, instruction_templates
+from icdkit.rules.tables_version import STAGE, version
 
 Ints = npt.NDArray[np.int64]
 
@@ -80,8 +79,6 @@ CODE_FIRST = 1  # an instruction's kind (ins_kind): Code first, or another (0)
 INSTRUCTION_COLUMNS = ("ins_kind", "ins_absent00", "ins_absent01", "ins_absent10", "ins_absent11")
 _ROLES = ((False, False), (False, True), (True, False), (True, True))
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
-_SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
-STAGE = "rules"  # the tables' name in the store (store.Stage)
 
 
 class Tables:
@@ -406,17 +403,6 @@ def stage() -> store.Stage:
     build a store (workbench, cli, frames) pass it down, so the tables are compiled at build
     and the evaluator only loads them."""
     return store.Stage(STAGE, version(), compile_tables)
-
-
-@functools.cache
-def version() -> str:
-    """The version of the code that compiles the tables: a digest of icdkit's sources (any
-    change to them may change what a rule says), so a store compiled by other sources is
-    completed afresh rather than read wrongly (~2 ms, once per process)."""
-    digest = hashlib.sha256()
-    for source in sorted(_SOURCE.rglob("*.py")):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _ordinal(day: str) -> int:
