@@ -85,8 +85,9 @@ def checker(release: str | None = None, cache_dir: str | None = None, store: str
 
 def prepare(release: str | None = None, cache_dir: str | None = None, store: str | None = None
             ) -> tuple[str | None, str | None, str | None]:
-    """Open (building if need be) the knowledge base on the driver, and compile its batch tables
-    beside it, so workers that see it load rather than build or compile it; return the
+    """Open (building if need be) the knowledge base on the driver, with its rule tables inside
+    it (a store file lacking them is completed here), so workers that see it load rather than
+    build or compile them; return the
     arguments the workers open it with (*release* resolved: every worker checks the same one)."""
     if store:
         ensure_tables(checker(store=store))
