@@ -473,6 +473,14 @@ class KnowledgeBase:
             self._ages[day] = got
         return dict(got)
 
+    def edit_span(self, *flags: str) -> tuple[str, str] | None:
+        """The first and last day on which any code carries one of the MCE edit *flags* (None
+        when none ever does), as recorded at build: the diagnosis sex edits (female, male) ran
+        2015-10-01 to 2024-09-30, when CMS dropped them."""
+        spans = json.loads(self.meta.get("mce_edit_spans", "{}"))
+        found = [spans[f] for f in flags if f in spans]
+        return (min(lo for lo, _ in found), max(hi for _, hi in found)) if found else None
+
     def replacements(self, code: str) -> list[Code]:
         """For a code no longer valid: the billable codes that replaced it.
 

@@ -69,6 +69,18 @@ def _code_in_release(printed: str, by_key: dict[str, tabular.Node]) -> str | Non
     return node.code if node is not None and node.kind in _CODED else None
 
 
+def _edit_spans(periods: Iterable[validity.Period]) -> dict[str, tuple[str, str]]:
+    """Each MCE edit flag's first and last day in force on any code (sex: 2015-10-01 to
+    2024-09-30, when CMS dropped the diagnosis sex edits)."""
+    spans: dict[str, tuple[str, str]] = {}
+    for p in periods:
+        for flag in p.flags.split(","):
+            if flag:
+                lo, hi = spans.get(flag, (p.start, p.end))
+                spans[flag] = (min(lo, p.start), max(hi, p.end))
+    return dict(sorted(spans.items()))
+
+
 def _insert(con: sqlite3.Connection, table: str, rows: Iterable[tuple[object, ...]]) -> None:
     rows = list(rows)
     if rows:
@@ -223,6 +235,7 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
         "billable_count": str(billable),
         "node_counts": json.dumps(counts),
         "validity_horizon": json.dumps(horizon),
+        "mce_edit_spans": json.dumps(_edit_spans(periods)),
         "hcc_years": json.dumps(hcc_years),
         "severity_source": "MS-DRG v43 (FY2026) Tables 6I, 6J, 6K",
         "hcc_source": "CMS risk-adjustment model mappings (ra_dx_to_cc), payment years "

@@ -50,7 +50,7 @@ from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.info import cc_templates, hcc_year
-from icdkit.rules.mce import conflicts
+from icdkit.rules.mce import conflicts, sex_unchecked_templates
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
@@ -70,6 +70,10 @@ Kept = tuple[int, str, str, int, int | None, str | None, int, int]
 #: a row's age, sex, date of service and setting as given -> (day, its ordinal, age, sex, setting:
 #: 0 when not given, 1 inpatient, 2 outpatient)
 Patient = tuple[str, int, int | None, str | None, int]
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
 
 
 class Run(NamedTuple):
@@ -213,6 +217,7 @@ class Columnar:
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
         records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
         self._first_listed(records, kept, row, occ, first, lens)
+        self._sex_unchecked(records, kept, occ, lens)
         self._info(records, kept, row, pos, occ, first, lens)
         self._demographic(records, kept, row, pos, occ)
         glued = tables.glue(occ)  # kept pieces, so before the mark
@@ -327,6 +332,18 @@ class Columnar:
         records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
                     self.tables.principal[setting * 2 + (lens > 1), occ[at]],
                     occ[at], 0)
+
+    def _sex_unchecked(self, records: _Records, kept: list[Kept], occ: Ints, lens: Ints) -> None:
+        """A sex given on a date no MCE sex edit is in force: said after the first-listed
+        code's edits (sex_unchecked_templates), as check_mce says it."""
+        span = self.cache.sex_edits
+        lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
+        starts = np.cumsum(lens) - lens
+        for r, one in enumerate(kept):
+            sex = one[5]
+            if sex is not None and not lo <= one[3] <= hi:
+                group = self.tables.groups.of(sex_unchecked_templates(self.cache, sex))
+                records.one(r, PRINCIPAL, 0, 0, group, int(occ[starts[r]]), 0, 1)
 
     def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
               lens: Ints) -> None:
