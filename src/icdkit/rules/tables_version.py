@@ -13,6 +13,8 @@ import functools
 import hashlib
 from pathlib import Path
 
+from icdkit import __version__
+
 STAGE = "rules"  # the tables' name in the store (store.Stage)
 _SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
 
@@ -22,7 +24,7 @@ def version() -> str:
     """The version of the code that compiles the tables: a digest of icdkit's sources (any
     change to them may change what a rule says), so a store compiled by other sources is
     completed afresh rather than read wrongly (~2 ms, once per process)."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(__version__.encode())  # (an install without its .py files still differs)
     for source in sorted(_SOURCE.rglob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
