@@ -50,7 +50,7 @@ from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.info import cc_templates, hcc_year
-from icdkit.rules.mce import conflicts, sex_unchecked_templates
+from icdkit.rules.mce import conflicts
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
@@ -335,15 +335,14 @@ class Columnar:
 
     def _sex_unchecked(self, records: _Records, kept: list[Kept], occ: Ints, lens: Ints) -> None:
         """A sex given on a date no MCE sex edit is in force: said after the first-listed
-        code's edits (sex_unchecked_templates), as check_mce says it."""
+        code's edits (Tables.sex_unchecked), as check_mce says it."""
         span = self.cache.sex_edits
         lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
         starts = np.cumsum(lens) - lens
         for r, one in enumerate(kept):
             sex = one[5]
             if sex is not None and not lo <= one[3] <= hi:
-                group = self.tables.groups.of(sex_unchecked_templates(self.cache, sex))
-                records.one(r, PRINCIPAL, 0, 0, group, int(occ[starts[r]]), 0, 1)
+                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), int(occ[starts[r]]), 0, 1)
 
     def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
               lens: Ints) -> None:

@@ -16,8 +16,8 @@ once when the knowledge base is built and stored inside it.
 * Each screen's instructions: their kind, and each one's findings when none of its codes is on
   the claim (``instruction_templates``), so that a code whose notes name another code of the
   claim needs no notes read again.
-* The HCC findings of each cp for the payment years of the release's dates, and every MS-DRG
-  PDX exclusion.
+* The HCC findings of each cp for the payment years of the release's dates, every MS-DRG
+  PDX exclusion, and what is said of a sex given when no MCE sex edit is in force.
 
 Compiling every billable code takes a few seconds, so it is part of the release's build, like
 the search postings: the tables are written into the knowledge base's SQLite file (its
@@ -57,7 +57,7 @@ from icdkit.rules.context import Spelling
 from icdkit.rules.excludes import exact_templates
 from icdkit.rules.govern import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
-from icdkit.rules.mce import principal_templates, unspecified_templates
+from icdkit.rules.mce import principal_templates, sex_unchecked_templates, unspecified_templates
 from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
 from icdkit.rules.screen import SAVED, Column, Screen
 from icdkit.rules.sequencing import absent_templates, instruction_templates
@@ -97,6 +97,7 @@ class Tables:
                 *(f"cp_{name}" for name in CP_COLUMNS))}
             self.hcc: dict[tuple[int, int], int] = {}
             self._pdx: Ints | None = None
+            self._sex: dict[str, int] = {}
         else:
             self.pieces = Pieces.restore(_texts(saved["pieces"]))
             self.groups = Groups.restore(self.pieces, saved)
@@ -108,6 +109,7 @@ class Tables:
                        if name.startswith(("code_", "period_", "cell_", "cp_", "gov_", "ins_"))}
             self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
             self._pdx = saved["pdx"]
+            self._sex = dict(zip("FM", saved["sex_unchecked"].tolist(), strict=True))
         self._columns = columns
         self._facts: dict[int, tuple[str, str, Period]] = {}
         self._glued = Column(np.int64)  # see glue(): made as codes are met, not saved (cheaper than loading)
@@ -269,6 +271,13 @@ class Tables:
             got = self.hcc[cp, year] = self.groups.of(found)
         return got
 
+    def sex_unchecked(self, sex: str) -> int:
+        """The group saying a patient's *sex* (F, M) was not checked (sex_unchecked_templates)."""
+        got = self._sex.get(sex)
+        if got is None:
+            got = self._sex[sex] = self.groups.of(sex_unchecked_templates(self.cache, sex))
+        return got
+
     def pdx(self) -> Ints:
         """Every MS-DRG PDX exclusion (collection, principal) as collection * span + the principal's
         rank, sorted."""
@@ -371,6 +380,7 @@ class Tables:
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Every table, as named arrays (what :meth:`open` restores)."""
+        sex = np.array([self.sex_unchecked(s) for s in "FM"], dtype=np.int64)  # (groups first: saved below)
         self.sync()
         arrays: dict[str, Any] = {name: column.view() for name, column in self._columns.items()}
         arrays.update(self.groups.arrays())
@@ -381,6 +391,7 @@ class Tables:
         hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
+        arrays["sex_unchecked"] = sex
         for name, values in arrays.items():  # the numbers here fit in 32 bits: half the bytes
             small = not values.size or -(2**31) <= values.min() <= values.max() < 2**31
             if values.dtype == np.int64 and small:
