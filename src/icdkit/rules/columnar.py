@@ -9,8 +9,9 @@ at install from native/): reading the rows, the pair screen, assembling the line
    its bytes, a dict from its fields; the codes' numbers looked up, the patient found or made
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
-   the code on its own in the validity period covering the date, compiled once into tables
-   (tables.py) as groups of finding templates (pieces.py).
+   the code on its own in the validity period covering the date, compiled into tables when
+   the knowledge base is built and loaded from it (tables.py), as groups of finding templates
+   (pieces.py).
 2. The pair screen (``Screen.live``, natively) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
