@@ -27,7 +27,7 @@ from pathlib import Path
 from icdkit import KnowledgeBase
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
-from icdkit.rules.speedups import AVAILABLE, ensure_saved
+from icdkit.rules.speedups import AVAILABLE, ensure_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import synthesize
@@ -108,7 +108,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; accelerator: {AVAILABLE}")
     t = time.perf_counter()
     kb = KnowledgeBase.open(cache_dir=cache_dir)
-    ensure_saved(Checker(kb))
+    ensure_tables(Checker(kb))
     print(f"store ready ({kb.release}, {cache_dir}): {time.perf_counter() - t:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "encounters.jsonl"

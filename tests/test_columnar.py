@@ -1,19 +1,24 @@
-"""The columnar batch checker (rules/columnar.py) and its saved tables (rules/tables.py): the
-same lines as ``check()`` of each row, with nearly every row of a realistic batch taking the
-columnar way and each of its per-record paths met; tables compiled, saved, loaded, or made
-code by code when they cannot be saved."""
+"""The columnar batch checker (rules/columnar.py) and its tables (rules/tables.py): the same
+lines as ``check()`` of each row, with nearly every row of a realistic batch taking the
+columnar way and each of its per-record paths met; tables compiled into the store at build and
+loaded, a store built without them completed once, compiled in memory when it cannot be."""
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
 
-from icdkit import KnowledgeBase
+from icdkit import KnowledgeBase, store
+from icdkit.build import checksum
+from icdkit.errors import DamagedStore, UnwritableStore
+from icdkit.rules import speedups
 from icdkit.rules import tables as tables_module
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar, Run
@@ -73,38 +78,84 @@ def test_columnar_lines_are_the_rules_lines(kb: KnowledgeBase) -> None:
             "excludes2", "use-additional", "unspecified"} <= said
 
 
-def test_tables_saved_then_loaded_give_the_same_lines(kb: KnowledgeBase, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "tables.npz"
-    path.write_bytes(b"not a saved table")  # unreadable: compiled afresh, and saved over it
-    monkeypatch.setattr(tables_module, "saved_path", lambda kb_path: path)
+def test_tables_are_compiled_at_build_and_loaded_without_compiling(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store built with the rules' stage holds the tables (covered by its checksum); the
+    evaluator loads them, never compiles, and writes the lines of tables compiled afresh."""
+    assert kb.compiled(tables_module.STAGE, tables_module.version()) is not None
+    assert store.health(kb.path).status == "ok"
     rows = _rows(kb, 400, seed=12)
-    compiled, _ = _columnar_lines(Columnar(Checker(kb)), rows)
-    assert path.stat().st_size > 1_000_000
+
+    def compiled_here(checker: Checker) -> Tables:
+        got = Tables(checker)
+        got.compile_all()
+        return got
 
     def no_compile(self: Tables) -> None:
-        raise AssertionError("the saved tables were not loaded")
+        raise AssertionError("the tables of the store were not loaded")
 
+    with monkeypatch.context() as m:
+        m.setattr(Tables, "open", classmethod(lambda cls, checker: compiled_here(checker)))
+        compiled, _ = _columnar_lines(Columnar(Checker(kb)), rows)
     monkeypatch.setattr(Tables, "compile_all", no_compile)
     loaded, _ = _columnar_lines(Columnar(Checker(kb)), rows)
     assert loaded == compiled
     assert sum(line is not None for line in loaded) > 350
 
 
-def test_tables_that_cannot_be_saved_are_made_code_by_code(kb: KnowledgeBase, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A read-only store: nothing is saved, and codes are compiled as they are met."""
-    def read_only(self: Tables, path: Path) -> None:
-        raise PermissionError(f"read-only: {path}")
+def _store_without_tables(kb: KnowledgeBase, directory: Path) -> Path:
+    """A copy of *kb*'s store as built without the rules' stage (its checksum recorded)."""
+    path = directory / kb.path.name
+    shutil.copyfile(kb.path, path)
+    with sqlite3.connect(path) as con:
+        con.execute("DELETE FROM compiled")
+        con.execute("DELETE FROM meta WHERE key LIKE 'compiled:%'")
+    checksum.write(path, checksum.digest(path))
+    return path
 
-    monkeypatch.setattr(tables_module, "saved_path", lambda kb_path: tmp_path / "absent.npz")
-    monkeypatch.setattr(Tables, "compile_all", lambda self: None)
-    monkeypatch.setattr(Tables, "save", read_only)
-    rows = _rows(kb, 300, seed=13)
-    columnar = Columnar(Checker(kb))
-    got, back = _columnar_lines(columnar, rows)
-    assert not (tmp_path / "absent.npz").exists()
-    assert back < 30 and len(columnar.tables.numbers) > 1000
+
+def test_a_store_built_without_the_tables_is_completed_once(kb: KnowledgeBase, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _store_without_tables(kb, tmp_path)
+    with KnowledgeBase(path) as bare:
+        assert bare.compiled(tables_module.STAGE, tables_module.version()) is None
+        rows = _rows(kb, 120, seed=14)
+        got, _ = _columnar_lines(Columnar(Checker(bare)), rows)  # completes the store
+    assert store.health(path).status == "ok"  # its new checksum recorded
+    with KnowledgeBase(path) as completed:
+        assert completed.compiled(tables_module.STAGE, tables_module.version()) is not None
+        monkeypatch.setattr(Tables, "compile_all", lambda self: pytest.fail("compiled again"))
+        again, _ = _columnar_lines(Columnar(Checker(completed)), rows)
+    assert again == got
     for row, line in zip(rows, got, strict=True):
         if line is not None:
             assert line == _expected(kb, row), row
+
+
+def test_tables_that_cannot_be_stored_are_compiled_in_memory(kb: KnowledgeBase, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A damaged store (it differs from its checksum) is not completed, nor is a read-only one:
+    the tables are compiled in memory, the same lines come out, never an error."""
+    path = _store_without_tables(kb, tmp_path)
+    checksum.write(path, "0" * 64)
+    with pytest.raises(DamagedStore):
+        store.complete(path, speedups.stages())
+    rows = _rows(kb, 150, seed=13)
+    with KnowledgeBase(path) as damaged:
+        columnar = Columnar(Checker(damaged))
+        got, back = _columnar_lines(columnar, rows)
+    assert back < 15 and len(columnar.tables.numbers) > 1000
+    assert damaged.compiled(tables_module.STAGE, tables_module.version()) is None
+    for row, line in zip(rows, got, strict=True):
+        if line is not None:
+            assert line == _expected(kb, row), row
+
+    def read_only(path: Path, stages: object, progress: object = None) -> Path:
+        raise UnwritableStore(f"read-only: {path}")
+
+    monkeypatch.setattr(store, "complete", read_only)
+    (tmp_path / "read-only").mkdir()
+    path = _store_without_tables(kb, tmp_path / "read-only")
+    with KnowledgeBase(path) as bare:
+        again, _ = _columnar_lines(Columnar(Checker(bare)), rows)
+    assert again == got

@@ -119,6 +119,28 @@ def test_mce_age_sex_and_principal_edits(checker: Checker) -> None:
     assert only(checker.check(["Z00.00"], setting="outpatient"), "unacceptable-principal").severity == "info"
 
 
+def test_a_sex_given_when_no_sex_edit_is_in_force_is_said_not_passed(checker: Checker) -> None:
+    """CMS dropped the MCE diagnosis sex edits on 2024-10-01: a sex given for a later date of
+    service is not checked, and the report says so, citing the MCE table and its dates."""
+    later = checker.check(["N40.0"], sex="F", date="2025-01-01")
+    said = only(later, "sex-not-checked")
+    assert later.ok and said.severity == "info" and said.codes == ()
+    assert "sex (F) was not checked" in said.message and "2024-09-30" in said.message
+    assert said.source.kind == "table" and "2015-10-01 to 2024-09-30" in said.source.text
+    assert said.source.table == checker.kb.meta["mce_source"]
+    # the default date (the release's effective date) is after the sex edits too
+    assert "sex-not-checked" in rules(checker.check(["M54.2"], sex="M"))
+    # while the edits were in force, the sex is checked (an error here), and nothing else is said
+    before = checker.check(["N40.0"], sex="F", date="2024-09-30")
+    assert "sex" in rules(before, "error") and "sex-not-checked" not in rules(before)
+    assert "sex-not-checked" not in rules(checker.check(["N40.0"], sex="M", date="2023-01-01"))
+    # no sex given: nothing to say
+    assert "sex-not-checked" not in rules(checker.check(["N40.0"], date="2025-01-01"))
+    # after the first-listed code's edits, before the CC/MCC and HCC information
+    order = rules(checker.check(["Z00.00", "E11.9"], sex="F", setting="outpatient", date="2025-11-03"))
+    assert order.index("unacceptable-principal") < order.index("sex-not-checked") < order.index("hcc")
+
+
 def test_duplicate(checker: Checker) -> None:
     assert only(checker.check(["M54.03", "m5403"]), "duplicate").severity == "warning"
 

@@ -47,7 +47,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.rules.check import Checker
 from icdkit.rules.render import HEAD
 from icdkit.rules.results import Summary, check_rows
-from icdkit.rules.speedups import ensure_saved
+from icdkit.rules.speedups import ensure_tables, stages
 
 #: the columns a frame of encounters may have (as a batch file's fields), and the row number
 COLUMNS = ("id", "codes", "age", "sex", "date", "setting")
@@ -74,7 +74,8 @@ def checker(release: str | None = None, cache_dir: str | None = None, store: str
     with _opening:
         got = _kept.get(key)
         if got is None:
-            kb = KnowledgeBase(Path(store)) if store else KnowledgeBase.open(release, cache_dir=cache_dir)
+            kb = (KnowledgeBase(Path(store)) if store
+                  else KnowledgeBase.open(release, cache_dir=cache_dir, stages=stages()))
             got = _kept[key] = Checker(kb)
             while len(_kept) > KEPT:
                 _kept.popitem(last=False)
@@ -84,15 +85,16 @@ def checker(release: str | None = None, cache_dir: str | None = None, store: str
 
 def prepare(release: str | None = None, cache_dir: str | None = None, store: str | None = None
             ) -> tuple[str | None, str | None, str | None]:
-    """Open (building if need be) the knowledge base on the driver, and compile its batch tables
-    beside it, so workers that see it load rather than build or compile it; return the
+    """Open (building if need be) the knowledge base on the driver, with its rule tables inside
+    it (a store file lacking them is completed here), so workers that see it load rather than
+    build or compile them; return the
     arguments the workers open it with (*release* resolved: every worker checks the same one)."""
     if store:
-        ensure_saved(checker(store=store))
+        ensure_tables(checker(store=store))
         return None, None, store
     directory = str(stores.cache_dir(cache_dir))
     got = checker(stores.resolve(release, Path(directory)), directory)
-    ensure_saved(got)
+    ensure_tables(got)
     return got.kb.release, directory, None
 
 

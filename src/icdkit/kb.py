@@ -21,12 +21,16 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from icdkit import codes
 from icdkit.dates import ICD10CM_START, parse_date
 from icdkit.errors import IncompatibleStore, InvalidInput, MalformedCode, UnknownCode
 from icdkit.models import Code, Note, Period, ReleaseInfo
 from icdkit.refs import Ref
+
+if TYPE_CHECKING:
+    from icdkit.store import Arrays, Stage
 
 __all__ = ["KnowledgeBase", "parse_date"]
 
@@ -93,14 +97,22 @@ class KnowledgeBase:
     # -- opening -----------------------------------------------------------------------
     @classmethod
     def open(cls, release: str | None = None, *, cache_dir: str | Path | None = None,
-             build: bool = True) -> KnowledgeBase:
-        """Open *release* (default: the newest), building it first if it is missing or stale."""
+             build: bool = True, stages: tuple[Stage, ...] = ()) -> KnowledgeBase:
+        """Open *release* (default: the newest), building it first if it is missing or stale;
+        with the tables of *stages*, the compile steps of layers above (see :mod:`icdkit.store`)."""
         from icdkit import store
 
         directory = store.cache_dir(cache_dir)
         name = store.resolve(release, directory)
-        path = store.ensure(name, directory) if build else store.db_path(name, directory)
+        path = store.ensure(name, directory, stages=stages) if build else store.db_path(name, directory)
         return cls(path, cache_dir=directory)
+
+    def compiled(self, stage: str, version: str) -> Arrays | None:
+        """The tables the stage *stage* compiled into this store at build (read-only arrays), or
+        None when it holds none compiled by *version* of its code (see :class:`store.Stage`)."""
+        from icdkit import store
+
+        return store.read_compiled(self._con, stage, version)
 
     def releases(self) -> list[ReleaseInfo]:
         """Every release that can be opened beside this one (bundled or built)."""
@@ -460,6 +472,14 @@ class KnowledgeBase:
                 self._ages.clear()
             self._ages[day] = got
         return dict(got)
+
+    def edit_span(self, *flags: str) -> tuple[str, str] | None:
+        """The first and last day on which any code carries one of the MCE edit *flags* (None
+        when none ever does), as recorded at build: the diagnosis sex edits (female, male) ran
+        2015-10-01 to 2024-09-30, when CMS dropped them."""
+        spans = json.loads(self.meta.get("mce_edit_spans", "{}"))
+        found = [spans[f] for f in flags if f in spans]
+        return (min(lo for lo, _ in found), max(hi for _, hi in found)) if found else None
 
     def replacements(self, code: str) -> list[Code]:
         """For a code no longer valid: the billable codes that replaced it.

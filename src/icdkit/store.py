@@ -9,6 +9,18 @@ Each store is built into a temp file in the same directory and renamed into plac
 complete, with its SHA-256 beside it (``icdkit-<release>.sqlite.sha256``); a build holds the
 release's lock file (``.icdkit-<release>.lock``), so two first uses at once build once.
 :func:`health` checks a store against its checksum (``icdkit doctor``, server start).
+
+A store also holds tables that layers above the facts compile from them — the rules' tables
+(``icdkit.rules.tables``), which the batch evaluator loads rather than compiles. The store
+cannot import those layers (they sit above it), so a layer that opens or builds a store hands
+its compile step down as a :class:`Stage`: a name, the version of the code that compiles, and a
+function from the finished facts (the store file) to named arrays. The build runs each stage
+on its temp file before taking the checksum, so the tables are covered by it; a store built
+without a stage, or by another version of it, is *completed* once (:func:`complete`: a copy
+with the stage's tables added, checksummed and renamed into place under the build lock) when a
+layer asks for it with the stage.
+
+    ensure("FY2026", directory, stages=(rule_tables,))   # built, or completed, with the tables
 """
 
 from __future__ import annotations
@@ -18,11 +30,12 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from icdkit.build import checksum
 from icdkit.build.schema import SCHEMA_VERSION
@@ -37,11 +50,73 @@ from icdkit.errors import (
 from icdkit.models import ReleaseInfo
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from icdkit.build.compile import Progress
     from icdkit.build.sources import ReleaseSource
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "releases"
 ENV_CACHE = "ICDKIT_CACHE_DIR"
+
+Arrays = dict[str, "npt.NDArray[Any]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """Tables a layer above the facts compiles from a built store, kept inside it (see the
+    module): *compile* takes the store file, every fact in it, and gives named arrays; a store
+    whose tables of *name* were compiled by another *version* is completed afresh."""
+
+    name: str
+    version: str
+    compile: Callable[[Path], Arrays]
+
+
+def holds(path: Path, stages: tuple[Stage, ...]) -> bool:
+    """Whether the store *path* holds the tables of every stage, compiled by its version."""
+    if not stages:
+        return True
+    meta = read_meta(path)
+    return all(meta.get(f"compiled:{s.name}") == s.version for s in stages)
+
+
+def read_compiled(con: sqlite3.Connection, name: str, version: str) -> Arrays | None:
+    """The tables of stage *name* in the store open on *con*, or None when it holds none
+    compiled by *version* (arrays over the stored bytes: read-only)."""
+    try:
+        got = con.execute("SELECT value FROM meta WHERE key=?", (f"compiled:{name}",)).fetchone()
+        if got is None or got[0] != version:
+            return None
+        rows = con.execute("SELECT name, dtype, shape, data FROM compiled WHERE stage=?", (name,)).fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    import numpy as np  # (here: a store opened for lookups alone does without numpy)
+
+    return {k: np.frombuffer(data, dtype=np.dtype(dtype)).reshape(
+        tuple(int(n) for n in shape.split(",") if n)) for k, dtype, shape, data in rows}
+
+
+def _compile_into(path: Path, stages: tuple[Stage, ...], progress: Progress | None = None,
+                  step: str | None = None) -> None:
+    """Run each stage on the store file *path* (not yet renamed into place) and write its tables
+    and version into it, reporting *step* (a build's last: "finish"), else each stage's name."""
+    for i, stage in enumerate(stages):
+        if progress is not None:
+            progress(step or f"{stage.name} tables", 0.95 + 0.04 * i / len(stages))
+        arrays = stage.compile(path)
+        import numpy as np  # (here: a store opened for lookups alone does without numpy)
+
+        con = sqlite3.connect(path)
+        try:
+            con.execute("DELETE FROM compiled WHERE stage=?", (stage.name,))
+            con.executemany("INSERT INTO compiled VALUES (?, ?, ?, ?, ?)", (
+                (stage.name, k, v.dtype.str, ",".join(map(str, v.shape)), np.ascontiguousarray(v).tobytes())
+                for k, v in arrays.items()))
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        (f"compiled:{stage.name}", stage.version))
+            con.commit()
+        finally:
+            con.close()
 
 
 def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -255,20 +330,23 @@ def _cannot_write(release: str, directory: Path, exc: OSError) -> str:
             f"--cache-dir or ICDKIT_CACHE_DIR")
 
 
-def build(src: ReleaseSource, directory: Path, progress: Progress | None = None) -> dict[str, str]:
+def build(src: ReleaseSource, directory: Path, progress: Progress | None = None,
+          stages: tuple[Stage, ...] = ()) -> dict[str, str]:
     """Build *src* into *directory* under its build lock, first removing what a killed
-    build left behind. Returns the stored metadata."""
+    build left behind, with the tables of *stages*. Returns the stored metadata."""
     with build_lock(src.release, directory):
-        return _build(src, directory, progress)
+        return _build(src, directory, progress, stages)
 
 
-def _build(src: ReleaseSource, directory: Path, progress: Progress | None) -> dict[str, str]:
+def _build(src: ReleaseSource, directory: Path, progress: Progress | None,
+           stages: tuple[Stage, ...]) -> dict[str, str]:
     from icdkit.build.compile import build_release
 
     try:
         for p in leftovers(directory, src.release):
             p.unlink(missing_ok=True)
-        meta = build_release(src, db_path(src.release, directory), progress)
+        meta = build_release(src, db_path(src.release, directory), progress,
+                             (lambda tmp: _compile_into(tmp, stages, progress, "finish")) if stages else None)
         _vouch(db_path(src.release, directory))
         return meta
     except (OSError, sqlite3.OperationalError) as exc:
@@ -276,9 +354,43 @@ def _build(src: ReleaseSource, directory: Path, progress: Progress | None) -> di
         raise UnwritableStore(_cannot_write(src.release, directory, err)) from None
 
 
+def complete(path: Path, stages: tuple[Stage, ...], progress: Progress | None = None) -> Path:
+    """Add to the store *path* the tables of the *stages* it lacks (or holds from another
+    version of their code): a copy of it gets them, its checksum is recorded and it is renamed
+    into place, under the store's build lock. Returns *path*.
+
+    Raises :class:`DamagedStore` when the store differs from its recorded checksum (it is not
+    blessed with a new one) and :class:`UnwritableStore` when its directory is read-only; the
+    caller then compiles in memory (a read-only store keeps working, only slower to start)."""
+    release = path.name.removeprefix("icdkit-").removesuffix(".sqlite")
+    with build_lock(release, path.parent):
+        missing = tuple(s for s in stages if not holds(path, (s,)))
+        if not missing:
+            return path  # completed by another process while this one waited
+        if not vouched(path) and checksum.recorded(path) not in (None, checksum.digest(path)):
+            raise DamagedStore(f"{path} differs from its build checksum; rebuild it with `icdkit build`")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            shutil.copyfile(path, tmp)
+            _compile_into(tmp, missing, progress)
+            checksum.write(path, checksum.digest(tmp))
+            os.replace(tmp, path)
+        except (OSError, sqlite3.OperationalError) as exc:
+            tmp.unlink(missing_ok=True)
+            err = exc if isinstance(exc, OSError) else OSError(str(exc))
+            raise UnwritableStore(_cannot_write(release, path.parent, err)) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _vouch(path)
+    return path
+
+
 def ensure(release: str, directory: Path, progress: Progress | None = None, *,
-           verify: bool = False, say: Callable[[str], None] | None = None) -> Path:
-    """Return the path of *release*'s knowledge base, building it if missing or stale.
+           verify: bool = False, say: Callable[[str], None] | None = None,
+           stages: tuple[Stage, ...] = ()) -> Path:
+    """Return the path of *release*'s knowledge base, building it if missing or stale, with
+    the tables of *stages* (added by :func:`complete` to a store that lacks them).
 
     Bundled releases are rebuilt from the package's files; a user-built release is rebuilt
     from the source paths recorded when it was built, if they still exist. Two processes
@@ -291,7 +403,7 @@ def ensure(release: str, directory: Path, progress: Progress | None = None, *,
     """
     path = db_path(release, directory)
     if is_current(path) and ((not verify and vouched(path)) or health(path, release).status == "ok"):
-        return path
+        return path if holds(path, stages) else complete(path, stages, progress)
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(build_lock(release, directory))
@@ -303,12 +415,13 @@ def ensure(release: str, directory: Path, progress: Progress | None = None, *,
         if is_current(path):  # built by another process while this one waited?
             state = health(path, release)
             if state.status == "ok":
-                return path
+                held.close()  # (complete takes the lock itself)
+                return path if holds(path, stages) else complete(path, stages, progress)
             if release not in bundled_releases():
                 raise DamagedStore(f"{path} is damaged ({state.detail}); it is not used. Rebuild "
                                    f"it with `icdkit build --release {release} --source <CMS files>`")
             (say or _log)(f"icdkit: {path} is damaged ({state.detail}); rebuilding it")
-        _build(_sources(release, path), directory, progress)
+        _build(_sources(release, path), directory, progress, stages)
     return path
 
 

@@ -20,11 +20,14 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from icdkit import kb as facts
 from icdkit.guide import Guide
 from icdkit.guide import guide as make_guide
+from icdkit.rules.speedups import stages as rule_stages
 from icdkit.search.engine import Result, Searcher
+from icdkit.store import Stage
 
 #: Searches one knowledge base runs at once, each on a searcher of its own (its own read-only
 #: connection and caches): threads do not queue behind one searcher, and memory stays bounded.
@@ -38,6 +41,17 @@ class KnowledgeBase(facts.KnowledgeBase):
     _searcher: Searcher | None = None
     _idle: queue.LifoQueue[Searcher] | None = None
     _searchers = 0
+
+    @classmethod
+    def open(cls, release: str | None = None, *, cache_dir: str | Path | None = None,
+             build: bool = True, stages: tuple[Stage, ...] | None = None) -> KnowledgeBase:
+        """Open *release* (default: the newest), building it first if it is missing or stale,
+        with the tables the layers above the facts compile at build (the rules' tables:
+        :func:`icdkit.rules.speedups.stages`) unless *stages* says otherwise."""
+        got = super().open(release, cache_dir=cache_dir, build=build,
+                           stages=rule_stages() if stages is None else stages)
+        assert isinstance(got, KnowledgeBase)
+        return got
 
     def searcher(self) -> Searcher:
         """The search engine over this release's Index, Tables and titles (made on first use)."""

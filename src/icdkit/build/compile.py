@@ -17,6 +17,7 @@ Disagreements between the sources are recorded in ``meta`` and shown with the co
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import gzip
 import hashlib
@@ -68,6 +69,18 @@ def _code_in_release(printed: str, by_key: dict[str, tabular.Node]) -> str | Non
     return node.code if node is not None and node.kind in _CODED else None
 
 
+def _edit_spans(periods: Iterable[validity.Period]) -> dict[str, tuple[str, str]]:
+    """Each MCE edit flag's first and last day in force on any code (sex: 2015-10-01 to
+    2024-09-30, when CMS dropped the diagnosis sex edits)."""
+    spans: dict[str, tuple[str, str]] = {}
+    for p in periods:
+        for flag in p.flags.split(","):
+            if flag:
+                lo, hi = spans.get(flag, (p.start, p.end))
+                spans[flag] = (min(lo, p.start), max(hi, p.end))
+    return dict(sorted(spans.items()))
+
+
 def _insert(con: sqlite3.Connection, table: str, rows: Iterable[tuple[object, ...]]) -> None:
     rows = list(rows)
     if rows:
@@ -75,8 +88,13 @@ def _insert(con: sqlite3.Connection, table: str, rows: Iterable[tuple[object, ..
         con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
 
 
-def build_release(src: ReleaseSource, path: Path, progress: Progress | None = None) -> dict[str, str]:
-    """Compile *src* into the SQLite file *path*; return the stored metadata."""
+def build_release(src: ReleaseSource, path: Path, progress: Progress | None = None,
+                  finish: Callable[[Path], None] | None = None) -> dict[str, str]:
+    """Compile *src* into the SQLite file *path*; return the stored metadata.
+
+    *finish*, when given, is called with the finished temp file (closed, every fact in it)
+    before its checksum is taken and it is renamed into place: the store adds there the tables
+    the layers above compile from the facts (store.Stage), so they are part of the build."""
     report = progress or (lambda step, frac: None)
     started = time.time()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +111,13 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
         con.commit()
         con.execute("ANALYZE")
         con.commit()
+        con.close()
+        if finish is not None:
+            finish(tmp)
+            meta["build_seconds"] = f"{time.time() - started:.1f}"  # the whole build's
+            with contextlib.closing(sqlite3.connect(tmp)) as done:
+                done.execute("UPDATE meta SET value=? WHERE key='build_seconds'", (meta["build_seconds"],))
+                done.commit()
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
@@ -100,7 +125,6 @@ def build_release(src: ReleaseSource, path: Path, progress: Progress | None = No
     finally:
         if collecting:
             gc.enable()
-    con.close()
     checksum.write(path, checksum.digest(tmp))  # the finished file's, checked before serving it
     os.replace(tmp, path)
     report("finish", 1.0)
@@ -211,6 +235,7 @@ def _fill(con: sqlite3.Connection, src: ReleaseSource, report: Progress) -> dict
         "billable_count": str(billable),
         "node_counts": json.dumps(counts),
         "validity_horizon": json.dumps(horizon),
+        "mce_edit_spans": json.dumps(_edit_spans(periods)),
         "hcc_years": json.dumps(hcc_years),
         "severity_source": "MS-DRG v43 (FY2026) Tables 6I, 6J, 6K",
         "hcc_source": "CMS risk-adjustment model mappings (ra_dx_to_cc), payment years "

@@ -6,7 +6,7 @@ knowledge base whose stored version differs is rebuilt rather than used.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 14
 
 DDL = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,4 +127,10 @@ CREATE TABLE search_words(word TEXT PRIMARY KEY, stem TEXT NOT NULL, freq INTEGE
 CREATE TABLE search_phrases(key TEXT PRIMARY KEY, docs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE search_deletes(variant TEXT NOT NULL, word TEXT NOT NULL,
                             PRIMARY KEY(variant, word)) WITHOUT ROWID;
+
+-- tables a layer above the facts compiles from them when the store is built (the rules' tables,
+-- rules/tables.py: store.Stage), as named arrays: dtype ('<i4'), shape ('5' or '12,3'), bytes.
+-- meta 'compiled:<stage>' holds the version of the stage's code that compiled them.
+CREATE TABLE compiled(stage TEXT NOT NULL, name TEXT NOT NULL, dtype TEXT NOT NULL,
+                      shape TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(stage, name)) WITHOUT ROWID;
 """

@@ -25,7 +25,7 @@ from icdkit.rules.check import Checker
 from icdkit.rules.parallel import check_in_parallel
 from icdkit.rules.results import CSV_COLUMNS, Summary, check_rows
 from icdkit.rules.rows import read_rows
-from icdkit.rules.speedups import ensure_saved
+from icdkit.rules.speedups import ensure_tables
 
 FORMATS = ("jsonl", "csv")
 MAX_JOBS = 64  # worker processes of one batch
@@ -47,7 +47,7 @@ def run_batch(checker: Checker, stream: IO[bytes], out: IO[str], fmt: str = "jso
     rows = read_rows(stream, progress, raw=fmt == "jsonl")  # lines as read: the columnar checker reads them
     if jobs != 1:
         if fmt == "jsonl":
-            ensure_saved(checker)  # compiled once here, not by every worker
+            ensure_tables(checker)  # the store completed once here if need be, not by every worker
 
         check_in_parallel(checker.kb, rows, out, fmt, jobs, summary)
     else:

@@ -44,6 +44,8 @@ class RuleCache:
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._days: dict[dt.date, str] = {}
         self._ages: dict[str, dict[str, tuple[int, int]]] = {}
+        #: the first and last day any MCE sex edit is in force (None: the table holds none)
+        self.sex_edits = kb.edit_span("female", "male")
 
     def memo(self, key: tuple[object, ...], make: Callable[..., Iterable[Finding]],
              *args: object) -> tuple[Template, ...]:

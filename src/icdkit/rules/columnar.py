@@ -9,8 +9,9 @@ at install from native/): reading the rows, the pair screen, assembling the line
    its bytes, a dict from its fields; the codes' numbers looked up, the patient found or made
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
-   the code on its own in the validity period covering the date, compiled once into tables
-   (tables.py) as groups of finding templates (pieces.py).
+   the code on its own in the validity period covering the date, compiled into tables when
+   the knowledge base is built and loaded from it (tables.py), as groups of finding templates
+   (pieces.py).
 2. The pair screen (``Screen.live``, natively) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
@@ -70,6 +71,10 @@ Kept = tuple[int, str, str, int, int | None, str | None, int, int]
 #: a row's age, sex, date of service and setting as given -> (day, its ordinal, age, sex, setting:
 #: 0 when not given, 1 inpatient, 2 outpatient)
 Patient = tuple[str, int, int | None, str | None, int]
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
 
 
 class Run(NamedTuple):
@@ -213,6 +218,7 @@ class Columnar:
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
         records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
         self._first_listed(records, kept, row, occ, first, lens)
+        self._sex_unchecked(records, kept, occ, lens)
         self._info(records, kept, row, pos, occ, first, lens)
         self._demographic(records, kept, row, pos, occ)
         glued = tables.glue(occ)  # kept pieces, so before the mark
@@ -327,6 +333,17 @@ class Columnar:
         records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
                     self.tables.principal[setting * 2 + (lens > 1), occ[at]],
                     occ[at], 0)
+
+    def _sex_unchecked(self, records: _Records, kept: list[Kept], occ: Ints, lens: Ints) -> None:
+        """A sex given on a date no MCE sex edit is in force: said after the first-listed
+        code's edits (Tables.sex_unchecked), as check_mce says it."""
+        span = self.cache.sex_edits
+        lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
+        starts = np.cumsum(lens) - lens
+        for r, one in enumerate(kept):
+            sex = one[5]
+            if sex is not None and not lo <= one[3] <= hi:
+                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), int(occ[starts[r]]), 0, 1)
 
     def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
               lens: Ints) -> None:

@@ -15,6 +15,8 @@ unacceptable-principal        unacceptable, reqsdx       error inpatient, warnin
 questionable-admission        qadm                       warning inpatient, info otherwise
 external-cause-principal      ecodepdx                   error (first-listed)
 unspecified                   unspecified                warning
+sex-not-checked               (none: female, male are    info when a sex is given on a date
+                              not in force on the date)  no sex edit is in force
 ============================  =========================  ==================================
 """
 
@@ -56,6 +58,32 @@ def check_mce(ctx: Context, cache: RuleCache, out: Sink) -> None:
     first = ctx.principal
     if first is not None and first.period is not None and first.period.flags:
         out.put(principal_templates(cache, first.period, ctx.inpatient, len(ctx.items) > 1), first.shown)
+    if enc.sex is not None and not sex_checked(cache, ctx.day):
+        out.put(sex_unchecked_templates(cache, enc.sex))
+
+
+def sex_checked(cache: RuleCache, day: str) -> bool:
+    """Whether MCE sex edits are in force on *day* (ISO): from the first day any code carries
+    one to the last (2015-10-01 to 2024-09-30)."""
+    span = cache.sex_edits
+    return span is not None and span[0] <= day <= span[1]
+
+
+def sex_unchecked_templates(cache: RuleCache, sex: str) -> tuple[Template, ...]:
+    """What is said when a patient's *sex* is given on a date no MCE sex edit is in force: it
+    was not checked (rather than passing silently). E.g. N40.0 (benign prostatic hyperplasia),
+    sex F, on 2025-01-01: no error since CMS dropped the sex edits on 2024-10-01, and this note."""
+    return cache.templated(("sex-not-checked", sex), _sex_unchecked, cache, sex)
+
+
+def _sex_unchecked(cache: RuleCache, sex: str) -> list[Finding]:
+    span = cache.sex_edits
+    table = cache.kb.meta.get("mce_source", "MCE table")
+    when = f"in force {span[0]} to {span[1]}" if span is not None else "not in this table"
+    return [Finding("sex-not-checked", severity("sex-not-checked"), (),
+                    f"the patient's sex ({sex}) was not checked against the codes: no MCE sex edit is "
+                    f"in force on the date of service (they were {when})",
+                    Source("table", f"MCE diagnosis sex edits (female, male), {when}", table=table))]
 
 
 def conflicts(cache: RuleCache, shown: str, period: Period, day: str, age: int | None, sex: str | None,

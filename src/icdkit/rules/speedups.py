@@ -12,11 +12,17 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from icdkit import store
+from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker
+from icdkit.rules.tables_version import STAGE, version
+from icdkit.store import Arrays, Stage
 
 ENV = "ICDKIT_PUREPYTHON"
 
@@ -35,9 +41,8 @@ def _native_wanted() -> bool:
 #: True when the columnar checker and its native kernels serve JSON Lines batches.
 AVAILABLE = _native_wanted()
 
-if AVAILABLE or TYPE_CHECKING:
+if TYPE_CHECKING:
     from icdkit.rules.columnar import Columnar
-    from icdkit.rules.tables import Tables, saved_path
 
 _columnar: WeakKeyDictionary[Checker, Columnar] = WeakKeyDictionary()  # lives as long as its checker
 
@@ -48,12 +53,29 @@ def columnar_for(checker: Checker) -> Columnar | None:
         return None
     got = _columnar.get(checker)
     if got is None:
+        from icdkit.rules.columnar import Columnar  # (numpy and the kernels: when a batch runs)
+
         got = _columnar[checker] = Columnar(checker)
     return got
 
 
-def ensure_saved(checker: Checker) -> None:
-    """Compile and save *checker*'s batch tables if its store lacks them (batch workers then
-    load them, rather than each compiling its own); nothing to do without the accelerator."""
-    if AVAILABLE and not saved_path(checker.kb.path).exists():
-        Tables.open(checker)
+def stages() -> tuple[Stage, ...]:
+    """What a store is built with for the columnar checker: its rule tables (tables.py); none
+    without the accelerator, which alone reads them (a store built so is completed when an
+    accelerated process asks for them). Cheap: nothing is compiled unless the store builds."""
+    return (Stage(STAGE, version(), _compile_tables),) if AVAILABLE else ()
+
+
+def _compile_tables(path: Path) -> Arrays:
+    from icdkit.rules.tables import compile_tables  # (numpy and the kernels: only to compile)
+
+    return compile_tables(path)
+
+
+def ensure_tables(checker: Checker) -> None:
+    """Make sure *checker*'s store holds its rule tables (completing it once if it lacks them),
+    so batch workers load them rather than each compiling its own; nothing to do without the
+    accelerator."""
+    if AVAILABLE:
+        with contextlib.suppress(IcdkitError, OSError):  # a read-only store: each worker compiles
+            store.complete(checker.kb.path, stages())

@@ -1,6 +1,5 @@
 """What the columnar checker (columnar.py) knows of a knowledge base's codes, as arrays, compiled
-once per knowledge base and icdkit version, saved beside the knowledge base and loaded by
-every later batch.
+once when the knowledge base is built and stored inside it.
 
 * A code as typed has a *number*; each of its validity periods (first and last day as
   ordinals) a *code period* (cp).
@@ -17,14 +16,18 @@ every later batch.
 * Each screen's instructions: their kind, and each one's findings when none of its codes is on
   the claim (``instruction_templates``), so that a code whose notes name another code of the
   claim needs no notes read again.
-* The HCC findings of each cp for the payment years of the release's dates, and every MS-DRG
-  PDX exclusion.
+* The HCC findings of each cp for the payment years of the release's dates, every MS-DRG
+  PDX exclusion, and what is said of a sex given when no MCE sex edit is in force.
 
-Compiling every billable code takes a few seconds; a batch that met each code for the first
-time would spend them row by row. A code, cell or year not compiled (a code typed in another
-spelling, a date in another year) is compiled when first met, as before. The saved file's name
-carries a digest of icdkit's source and of the knowledge base file, so a change to either
-compiles afresh.
+Compiling every billable code takes a few seconds, so it is part of the release's build, like
+the search postings: the tables are written into the knowledge base's SQLite file (its
+``compiled`` table) before its checksum is taken, and a batch only loads them. The store sits
+below the rules and cannot import them, so the layers that open or build a store (workbench,
+cli, frames) hand this module's compile step down as a ``store.Stage`` (:func:`stage`): the
+store runs it on the finished facts. The stage's version is a digest of icdkit's sources; a
+store compiled by other sources (or built without the stage) is completed once, in place
+(``store.complete``). A code, cell or year not compiled (a code typed in another spelling, a
+date in another year) is compiled when first met, in memory.
 
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.rules.check import Checker
@@ -38,25 +41,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from icdkit import codes
+from icdkit import codes, store
+from icdkit.errors import IcdkitError
+from icdkit.kb import KnowledgeBase
 from icdkit.models import Period
 from icdkit.rules.check import Checker
 from icdkit.rules.context import Spelling
 from icdkit.rules.excludes import exact_templates
 from icdkit.rules.govern import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
-from icdkit.rules.mce import principal_templates, unspecified_templates
+from icdkit.rules.mce import principal_templates, sex_unchecked_templates, unspecified_templates
 from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
 from icdkit.rules.screen import SAVED, Column, Screen
 from icdkit.rules.sequencing import absent_templates, instruction_templates
+from icdkit.rules.tables_version import STAGE, version
 
 Ints = npt.NDArray[np.int64]
 
@@ -74,8 +79,6 @@ CODE_FIRST = 1  # an instruction's kind (ins_kind): Code first, or another (0)
 INSTRUCTION_COLUMNS = ("ins_kind", "ins_absent00", "ins_absent01", "ins_absent10", "ins_absent11")
 _ROLES = ((False, False), (False, True), (True, False), (True, True))
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
-_SOURCE = Path(__file__).resolve().parent.parent  # the icdkit package
-KEEP = 3  # saved tables kept per knowledge base file (the newest)
 
 
 class Tables:
@@ -94,6 +97,7 @@ class Tables:
                 *(f"cp_{name}" for name in CP_COLUMNS))}
             self.hcc: dict[tuple[int, int], int] = {}
             self._pdx: Ints | None = None
+            self._sex: dict[str, int] = {}
         else:
             self.pieces = Pieces.restore(_texts(saved["pieces"]))
             self.groups = Groups.restore(self.pieces, saved)
@@ -105,6 +109,7 @@ class Tables:
                        if name.startswith(("code_", "period_", "cell_", "cp_", "gov_", "ins_"))}
             self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
             self._pdx = saved["pdx"]
+            self._sex = dict(zip("FM", saved["sex_unchecked"].tolist(), strict=True))
         self._columns = columns
         self._facts: dict[int, tuple[str, str, Period]] = {}
         self._glued = Column(np.int64)  # see glue(): made as codes are met, not saved (cheaper than loading)
@@ -266,6 +271,13 @@ class Tables:
             got = self.hcc[cp, year] = self.groups.of(found)
         return got
 
+    def sex_unchecked(self, sex: str) -> int:
+        """The group saying a patient's *sex* (F, M) was not checked (sex_unchecked_templates)."""
+        got = self._sex.get(sex)
+        if got is None:
+            got = self._sex[sex] = self.groups.of(sex_unchecked_templates(self.cache, sex))
+        return got
+
     def pdx(self) -> Ints:
         """Every MS-DRG PDX exclusion (collection, principal) as collection * span + the principal's
         rank, sorted."""
@@ -344,26 +356,31 @@ class Tables:
         self.pdx()
         self.sync()
 
-    # -- saving ----------------------------------------------------------------------------
+    # -- the tables in the store ------------------------------------------------------------
 
     @classmethod
     def open(cls, checker: Checker) -> Tables:
-        """The tables of *checker*'s knowledge base: loaded when saved for this icdkit and this
-        file, else compiled (every code) and saved beside it, when its directory is writable."""
-        path = saved_path(checker.kb.path)
-        if path.exists():
+        """The tables of *checker*'s knowledge base, as compiled into it at build. A store built
+        without them (or by another icdkit) is completed once (store.complete); one that cannot
+        be (read-only, damaged) leaves the tables to be compiled here, in memory."""
+        kb = checker.kb
+        saved = kb.compiled(STAGE, version())
+        if saved is None:
             try:
-                with np.load(path) as saved:
-                    return cls(checker, dict(saved))
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable or from another layout: compile afresh
+                path = store.complete(kb.path, (stage(),))
+                with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+                    saved = store.read_compiled(con, STAGE, version())
+            except (IcdkitError, OSError, sqlite3.Error):
+                saved = None
+        if saved is not None:
+            return cls(checker, saved)
         got = cls(checker)
         got.compile_all()
-        with contextlib.suppress(OSError):  # a read-only store: every process compiles
-            got.save(path)
         return got
 
-    def save(self, path: Path) -> None:
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every table, as named arrays (what :meth:`open` restores)."""
+        sex = np.array([self.sex_unchecked(s) for s in "FM"], dtype=np.int64)  # (groups first: saved below)
         self.sync()
         arrays: dict[str, Any] = {name: column.view() for name, column in self._columns.items()}
         arrays.update(self.groups.arrays())
@@ -374,30 +391,29 @@ class Tables:
         hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
-        for name, values in arrays.items():  # the numbers here fit in 32 bits: half the file
+        arrays["sex_unchecked"] = sex
+        for name, values in arrays.items():  # the numbers here fit in 32 bits: half the bytes
             small = not values.size or -(2**31) <= values.min() <= values.max() < 2**31
             if values.dtype == np.int64 and small:
                 arrays[name] = values.astype(np.int32)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-        # tables of other icdkit versions or files: keep the newest few (installs may share a store)
-        others = sorted(path.parent.glob(f"{path.name.split('.batch-')[0]}.batch-*.npz"),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[KEEP:]:
-            old.unlink(missing_ok=True)
+        return arrays
 
 
-def saved_path(kb_path: Path) -> Path:
-    """Where the tables of the knowledge base file *kb_path* are saved: beside it, named by a
-    digest of icdkit's source and of that file (its size and modification time)."""
-    digest = hashlib.sha256()
-    for source in sorted(_SOURCE.rglob("*.py")):
-        digest.update(source.read_bytes())
-    stat = kb_path.stat()
-    digest.update(f"{stat.st_size} {stat.st_mtime_ns}".encode())
-    return kb_path.with_name(f"{kb_path.stem}.batch-{digest.hexdigest()[:16]}.npz")
+def compile_tables(path: Path) -> dict[str, npt.NDArray[Any]]:
+    """The rule tables of the store file *path* (the build's finished facts): every billable
+    code compiled (:meth:`Tables.compile_all`). The store's build runs this (see :func:`stage`)."""
+    with KnowledgeBase(path) as kb:
+        kb.preload()
+        tables = Tables(Checker(kb))
+        tables.compile_all()
+        return tables.arrays()
+
+
+def stage() -> store.Stage:
+    """The rule tables as a stage of the store's build (store.Stage): the layers that open or
+    build a store (workbench, cli, frames) pass it down, so the tables are compiled at build
+    and the evaluator only loads them."""
+    return store.Stage(STAGE, version(), compile_tables)
 
 
 def _ordinal(day: str) -> int:
