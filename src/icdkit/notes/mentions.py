@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
 from icdkit.search.engine import MAX_RAISE, Result, Searcher
-from icdkit.search.phrases import longest
+from icdkit.search.phrases import Hit, longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
 
@@ -249,6 +249,23 @@ def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         m = _try(finder, toks[lo:hi], unit, section, rank, found)
         if m is not None:
             out.append(m)
+    # an Index main term no phrase accounted for, with up to two words either side: a phrase
+    # may be too short to code alone ('heroin' needs its 'overdose' for a Drug Table column)
+    taken = [(m.start, m.end) for m in out]
+    used = -1
+    for i, (a, b, w) in enumerate(toks):
+        if i <= used or any(s <= a and b <= e for s, e in taken) \
+                or not (stem(w) in finder.anchors or _abbrev(finder, w)):
+            continue
+        best: tuple[float, Mention, int] | None = None
+        for lo, hi in ((i, min(len(toks), i + 3)), (max(0, i - 1), i + 2), (i, i + 1)):
+            m = _try(finder, toks[lo:hi], unit, section, rank, found)
+            if m is not None and (best is None or m.result.score > best[0]):
+                best = (m.result.score, m, hi - 1)
+        if best is not None:
+            out.append(best[1])
+            used = best[2]
+    out.sort(key=lambda m: m.start)
     return out
 
 
@@ -261,7 +278,10 @@ def _phrases(finder: Finder, toks: list[tuple[int, int, str]]) -> list[tuple[int
         for x in words(w):
             ws.append(x)
             owner.append(n)
-    return [(owner[h.start], owner[h.end - 1] + 1) for h in longest(finder.phrases.scan(ws))]
+    def size(h: Hit) -> int:
+        return sum(w not in STOP for w in ws[h.start:h.end])
+
+    return [(owner[h.start], owner[h.end - 1] + 1) for h in longest(finder.phrases.scan(ws), size)]
 
 
 def _abbrev(finder: Finder, w: str) -> bool:

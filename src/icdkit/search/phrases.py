@@ -31,6 +31,7 @@ mentions with :meth:`Phrases.scan` and asks the full search only what no phrase 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,14 +138,16 @@ class Phrases:
         return None
 
 
-def longest(hits: list[Hit]) -> list[Hit]:
-    """The hits that do not overlap, longest first (on a tie the earlier), in text order.
+def longest(hits: list[Hit], size: Callable[[Hit], int] | None = None) -> list[Hit]:
+    """The hits that do not overlap, longest first (on a tie the earlier), in text order;
+    *size* measures a hit (default: its words; the note coder counts words that are not stop
+    words, so 'anemia complicating the puerperium' does not outweigh 'iron deficiency anemia').
 
     >>> [(h.start, h.end) for h in longest([Hit(0, 1), Hit(0, 2), Hit(1, 3), Hit(3, 4)])]
     [(0, 2), (3, 4)]
     """
     taken: list[Hit] = []
-    for h in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+    for h in sorted(hits, key=lambda h: (-(size(h) if size else h.end - h.start), h.start)):
         if all(h.end <= t.start or t.end <= h.start for t in taken):
             taken.append(h)
     return sorted(taken, key=lambda h: h.start)
