@@ -17,6 +17,7 @@ import datetime as dt
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import replace
 
 from icdkit.errors import InvalidInput
@@ -252,36 +253,41 @@ _LATER = re.compile(r"\b(?:in \d+\s*(?:-\s*\d+\s*)?(?:days?|weeks?|wks?|months?|
                     re.IGNORECASE)
 
 
+def _set_aside(cands: list[Candidate], reason: Callable[[Candidate], str | None]
+               ) -> tuple[list[Candidate], list[NotCoded]]:
+    """The candidates kept, and those *reason* sets aside as not coded (with its reason)."""
+    keep, out = [], []
+    for c in cands:
+        why = reason(c)
+        if why is None:
+            keep.append(c)
+        else:
+            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end, why, c.code))
+    return keep, out
+
+
 def _planned(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     """A service planned for later ('suture removal in 10 days', 'eye exam due') is not this
     encounter's reason: an encounter Z code (Z00–Z13, Z30–Z31, Z40–Z53) is left out when its
     sentence puts it in the future (Guidelines I.C.21.a: Z codes for the reason of the encounter)."""
-    keep, out = [], []
-    for c in cands:
+    def reason(c: Candidate) -> str | None:
         if c.code.startswith(_ENCOUNTER_Z) and c.assertion == "present" \
                 and _LATER.search(c.mention.unit.text[c.mention.start - c.mention.unit.start:]):
-            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
-                                "a service planned for a later encounter, not this one's reason "
-                                "(Guidelines I.C.21.a)", c.code))
-        else:
-            keep.append(c)
-    return keep, out
+            return "a service planned for a later encounter, not this one's reason (Guidelines I.C.21.a)"
+        return None
+    return _set_aside(cands, reason)
 
 
 def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
     """A drug named in the plan ('continue ASA', 'start escitalopram 10 mg') is not a poisoning,
     an adverse effect or an underdosing: a T36–T65 code needs the note to say which (an intent
     word in its sentence: 'adverse effect', 'toxicity', 'overdose', 'induced'…; I.C.19.e.5)."""
-    keep, out = [], []
-    for c in cands:
-        said = set(words(c.mention.unit.text))
-        if _POISONING.match(c.code) and not c.mention.cues and not said & _CUES:
-            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
-                                "a medication named, with no adverse effect, poisoning or underdosing "
-                                "documented (Guidelines I.C.19.e.5)", c.code))
-        else:
-            keep.append(c)
-    return keep, out
+    def reason(c: Candidate) -> str | None:
+        if _POISONING.match(c.code) and not c.mention.cues and not set(words(c.mention.unit.text)) & _CUES:
+            return ("a medication named, with no adverse effect, poisoning or underdosing "
+                    "documented (Guidelines I.C.19.e.5)")
+        return None
+    return _set_aside(cands, reason)
 
 
 def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
@@ -289,16 +295,14 @@ def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotC
     complication code (T82–T85) found inside a status code's words is left out (I.C.21.c.3)."""
     spans = [(c.mention.start, c.mention.end, c.code) for c in cands
              if c.code.startswith(("Z95", "Z96", "Z97", "Z98", "Z99"))]
-    keep, out = [], []
-    for c in cands:
+
+    def reason(c: Candidate) -> str | None:
         status = next((z for a, b, z in spans if a <= c.mention.start and c.mention.end <= b), None)
         if status is not None and c.code.startswith(("T82", "T83", "T84", "T85")):
-            out.append(NotCoded(c.mention.text, c.mention.start, c.mention.end,
-                                f"the device is documented in place ({status}), no complication of it "
-                                "(Guidelines I.C.21.c.3)", c.code))
-        else:
-            keep.append(c)
-    return keep, out
+            return (f"the device is documented in place ({status}), no complication of it "
+                    "(Guidelines I.C.21.c.3)")
+        return None
+    return _set_aside(cands, reason)
 
 
 def _origin(c: Candidate) -> str | None:
