@@ -53,6 +53,16 @@ def test_cli_batch_answers_every_line(tmp_path: Path) -> None:
     assert lines[1]["error"]["type"] == "InvalidInput" and "sex" in lines[2]["error"]["message"]
 
 
+def test_cli_batch_reads_standard_input() -> None:
+    notes = json.dumps({"id": "p1", "text": "Assessment: HTN"}) + "\n\x00garbage\n"
+    r = icdkit("code", "--batch", "-", stdin=notes)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [c["code"] for c in lines[0]["codes"]] == ["I10"]
+    assert lines[1]["line"] == 2 and lines[1]["error"]["type"] == "InvalidInput"
+    assert "notes 2, answered with an error 1" in r.stderr
+
+
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
     with TestClient(create_app(kb)) as c:

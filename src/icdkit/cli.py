@@ -368,16 +368,18 @@ def _code_batch(kb: Any, args: argparse.Namespace) -> int:
     from icdkit.notes.batch import code_lines
 
     path = Path(args.batch)
-    if not path.is_file():
+    from_stdin = args.batch == "-"  # as check --batch -: the notes come from a pipe
+    if not from_stdin and not path.is_file():
         raise InvalidInput(f"batch file not found: {path}")
     with contextlib.ExitStack() as stack:
         out = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
                if args.output else sys.stdout)
-        stream = stack.enter_context(path.open("rb"))
+        stream = sys.stdin.buffer if from_stdin else stack.enter_context(path.open("rb"))
         bar = stack.enter_context(Progress(
             TextColumn("coding {task.fields[name]}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), disable=not sys.stderr.isatty() and not args.progress))
-        task = bar.add_task("code", total=path.stat().st_size, name=path.name)
+        task = bar.add_task("code", total=None if from_stdin else path.stat().st_size,
+                            name="standard input" if from_stdin else path.name)
         n, errors = code_lines(stream, out, kb=kb, progress=lambda k: bar.advance(task, k))
     print(f"notes {n}, answered with an error {errors}", file=sys.stderr)
     return 0
@@ -646,7 +648,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--date", "-d", help="date of service, YYYY-MM-DD")
     s.add_argument("--age", help="patient age in years")
     s.add_argument("--sex", help="patient sex: F or M")
-    s.add_argument("--batch", help='JSON Lines file, one note a line: {"id", "text", "setting"?, ...}')
+    s.add_argument("--batch", help='JSON Lines file, one note a line: {"id", "text", "setting"?, ...} '
+                   "('-': standard input)")
     s.add_argument("--output", "-o", help="batch output file (default: stdout)")
     s.add_argument("--progress", action="store_true", help="show the batch progress bar even when not a TTY")
     s.set_defaults(func=cmd_code)
