@@ -53,19 +53,12 @@ def single(kb: KnowledgeBase, path: Path) -> tuple[float, int]:
 
 
 def spark_run(path: Path, release: str, cache_dir: str) -> tuple[float, float, int, int]:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    from icdkit.spark import check_encounters
+    from icdkit.spark import check_encounters, local_session
 
     t = time.perf_counter()
-    spark = (SparkSession.builder.master("local[2]").appName("icdkit-bench")
-             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-             .config("spark.sql.shuffle.partitions", "2").config("spark.driver.memory", "2g")
-             .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_session("icdkit-bench")
     started = time.perf_counter() - t
     try:
         schema = "id string, codes array<string>, age int, sex string, date string, setting string"

@@ -28,6 +28,7 @@ from icdkit.dask import check_encounters as dask_check
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 from icdkit.spark import check_encounters as spark_check
+from icdkit.spark import local_session
 
 N = 2000
 JUNK = ["XYZ", "M54.5", "S13.4A", "E11", "123", "m5403", "e11.40", "O80"]
@@ -95,13 +96,7 @@ def expected(kb: KnowledgeBase, rows: list[dict[str, Any]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkSession]:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (SparkSession.builder.master("local[2]").appName("icdkit-tests")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2").config("spark.default.parallelism", "2")
-               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_session("icdkit-tests")
     yield session
     session.stop()
 

@@ -23,12 +23,13 @@ among the files Spark shipped).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 from pyspark import SparkFiles, TaskContext
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from icdkit import frames
@@ -67,3 +68,23 @@ def check_encounters(df: DataFrame, *, release: str | None = None, cache_dir: st
 def _shipped(store: str) -> str:
     """The store file on this worker: *store* itself, or the copy Spark shipped (``addFile``)."""
     return store if os.path.exists(store) else SparkFiles.get(Path(store).name)
+
+
+def local_session(app: str = "icdkit", *, cores: int = 2, memory: str = "2g") -> SparkSession:
+    """A Spark session on this machine alone, to try or test :func:`check_encounters` before a
+    cluster: ``local[cores]``, no web UI or progress bars, bound to loopback, the workers on this
+    Python (``PYSPARK_PYTHON``, unless set), as few shuffle partitions as cores::
+
+        spark = local_session()
+        check_encounters(spark.read.json("claims.jsonl")).where("errors > 0").show()
+        spark.stop()
+    """
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master(f"local[{cores}]").appName(app)
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", str(cores))
+               .config("spark.default.parallelism", str(cores)).config("spark.driver.memory", memory)
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
