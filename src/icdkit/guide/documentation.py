@@ -17,7 +17,7 @@ code rather than its neighbours.
 from __future__ import annotations
 
 from icdkit.guide.model import Element, Statement
-from icdkit.guide.subject import MAX_CODES, Subject
+from icdkit.guide.subject import Subject
 from icdkit.titles import segments
 
 _INSTRUCTION = {"code_first": "Code first", "use_additional": "Use additional code", "code_also": "Code also"}
@@ -99,10 +99,9 @@ def documentation(s: Subject) -> list[Statement]:
                 codes = (lv.unspecified.code,)
             put(text + ".", codes, (parent,))
     for n in s.excludes1[: MAX_EXCLUDES * 2]:
-        refs = [r for r in n.refs if s.narrow(r)]
-        if not refs:
+        pats = s.narrow_patterns([n])
+        if not pats:
             continue
-        pats = tuple(r.pattern for r in refs)
         put(
             f"Rule out {n.text}: Excludes1 at {n.source} — if the record shows it, {', '.join(pats)} "
             f"is reported instead of {node.code}.",
@@ -110,9 +109,7 @@ def documentation(s: Subject) -> list[Statement]:
             (s.cite.note(n),),
         )
     for ins in s.instructions():
-        pats = tuple(dict.fromkeys(r.pattern for n in ins.notes for r in n.refs if s.narrow(r)))
-        while pats and len(s.seen_codes | set(pats)) > MAX_CODES:  # focus: the first ones named
-            pats = pats[:-1]
+        pats = s.narrow_patterns(ins.notes, focus=True)  # focus: the first ones named
         put(
             f"{_INSTRUCTION[ins.kind]} (at {ins.source}): the record should name {ins.text}.",
             pats,

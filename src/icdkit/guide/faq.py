@@ -18,7 +18,7 @@ from typing import Any
 
 from icdkit.guide.model import Confusable, Faq
 from icdkit.guide.pitfalls import EXCEPTION
-from icdkit.guide.subject import MAX_CODES, Subject
+from icdkit.guide.subject import Subject
 
 MAX_PAIRS = 4  # "Can I report X with Y?" questions
 
@@ -166,9 +166,7 @@ def faq(s: Subject, confusable: list[Confusable], facts: dict[str, Any]) -> list
         )
     instr = s.instructions()[:4]
     if instr:
-        named = tuple(dict.fromkeys(r.pattern for i in instr for n in i.notes for r in n.refs if s.narrow(r)))
-        while named and len(s.seen_codes | set(named)) > MAX_CODES:
-            named = named[:-1]
+        named = s.narrow_patterns([n for i in instr for n in i.notes], focus=True)
         put(
             f"What must be coded first or in addition to {node.code}?",
             " ".join(f"{_label(i.kind)} (at {i.source}): {i.text}." for i in instr),

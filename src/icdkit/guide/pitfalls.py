@@ -67,9 +67,8 @@ def pitfalls(s: Subject, confusable: list[Confusable]) -> list[Statement]:
             ),
         )
     for n in s.excludes1:
-        refs = [r for r in n.refs if s.narrow(r)]
-        if refs:
-            pats = tuple(r.pattern for r in refs)
+        pats = s.narrow_patterns([n])
+        if pats:
             put(
                 f"Reporting {node.code} together with {', '.join(pats)}: the Excludes1 note at {n.source} "
                 f"names “{n.text}” — not both, {EXCEPTION}.",
@@ -146,7 +145,7 @@ def pitfalls(s: Subject, confusable: list[Confusable]) -> list[Statement]:
     )
     if "manifestation" in flags:
         first = [n for n in s.of_kind("code_first")]
-        pats = tuple(r.pattern for n in first for r in n.refs if s.narrow(r))[:4]
+        pats = s.narrow_patterns(first)[:4]
         put(
             f"Listing {node.code} first: it is a manifestation code (MCE manifestation edit) "
             "and is never the "

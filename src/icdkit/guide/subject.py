@@ -117,6 +117,17 @@ class Subject:
         """Whether a note reference names few enough codes to advise on."""
         return _span(self.kb, ref) <= BROAD
 
+    def narrow_patterns(self, notes: list[Note] | tuple[Note, ...], *, focus: bool = False
+                        ) -> tuple[str, ...]:
+        """The patterns the *notes* name narrowly enough to advise on, once each, in order
+        (M54.2's Excludes1 "cervicalgia due to intervertebral cervical disc disorder (M50.-)"
+        gives ``("M50.-",)``); with *focus*, the last ones are dropped until all fit the guide's
+        :data:`MAX_CODES`."""
+        pats = tuple(dict.fromkeys(r.pattern for n in notes for r in n.refs if self.narrow(r)))
+        while focus and pats and len(self.seen_codes | set(pats)) > MAX_CODES:
+            pats = pats[:-1]
+        return pats
+
     def reverse_notes(self) -> list[Note]:
         """Notes standing elsewhere whose references name this code or one of its ancestors
         (read from the build's ``rel_reverse``), each reference spanning at most
