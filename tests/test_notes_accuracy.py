@@ -253,3 +253,76 @@ def test_a_mothers_delivery_record_has_no_birth_code_of_the_baby(kb: KnowledgeBa
     r = coded(kb, "DELIVERY DISCHARGE SUMMARY\n31F G3P2 at 40w1d in labor.\nDiagnosis: Term pregnancy, "
                   "delivered; single liveborn male.", setting="inpatient", age=31, sex="F")
     assert not any(c.startswith("Z38") for c in r.code_list)
+
+
+# -- words the search prints differently: hyphenated numbers, Greek plurals, Table morphology -----
+
+def test_a_hyphenated_name_with_a_number_is_found(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Urgent care.\nA/P: COVID-19 confirmed by home antigen test; mild illness, "
+                  "supportive care.")
+    assert r.code_list == ["U07.1"]  # 'covid-19' is 'covid' and '19' on the path 'COVID-19'
+    r = coded(kb, "Occupational health.\nA/P: Workplace exposure to COVID-19, no symptoms. Test in 5 days.")
+    assert r.code_list == ["Z20.822"]
+
+
+def test_a_greek_plural_is_read_as_its_singular(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Dermatology.\nA/P: Actinic keratoses of the scalp and forearms - liquid nitrogen "
+                  "to 12 lesions.")
+    assert r.code_list == ["L57.0"]
+    r = coded(kb, "Oncology.\nA/P: Prostate cancer with bone metastases - continue ADT.")
+    assert r.code_list == ["C61", "C79.51"]
+
+
+def test_a_morphology_word_is_named_by_the_neoplasm_tables_column(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Oncology.\nA/P: Metastatic adenocarcinoma to the liver from a known colon primary "
+                  "- FOLFOX.")
+    assert "C78.7" in r.code_list  # 'adenocarcinoma' sends to the Table; the row is liver, secondary
+    assert next(c for c in r.codes if c.code == "C78.7").why.startswith("Neoplasm, neoplastic › liver")
+
+
+# -- assertion: what was not diagnosed; what a pseudo-trigger governs ------------------------------
+
+def test_a_condition_not_diagnosed_is_negated(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Acute bronchitis. Pneumonia not diagnosed on chest film.")
+    assert r.code_list == ["J20.9"]
+    assert any(n.code == "J18.9" and "not diagnosed" in n.reason for n in r.not_coded)
+
+
+def test_organism_not_identified_negates_nothing_after_it(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Cellulitis of right lower leg (organism not "
+                  "identified), in a patient with type 2 diabetes.", setting="inpatient")
+    assert r.code_list[:1] == ["L03.115"] and "E11.9" in r.code_list
+
+
+# -- long-term drug therapy: not when the note says not, nor for a brief course -------------------
+
+def test_not_on_a_drug_is_no_long_term_use(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Paroxysmal atrial fibrillation, not on anticoagulation (patient declines). "
+                  "Rate control with metoprolol.")
+    assert r.code_list == ["I48.0"]  # no Z79.01
+
+
+def test_a_brief_course_is_no_long_term_use(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Bronchiectasis exacerbation - discharged on prednisone 40 mg x 5 days and "
+                  "levofloxacin.")
+    assert r.code_list == ["J47.1"]  # no Z79.52: I.C.21.c.3, a course for an acute illness
+    r = coded(kb, "A/P: Rheumatoid arthritis of both hands, on prednisone 5 mg daily and methotrexate.")
+    assert "Z79.52" in r.code_list
+
+
+# -- a 'with unspecified …-induced disorder' code needs the disorder said ----------------------------
+
+def test_nicotine_dependence_without_a_disorder_is_uncomplicated(kb: KnowledgeBase) -> None:
+    assert coded(kb, "Pulmonology.\nA/P: Nicotine dependence, cigarettes - 30 pack-years, counseled."
+                 ).code_list == ["F17.210"]  # not F17.219 '… with unspecified nicotine-induced disorders'
+    r = coded(kb, "A/P: Hyperlipidemia. Current cigarette smoker, 1 ppd.")
+    assert r.code_list == ["E78.5", "F17.210"]  # '1 ppd' is packs a day, not F53.0 postpartum depression
+
+
+# -- a combination beside a combination ------------------------------------------------------------
+
+def test_a_combination_code_stays_beside_a_second_one_of_its_category(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. COPD with acute exacerbation.\n2. Left lower "
+                  "lobe pneumonia, the lower respiratory infection complicating the COPD.",
+              setting="inpatient")
+    assert {"J44.1", "J44.0", "J18.9"} <= set(r.code_list)  # I.A.15; J44.0 asks for the pneumonia too

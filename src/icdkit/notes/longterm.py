@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 
-from icdkit.notes.context import PRESENT
+from icdkit.notes.context import PRESENT, assertion
 from icdkit.notes.mentions import Finder, Mention
 from icdkit.notes.sections import Section
 from icdkit.notes.sentences import Span
@@ -30,6 +30,10 @@ _ON = re.compile(r"\b(?:on|takes|taking|maintained on|long[- ]term(?: use of)?|c
 _CLASS = {"T383": "Z79.84", "T380": "Z79.52", "T402": "Z79.891", "T404": "Z79.891", "T455": "Z79.01",
           "T390": "Z79.82", "T393": "Z79.1", "T451": "Z79.899"}
 _SECTIONS = frozenset({"assessment_plan", "hpi", "preamble", "chief_complaint"})
+# a brief course for an acute illness is not long-term therapy (I.C.21.c.3: 'a course of antibiotics')
+_BRIEF = re.compile(r"[^,;\n]{0,30}?\b(?:burst|taper(?:ing)?|course|"
+                    r"(?:x|for)?\s*\d+\s*(?:-\s*\d+\s*)?(?:d|days?)(?!\s+ago))\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|[;\n]")  # not the point of '0.25 mg'
 
 
 def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> list[Candidate]:
@@ -40,6 +44,8 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
             continue
         for m in _ON.finditer(text, s.start, s.end):
             drug = m.group(1).lower()
+            if not _current(f, text, m.start(), m.end(), s.start, s.end):
+                continue
             code, title, why = _z79(f, drug)
             if code is None or code in seen:
                 continue
@@ -51,6 +57,16 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
             out.append(Candidate(code, title, mention, "present", why,
                                  ["I.C.21.c.3 long-term drug therapy Z79"]))
     return out
+
+
+def _current(f: Finder, text: str, a: int, b: int, lo: int, hi: int) -> bool:
+    """Is the drug at ``text[a:b]`` a current long-term therapy by its sentence: not negated
+    or otherwise ruled out by a ConText trigger ('not on anticoagulants', 'previously on
+    metformin'), and not a brief course ('prednisone 5 days', 'prednisone burst')?"""
+    start = max((x.end() for x in _SENTENCE_END.finditer(text, lo, a)), default=lo)
+    end = next((x.start() for x in _SENTENCE_END.finditer(text, b, hi)), hi)
+    said = assertion(f.rules, text[start:end], a - start, b - start)
+    return said.category == "present" and not _BRIEF.match(text, b, end)
 
 
 def _z79(f: Finder, drug: str) -> tuple[str | None, str, str]:

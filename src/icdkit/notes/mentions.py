@@ -61,6 +61,7 @@ appears status overall good fair poor given needs need requires require last abo
 times time since ago x please pcp er ed hospital admitted admission discharged home further
 likely versus vs ok okay sp s/p encounter initial subsequent sequela visit
 """.split())  # noqa: SIM905
+_UNITS = frozenset({"ppd"})  # after a number: '1 ppd' is packs a day, not PPD
 QUALIFIERS = frozenset({"left", "right", "bilateral", "lt", "rt", "closed", "open", "displaced",
                         "nondisplaced", "non-displaced"})
 _NUMBER_CONTEXT = frozenset({"stage", "type", "grade", "class", "degree", "bmi", "trimester", "level",
@@ -128,6 +129,7 @@ class Finder:
         self.synonyms = self.searcher.synonyms
         self.phrases = self.searcher.phrases
         self.anchors = _anchors(kb)
+        self.to_table = _to_table(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
 
 
@@ -166,6 +168,15 @@ def _anchors(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(stem(w) for (t,) in rows for w in words(t) if w not in STOP and not w.isdigit())
 
 
+def _to_table(kb: KnowledgeBase) -> frozenset[str]:
+    """Stems of the Index main terms that send to the Neoplasm Table ('Adenocarcinoma — see
+    also Neoplasm, malignant, by site'): on a Table row they are named by its column."""
+    rows = kb.connection().execute(
+        "SELECT title FROM index_terms WHERE book='index' AND level = 0 "
+        "AND (see LIKE 'Neoplasm%' OR see_also LIKE 'Neoplasm%')").fetchall()
+    return frozenset(stem(w) for (t,) in rows for w in words(t.split(",")[0]) if w not in STOP)
+
+
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Words of a clause with their note offsets, less filler, triggers and bare numbers."""
     out: list[tuple[int, int, str]] = []
@@ -182,7 +193,8 @@ def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[i
             continue
         after_word = bool(out) and out[-1][1] >= a - 1 and prev == out[-1][2] and prev not in STOP
         if w in FILLER or (numeric and prev not in _NUMBER_CONTEXT and not after_word) or not w \
-                or (w == "old" and prev in ("year", "years", "yr", "yrs", "month", "months", "day", "week")):
+                or (w == "old" and prev in ("year", "years", "yr", "yrs", "month", "months", "day", "week")) \
+                or (w in _UNITS and prev.replace(".", "").isdigit()):
             prev = w
             continue
         out.append((a, b, w))
@@ -197,7 +209,8 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
     found = triggers(finder.rules, text)
     skip = [(offset + t.start, offset + t.end) for t in found
             if any(r.category != "pseudo" for r in t.rules) and t.text.lower() not in _KEEP]
-    pieces = [_tokens(c.text, c.start, skip) for c in clauses(Span(offset, offset + len(text), text))]
+    pieces = [[(a, b, _singular(finder, w)) for a, b, w in _tokens(c.text, c.start, skip)]
+              for c in clauses(Span(offset, offset + len(text), text))]
     got = [_clause(finder, toks, unit, section, rank, found) for toks in pieces]
     out: list[Mention] = []
     i = 0
@@ -218,6 +231,25 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
         out.extend(ms)
         i += 1
     return out
+
+
+# Greek and Latin plurals the stemmer does not fold into their singulars ('keratoses' is
+# 'keratos', 'keratosis' 'keratosi'): the singular is asked when only it is printed
+_PLURALS = (("oses", "osis"), ("ases", "asis"), ("ices", "ix"), ("itides", "itis"), ("uli", "ulus"),
+            ("boli", "bolus"), ("ula", "ulum"))
+
+
+def _singular(finder: Finder, w: str) -> str:
+    """*w*, or its singular when no document prints the plural and one prints the singular
+    ('actinic keratoses' → 'keratosis', 'bone metastases' → 'metastasis', 'emboli' → 'embolus')."""
+    for plural, single in _PLURALS:
+        if w.endswith(plural) and len(w) > len(plural) + 2:
+            postings = finder.searcher.postings
+            one = w[:-len(plural)] + single
+            if postings(stem(w)) is None and postings(stem(one)) is not None:
+                return one
+            break
+    return w
 
 
 def _clause(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
@@ -330,7 +362,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
     best: tuple[float, Result] | None = None
     top = results[0].score
-    heads = {stem(w) for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
+    heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
     for r in results:
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
         if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
@@ -385,14 +417,16 @@ def _names(finder: Finder, w: str, r: Result) -> bool:
     return w in names or any(n.split()[:1] == [w] and len(n.split()) == 1 for n in names)
 
 
-def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:
-    """Every main-term word of the query is on the result's path or title (else the clause
-    names a second condition the result leaves out: 'hypertension with CKD stage 3' is not N18.30)."""
+def _heads_shown(r: Result, heads: dict[str, str], finder: Finder) -> bool:
+    """Every main-term word of the query (stem → word) is on the result's path or title (else
+    the clause names a second condition the result leaves out: 'hypertension with CKD stage 3'
+    is not N18.30), or — for a Neoplasm Table row — is a main term the Index sends to the Table
+    ('adenocarcinoma' on '… › liver › Malignant secondary')."""
     shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
-    for h in heads:
-        if h in shown:
+    for h, w in heads.items():
+        if h in shown or (r.matched.via == "neoplasm" and h in finder.to_table):
             continue
-        if not any({stem(x) for x in v} & shown for v in finder.synonyms.variants([h])[1:]):
+        if not any({stem(x) for x in v} & shown for v in finder.synonyms.variants([w])[1:]):
             return False
     return True
 
@@ -415,7 +449,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, quer
         head = set()
     shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
     denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
-    numbers = {w for w in query if any(ch.isdigit() for ch in w)}
+    # by word, as the path prints them: 'covid-19' is 'covid' and '19' ('COVID-19 › pneumonia')
+    numbers = {x for w in query for x in words(w) if any(ch.isdigit() for ch in x)}
     shown_numbers = {w for w in words(r.matched.path + " " + r.title) if any(ch.isdigit() for ch in w)}
     absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
     shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}

@@ -184,17 +184,24 @@ def _unsaid(kb: KnowledgeBase, c: Code, have: set[str], origin: str | None) -> C
         added = _title_stems(level.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK}
         if not added or _said(kb, level, added, have):
             continue
-        for sib in kb.children(parent.code):
-            if sib.code == level.code or len(sib.code) != len(level.code) \
-                    or "unspecified" not in words(sib.title):
-                continue
-            if _title_stems(sib.title) - _title_stems(parent.title) - {stem(w) for w in _WEAK} - have:
+        # the 'unspecified' sibling, else the one saying nothing more happened: '…, with unspecified
+        # nicotine-induced disorders' names a disorder the note does not say → '…, uncomplicated'
+        sibs = [s for s in kb.children(parent.code)
+                if s.code != level.code and len(s.code) == len(level.code)]
+        sibs = [s for s in sibs if "unspecified" in words(s.title)] + \
+            [s for s in sibs if _PLAIN & set(words(s.title))]
+        for sib in sibs:
+            if _title_stems(sib.title) - _title_stems(parent.title) - _PLAIN_STEMS - have:
                 continue
             other = kb.find(sib.code + code[len(level.code):])
             if other is not None:
                 code = other.code
             break
     return (kb.find(code) or c) if code != c.code else c
+
+
+_PLAIN = frozenset({"uncomplicated", "without"})  # titles of the sibling where nothing more is said
+_PLAIN_STEMS = {stem(w) for w in (*_WEAK, "uncomplicated", "complication", "complications")}
 
 
 def _not_with(kb: KnowledgeBase, c: Code, have: set[str], denied: set[str]) -> Code:
@@ -333,6 +340,7 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
     dropped: list[NotCoded] = []
     present = [c for c in cands if c.assertion in ("present", "uncertain")]
     gone: set[int] = set()
+    added: list[Candidate] = []
     for a in present:
         # a code a rule gave (chapter 15, a status Z code) is not the Index entry its words found
         combos = _with_words(f, a.mention) if id(a) not in gone and a.code == a.mention.code \
@@ -348,6 +356,13 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
             joined = _joined(f, a.mention, b.mention)
             if joined is None or joined.code in (a.code, b.code):
                 continue
+            if " › with › " in a.mention.result.matched.path and a.code == a.mention.code \
+                    and not _supersedes(joined.result.title, a.title):
+                # a is itself a combination the note says ('COPD with acute exacerbation', J44.1):
+                # it stays, and the new one is coded beside it (J44.0 for the lower respiratory
+                # infection; Guidelines I.A.15: as many combination codes as the note supports)
+                a = Candidate(a.code, a.title, a.mention, a.assertion, a.why, list(a.rules))
+                added.append(a)
             a.code, a.title = joined.code, joined.result.title
             a.why = f"{joined.result.matched.path} (combination: '{a.mention.text}' with '{b.mention.text}')"
             a.rules.append("I.A.15 'with': combination code the Index prescribes")
@@ -357,7 +372,22 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
                 gone.add(id(b))
                 dropped.append(NotCoded(b.mention.text, b.mention.start, b.mention.end,
                                         f"included in the combination code {a.code}", b.code))
-    return [c for c in cands if id(c) not in gone], dropped
+    return [c for c in cands if id(c) not in gone] + added, dropped
+
+
+def _supersedes(other: str, title: str) -> bool:
+    """Does the combination titled *other* say all that *title* says it is 'with' (I11.0
+    '… with heart failure' → I13.0 '… with heart failure and …'), or what it is 'without'
+    ('… without heart failure')? Then it replaces that code rather than joining it."""
+    has = _title_stems(_WITHOUT_TAIL.sub("", other))
+    withs = [{stem(w) for w in words(p) if w not in STOP} for p in _WITH_TITLE.findall(title.lower())]
+    if withs and all(w <= has for w in withs):
+        return True
+    return any({stem(w) for w in words(p) if w not in STOP} <= has for p in _WITHOUT_TITLE.findall(title))
+
+
+_WITHOUT_TITLE = re.compile(r"\bwithout ([^,(]+)")
+_WITHOUT_TAIL = re.compile(r"\bwithout [^,(]+")
 
 
 def additional(f: Finder, cands: list[Candidate]) -> list[Candidate]:
