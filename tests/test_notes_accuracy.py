@@ -326,3 +326,49 @@ def test_a_combination_code_stays_beside_a_second_one_of_its_category(kb: Knowle
                   "lobe pneumonia, the lower respiratory infection complicating the COPD.",
               setting="inpatient")
     assert {"J44.1", "J44.0", "J18.9"} <= set(r.code_list)  # I.A.15; J44.0 asks for the pneumonia too
+
+
+# -- adverse effects of drugs correctly taken (I.C.19.e.5.a) ----------------------------------------
+
+def test_a_drug_named_as_the_cause_gets_its_adverse_effect_code_after_the_effect(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Lisinopril-induced cough - switch to losartan.")
+    assert r.code_list == ["R05.9", "T46.4X5A"]  # the nature of the effect first, then the drug
+    r = coded(kb, "A/P: Hypokalemia due to furosemide. Potassium chloride 20 mEq daily.")
+    assert r.code_list == ["E87.6", "T50.1X5A"]
+    assert "I.C.19.e.5.a" in " ".join(r.codes[1].rules)
+
+
+def test_a_cause_that_is_not_a_drug_row_adds_nothing(kb: KnowledgeBase) -> None:
+    # the virus, not its vaccine's row
+    assert coded(kb, "A/P: Acute bronchiolitis due to RSV.").code_list == ["J21.0"]
+    assert coded(kb, "A/P: Iron deficiency anemia due to menorrhagia.").code_list == ["D50.9", "N92.0"]
+
+
+def test_a_poisoning_default_becomes_the_adverse_effect_the_sentence_says(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ED note.\nDx: ACE inhibitor-induced angioedema of the lips (adverse effect), taken as "
+                  "prescribed.")
+    assert "T46.4X5A" in r.code_list and "T46.4X1A" not in r.code_list
+
+
+def test_anaphylaxis_due_to_a_correct_drug_is_t88_6(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Anaphylaxis due to amoxicillin, correctly "
+                  "prescribed and administered. Streptococcal pharyngitis.", setting="inpatient")
+    assert r.code_list[:2] == ["T88.6XXA", "T36.0X5A"]  # T78.2's Excludes1 sends it to T88.6
+
+
+def test_a_tabular_note_naming_the_drug_adds_its_adverse_effect(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Heme-onc.\nA/P: Agranulocytosis secondary to cancer chemotherapy; breast cancer on "
+                  "adjuvant chemotherapy. Filgrastim.")
+    assert "D70.1" in r.code_list and "T45.1X5A" in r.code_list  # D70.1: use additional code (T45.1X5)
+    assert "Z51.11" not in r.code_list  # the cause of the agranulocytosis, not this encounter's reason
+
+
+def test_the_drug_named_as_the_cause_is_not_coded_as_a_condition(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Anticoagulation clinic.\nA/P: Elevated INR due to warfarin, no bleeding. Hold one dose.")
+    assert "T45.515A" in r.code_list and not any(c.startswith("D68") for c in r.code_list)
+
+
+def test_toxicity_is_named_by_the_drug_tables_row(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Cardiology.\nA/P: Digoxin toxicity (adverse effect at the prescribed dose) with "
+                  "junctional bradycardia. Hold digoxin.")
+    assert r.code_list == ["R00.1", "T46.0X5A"]  # 'Toxicity — see Table of Drugs and Chemicals'

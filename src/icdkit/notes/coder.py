@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
+from icdkit.notes.adverse import adverse_effects, effects_first
 from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
@@ -164,6 +165,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += vague
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
+    cands, causes = adverse_effects(finder, cands)
+    skipped += causes
     for c in cands:
         if c.extra and any("I.A.15" in r for r in c.rules):
             # a combination joins two sentences' words: each may say what the code needs
@@ -177,7 +180,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                 c.code, c.title = code, found.title if found else c.title
     cands, integral = _integral(kb, with_symptoms(kb, _merge(additional(finder, cands))))
     skipped += integral
-    cands = sequence(kb, cands)
+    cands = effects_first(sequence(kb, cands))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []

@@ -168,13 +168,16 @@ def _anchors(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(stem(w) for (t,) in rows for w in words(t) if w not in STOP and not w.isdigit())
 
 
-def _to_table(kb: KnowledgeBase) -> frozenset[str]:
-    """Stems of the Index main terms that send to the Neoplasm Table ('Adenocarcinoma — see
-    also Neoplasm, malignant, by site'): on a Table row they are named by its column."""
+def _to_table(kb: KnowledgeBase) -> dict[str, str]:
+    """Stems of the Index main terms that send to a Table, and which: 'Adenocarcinoma — see
+    also Neoplasm, malignant, by site' → neoplasm; 'Toxicity — see Table of Drugs and
+    Chemicals, by substance, poisoning' → drug. On that Table's row they are named by its column."""
     rows = kb.connection().execute(
-        "SELECT title FROM index_terms WHERE book='index' AND level = 0 "
-        "AND (see LIKE 'Neoplasm%' OR see_also LIKE 'Neoplasm%')").fetchall()
-    return frozenset(stem(w) for (t,) in rows for w in words(t.split(",")[0]) if w not in STOP)
+        "SELECT title, see || ' ' || see_also FROM index_terms WHERE book='index' AND level = 0 "
+        "AND (see LIKE 'Neoplasm%' OR see_also LIKE 'Neoplasm%' OR see LIKE 'Table of Drugs%' "
+        "OR see_also LIKE 'Table of Drugs%')").fetchall()
+    return {stem(w): "neoplasm" if "Neoplasm" in target else "drug"
+            for t, target in rows for w in words(t.split(",")[0]) if w not in STOP}
 
 
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -420,11 +423,11 @@ def _names(finder: Finder, w: str, r: Result) -> bool:
 def _heads_shown(r: Result, heads: dict[str, str], finder: Finder) -> bool:
     """Every main-term word of the query (stem → word) is on the result's path or title (else
     the clause names a second condition the result leaves out: 'hypertension with CKD stage 3'
-    is not N18.30), or — for a Neoplasm Table row — is a main term the Index sends to the Table
-    ('adenocarcinoma' on '… › liver › Malignant secondary')."""
+    is not N18.30), or — on a Table's row — is a main term the Index sends to that Table
+    ('adenocarcinoma' on '… › liver › Malignant secondary', 'toxicity' on 'Digoxin › …')."""
     shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
     for h, w in heads.items():
-        if h in shown or (r.matched.via == "neoplasm" and h in finder.to_table):
+        if h in shown or finder.to_table.get(h) == r.matched.via:
             continue
         if not any({stem(x) for x in v} & shown for v in finder.synonyms.variants([w])[1:]):
             return False
