@@ -372,3 +372,25 @@ def test_toxicity_is_named_by_the_drug_tables_row(kb: KnowledgeBase) -> None:
     r = coded(kb, "Cardiology.\nA/P: Digoxin toxicity (adverse effect at the prescribed dose) with "
                   "junctional bradycardia. Hold digoxin.")
     assert r.code_list == ["R00.1", "T46.0X5A"]  # 'Toxicity — see Table of Drugs and Chemicals'
+
+
+# -- underdosing (I.C.19.e.5.c): the drug's Underdosing column and the intent's Z91.1- -----------
+
+def test_a_drug_stopped_on_the_patients_own_initiative_is_an_underdosing(kb: KnowledgeBase) -> None:
+    r = coded(kb, "HPI: 58F stopped taking her levothyroxine on her own two months ago.\nA/P: "
+                  "Hypothyroidism, TSH 38. Restart levothyroxine 100 mcg.")
+    assert r.code_list == ["E03.9", "T38.1X6A", "Z91.128"]  # Underdosing › intentional NEC
+
+
+def test_a_drug_stopped_by_the_provider_is_no_underdosing(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Hypertension. Stopped lisinopril due to cough; start losartan.")
+    assert not any(c.startswith(("T46", "Z91")) for c in r.code_list)
+
+
+def test_the_intent_of_an_underdosing_is_coded_when_said(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Essential hypertension; ran out of metoprolol 4 days ago, could not afford the "
+                  "refill.")
+    assert r.code_list == ["I10", "T44.7X6A", "Z91.120"]  # … due to financial hardship of patient
+    r = coded(kb, "A/P: Type 1 diabetes with hyperglycemia; ran low on insulin and forgot to reorder "
+                  "(unintentional).")
+    assert r.code_list == ["E10.65", "T38.3X6A", "Z91.138"]

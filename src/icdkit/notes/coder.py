@@ -46,6 +46,7 @@ from icdkit.notes.specificity import (
     with_symptoms,
 )
 from icdkit.notes.status import statuses
+from icdkit.notes.underdosing import underdosing
 from icdkit.rules.check import Checker, patient
 from icdkit.vocabulary import STOP, stem
 from icdkit.vocabulary import query_words as words
@@ -167,6 +168,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += absorbed
     cands, causes = adverse_effects(finder, cands)
     skipped += causes
+    cands, hardship = underdosing(finder, text, sections, cands)
+    skipped += hardship
     for c in cands:
         if c.extra and any("I.A.15" in r for r in c.rules):
             # a combination joins two sentences' words: each may say what the code needs
