@@ -394,3 +394,20 @@ def test_the_intent_of_an_underdosing_is_coded_when_said(kb: KnowledgeBase) -> N
     r = coded(kb, "A/P: Type 1 diabetes with hyperglycemia; ran low on insulin and forgot to reorder "
                   "(unintentional).")
     assert r.code_list == ["E10.65", "T38.3X6A", "Z91.138"]
+
+
+# -- parts of the bowel name the intestine; a 'with' the note denies is not chosen ----------------
+
+def test_a_part_of_the_colon_names_the_large_intestine(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Diverticulosis of the sigmoid colon with acute "
+                  "hemorrhage. Transfused 2 units.", setting="inpatient")
+    assert r.code_list == ["K57.31"]  # large intestine, not K57.91 'part unspecified'
+
+
+def test_a_list_after_no_is_denied_whole(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Sigmoid diverticulitis; no abscess, perforation "
+                  "or bleeding on CT. Oral antibiotics.", setting="inpatient")
+    assert r.code_list == ["K57.32"]  # not K57.81 '… with perforation and abscess with bleeding'
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Sigmoid diverticulitis with perforation and "
+                  "abscess; no bleeding. Hartmann procedure.", setting="inpatient")
+    assert r.code_list == ["K57.20"]  # '… without bleeding': the 'with' phrase ends at 'without'

@@ -175,8 +175,10 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             # a combination joins two sentences' words: each may say what the code needs
             # ('… fracture of left femoral neck.' + 'Age-related osteoporosis.' → M80.052A)
             said = " ".join(dict.fromkeys(m.unit.text for m in [c.mention, *c.extra]))
-            ws = [w for w in words(said) if w not in STOP and w not in FILLER]
-            code, meaning = refine(kb, c.code, list(c.mention.words) + ws, said, origin=c.code)
+            denied = [w for u in dict.fromkeys(m.unit.text for m in [c.mention, *c.extra])
+                      for a, b in denied_spans(finder.rules, u) for w in words(u[a:b])]
+            ws = [w for w in words(said) if w not in STOP and w not in FILLER and w not in denied]
+            code, meaning = refine(kb, c.code, list(c.mention.words) + ws, said, denied=denied, origin=c.code)
             if code != c.code:
                 found = kb.find(code)
                 c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")

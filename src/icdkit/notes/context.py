@@ -181,6 +181,8 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
 
 
 _CLAUSE_END = re.compile(r"[,;:.()\[\]]|\s[-–—]\s|\band\b|\bor\b")
+_LIST = re.compile(r"(?:\s*,\s*[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})*\s*,?\s+(?:or|nor)\s+[a-z][\w-]*"
+                   r"(?:\s+[a-z][\w-]*){0,2}(?=\s*[,;:.()\[\]]|\s*$)", re.IGNORECASE)
 
 
 def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None) -> list[tuple[int, int]]:
@@ -191,6 +193,9 @@ def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None
     >>> s = "Parkinson disease without dyskinesia, without fluctuations."
     >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
     [' dyskinesia', ' fluctuations']
+    >>> s = "Diverticulitis (no perforation, abscess or bleeding)."
+    >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
+    [' perforation, abscess or bleeding']
     """
     out: list[tuple[int, int]] = []
     for t in found if found is not None else triggers(rules, sentence):
@@ -199,6 +204,9 @@ def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None
         rest = sentence[t.end:]
         cut = [m.start() for m in (_CLAUSE_END.search(rest), rules.stop.search(rest)) if m is not None]
         end = min(cut, default=len(rest))
+        listed = _LIST.match(rest, end)  # 'no perforation, abscess or bleeding': the list's items too
+        if listed is not None and not rules.stop.search(listed.group()):
+            end = listed.end()
         ws = list(_WORD.finditer(rest[:end]))
         if len(ws) > rules.window:
             end = ws[rules.window - 1].end()

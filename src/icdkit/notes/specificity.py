@@ -47,7 +47,13 @@ IMPLIES = {"smoker": ("cigarettes",), "smokes": ("cigarettes",), "smoking": ("ci
            "radial": ("radius",), "ulnar": ("ulna",), "vertebral": ("vertebra",), "pelvic": ("pelvis",),
            "clavicular": ("clavicle",), "scapular": ("scapula",), "sacral": ("sacrum",),
            "renal": ("kidney",), "hepatic": ("liver",), "gastric": ("stomach",), "pulmonary": ("lung",),
-           "cardiac": ("heart",), "colonic": ("colon",), "rectal": ("rectum",)}
+           "cardiac": ("heart",), "colonic": ("colon", "large", "intestine"), "rectal": ("rectum",),
+           # parts of the bowel name the intestine the titles name ('sigmoid diverticulitis' → K57.3-)
+           "colon": ("large", "intestine"), "sigmoid": ("colon", "large", "intestine"),
+           "cecum": ("colon", "large", "intestine"), "cecal": ("colon", "large", "intestine"),
+           "ileum": ("small", "intestine"), "ileal": ("small", "intestine"),
+           "jejunum": ("small", "intestine"), "jejunal": ("small", "intestine"),
+           "duodenum": ("small", "intestine"), "duodenal": ("small", "intestine")}
 _WEAK = frozenset({"unspecified", "other", "specified", "nos", "nec", "site", "part"})
 _SEVENTH_WORDS = {"A": ("initial", "acute", "emergency", "ed", "er", "active"),
                   "D": ("subsequent", "follow", "healing", "routine", "recheck", "cast"),
@@ -88,7 +94,8 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
         return code, None
     c = _unsaid(kb, c, have, origin)
     c = _swap(kb, c, have)
-    c = _not_with(kb, c, have, {stem(w) for w in denied if w not in STOP})
+    no = {stem(w) for w in denied if w not in STOP}
+    c = _not_with(kb, c, have, no)
     parent = kb.ancestors(c.code)[0] if c.kind == "code" and kb.ancestors(c.code) else None
     if parent is not None and "unspecified" in words(parent.title) and parent.kind != "category":
         better = _swap(kb, parent, have)  # 'Nicotine dependence, unspecified' → '…, cigarettes'
@@ -100,6 +107,7 @@ def refine(kb: KnowledgeBase, code: str, ws: Iterable[str], unit: str = "", *,
                 last = c.code[-1] if _encounter(kb, c.code) else None  # keep the 7th character
                 c = max(kids_, key=lambda k: (k.code[-1] == last, _fit(k.title, have),
                                               -abs(kids_.index(k) - place)))
+                c = _not_with(kb, c, have, no)  # '… with bleeding' where the note says 'no bleeding'
     while not c.billable:
         _, seventh = next_step(kb, c.code)
         if seventh:
@@ -209,16 +217,23 @@ def _not_with(kb: KnowledgeBase, c: Code, have: set[str], denied: set[str]) -> C
     sibling that does not say it: G20.A2 '… with fluctuations' → G20.A1 for 'without fluctuations'."""
     if not denied:
         return c
-    withs = {stem(w) for p in _WITH_TITLE.findall(c.title.lower()) for w in words(p) if w not in STOP}
+    withs = {stem(w) for p in _with_parts(c.title) for w in words(p) if w not in STOP}
     if not withs & denied:
         return c
     sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
-    ok = [s for s in sibs if not {stem(w) for p in _WITH_TITLE.findall(s.title.lower()) for w in words(p)
+    ok = [s for s in sibs if not {stem(w) for p in _with_parts(s.title) for w in words(p)
                                   if w not in STOP} & denied]
     return max(ok, key=lambda s: _fit(s.title, have - denied), default=c)
 
 
 _WITH_TITLE = re.compile(r"(?<!out)\bwith ([^,(]+)")
+_WITHOUT_CUT = re.compile(r"\bwithout\b.*")
+
+
+def _with_parts(title: str) -> list[str]:
+    """What *title* says its condition is with, each phrase cut where a 'without' begins:
+    '… with perforation and abscess without bleeding' → ['perforation and abscess ']."""
+    return [_WITHOUT_CUT.sub("", p) for p in _WITH_TITLE.findall(title.lower())]
 
 
 def _gain(title: str, than: str, have: set[str]) -> float:
@@ -236,7 +251,9 @@ def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
     ws = words(c.title)
     if "unspecified" not in ws and "other" not in ws:
         return c
-    sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)]
+    withs = _with_stems(c.title)
+    sibs = [s for s in kb.siblings(c.code) if len(s.code) == len(c.code)
+            and _with_stems(s.title) - withs <= have]  # a 'with …' the note does not say: not chosen
     up = kb.ancestors(c.code)
     shared = _title_stems(up[0].title) if up else set()  # what every sibling says
     best = max(sibs, key=lambda s: _gain(s.title, c.title, have - shared), default=None)
@@ -253,6 +270,12 @@ def _swap(kb: KnowledgeBase, c: Code, have: set[str]) -> Code:
     if named:
         return max(named, key=lambda x: x[0])[1]
     return c
+
+
+def _with_stems(title: str) -> set[str]:
+    """Stems of what *title* says a condition is 'with' ('… with perforation and abscess')."""
+    return {stem(w) for p in _with_parts(title) for w in words(p)
+            if w not in STOP and w not in ("and", "or")} - {stem(w) for w in _WEAK}
 
 
 def _seventh(kb: KnowledgeBase, c: Code, have: set[str]) -> tuple[str, str | None]:
