@@ -411,3 +411,28 @@ def test_a_list_after_no_is_denied_whole(kb: KnowledgeBase) -> None:
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Sigmoid diverticulitis with perforation and "
                   "abscess; no bleeding. Hartmann procedure.", setting="inpatient")
     assert r.code_list == ["K57.20"]  # '… without bleeding': the 'with' phrase ends at 'without'
+
+
+# -- combinations: no subterm the note never wrote; the part of a coded phrase; severe sepsis -------
+
+def test_a_combination_adds_no_organism_the_note_never_wrote(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Sepsis due to E. coli.\n2. Urinary tract "
+                  "infection (E. coli) - source.", setting="inpatient")
+    assert "A41.51" in r.code_list and "N39.0" in r.code_list
+    assert "A02.1" not in r.code_list  # 'Infection › Salmonella › with › sepsis': no salmonella said
+    assert "B99.9" not in r.code_list  # 'infection' is part of the phrase coded N39.0
+
+
+def test_severe_sepsis_gets_its_underlying_infection_first(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Severe sepsis due to MRSA pneumonia with acute "
+                  "respiratory failure.", setting="inpatient")
+    assert r.code_list[:2] == ["A41.02", "R65.20"]  # Sepsis › Staphylococcus › aureus › methicillin resistant
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Severe sepsis due to urinary tract infection, "
+                  "no shock.", setting="inpatient")
+    assert r.code_list[:3] == ["A41.9", "R65.20", "N39.0"]  # organism not specified: A41.9 (I.C.1.d.1.a)
+
+
+def test_a_perinatal_code_needs_the_perinatal_period_said(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Acute ischemic stroke, right MCA territory.\n"
+                  "2. Hypertension.", setting="inpatient", age=71)
+    assert not any(c.startswith("P") for c in r.code_list) and r.code_list[0].startswith("I63")

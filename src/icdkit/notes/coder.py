@@ -33,6 +33,7 @@ from icdkit.notes.pregnancy import is_pregnancy, newborn_record, obstetric, trim
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
 from icdkit.notes.sentences import units
+from icdkit.notes.sepsis import underlying_sepsis
 from icdkit.notes.sequela import sequelae
 from icdkit.notes.setting import Candidate, decide
 from icdkit.notes.specificity import (
@@ -131,6 +132,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += in_place
     cands, mothers = newborn_record(cands, age_)
     skipped += mothers
+    cands, later_life = _set_aside(cands, _perinatal(text, age_))
+    skipped += later_life
     cands, obstetric_out = obstetric(finder, cands, age_, sex_)
     skipped += obstetric_out
     trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
@@ -164,12 +167,16 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
             seventh[id(c)] = bool(_ENCOUNTER.search(c.mention.unit.text))
     cands, vague = _less_specific(_merge(cands))
     skipped += vague
+    cands, inner = _set_aside(cands, _within(cands))
+    skipped += inner
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
     cands, causes = adverse_effects(finder, cands)
     skipped += causes
     cands, hardship = underdosing(finder, text, sections, cands)
     skipped += hardship
+    cands, organism = underlying_sepsis(finder, cands)
+    skipped += organism
     for c in cands:
         if c.extra and any("I.A.15" in r for r in c.rules):
             # a combination joins two sentences' words: each may say what the code needs
@@ -284,6 +291,40 @@ def _planned(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
             return "a service planned for a later encounter, not this one's reason (Guidelines I.C.21.a)"
         return None
     return _set_aside(cands, reason)
+
+
+_PERINATAL = re.compile(r"\b(?:newborn|neonat\w*|perinatal\w*|infant|birth|born|preterm|prematur\w*|"
+                        r"gestation\w*|NICU|fetal|fetus|congenital)\b", re.IGNORECASE)
+
+
+def _perinatal(text: str, age: int | None) -> Callable[[Candidate], str | None]:
+    """A chapter 16 code (P00–P96) for a patient past infancy whose note says nothing of the
+    perinatal period ('ischemic stroke' at 77 is not P91.821 'perinatal arterial'): the
+    chapter is for conditions originating then (Guidelines I.C.16.a.4)."""
+    said = bool(_PERINATAL.search(text))
+
+    def reason(c: Candidate) -> str | None:
+        if c.code.startswith("P") and not said and (age is None or age >= 1):
+            return ("a perinatal condition (chapter 16) the note does not say began in the perinatal "
+                    "period (Guidelines I.C.16.a.4)")
+        return None
+    return reason
+
+
+def _within(cands: list[Candidate]) -> Callable[[Candidate], str | None]:
+    """An unspecified code found from words inside the phrase another code was found from
+    ('infection' in 'Urinary tract infection' → B99.9 beside N39.0) is that phrase's part, not
+    a second condition (Guidelines I.B.2: the code for the whole phrase is the specific one)."""
+    def reason(c: Candidate) -> str | None:
+        m = c.mention
+        if "unspecified" not in words(c.title) or c.extra:
+            return None
+        outer = next((o for o in cands if o is not c and o.assertion == c.assertion
+                      and o.mention.unit.start == m.unit.start and o.mention.start <= m.start
+                      and m.end <= o.mention.end
+                      and (o.mention.start, o.mention.end) != (m.start, m.end)), None)
+        return None if outer is None else f"part of the phrase coded as {outer.code} (Guidelines I.B.2)"
+    return reason
 
 
 def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:

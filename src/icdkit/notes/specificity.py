@@ -474,11 +474,32 @@ def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
         toks = [(a.start, a.end, w) for w in a.words] + [(a.start, a.end, "with")] + \
                [(b.start, b.end, w) for w in tail]
         m = _try(f, toks, a.unit, a.section, a.rank, [])
+        if m is not None and _adds_unsaid(f, m, a, b):
+            continue  # 'infection' with 'sepsis' is not 'Infection › Salmonella › with › sepsis'
         if m is not None and ("with" in words(m.result.matched.path) + words(m.result.title)
                               or _own_subterm(m, a, b)):
             return Mention(a.start, a.end, a.text, m.result, a.section, a.rank, a.unit,
                            tuple(w for _, _, w in toks), a.assertion, a.cues)
     return None
+
+
+def _adds_unsaid(f: Finder, m: Mention, a: Mention, b: Mention) -> bool:
+    """Does the joined path name a subterm word neither condition says — by its words, its
+    code's title or an abbreviation's expansion (an organism, a site the note never wrote)?"""
+    path = m.result.matched.path.split(" → ")[0].split(" › ")
+    if m.result.matched.via != "index" or len(path) < 2:
+        return False
+    said = {stem(w) for x in (a, b) for w in x.words} | _title_stems(a.result.title) \
+        | _title_stems(b.result.title) \
+        | {stem(w) for x in (a, b) for p in x.result.matched.path.split(" › ") for w in words(p)}
+    said |= {stem(v) for x in (a, b) for vs in f.synonyms.variants(list(x.words))[1:] for v in vs}
+    added = {stem(w) for p in path[1:] for w in words(p) if w not in STOP} - _GENERIC_SUB - said
+    return bool(added)
+
+
+_GENERIC_SUB = {stem(w) for w in ("with", "due", "to", "other", "specified", "unspecified", "nec", "nos",
+                                  "and", "in", "of", "by", "acute", "chronic", "without", "type", "stage",
+                                  "disease", "disorder")}
 
 
 def _own_subterm(m: Mention, a: Mention, b: Mention) -> bool:
