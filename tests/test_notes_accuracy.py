@@ -436,3 +436,21 @@ def test_a_perinatal_code_needs_the_perinatal_period_said(kb: KnowledgeBase) -> 
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses:\n1. Acute ischemic stroke, right MCA territory.\n"
                   "2. Hypertension.", setting="inpatient", age=71)
     assert not any(c.startswith("P") for c in r.code_list) and r.code_list[0].startswith("I63")
+
+
+# -- what a Tabular 'Use additional code' note asks for, when the sentence says it ---------------
+
+def test_a_use_additional_note_naming_a_condition_the_sentence_says(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnoses: Febrile neutropenia - agranulocytosis secondary "
+                  "to cancer chemotherapy (cycle 2 R-CHOP).", setting="inpatient")
+    assert {"D70.1", "R50.81", "T45.1X5A"} <= set(r.code_list)  # D70.1: '… associated: fever (R50.81)'
+    r = coded(kb, "A/P: Age-related osteoporosis without current fracture; personal history of a healed "
+                  "osteoporotic fracture of the spine. Start zoledronic acid.")
+    assert r.code_list == ["M81.0", "Z87.310"]
+    assert coded(kb, "A/P: COVID-19, mild, no pneumonia. Isolation.").code_list == ["U07.1"]  # not J12.82
+
+
+def test_a_use_additional_note_asking_for_the_site_is_coded_from_the_sentence(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Type 2 diabetic foot ulcer of the right heel, limited to breakdown of skin.")
+    assert r.code_list == ["E11.621", "L97.411"]  # E11.621: '… to identify site of ulcer (L97.4-, L97.5-)'
+    assert "use additional code" in r.codes[1].why

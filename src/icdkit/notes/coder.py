@@ -24,6 +24,7 @@ from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
 from icdkit.notes.adverse import adverse_effects, effects_first
 from icdkit.notes.anatomy import only_site, site_words
+from icdkit.notes.asked import asked_for
 from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
@@ -190,7 +191,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                 found = kb.find(code)
                 c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")
                 c.code, c.title = code, found.title if found else c.title
-    cands, integral = _integral(kb, with_symptoms(kb, _merge(additional(finder, cands))))
+    cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
     cands = effects_first(sequence(kb, cands))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \

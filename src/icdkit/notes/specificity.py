@@ -53,7 +53,8 @@ IMPLIES = {"smoker": ("cigarettes",), "smokes": ("cigarettes",), "smoking": ("ci
            "cecum": ("colon", "large", "intestine"), "cecal": ("colon", "large", "intestine"),
            "ileum": ("small", "intestine"), "ileal": ("small", "intestine"),
            "jejunum": ("small", "intestine"), "jejunal": ("small", "intestine"),
-           "duodenum": ("small", "intestine"), "duodenal": ("small", "intestine")}
+           "duodenum": ("small", "intestine"), "duodenal": ("small", "intestine"),
+           "febrile": ("fever",), "afebrile": ("afebrile",)}
 _WEAK = frozenset({"unspecified", "other", "specified", "nos", "nec", "site", "part"})
 _SEVENTH_WORDS = {"A": ("initial", "acute", "emergency", "ed", "er", "active"),
                   "D": ("subsequent", "follow", "healing", "routine", "recheck", "cast"),
