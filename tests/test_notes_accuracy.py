@@ -454,3 +454,9 @@ def test_a_use_additional_note_asking_for_the_site_is_coded_from_the_sentence(kb
     r = coded(kb, "A/P: Type 2 diabetic foot ulcer of the right heel, limited to breakdown of skin.")
     assert r.code_list == ["E11.621", "L97.411"]  # E11.621: '… to identify site of ulcer (L97.4-, L97.5-)'
     assert "use additional code" in r.codes[1].why
+
+
+def test_every_drug_of_a_list_the_patient_is_on_is_coded(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Type 2 diabetes with diabetic nephropathy - continue insulin degludec and metformin; "
+                  "A1c 7.4.")
+    assert {"Z79.4", "Z79.84"} <= set(r.code_list)  # both, I.C.4.a.3

@@ -24,8 +24,13 @@ from icdkit.notes.sections import Section
 from icdkit.notes.sentences import Span
 from icdkit.notes.setting import Candidate
 
-_ON = re.compile(r"\b(?:on|takes|taking|maintained on|long[- ]term(?: use of)?|chronic(?: use of)?)\s+"
-                 r"(?:daily\s+|chronic\s+|long[- ]term\s+)?([a-z][a-z-]{3,})\b", re.IGNORECASE)
+_ON = re.compile(r"\b(?:on|takes|taking|maintained on|long[- ]term(?: use of)?|chronic(?: use of)?|continue|"
+                 r"continued on|resume|resumed|transitioned to)\s+"
+                 r"(?:daily\s+|chronic\s+|long[- ]term\s+|basal\s+|oral\s+)?([a-z][a-z-]{3,})\b",
+                 re.IGNORECASE)
+# more drugs of the same list: 'on insulin glargine and metformin', 'insulin plus metformin'
+_MORE = re.compile(r"(?:[ \t]+[a-z0-9./%-]+){0,3}?(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+plus\s+|\s*\+\s*)"
+                   r"(?:daily\s+|oral\s+|basal\s+)?([a-z][a-z-]{3,})\b", re.IGNORECASE)
 # Drug Table category (4 characters) → the Z79 code of that class
 _CLASS = {"T383": "Z79.84", "T380": "Z79.52", "T402": "Z79.891", "T404": "Z79.891", "T455": "Z79.01",
           "T390": "Z79.82", "T393": "Z79.1", "T451": "Z79.899"}
@@ -43,19 +48,24 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
         if s.name not in _SECTIONS:
             continue
         for m in _ON.finditer(text, s.start, s.end):
-            drug = m.group(1).lower()
             if not _current(f, text, m.start(), m.end(), s.start, s.end):
                 continue
-            code, title, why = _z79(f, drug)
-            if code is None or code in seen:
-                continue
-            seen.add(code)
-            a, b = m.start(), m.end()
-            unit = Span(a, b, text[a:b])
-            r = f.search(code, 1)[0]
-            mention = Mention(a, b, text[a:b], r, s.name, s.rank, unit, (drug,), PRESENT)
-            out.append(Candidate(code, title, mention, "present", why,
-                                 ["I.C.21.c.3 long-term drug therapy Z79"]))
+            listed = [(m.start(), m.end(), m.group(1))]
+            at = m.end()
+            while (more := _MORE.match(text, at, s.end)) is not None:
+                listed.append((more.start(1), more.end(), more.group(1)))
+                at = more.end()
+            for a, b, said in listed:
+                drug = said.lower()
+                code, title, why = _z79(f, drug)
+                if code is None or code in seen:
+                    continue
+                seen.add(code)
+                unit = Span(a, b, text[a:b])
+                r = f.search(code, 1)[0]
+                mention = Mention(a, b, text[a:b], r, s.name, s.rank, unit, (drug,), PRESENT)
+                out.append(Candidate(code, title, mention, "present", why,
+                                     ["I.C.21.c.3 long-term drug therapy Z79"]))
     return out
 
 
