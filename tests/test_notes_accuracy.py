@@ -460,3 +460,10 @@ def test_every_drug_of_a_list_the_patient_is_on_is_coded(kb: KnowledgeBase) -> N
     r = coded(kb, "A/P: Type 2 diabetes with diabetic nephropathy - continue insulin degludec and metformin; "
                   "A1c 7.4.")
     assert {"Z79.4", "Z79.84"} <= set(r.code_list)  # both, I.C.4.a.3
+
+
+def test_a_screening_or_susceptibility_trigger_is_what_is_coded(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: BRCA2 carrier (genetic susceptibility to breast cancer), no cancer. MRI screening.")
+    assert r.code_list == ["Z15.01"]  # not a hypothetical breast cancer left uncoded
+    r = coded(kb, "A/P: Screening for colon cancer; average risk. Colonoscopy ordered.")
+    assert r.code_list == ["Z12.11"]

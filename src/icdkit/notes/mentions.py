@@ -71,6 +71,9 @@ _GENERIC = frozenset({"unspecified", "other", "specified", "site", "sites", "not
                       "primary", "malignant", "neoplasm", "neoplastic", "a", "to", "by",
                       "poisoning", "accidental", "unintentional", "adverse", "effect", "disease",
                       "diseased", "disorder", "condition", "mellitus", "due", "on", "for"})
+# a trigger that is itself what is coded ('Screening, neoplasm, colon' Z12.11; 'Susceptibility,
+# genetic, to neoplasm, breast' Z15.01): kept as words of the search, and its result is present
+_CODED_TRIGGER = re.compile(r"\b(?:screening|screen|susceptibility|carrier)\b", re.IGNORECASE)
 _KEEP = frozenset({"without", "with", "no", "not"})  # triggers that are also words of titles ('without aura')
 _NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
 _PLAN_NOUNS = frozenset({"control", "management", "relief", "precautions", "medication", "medications",
@@ -211,7 +214,8 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
     unit = unit or Span(offset, offset + len(text), text)
     found = triggers(finder.rules, text)
     skip = [(offset + t.start, offset + t.end) for t in found
-            if any(r.category != "pseudo" for r in t.rules) and t.text.lower() not in _KEEP]
+            if any(r.category != "pseudo" for r in t.rules) and t.text.lower() not in _KEEP
+            and not _CODED_TRIGGER.search(t.text)]
     pieces = [[(a, b, _singular(finder, w)) for a, b, w in _tokens(c.text, c.start, skip)]
               for c in clauses(Span(offset, offset + len(text), text))]
     got = [_clause(finder, toks, unit, section, rank, found) for toks in pieces]
@@ -392,6 +396,9 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     text = unit.text[a - unit.start:b - unit.start]
     asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
                          found=found)
+    if asserted.trigger and _CODED_TRIGGER.search(asserted.trigger) \
+            and {stem(w) for w in words(asserted.trigger)} & {stem(w) for w in words(best[1].matched.path)}:
+        asserted = PRESENT  # 'screening for colon cancer' is the screening (Z12.11), not a possible cancer
     return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
 
 
