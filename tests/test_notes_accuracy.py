@@ -467,3 +467,13 @@ def test_a_screening_or_susceptibility_trigger_is_what_is_coded(kb: KnowledgeBas
     assert r.code_list == ["Z15.01"]  # not a hypothetical breast cancer left uncoded
     r = coded(kb, "A/P: Screening for colon cancer; average risk. Colonoscopy ordered.")
     assert r.code_list == ["Z12.11"]
+
+
+def test_a_qualifying_clause_is_joined_without_the_words_no_document_prints(kb: KnowledgeBase) -> None:
+    r = coded(kb, "A/P: Cannabis use disorder, mild (DSM-5 criteria met). CBT referral.")
+    assert r.code_list == ["F12.10"]  # Disorder › cannabis use › mild; not F12.99
+
+
+def test_a_test_named_in_the_plan_is_no_condition(kb: KnowledgeBase) -> None:
+    r = coded(kb, "ED note.\nA/P: Atypical chest pain. Outpatient exercise stress testing within 72 hours.")
+    assert r.code_list == ["R07.89"]  # 'stress' before 'testing' is not F43.9

@@ -78,7 +78,8 @@ _KEEP = frozenset({"without", "with", "no", "not"})  # triggers that are also wo
 _NOT_ALONE = ("V", "W", "X", "Y", "Z", "T14", "T66", "T70", "T75")
 _PLAN_NOUNS = frozenset({"control", "management", "relief", "precautions", "medication", "medications",
                          "meds", "regimen", "education", "reduction", "prevention", "prophylaxis", "clinic",
-                         "diary", "log", "plan", "goals", "goal", "screening", "check", "follow-up"})
+                         "diary", "log", "plan", "goals", "goal", "screening", "check", "follow-up", "test",
+                         "tests", "testing"})
 _CUES = frozenset({"adverse", "effect", "effects", "side", "overdose", "poisoning", "toxicity", "toxic",
                    "underdosing", "reaction", "accidental", "intentional", "induced"})
 _WITHOUT = re.compile(r"\bwithout ([^,(]+)")
@@ -229,6 +230,11 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
             last = ms[-1]
             joined = _try(finder, [t for t in toks if t[0] >= last.start] + pieces[i + 1], unit, section,
                           rank, found)
+            known = [t for t in pieces[i + 1] if finder.searcher.postings(stem(t[2])) is not None]
+            if joined is None and known and len(known) < len(pieces[i + 1]):
+                # 'Cannabis use disorder, mild (DSM-5': the words no document prints left out
+                joined = _try(finder, [t for t in toks if t[0] >= last.start] + known, unit, section, rank,
+                              found)
             if joined is None or len(got[i + 1]) > 1 \
                     or joined.result.score < last.result.score - 0.1:
                 break
@@ -423,7 +429,10 @@ def _names(finder: Finder, w: str, r: Result) -> bool:
     if _abbrev(finder, w):
         return True
     first = r.matched.path.split(" › ")[0].split(" → ")[0]
-    names = {fold(x).strip() for x in first.split(",")} | {fold(r.title).strip()}
+    # the comma's other forms of the main term ('Disease, diseased'), not its qualifier
+    # ('Guidance, insufficient anterior' is not named by 'guidance')
+    forms = [fold(x).strip() for x in first.split(",")]
+    names = {forms[0]} | {x for x in forms[1:] if x[:4] == forms[0][:4]} | {fold(r.title).strip()}
     return w in names or any(n.split()[:1] == [w] and len(n.split()) == 1 for n in names)
 
 
