@@ -477,3 +477,15 @@ def test_a_qualifying_clause_is_joined_without_the_words_no_document_prints(kb: 
 def test_a_test_named_in_the_plan_is_no_condition(kb: KnowledgeBase) -> None:
     r = coded(kb, "ED note.\nA/P: Atypical chest pain. Outpatient exercise stress testing within 72 hours.")
     assert r.code_list == ["R07.89"]  # 'stress' before 'testing' is not F43.9
+
+
+# -- combinations through a cross-reference of the Index ------------------------------------------
+
+def test_a_combination_the_index_makes_through_a_see_reference(kb: KnowledgeBase) -> None:
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Acute cholecystitis with cholelithiasis; "
+                  "laparoscopic cholecystectomy.", setting="inpatient")
+    assert r.code_list == ["K80.00"]  # Cholecystitis › acute › with › cholelithiasis — see Calculus, …
+    assert "see Calculus, gallbladder" in r.codes[0].why
+    r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Partial small bowel obstruction caused by "
+                  "adhesions; nonoperative management.", setting="inpatient")
+    assert r.code_list == ["K56.51"]  # Obstruction, intestine › with › adhesions › partial

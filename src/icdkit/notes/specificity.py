@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from icdkit.notes.crossref import cross_combined
 from icdkit.notes.mentions import Finder, Mention, _try
 from icdkit.notes.result import NotCoded
 from icdkit.notes.setting import Candidate
 from icdkit.refs import Ref
+from icdkit.search.engine import Match
 from icdkit.search.tables import next_step
 from icdkit.vocabulary import STOP, fold_title, stem
 from icdkit.vocabulary import query_words as words
@@ -367,8 +370,8 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
     added: list[Candidate] = []
     for a in present:
         # a code a rule gave (chapter 15, a status Z code) is not the Index entry its words found
-        combos = _with_words(f, a.mention) if id(a) not in gone and a.code == a.mention.code \
-            and not a.code.startswith("Z") else set()
+        combos = _with_words(f, a.mention) if id(a) not in gone and a.code[:3] == a.mention.code[:3] \
+            and not a.code.startswith("Z") else set()  # refined within its category: still its entry
         if not combos:
             continue
         for b in present:
@@ -377,7 +380,7 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
             named = {stem(w) for w in b.mention.words} | {stem(w) for w in words(b.title)}
             if not named & combos - _COMMON:
                 continue
-            joined = _joined(f, a.mention, b.mention)
+            joined = _joined(f, a.mention, b.mention) or _crossed(f, a.mention, b.mention)
             if joined is None or joined.code in (a.code, b.code):
                 continue
             if " › with › " in a.mention.result.matched.path and a.code == a.mention.code \
@@ -482,6 +485,26 @@ def _joined(f: Finder, a: Mention, b: Mention) -> Mention | None:
             return Mention(a.start, a.end, a.text, m.result, a.section, a.rank, a.unit,
                            tuple(w for _, _, w in toks), a.assertion, a.cues)
     return None
+
+
+def _crossed(f: Finder, a: Mention, b: Mention) -> Mention | None:
+    """'A with B' where the Index combines them through a cross-reference the search does not
+    rank (:mod:`icdkit.notes.crossref`)."""
+    if a.result.matched.via != "index":
+        return None
+    named = {stem(w) for w in b.words if w not in STOP} - _GENERIC_SUB - _COMMON
+    other = named | _core(b.result.title)
+    said = {stem(w) for x in (a, b) for w in words(x.unit.text) if w not in STOP}
+    got = cross_combined(f.kb.connection(), a.result.matched.path, other, said, named)
+    if got is None:
+        return None
+    code = f.kb.find(got[0])
+    if code is None or code.code in (a.code, b.code):
+        return None
+    result = replace(a.result, code=code.code, title=code.title, billable=code.billable,
+                     matched=Match("index", got[1]))
+    return Mention(a.start, a.end, a.text, result, a.section, a.rank, a.unit, (*a.words, "with", *b.words),
+                   a.assertion, a.cues)
 
 
 def _adds_unsaid(f: Finder, m: Mention, a: Mention, b: Mention) -> bool:
