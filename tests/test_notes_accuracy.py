@@ -489,3 +489,16 @@ def test_a_combination_the_index_makes_through_a_see_reference(kb: KnowledgeBase
     r = coded(kb, "DISCHARGE SUMMARY\nDischarge diagnosis: Partial small bowel obstruction caused by "
                   "adhesions; nonoperative management.", setting="inpatient")
     assert r.code_list == ["K56.51"]  # Obstruction, intestine › with › adhesions › partial
+
+
+def test_a_main_term_with_or_is_named_by_its_first_form(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Memory clinic.\nA/P: Alzheimer's disease, early onset. MoCA 21.")
+    assert r.code_list == ["G30.0"]  # 'Alzheimer's disease or sclerosis — see Disease, Alzheimer's'
+
+
+def test_a_use_additional_note_of_several_codes_is_chosen_by_the_sentence(kb: KnowledgeBase) -> None:
+    r = coded(kb, "Memory clinic.\nA/P: Alzheimer disease with mild dementia. Donepezil 5 mg.")
+    assert r.code_list == ["G30.9", "F02.A0"]  # G30: 'dementia without behavioral disturbance (… F02.A0 …)'
+    r = coded(kb, "A/P: Late-onset Alzheimer's disease with severe dementia; no agitation, psychosis, "
+                  "mood or anxiety symptoms.")
+    assert r.code_list[-1] == "F02.C0" and "F03.C0" not in r.code_list

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from icdkit.kb import KnowledgeBase
 from icdkit.notes.context import denied_spans
 from icdkit.notes.mentions import FILLER, Finder
 from icdkit.notes.setting import Candidate
@@ -57,6 +58,9 @@ def asked_for(f: Finder, cands: list[Candidate]) -> list[Candidate]:
                 ref = ref[:3] + "." + ref[3:] if len(ref) > 3 else ref
                 code, _ = refine(kb, ref, list(words(said)), said, origin=ref)
                 why = f"{c.code}: use additional code for {n.text}"
+            elif len(n.refs) > 1 and all(r.hi == r.lo + "~" for r in n.refs) \
+                    and (pick := _one_of(kb, n.text, [r.lo for r in n.refs], stems)) is not None:
+                code, why = pick, f"{c.code}: use additional code for {n.text}"
             elif _SITE.search(n.text):
                 ws = [w for w in words(said) if w not in STOP and w not in FILLER and stem(w) not in own]
                 r = next((r for r in f.searcher.search(" ".join(ws), limit=30)
@@ -79,3 +83,30 @@ def asked_for(f: Finder, cands: list[Candidate]) -> list[Candidate]:
 def _head(path: str) -> set[str]:
     """Stems of a path's main term ('Ulcer, ulcerated, … › lower limb' → {'ulcer'})."""
     return {stem(w) for w in words(path.split(" › ")[0].split(",")[0]) if w not in STOP}
+
+
+_WITH_SPLIT = re.compile(r"\b(without|with)\b")
+
+
+def _one_of(kb: KnowledgeBase, text: str, refs: list[str], stems: set[str]) -> str | None:
+    """Of a note's codes ('dementia without behavioral disturbance (F02.80, F02.A0, F02.B0,
+    F02.C0)'), the one whose title the sentence's words fit best ('moderate' → F02.B0), when the
+    sentence says the note's condition, what it is 'with' and not what it is 'without'."""
+    head, *rest = _WITH_SPLIT.split(text.split("(")[0])
+    core = {stem(w) for w in words(head) if w not in STOP} - _GENERIC
+    if not core or not core <= stems:
+        return None
+    for kind, tail in zip(rest[::2], rest[1::2], strict=False):
+        ts = {stem(w) for w in words(tail) if w not in STOP} - _GENERIC
+        if (kind == "with" and not ts <= stems) or (kind == "without" and ts & stems):
+            return None
+    best: tuple[float, str] | None = None
+    for ref in refs:
+        code = kb.find(ref[:3] + "." + ref[3:])
+        if code is None or not code.billable:
+            continue
+        ts = {stem(w) for w in words(code.title) if w not in STOP}
+        fit = len(ts & stems) - 0.01 * len(ts - stems)
+        if best is None or fit > best[0]:
+            best = (fit, code.code)
+    return best[1] if best else None

@@ -181,7 +181,7 @@ def assertion(rules: Rules, sentence: str, start: int, end: int, *, offset: int 
 
 
 _CLAUSE_END = re.compile(r"[,;:.()\[\]]|\s[-–—]\s|\band\b|\bor\b")
-_LIST = re.compile(r"(?:\s*,\s*[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})*\s*,?\s+(?:or|nor)\s+[a-z][\w-]*"
+_LIST = re.compile(r"(?:\s*,\s*[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})*\s*,?\s*\b(?:or|nor)\s+[a-z][\w-]*"
                    r"(?:\s+[a-z][\w-]*){0,2}(?=\s*[,;:.()\[\]]|\s*$)", re.IGNORECASE)
 
 
@@ -196,6 +196,9 @@ def denied_spans(rules: Rules, sentence: str, found: list[Trigger] | None = None
     >>> s = "Diverticulitis (no perforation, abscess or bleeding)."
     >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
     [' perforation, abscess or bleeding']
+    >>> s = "Dementia, no behavioral or psychotic disturbance."
+    >>> [s[a:b] for a, b in denied_spans(bundled_rules(), s)]
+    [' behavioral or psychotic disturbance']
     """
     out: list[tuple[int, int]] = []
     for t in found if found is not None else triggers(rules, sentence):

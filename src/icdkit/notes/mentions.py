@@ -461,7 +461,8 @@ def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, quer
     if not behavior and (via == "neoplasm" or "neoplasm" in words(r.title)):
         return None  # a neoplasm code needs a word saying neoplasm, tumour, cancer…
     if via in ("index", "eindex", "drug"):
-        head = {stem(w) for w in words(parts[0].split(",")[0]) if w not in STOP}
+        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
+        head = {stem(w) for w in words(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP}
     elif via == "neoplasm":
         head = {stem(w) for w in words(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
     else:
