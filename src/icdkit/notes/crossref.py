@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from icdkit.vocabulary import STOP, stem
+from icdkit.vocabulary import STOP, fold_title, stem
 from icdkit.vocabulary import query_words as words
 
 _DEPTH = 3  # subterm levels searched below the first condition's entry for the second
@@ -70,8 +70,8 @@ def _stems(title: str) -> set[str]:
 def _node(con: sqlite3.Connection, path: str) -> int | None:
     """The Index term at *path* ('Main › sub › …', any '→ see …' tail left out)."""
     parts = path.split(" → ")[0].split(" › ")
-    row = con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND title=?",
-                      (parts[0],)).fetchone()
+    row = con.execute("SELECT id FROM index_terms WHERE book='index' AND parent IS NULL AND key=? "
+                      "AND title=?", (fold_title(parts[0]), parts[0])).fetchone()  # by the key's index
     if row is None:
         return None
     at = int(row[0])
