@@ -182,9 +182,9 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
         if c.extra and any("I.A.15" in r for r in c.rules):
             # a combination joins two sentences' words: each may say what the code needs
             # ('… fracture of left femoral neck.' + 'Age-related osteoporosis.' → M80.052A)
-            said = " ".join(dict.fromkeys(m.unit.text for m in [c.mention, *c.extra]))
-            denied = [w for u in dict.fromkeys(m.unit.text for m in [c.mention, *c.extra])
-                      for a, b in denied_spans(finder.rules, u) for w in words(u[a:b])]
+            texts = list(dict.fromkeys(m.unit.text for m in [c.mention, *c.extra]))
+            said = " ".join(texts)
+            denied = [w for u in texts for a, b in denied_spans(finder.rules, u) for w in words(u[a:b])]
             ws = [w for w in words(said) if w not in STOP and w not in FILLER and w not in denied]
             code, meaning = refine(kb, c.code, list(c.mention.words) + ws, said, denied=denied, origin=c.code)
             if code != c.code:
