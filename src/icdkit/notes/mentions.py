@@ -36,6 +36,7 @@ from icdkit.search.engine import MAX_RAISE, Result, Searcher
 from icdkit.search.phrases import Hit, longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
+from icdkit.vocabulary import words as vwords  # memoised: for release data (paths, titles) only
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -129,6 +130,8 @@ class Finder:
         self.phrases = self.searcher.phrases
         self.anchors = _anchors(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
+        self._names: frozenset[str] | None = None
+        self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
     def search(self, query: str, limit: int = 6, floor: float | None = None) -> list[Result]:
@@ -149,6 +152,26 @@ class Finder:
         got = self.searcher.phrase(query, limit=limit, pool=POOL)
         return self.searcher.search(query, limit=limit, pool=POOL, floor=floor) if got is None else got
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every one-word name a result can carry: a word that is a whole comma part of a
+        document's first path element (an Index main term, a Table row, a title, an inclusion
+        term) or a whole code title. One word of a note that is none of them makes no mention
+        (:func:`_names`), so it is not searched. Read from the store once per knowledge base."""
+        if self._names is None:
+            self._names = _one_word_names(self.kb)
+        return self._names
+
+    def shown(self, r: Result) -> _Shown:
+        """What the result's path and title print, read once per result (release data only)."""
+        key = (r.matched.via, r.matched.path, r.title)
+        got = self._shown.get(key)
+        if got is None:
+            if len(self._shown) > _SHOWN:
+                self._shown.clear()
+            got = self._shown[key] = _read_shown(r)
+        return got
+
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
         return [{stem(w) for w in v if w not in STOP} for v in self.synonyms.variants(tokens)]
@@ -164,6 +187,20 @@ def _anchors(kb: KnowledgeBase) -> frozenset[str]:
     rows = kb.connection().execute("SELECT title FROM index_terms WHERE book IN ('index','eindex') "
                                    "AND level = 0").fetchall()
     return frozenset(stem(w) for (t,) in rows for w in words(t) if w not in STOP and not w.isdigit())
+
+
+def _one_word_names(kb: KnowledgeBase) -> frozenset[str]:
+    con = kb.connection()
+    names: set[str] = set()
+    for (first,) in con.execute("SELECT DISTINCT CASE instr(path, ' › ') WHEN 0 THEN path "
+                                "ELSE substr(path, 1, instr(path, ' › ') - 1) END FROM search_docs"):
+        for part in first.split(" → ")[0].split(","):
+            if " " not in part.strip() and len(n := fold(part).split()) == 1:
+                names.add(n[0])
+    for (title,) in con.execute("SELECT title FROM nodes WHERE instr(trim(title), ' ') = 0"):
+        if len(n := fold(title).split()) == 1:
+            names.add(n[0])
+    return frozenset(names)
 
 
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -317,6 +354,8 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
+    if len(ws) == 1 and not _may_name(finder, ws[0]):
+        return None  # one word that no result could be named by (see _names): not searched
     rewritten = finder.synonyms.variants(words(query))
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
@@ -335,7 +374,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
         if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
             continue
-        fit = _fit(r, variants, bool(intents), behavior, ws)
+        fit = _fit(finder, r, variants, bool(intents), behavior, ws)
         if fit is None:
             continue
         cover, precision = fit
@@ -373,6 +412,11 @@ def _coverable(finder: Finder, v: set[str]) -> bool:
     return shown / len(v) >= MIN_COVER
 
 
+def _may_name(finder: Finder, w: str) -> bool:
+    """Could the one word *w* pass :func:`_names` for some result?"""
+    return len(w) >= 3 and (w in finder.names or _abbrev(finder, w))
+
+
 def _names(finder: Finder, w: str, r: Result) -> bool:
     """Does the one word *w* name the result's term itself (not a longer word sharing its stem:
     'vital' is not 'vitality'), or is it an abbreviation?"""
@@ -388,7 +432,7 @@ def _names(finder: Finder, w: str, r: Result) -> bool:
 def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:
     """Every main-term word of the query is on the result's path or title (else the clause
     names a second condition the result leaves out: 'hypertension with CKD stage 3' is not N18.30)."""
-    shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
+    shown = finder.shown(r).every
     for h in heads:
         if h in shown:
             continue
@@ -397,46 +441,76 @@ def _heads_shown(r: Result, heads: set[str], finder: Finder) -> bool:
     return True
 
 
-def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
+_SHOWN = 50_000  # results' readings kept per finder
+_GENERIC_OWN = frozenset(stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What a result's path and title print, as :func:`_fit` and :func:`_heads_shown` read it."""
+
+    head: frozenset[str]  # stems of the head word(s) the query must name (empty: none)
+    every: frozenset[str]  # stems of the path and title
+    shown: frozenset[str]  # the same less stop words
+    denied: tuple[frozenset[str], ...]  # stems of each 'without …' phrase of the title
+    numbers: frozenset[str]  # words holding a digit
+    with_: frozenset[str]  # stems the title says 'with'
+    own: frozenset[str]  # stems of the path's own terms, generic words left out
+    neoplasm: bool  # the title says neoplasm
+
+
+def _read_shown(r: Result) -> _Shown:
+    parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
+    via = r.matched.via
+    if via in ("index", "eindex", "drug"):
+        head = {stem(w) for w in vwords(parts[0].split(",")[0]) if w not in STOP}
+    elif via == "neoplasm":
+        head = {stem(w) for w in vwords(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
+    else:
+        head = set()
+    printed = vwords(r.matched.path + " " + r.title)
+    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
+    own = ({stem(w) for p in kept for w in vwords(p.split(",")[0])}
+           if via not in ("title", "inclusion") else {stem(w) for w in vwords(r.matched.path)})
+    def stems(text: str) -> frozenset[str]:
+        return frozenset(stem(w) for w in vwords(text) if w not in STOP)
+
+    return _Shown(frozenset(head), frozenset(stem(w) for w in printed),
+                  frozenset(stem(w) for w in printed if w not in STOP),
+                  tuple(stems(p) for p in _WITHOUT.findall(r.title)),
+                  frozenset(w for w in printed if any(ch.isdigit() for ch in w)),
+                  frozenset().union(*(stems(p) for p in _WITH.findall(r.title.lower()))),
+                  frozenset(own - _GENERIC_OWN), "neoplasm" in vwords(r.title))
+
+
+def _fit(finder: Finder, r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
          ) -> tuple[float, float] | None:
     """(share of the query's words the result accounts for, share of the result's words the
     query has), or None when the result's head word is not in the query."""
-    parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
     via = r.matched.via
     if via == "drug" and not intent:
         return None
-    if not behavior and (via == "neoplasm" or "neoplasm" in words(r.title)):
+    read = finder.shown(r)
+    if not behavior and (via == "neoplasm" or read.neoplasm):
         return None  # a neoplasm code needs a word saying neoplasm, tumour, cancer…
-    if via in ("index", "eindex", "drug"):
-        head = {stem(w) for w in words(parts[0].split(",")[0]) if w not in STOP}
-    elif via == "neoplasm":
-        head = {stem(w) for w in words(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
-    else:
-        head = set()
-    shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
-    denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    head, own = read.head, read.own
+    shown = read.shown | _GENERIC_STEMS
     numbers = {w for w in query if any(ch.isdigit() for ch in w)}
-    shown_numbers = {w for w in words(r.matched.path + " " + r.title) if any(ch.isdigit() for ch in w)}
     absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
-    shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}
-    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
-    own = ({stem(w) for p in kept for w in words(p.split(",")[0])}
-           if via not in ("title", "inclusion") else {stem(w) for w in words(r.matched.path)})
-    own -= {stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"}}
     best: tuple[float, float] | None = None
     for v in variants:
         if head and not head <= v:
             continue
         # 'without heart failure' when the note says heart failure (and not 'without' it)
-        if any(d and d <= v and not d <= absent for d in denied):
+        if any(d and d <= v and not d <= absent for d in read.denied):
             continue
-        if numbers and shown_numbers and not numbers <= shown_numbers:
+        if numbers and read.numbers and not numbers <= read.numbers:
             continue  # 'stage 3' is not 'stage 5'
-        if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
+        if absent and absent <= read.with_:  # 'GERD without esophagitis' is not '… with esophagitis'
             continue
         if not v:
             continue
-        cover = len(v & (shown | {stem(w) for w in _GENERIC})) / len(v)
+        cover = len(v & shown) / len(v)
         precision = len(own & v) / len(own) if own else 1.0
         if best is None or (cover, precision) > best:
             best = (cover, precision)
