@@ -81,3 +81,57 @@ def _read_shown_key(key: tuple[str, str, str]) -> object:
     from icdkit.search.engine import Match, Result
 
     return _read_shown(Result("X", title, True, 1.0, Match(via, path), False, ()))
+
+
+def note_queries(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The queries the note coder asks the full search while coding notes of the set."""
+    searcher = tools(kb)[0].searcher
+    asked: list[str] = []
+    full = searcher.search
+
+    def recording(query: str, **kw: Any) -> Any:
+        asked.append(query)
+        return full(query, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(searcher, "search", recording)
+        coded(kb, dev_notes(6))
+    return list(dict.fromkeys(asked))
+
+
+def test_scoring_only_the_documents_that_can_reach_the_floor_gives_the_same_scores(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    from icdkit.search.engine import content, digits, query_words
+
+    searcher = tools(kb)[0].searcher
+    queries = note_queries(kb, monkeypatch)
+    assert len(queries) > 100
+    pruned = 0
+    for q in queries:
+        tokens = digits(content(query_words(q)))
+        for variant, intents, behaviors in searcher._variants(tokens)[0]:
+            cues = {w for _, phrase in intents + behaviors for w in phrase}
+            positions = searcher._positions(variant, False, cues)
+            if not positions:
+                continue
+            tables = {"drug": bool(intents), "neoplasm": bool(behaviors)}
+            score, ids = searcher._score(positions, tables)
+            kept_score, kept_ids = searcher._score(positions, tables, 0.45)
+            every = dict(zip(ids.tolist(), score.tolist(), strict=True))
+            kept = dict(zip(kept_ids.tolist(), kept_score.tolist(), strict=True))
+            assert all(every[i] == s for i, s in kept.items()), q  # the same numbers, bit for bit
+            assert {i for i, s in every.items() if s >= 0.45} <= set(kept), q  # none that reaches it lost
+            pruned += len(every) - len(kept)
+            assert all(not v.any() for v in searcher._vectors())
+    assert pruned > 10_000  # documents that could not reach the floor were not scored
+
+
+def test_the_least_score_wanted_keeps_every_result_scoring_it_in_order(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    searcher = tools(kb)[0].searcher
+    queries = note_queries(kb, monkeypatch)
+    for q in [*queries, "cystic fibrosis without meconium ileus", "bmi 41 adult", "migraine without aura"]:
+        full = [(r.code, r.score, r.matched) for r in searcher.search(q, limit=6, pool=40) if r.score >= 0.6]
+        kept = [(r.code, r.score, r.matched) for r in searcher.search(q, limit=6, pool=40, least=0.6)
+                if r.score >= 0.6]
+        assert kept == full, q

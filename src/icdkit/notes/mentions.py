@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import MAX_RAISE, Result, Searcher
+from icdkit.search.engine import Result, Searcher
 from icdkit.search.phrases import Hit, longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
@@ -45,7 +45,6 @@ MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 POOL = 40  # documents the search ranks in full: the coder keeps only its top few
-FLOOR = MIN_SCORE - MAX_RAISE  # a document scoring below this cannot become a mention
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
 FILLER = frozenset("""
@@ -104,7 +103,7 @@ class Mention:
         return self.result.code
 
 
-_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None], list[Result]] | None] = \
+_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None, float | None], list[Result]] | None] = \
     contextvars.ContextVar("icdkit_note_memo", default=None)
 
 
@@ -134,23 +133,26 @@ class Finder:
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
-    def search(self, query: str, limit: int = 6, floor: float | None = None) -> list[Result]:
+    def search(self, query: str, limit: int = 6, floor: float | None = None,
+               least: float | None = None) -> list[Result]:
         """The searcher's results, memoised for the length of one note's coding only (the memo
         lives in a context variable :func:`note_scope` sets and drops: no note text outlives
         the call). An exact phrase is ranked from its own documents
         (:meth:`~icdkit.search.engine.Searcher.phrase`), anything else by the full search,
-        which leaves out the documents scoring below *floor*."""
+        which leaves out the documents scoring below *floor*, or that cannot make a result
+        scoring *least* (see :meth:`~icdkit.search.engine.Searcher.search`)."""
         memo = _MEMO.get()
         if memo is None:
-            return self._search(query, limit, floor)
-        key = (query, limit, floor)
+            return self._search(query, limit, floor, least)
+        key = (query, limit, floor, least)
         if key not in memo:
-            memo[key] = self._search(query, limit, floor)
+            memo[key] = self._search(query, limit, floor, least)
         return memo[key]
 
-    def _search(self, query: str, limit: int, floor: float | None) -> list[Result]:
+    def _search(self, query: str, limit: int, floor: float | None, least: float | None) -> list[Result]:
         got = self.searcher.phrase(query, limit=limit, pool=POOL)
-        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor) if got is None else got
+        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor, least=least) \
+            if got is None else got
 
     @property
     def names(self) -> frozenset[str]:
@@ -360,7 +362,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
         return None  # too many words no document prints: no result could account for them
-    results = finder.search(query, floor=FLOOR)
+    results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
     if not results:
         return None
     intents = [c for v in rewritten
