@@ -135,3 +135,21 @@ def test_the_least_score_wanted_keeps_every_result_scoring_it_in_order(
         kept = [(r.code, r.score, r.matched) for r in searcher.search(q, limit=6, pool=40, least=0.6)
                 if r.score >= 0.6]
         assert kept == full, q
+
+
+def test_the_trigger_trie_matches_what_every_literal_listed_longest_first_matches() -> None:
+    import re
+
+    from icdkit.notes.context import _edge, bundled_rules
+
+    rules = bundled_rules()
+    literals = sorted({r.text for r in rules.rules if not r.pattern}, key=len, reverse=True)
+    listed = re.compile("|".join(f"{_edge(t, True)}{re.escape(t)}{_edge(t, False)}" for t in literals),
+                        re.IGNORECASE)
+    texts = [r["text"] for r in dev_notes(1)]
+    texts += [f(lit) for lit in literals for f in (str.upper, lambda t: f"x{t}x", lambda t: f"a {t}, b",
+                                                   lambda t: t + t, lambda t: f"{t}s")]
+    assert len(literals) > 200
+    for text in texts:
+        want = [m.span() for m in listed.finditer(text)]
+        assert [m.span() for m in rules.regex.finditer(text)] == want, text
