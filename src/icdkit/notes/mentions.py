@@ -244,12 +244,12 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
         ms, toks = got[i], pieces[i]
         # 'Major depressive disorder, recurrent, moderate': a short clause after a mention may
         # qualify it; joined, the words may name a more specific code
-        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5:
+        # (a short clause naming two conditions of its own is no qualifier: not searched)
+        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5 and len(got[i + 1]) <= 1:
             last = ms[-1]
             joined = _try(finder, [t for t in toks if t[0] >= last.start] + pieces[i + 1], unit, section,
                           rank, found)
-            if joined is None or len(got[i + 1]) > 1 \
-                    or joined.result.score < last.result.score - 0.1:
+            if joined is None or joined.result.score < last.result.score - 0.1:
                 break
             ms = [*ms[:-1], joined]
             toks = toks + pieces[i + 1]
