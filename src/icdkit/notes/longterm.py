@@ -54,7 +54,7 @@ def long_term(f: Finder, text: str, sections: list[Section], have: set[str]) -> 
 
 
 def _z79(f: Finder, drug: str) -> tuple[str | None, str, str]:
-    for r in f.search(f"long term use of {drug}"):
+    for r in f.search(f"long term use of {drug}", least=0.95):
         if r.code.startswith("Z79") and r.score >= 0.95 and r.code != "Z79.899":
             return r.code, r.title, r.matched.path
     row = f.kb.connection().execute(
