@@ -153,3 +153,12 @@ def test_the_trigger_trie_matches_what_every_literal_listed_longest_first_matche
     for text in texts:
         want = [m.span() for m in listed.finditer(text)]
         assert [m.span() for m in rules.regex.finditer(text)] == want, text
+
+
+def test_the_words_rewritten_alone_are_those_whose_variants_are_more_than_them(kb: KnowledgeBase) -> None:
+    finder, _ = tools(kb)
+    syn = finder.synonyms
+    ws = {w for r in dev_notes(1) for w in mentions.words(r["text"])}
+    ws |= {w for e in syn.entries for w in e.phrase} | {"h/o", "covid-19", "s/p", ""}
+    assert {w for w in ws if len(syn.variants([w])) > 1} == {w for w in ws if mentions._abbrev(finder, w)}
+    assert {"htn", "ckd", "copd"} <= finder.abbreviations

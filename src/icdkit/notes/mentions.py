@@ -127,6 +127,7 @@ class Finder:
         self.rules = rules or bundled_rules()
         self.synonyms = self.searcher.synonyms
         self.phrases = self.searcher.phrases
+        self.abbreviations = self.synonyms.rewritten_words()  # a word rewritten alone ('htn')
         self.anchors = _anchors(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
         self._names: frozenset[str] | None = None
@@ -324,7 +325,8 @@ def _phrases(finder: Finder, toks: list[tuple[int, int, str]]) -> list[tuple[int
 
 
 def _abbrev(finder: Finder, w: str) -> bool:
-    return len(finder.synonyms.variants([w])) > 1
+    """Is *w* an abbreviation or lay word the synonyms rewrite alone ('htn', 'ckd')?"""
+    return w in finder.abbreviations
 
 
 def _try(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,

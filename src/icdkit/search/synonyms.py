@@ -111,6 +111,16 @@ class Synonyms:
             out.append(combined)
         return out
 
+    def rewritten_words(self) -> frozenset[str]:
+        """The words that alone are rewritten to other words (``htn``, ``ckd``, ``tylenol``):
+        the words *w* for which :meth:`variants` of ``[w]`` holds more than ``[w]``.
+
+        >>> {"htn", "ckd"} <= Synonyms.bundled().rewritten_words()
+        True
+        """
+        return frozenset(p[0] for p, exps in self._rewrites.items()
+                         if len(p) == 1 and any(e != p for e in exps))
+
     def complete(self, word: str) -> str:
         """A half-typed word completed to the one-word phrase it begins ('tylen' -> 'tylenol'),
         the shortest such phrase; *word* itself when none (or it is under four letters).
