@@ -162,3 +162,34 @@ def test_the_words_rewritten_alone_are_those_whose_variants_are_more_than_them(k
     ws |= {w for e in syn.entries for w in e.phrase} | {"h/o", "covid-19", "s/p", ""}
     assert {w for w in ws if len(syn.variants([w])) > 1} == {w for w in ws if mentions._abbrev(finder, w)}
     assert {"htn", "ckd", "copd"} <= finder.abbreviations
+
+
+def test_synonym_spans_and_cues_skip_only_words_that_begin_no_phrase(kb: KnowledgeBase) -> None:
+    syn = tools(kb)[0].synonyms
+    rewrites = {e.phrase for e in syn.entries if e.kind not in ("intent", "behavior")}
+    longest = max(len(p) for p in rewrites)
+
+    def spans(tokens: list[str]) -> list[tuple[int, int]]:  # every window looked up, as before
+        return [(i, i + n) for i in range(len(tokens)) for n in range(min(longest, len(tokens) - i), 0, -1)
+                if tuple(tokens[i:i + n]) in rewrites]
+
+    def cues(tokens: list[str], kind: str) -> list[tuple[str, ...]]:
+        table = {e.phrase for e in syn.entries if e.kind == kind}
+        found, i = [], 0
+        while i < len(tokens):
+            n = next((n for n in (3, 2, 1) if len(tokens[i:i + n]) == n and tuple(tokens[i:i + n]) in table),
+                     0)
+            if n:
+                found.append(tuple(tokens[i:i + n]))
+            i += n or 1
+        return found
+
+    texts = [mentions.words(r["text"]) for r in dev_notes(1)]
+    texts += [[*e.phrase, "and", *e.phrase] for e in syn.entries]
+    for ws in texts:
+        got = syn.spans(ws)
+        assert sorted({(a, b) for a, b, _ in got}) == sorted(
+            s for s in set(spans(ws)) if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
+                                                 for o in spans(ws))), ws
+        for kind in ("intent", "behavior"):
+            assert [p for _, p in syn.cues(ws, kind)] == cues(ws, kind), ws
