@@ -195,8 +195,8 @@ def _anchors(kb: KnowledgeBase) -> frozenset[str]:
 def _one_word_names(kb: KnowledgeBase) -> frozenset[str]:
     con = kb.connection()
     names: set[str] = set()
-    for (first,) in con.execute("SELECT DISTINCT CASE instr(path, ' › ') WHEN 0 THEN path "
-                                "ELSE substr(path, 1, instr(path, ' › ') - 1) END FROM search_docs"):
+    firsts = {path.split(" › ", 1)[0] for (path,) in con.execute("SELECT path FROM search_docs")}
+    for first in firsts:
         for part in first.split(" → ")[0].split(","):
             if " " not in part.strip() and len(n := fold(part).split()) == 1:
                 names.add(n[0])
