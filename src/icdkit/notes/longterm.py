@@ -80,7 +80,7 @@ def _current(f: Finder, text: str, a: int, b: int, lo: int, hi: int) -> bool:
 
 
 def _z79(f: Finder, drug: str) -> tuple[str | None, str, str]:
-    for r in f.search(f"long term use of {drug}"):
+    for r in f.search(f"long term use of {drug}", least=0.95):
         if r.code.startswith("Z79") and r.score >= 0.95 and r.code != "Z79.899":
             return r.code, r.title, r.matched.path
     row = f.kb.connection().execute(

@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING
 
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import MAX_RAISE, Result, Searcher
+from icdkit.search.engine import Result, Searcher
 from icdkit.search.phrases import Hit, longest
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
+from icdkit.vocabulary import words as vwords  # memoised: for release data (paths, titles) only
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -44,7 +45,6 @@ MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
 MIN_TABLE = 0.72  # for Drug and Neoplasm Table rows
 MIN_COVER = 0.75  # share of the clause's words the code's path or title must account for
 POOL = 40  # documents the search ranks in full: the coder keeps only its top few
-FLOOR = MIN_SCORE - MAX_RAISE  # a document scoring below this cannot become a mention
 MAX_WORDS = 14  # longer clauses are searched by their main terms only
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/+-]*")
 FILLER = frozenset("""
@@ -108,7 +108,7 @@ class Mention:
         return self.result.code
 
 
-_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None], list[Result]] | None] = \
+_MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None, float | None], list[Result]] | None] = \
     contextvars.ContextVar("icdkit_note_memo", default=None)
 
 
@@ -132,28 +132,54 @@ class Finder:
         self.rules = rules or bundled_rules()
         self.synonyms = self.searcher.synonyms
         self.phrases = self.searcher.phrases
+        self.abbreviations = self.synonyms.rewritten_words()  # a word rewritten alone ('htn')
         self.anchors = _anchors(kb)
         self.to_table = _to_table(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
+        self._names: frozenset[str] | None = None
+        self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
-    def search(self, query: str, limit: int = 6, floor: float | None = None) -> list[Result]:
+    def search(self, query: str, limit: int = 6, floor: float | None = None,
+               least: float | None = None) -> list[Result]:
         """The searcher's results, memoised for the length of one note's coding only (the memo
         lives in a context variable :func:`note_scope` sets and drops: no note text outlives
         the call). An exact phrase is ranked from its own documents
         (:meth:`~icdkit.search.engine.Searcher.phrase`), anything else by the full search,
-        which leaves out the documents scoring below *floor*."""
+        which leaves out the documents scoring below *floor*, or that cannot make a result
+        scoring *least* (see :meth:`~icdkit.search.engine.Searcher.search`)."""
         memo = _MEMO.get()
         if memo is None:
-            return self._search(query, limit, floor)
-        key = (query, limit, floor)
+            return self._search(query, limit, floor, least)
+        key = (query, limit, floor, least)
         if key not in memo:
-            memo[key] = self._search(query, limit, floor)
+            memo[key] = self._search(query, limit, floor, least)
         return memo[key]
 
-    def _search(self, query: str, limit: int, floor: float | None) -> list[Result]:
+    def _search(self, query: str, limit: int, floor: float | None, least: float | None) -> list[Result]:
         got = self.searcher.phrase(query, limit=limit, pool=POOL)
-        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor) if got is None else got
+        return self.searcher.search(query, limit=limit, pool=POOL, floor=floor, least=least) \
+            if got is None else got
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every one-word name a result can carry: a word that is a whole comma part of a
+        document's first path element (an Index main term, a Table row, a title, an inclusion
+        term) or a whole code title. One word of a note that is none of them makes no mention
+        (:func:`_names`), so it is not searched. Read from the store once per knowledge base."""
+        if self._names is None:
+            self._names = _one_word_names(self.kb)
+        return self._names
+
+    def shown(self, r: Result) -> _Shown:
+        """What the result's path and title print, read once per result (release data only)."""
+        key = (r.matched.via, r.matched.path, r.title)
+        got = self._shown.get(key)
+        if got is None:
+            if len(self._shown) > _SHOWN:
+                self._shown.clear()
+            got = self._shown[key] = _read_shown(r)
+        return got
 
     def stems_of(self, tokens: list[str]) -> list[set[str]]:
         """The stems of each variant of *tokens* (abbreviations and lay words rewritten)."""
@@ -182,6 +208,20 @@ def _to_table(kb: KnowledgeBase) -> dict[str, str]:
         "OR see_also LIKE 'Table of Drugs%')").fetchall()
     return {stem(w): "neoplasm" if "Neoplasm" in target else "drug"
             for t, target in rows for w in words(t.split(",")[0]) if w not in STOP}
+
+
+def _one_word_names(kb: KnowledgeBase) -> frozenset[str]:
+    con = kb.connection()
+    names: set[str] = set()
+    firsts = {path.split(" › ", 1)[0] for (path,) in con.execute("SELECT path FROM search_docs")}
+    for first in firsts:
+        for part in first.split(" → ")[0].split(","):
+            if " " not in part.strip() and len(n := fold(part).split()) == 1:
+                names.add(n[0])
+    for (title,) in con.execute("SELECT title FROM nodes WHERE instr(trim(title), ' ') = 0"):
+        if len(n := fold(title).split()) == 1:
+            names.add(n[0])
+    return frozenset(names)
 
 
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -226,7 +266,8 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
         ms, toks = got[i], pieces[i]
         # 'Major depressive disorder, recurrent, moderate': a short clause after a mention may
         # qualify it; joined, the words may name a more specific code
-        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5:
+        # (a short clause naming two conditions of its own is no qualifier: not searched)
+        while ms and i + 1 < len(pieces) and 0 < len(pieces[i + 1]) <= 5 and len(got[i + 1]) <= 1:
             last = ms[-1]
             joined = _try(finder, [t for t in toks if t[0] >= last.start] + pieces[i + 1], unit, section,
                           rank, found)
@@ -235,8 +276,7 @@ def find(finder: Finder, text: str, offset: int, section: str, rank: int,
                 # 'Cannabis use disorder, mild (DSM-5': the words no document prints left out
                 joined = _try(finder, [t for t in toks if t[0] >= last.start] + known, unit, section, rank,
                               found)
-            if joined is None or len(got[i + 1]) > 1 \
-                    or joined.result.score < last.result.score - 0.1:
+            if joined is None or joined.result.score < last.result.score - 0.1:
                 break
             ms = [*ms[:-1], joined]
             toks = toks + pieces[i + 1]
@@ -330,7 +370,8 @@ def _phrases(finder: Finder, toks: list[tuple[int, int, str]]) -> list[tuple[int
 
 
 def _abbrev(finder: Finder, w: str) -> bool:
-    return len(finder.synonyms.variants([w])) > 1
+    """Is *w* an abbreviation or lay word the synonyms rewrite alone ('htn', 'ckd')?"""
+    return w in finder.abbreviations
 
 
 def _try(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, section: str, rank: int,
@@ -362,11 +403,13 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     query = " ".join(ws)
     if not query.strip() or len(query) > 500:
         return None
+    if len(ws) == 1 and not _may_name(finder, ws[0]):
+        return None  # one word that no result could be named by (see _names): not searched
     rewritten = finder.synonyms.variants(words(query))
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
         return None  # too many words no document prints: no result could account for them
-    results = finder.search(query, floor=FLOOR)
+    results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
     if not results:
         return None
     intents = [c for v in rewritten
@@ -380,7 +423,7 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
         if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
             continue
-        fit = _fit(r, variants, bool(intents), behavior, ws)
+        fit = _fit(finder, r, variants, bool(intents), behavior, ws)
         if fit is None:
             continue
         cover, precision = fit
@@ -421,6 +464,11 @@ def _coverable(finder: Finder, v: set[str]) -> bool:
     return shown / len(v) >= MIN_COVER
 
 
+def _may_name(finder: Finder, w: str) -> bool:
+    """Could the one word *w* pass :func:`_names` for some result?"""
+    return len(w) >= 3 and (w in finder.names or _abbrev(finder, w))
+
+
 def _names(finder: Finder, w: str, r: Result) -> bool:
     """Does the one word *w* name the result's term itself (not a longer word sharing its stem:
     'vital' is not 'vitality'), or is it an abbreviation?"""
@@ -441,7 +489,7 @@ def _heads_shown(r: Result, heads: dict[str, str], finder: Finder) -> bool:
     the clause names a second condition the result leaves out: 'hypertension with CKD stage 3'
     is not N18.30), or — on a Table's row — is a main term the Index sends to that Table
     ('adenocarcinoma' on '… › liver › Malignant secondary', 'toxicity' on 'Digoxin › …')."""
-    shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
+    shown = finder.shown(r).every
     for h, w in heads.items():
         if h in shown or finder.to_table.get(h) == r.matched.via:
             continue
@@ -450,48 +498,78 @@ def _heads_shown(r: Result, heads: dict[str, str], finder: Finder) -> bool:
     return True
 
 
-def _fit(r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
+_SHOWN = 50_000  # results' readings kept per finder
+_GENERIC_OWN = frozenset(stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What a result's path and title print, as :func:`_fit` and :func:`_heads_shown` read it."""
+
+    head: frozenset[str]  # stems of the head word(s) the query must name (empty: none)
+    every: frozenset[str]  # stems of the path and title
+    shown: frozenset[str]  # the same less stop words
+    denied: tuple[frozenset[str], ...]  # stems of each 'without …' phrase of the title
+    numbers: frozenset[str]  # words holding a digit
+    with_: frozenset[str]  # stems the title says 'with'
+    own: frozenset[str]  # stems of the path's own terms, generic words left out
+    neoplasm: bool  # the title says neoplasm
+
+
+def _read_shown(r: Result) -> _Shown:
+    parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
+    via = r.matched.via
+    if via in ("index", "eindex", "drug"):
+        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
+        head = {stem(w) for w in vwords(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP}
+    elif via == "neoplasm":
+        head = {stem(w) for w in vwords(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
+    else:
+        head = set()
+    printed = vwords(r.matched.path + " " + r.title)
+    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
+    own = ({stem(w) for p in kept for w in vwords(p.split(",")[0])}
+           if via not in ("title", "inclusion") else {stem(w) for w in vwords(r.matched.path)})
+    def stems(text: str) -> frozenset[str]:
+        return frozenset(stem(w) for w in vwords(text) if w not in STOP)
+
+    return _Shown(frozenset(head), frozenset(stem(w) for w in printed),
+                  frozenset(stem(w) for w in printed if w not in STOP),
+                  tuple(stems(p) for p in _WITHOUT.findall(r.title)),
+                  frozenset(w for w in printed if any(ch.isdigit() for ch in w)),
+                  frozenset().union(*(stems(p) for p in _WITH.findall(r.title.lower()))),
+                  frozenset(own - _GENERIC_OWN), "neoplasm" in vwords(r.title))
+
+
+def _fit(finder: Finder, r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
          ) -> tuple[float, float] | None:
     """(share of the query's words the result accounts for, share of the result's words the
     query has), or None when the result's head word is not in the query."""
-    parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
     via = r.matched.via
     if via == "drug" and not intent:
         return None
-    if not behavior and (via == "neoplasm" or "neoplasm" in words(r.title)):
+    read = finder.shown(r)
+    if not behavior and (via == "neoplasm" or read.neoplasm):
         return None  # a neoplasm code needs a word saying neoplasm, tumour, cancer…
-    if via in ("index", "eindex", "drug"):
-        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
-        head = {stem(w) for w in words(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP}
-    elif via == "neoplasm":
-        head = {stem(w) for w in words(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
-    else:
-        head = set()
-    shown = {stem(w) for w in words(r.matched.path + " " + r.title) if w not in STOP}
-    denied = [{stem(w) for w in words(p) if w not in STOP} for p in _WITHOUT.findall(r.title)]
+    head, own = read.head, read.own
+    shown = read.shown | _GENERIC_STEMS
     # by word, as the path prints them: 'covid-19' is 'covid' and '19' ('COVID-19 › pneumonia')
     numbers = {x for w in query for x in words(w) if any(ch.isdigit() for ch in x)}
-    shown_numbers = {w for w in words(r.matched.path + " " + r.title) if any(ch.isdigit() for ch in w)}
     absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
-    shown_with = {stem(w) for p in _WITH.findall(r.title.lower()) for w in words(p) if w not in STOP}
-    kept = parts[:-1] if via in ("drug", "neoplasm") else parts
-    own = ({stem(w) for p in kept for w in words(p.split(",")[0])}
-           if via not in ("title", "inclusion") else {stem(w) for w in words(r.matched.path)})
-    own -= {stem(w) for w in _GENERIC - {"disease", "diseased", "disorder", "condition"}}
     best: tuple[float, float] | None = None
     for v in variants:
         if head and not head <= v:
             continue
         # 'without heart failure' when the note says heart failure (and not 'without' it)
-        if any(d and d <= v and not d <= absent for d in denied):
+        if any(d and d <= v and not d <= absent for d in read.denied):
             continue
-        if numbers and shown_numbers and not numbers <= shown_numbers:
+        if numbers and read.numbers and not numbers <= read.numbers:
             continue  # 'stage 3' is not 'stage 5'
-        if absent and absent <= shown_with:  # 'GERD without esophagitis' is not '… with esophagitis'
+        if absent and absent <= read.with_:  # 'GERD without esophagitis' is not '… with esophagitis'
             continue
         if not v:
             continue
-        cover = len(v & (shown | {stem(w) for w in _GENERIC})) / len(v)
+        cover = len(v & shown) / len(v)
         precision = len(own & v) / len(own) if own else 1.0
         if best is None or (cover, precision) > best:
             best = (cover, precision)

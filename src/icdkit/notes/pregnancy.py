@@ -155,7 +155,7 @@ def _complicating(f: Finder, said: tuple[str, ...], title: str) -> Result | None
     heads = [w for w in said if stem(w) in f.anchors and w not in STOP]  # the Index main terms said
     best: tuple[float, float, Result] | None = None
     for query in dict.fromkeys((" ".join(said), title, *heads)):
-        for r in f.search("pregnancy complicated by " + query):
+        for r in f.search("pregnancy complicated by " + query, least=0.6):
             if not r.code.startswith("O") or not r.matched.path.startswith(_COMPLICATED) or r.score < 0.6:
                 continue
             subs = r.matched.path[len(_COMPLICATED):].split(" → ")[0].split(" › ")

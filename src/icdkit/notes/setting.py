@@ -77,7 +77,7 @@ def _ask(f: Finder, query: str, prefixes: tuple[str, ...], floor: float) -> Resu
     """The first result of *query* in *prefixes* that names one of the condition's own words."""
     own = {stem(w) for w in words(query) if w not in STOP} - _HISTORY_WORDS
     best: tuple[int, float, Result] | None = None
-    for r in f.search(query):
+    for r in f.search(query, least=floor):
         if r.score >= floor and r.code.startswith(prefixes):
             shown = {stem(w) for w in words(r.matched.path + " " + r.title)}
             named = len(own & shown)

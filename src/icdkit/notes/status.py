@@ -88,7 +88,7 @@ def _is_weeks(m: re.Match[str]) -> bool:
 
 
 def _first(f: Finder, query: str, prefixes: tuple[str, ...], floor: float) -> Result | None:
-    for r in f.search(query):
+    for r in f.search(query, least=floor):
         if r.code.startswith(prefixes) and r.score >= floor and r.billable:
             return r
     return None

@@ -156,6 +156,7 @@ class Searcher:
         self._steps: dict[str, tuple[tuple[str, ...], bool]] = {}
         self._phrases: Phrases | None = None
         self._scratch: tuple[_F, _F, _F, _F] | None = None
+        self._prior_max = float(self.prior.max()) if self.n else 0.0
         self._printed: dict[str, frozenset[str]] = {}  # title or path -> its stems
         self._doc_rows: dict[int, tuple[str, str, str, str | None]] = {}  # search_docs rows read
         self._drug_rows: _I = np.flatnonzero(self.is_drug).astype(np.int32)
@@ -292,20 +293,69 @@ class Searcher:
                 out.append(_Position(_UNKNOWN, []))
         return out
 
-    def _score(self, positions: list[_Position], table_cues: dict[str, bool]) -> tuple[_F, _I]:
+    def _score(self, positions: list[_Position], table_cues: dict[str, bool],
+               floor: float | None = None) -> tuple[_F, _I]:
         """Scores of every document that matched something (vectorised), and their ids.
 
         The work is in proportion to the postings the query's words touch, not to the number
         of documents: each position's best credit per document is gathered in a scratch vector
         over the ids it touched only, added to the running sums there, and the scratch cleared
         again (the vectors are the searcher's own, under its lock). The sums are the same
-        float32 additions in the same order as over whole vectors, so the scores are too."""
+        float32 additions in the same order as over whole vectors, so the scores are too.
+
+        With a *floor*, only the documents that can reach it are scored (:meth:`_reachable`):
+        'other', 'left' or 'unspecified' alone cannot lift a document to it, so their long
+        postings are read only where a rarer word of the query matched. The scores of the
+        documents kept are the same additions in the same order, so the same numbers."""
         if not any(p.alts for p in positions):
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32)
         total = sum(p.weight for p in positions)
+        reachable = self._reachable(positions, table_cues, total, floor) if floor is not None else None
+        return self._scored(positions, table_cues, total, reachable)
+
+    def _reachable(self, positions: list[_Position], table_cues: dict[str, bool], total: float,
+                   floor: float) -> tuple[_I, set[int]] | None:
+        """The ids of the documents that can score *floor* or more, and the positions left out
+        to find them; None when any touched document can.
+
+        A document's score is at most the credit of the words it matched over the query's
+        total weight, plus the largest prior (the penalty and the Tables' corrections only
+        lower it). The words of least credit that together cannot reach the floor are left
+        out; a document must match one of the others (MaxScore, Turtle and Flood 1995)."""
+        need = (floor - self._prior_max) * total - 1e-4 * total  # a margin over float32 sums
+        cue = table_cues["drug"] or table_cues["neoplasm"]
+        bounds = [p.weight * max([q for s, q in p.alts if self.postings(s) is not None]
+                                 + [1.0 if p.cue and cue else 0.0]) for p in positions]
+        spare = 0.0
+        left_out: set[int] = set()
+        for i in sorted(range(len(positions)), key=bounds.__getitem__):
+            if spare + bounds[i] >= need:
+                break
+            spare += bounds[i]
+            left_out.add(i)
+        if not left_out:
+            return None
+        arrays: list[_I] = []
+        for i, p in enumerate(positions):
+            if i in left_out:
+                continue
+            for s, _ in p.alts:
+                if (post := self.postings(s)) is not None:
+                    arrays += [post[1], post[2]]
+            if p.cue:
+                arrays += [rows for table, rows in self._table_rows() if table_cues[table]]
+        return _union(arrays), left_out
+
+    def _scored(self, positions: list[_Position], table_cues: dict[str, bool], total: float,
+                only: tuple[_I, set[int]] | None) -> tuple[_F, _I]:
+        """:meth:`_score`'s sums, over the reachable documents only when *only* names them
+        (their sorted ids, and the positions whose postings must be cut down to them)."""
         matched, matched_req, hit, req = self._vectors()
-        for p in positions:
-            posts = [(q, post) for s, q in p.alts if (post := self.postings(s)) is not None]
+        among, cut = only if only is not None else (None, set())
+        for n, p in enumerate(positions):
+            posts = [(q, post if among is None or n not in cut else
+                      (post[0], _within(post[1], among), _within(post[2], among)))
+                     for s, q in p.alts if (post := self.postings(s)) is not None]
             if len(posts) == 1 and not p.cue:  # one word, no alternative: its credit is a constant
                 quality, (idf, rids, oids) = posts[0]
                 weight = np.float32(p.weight)
@@ -320,8 +370,9 @@ class Searcher:
                 _raise(req, rids, idf)
                 touched += [oids, rids]
             if p.cue:  # a word asking for a table column is matched by every row of that table
-                for table, rows in (("drug", self._drug_rows), ("neoplasm", self._neoplasm_rows)):
+                for table, rows in self._table_rows():
                     if table_cues[table]:
+                        rows = rows if among is None or n not in cut else _within(rows, among)
                         hit[rows] = 1.0
                         touched.append(rows)
             ids = _joined(touched)  # may repeat an id: a[ids] += v writes each once, from its old value
@@ -331,16 +382,21 @@ class Searcher:
             matched_req[ids] += req[ids]
             hit[ids] = 0.0
             req[ids] = 0.0
-        ids = np.flatnonzero(matched > 0).astype(np.int32)
+        # every credited document has matched > 0 (weights and qualities are), and every
+        # reachable one was credited (it is in the postings of a word not left out)
+        ids = np.flatnonzero(matched > 0).astype(np.int32) if among is None else among
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
-        matched[ids] = 0.0  # every credited document has matched > 0 (weights and qualities are)
+        matched[ids] = 0.0
         matched_req[ids] = 0.0
         if not table_cues["neoplasm"]:
             score[self.is_neoplasm[ids]] = -1.0
         if not table_cues["drug"]:
             score[self.is_drug[ids]] -= 0.3
         return score.astype(np.float32), ids
+
+    def _table_rows(self) -> tuple[tuple[str, _I], tuple[str, _I]]:
+        return ("drug", self._drug_rows), ("neoplasm", self._neoplasm_rows)
 
     def _vectors(self) -> tuple[_F, _F, _F, _F]:
         """The four zeroed scratch vectors of :meth:`_score` (one per document each)."""
@@ -350,31 +406,38 @@ class Searcher:
         return self._scratch
 
     def search(self, query: str, *, limit: int = 10, billable_only: bool = False,
-               prefix: bool = False, pool: int = _POOL, floor: float | None = None) -> list[Result]:
+               prefix: bool = False, pool: int = _POOL, floor: float | None = None,
+               least: float | None = None) -> list[Result]:
         """Codes for *query*, best first (thread-safe: a server calls it from many threads).
         *pool*: documents ranked in full after the vectorised pass (fewer is faster; the note
         coder, which keeps only the top few, asks for 40). *floor*: documents scoring below it
         are not ranked at all — for a caller that keeps only results scoring at least
         ``floor + MAX_RAISE`` (the most the ranking adds to a document's score), the answer
-        it keeps is the same, sooner."""
+        it keeps is the same, sooner. *least*: the lowest result score the caller keeps; the
+        floor is then found per query, from the most *this* query's ranking can add (a query
+        negating nothing gets no with/without bonus, one without numbers no number bonus):
+        the results scoring *least* or more are the same, in the same order."""
         text = _check(query, limit)
         with self._lock:
-            return self._search(text, limit, billable_only, prefix, max(pool, limit), floor)
+            return self._search(text, limit, billable_only, prefix, max(pool, limit), floor, least)
 
     def _search(self, text: str, limit: int, billable_only: bool, prefix: bool,
-                pool: int = _POOL, floor: float | None = None) -> list[Result]:
+                pool: int = _POOL, floor: float | None = None, least: float | None = None) -> list[Result]:
         direct = self._code_results(text)
         every = query_words(text)  # not memoised: a query may be patient text
         tokens = digits([self.synonyms.complete(t) if self.unknown(t) else t for t in content(every)])
         best: dict[int, float] = {}
         variants, columns = self._variants(tokens)
+        ask = self._ask(every, tokens, variants, prefix)
+        if least is not None:
+            floor = max(floor if floor is not None else -9.0, least - _most_raised(ask))
         for n, (variant, intents, behaviors) in enumerate(variants):
             cue_words = {w for _, phrase in intents + behaviors for w in phrase}
             positions = self._positions(variant, prefix, cue_words)
             if not positions:
                 continue
             table_cues = {"drug": bool(intents), "neoplasm": bool(behaviors)}
-            score, ids = self._score(positions, table_cues)
+            score, ids = self._score(positions, table_cues, floor)
             if n:
                 score -= _REWRITTEN
             if len(ids) > pool:
@@ -386,7 +449,6 @@ class Searcher:
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:pool]  # ties: document order
         if floor is not None:
             ranked = [kv for kv in ranked if kv[1] >= floor]
-        ask = self._ask(every, tokens, variants, prefix)
         results = self._group(ranked, columns, billable_only, limit, ask)
         seen = {r.code for r in direct}
         merged = direct + [r for r in results if r.code not in seen]
@@ -621,6 +683,39 @@ def _raise(vec: _F, ids: _I, value: float) -> None:
     """vec[ids] = max(vec[ids], value) (ids are unique within one postings list)."""
     if len(ids):
         vec[ids] = np.maximum(vec[ids], value)
+
+
+def _most_raised(ask: Ask) -> float:
+    """The most :meth:`Searcher._group` adds to a document's score for this query (at most
+    :data:`MAX_RAISE`): billable, the literal path, a 'without' agreeing with what the query
+    negates (only when it negates something), a number of the query in the title (only when
+    it has numbers)."""
+    return 0.005 + _LITERAL + (AGREES if ask.negated else 0.0) + (_NUMBER if ask.numbers else 0.0)
+
+
+def _union(arrays: list[_I]) -> _I:
+    """The distinct ids of several id arrays, sorted (a sort and a pass: numpy's unique hashes
+    first, ten times slower on a few thousand ids)."""
+    arrays = [a for a in arrays if len(a)]
+    if len(arrays) <= 1:
+        return arrays[0] if arrays else np.zeros(0, dtype=np.int32)
+    ids = np.sort(np.concatenate(arrays))
+    first = np.empty(len(ids), dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    kept: _I = ids[first]
+    return kept
+
+
+def _within(ids: _I, among: _I) -> _I:
+    """The ids both sorted, unique arrays hold, in order (the shorter is looked up in the other)."""
+    if not len(ids) or not len(among):
+        return ids[:0]
+    short, long = (ids, among) if len(ids) < len(among) else (among, ids)
+    at = np.searchsorted(long, short)
+    np.minimum(at, len(long) - 1, out=at)
+    found: _I = short[long[at] == short]
+    return found
 
 
 def _joined(arrays: list[_I]) -> _I:

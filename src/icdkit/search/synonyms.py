@@ -52,6 +52,9 @@ class Synonyms:
             else:
                 self._rewrites.setdefault(e.phrase, []).append(tuple(words(e.expansion)))
         self._longest = max((len(p) for p in self._rewrites), default=1)
+        # first words of the phrases: a query word that begins none begins no rewrite or cue
+        self._firsts = frozenset(p[0] for p in self._rewrites if p)
+        self._cue_firsts = {kind: frozenset(p[0] for p in table if p) for kind, table in self._cues.items()}
 
     @classmethod
     @cache
@@ -83,6 +86,8 @@ class Synonyms:
         """
         out: list[tuple[int, int, tuple[str, ...]]] = []
         for i in range(len(tokens)):
+            if tokens[i] not in self._firsts:
+                continue
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
                 for exp in self._rewrites.get(tuple(tokens[i:i + n]), ()):
                     out.append((i, i + n, exp))
@@ -111,6 +116,16 @@ class Synonyms:
             out.append(combined)
         return out
 
+    def rewritten_words(self) -> frozenset[str]:
+        """The words that alone are rewritten to other words (``htn``, ``ckd``, ``tylenol``):
+        the words *w* for which :meth:`variants` of ``[w]`` holds more than ``[w]``.
+
+        >>> {"htn", "ckd"} <= Synonyms.bundled().rewritten_words()
+        True
+        """
+        return frozenset(p[0] for p, exps in self._rewrites.items()
+                         if len(p) == 1 and any(e != p for e in exps))
+
     def complete(self, word: str) -> str:
         """A half-typed word completed to the one-word phrase it begins ('tylen' -> 'tylenol'),
         the shortest such phrase; *word* itself when none (or it is under four letters).
@@ -131,9 +146,13 @@ class Synonyms:
     def cues(self, tokens: list[str], kind: str) -> list[tuple[str, tuple[str, ...]]]:
         """(column or 'drug' / 'neoplasm', the words saying so) for each cue in the query."""
         table = self._cues[kind]
+        firsts = self._cue_firsts[kind]
         found = []
         i = 0
         while i < len(tokens):
+            if tokens[i] not in firsts:
+                i += 1
+                continue
             for n in (3, 2, 1):
                 phrase = tuple(tokens[i:i + n])
                 if len(phrase) == n and phrase in table:
