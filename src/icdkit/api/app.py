@@ -12,12 +12,12 @@ per request and security headers (:mod:`icdkit.api.limits`); ``/docs`` works off
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from icdkit import __version__
 from icdkit.api import docs, errors, fhir, guide_routes, models, note_routes, rest, web
 from icdkit.api.limits import Guard
 from icdkit.api.releases import Releases, warm
+from icdkit.api.responses import JSONResponse
 from icdkit.workbench import KnowledgeBase
 
 
@@ -26,6 +26,7 @@ def create_app(kb: KnowledgeBase) -> FastAPI:
     warmers = (fhir.concepts,)
     warm(kb, warmers)
     app = FastAPI(title="icdkit", version=__version__, docs_url=None, redoc_url=None,
+                  default_response_class=JSONResponse,
                   description=f"ICD-10-CM {kb.label} (and every other built release, `?release=`), "
                               "offline and traceable to the official files. Every error answers "
                               '`{"error": {"type", "message", "suggestions"}}`.')

@@ -2,6 +2,10 @@
 
 ``?release=FY2025`` on any endpoint opens that release's knowledge base on first use
 (read-only, never building it: an unbuilt or unknown release is a 404) and keeps it open.
+Opening and warming happen off the event loop (:meth:`Releases.opened` answers only what is
+already open; the routes ask :meth:`Releases.served` in the thread pool otherwise), and until a
+release is warmed (:attr:`Served.ready`) its requests run in the thread pool too: a first
+request for another release never stalls the requests of every other one.
 Every open store is watched: when its file is replaced (``icdkit build`` writes a new file),
 a fresh :class:`~icdkit.workbench.KnowledgeBase` is opened and warmed in a background thread
 and swapped in whole; until then requests keep the snapshot they had (the old file stays
@@ -46,9 +50,10 @@ def _identity(path: os.PathLike[str] | str) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
-    """Read *kb*'s tables into memory and build what the routes keep per release."""
-    kb.preload()
+def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *, freeze_gc: bool = False) -> None:
+    """Read *kb*'s tables into memory and build what the routes keep per release (with
+    *freeze_gc*, out of the collector's scans: see :meth:`KnowledgeBase.preload`)."""
+    kb.preload(freeze_gc=freeze_gc)
     kb.searcher()
     for step in warmers:
         step(kb)
@@ -66,14 +71,20 @@ class Served:
         self._looked = time.monotonic()
         self._reloading = False
         self._lock = threading.Lock()
+        #: set once the tables are in memory: until then requests run in the thread pool
+        self.ready = threading.Event()
         if warm:
             threading.Thread(target=self._warm, args=(kb,), daemon=True).start()
+        else:
+            self.ready.set()
 
     def _warm(self, kb: KnowledgeBase) -> None:
-        try:
-            warm(kb, self.warmers)
+        try:  # frozen: a full collection rescanning ~400k table objects holds the GIL for ~1 s
+            warm(kb, self.warmers, freeze_gc=True)
         except Exception:  # a store being replaced: the next look reopens it
             log.warning("could not warm %s", kb.path, exc_info=True)
+        finally:
+            self.ready.set()  # a failed warm leaves point queries: slower, never wrong
 
     def current(self) -> Served:
         """This release as served now; starts a reopen when the file changed (at most once a second)."""
@@ -113,10 +124,37 @@ class Releases:
         self._lock = threading.Lock()
         self._listing: tuple[float, list[Any]] = (-LIST_EVERY, [])
         self.cache_dir = kb.cache_dir
+        threading.Thread(target=self._read_history, args=(kb,), daemon=True).start()
+
+    def _read_history(self, kb: KnowledgeBase) -> None:
+        """Read into memory, in the background, the other built releases a lookup's history
+        consults (a dated lookup reads the release in force then, an unknown code the releases
+        that held it): else the first such requests would read them, seconds each, in a
+        request's thread and over its budget. ``icdkit serve`` has read them before serving."""
+        for name in kb.release_names():
+            if name == kb.release or not store.is_current(store.db_path(name, self.cache_dir)):
+                continue
+            try:
+                kb.other(name).preload(freeze_gc=True)
+            except Exception:  # being replaced, or not openable: its requests read it as they go
+                log.warning("could not read release %s", name, exc_info=True)
+
+    def opened(self, name: str | None) -> Served | None:
+        """The release *name* as served now when it is open already (no file is read: safe on
+        the event loop), else None (ask :meth:`served` in a thread)."""
+        if name is None:
+            got = self._served.get(self.default)
+        else:
+            got = self._served.get(name)
+            if got is None:
+                text = name.strip().upper()
+                got = self._served.get(text if text.startswith("FY") else f"FY{text}")
+        return None if got is None else got.current()
 
     def served(self, name: str | None) -> Served:
         """The release *name* (any spelling: ``FY2025``, ``2025``); UnknownRelease when it is
-        neither bundled-and-built nor built in the store."""
+        neither bundled-and-built nor built in the store. Opens it on first use (reads files:
+        call it in a thread, see :meth:`opened`)."""
         release = self.default if name is None else self._name(name)
         got = self._served.get(release)
         if got is None:
@@ -144,10 +182,14 @@ class Releases:
         return release
 
     def _open(self, release: str) -> KnowledgeBase:
+        """The served release's :meth:`~KnowledgeBase.other` (one copy in memory for both the
+        lookups' history and ``?release=``), never built here."""
         path = store.db_path(release, self.cache_dir)
         if not store.is_current(path):
             raise UnknownRelease(f"release {release} is not built: run `icdkit build --release {release}`")
-        return KnowledgeBase(path, cache_dir=self.cache_dir)
+        got = self._served[self.default].kb.other(release)
+        assert isinstance(got, KnowledgeBase)
+        return got
 
     def listing(self) -> list[dict[str, Any]]:
         """Every release of the store (bundled or built), with its label and effective date."""
