@@ -6,8 +6,8 @@ request cap). Reports, per phase, requests/s, p50 and p99 latency and the status
 soak of unique inputs (codes in every spelling, searches with made-up words, Index terms)
 samples the server's RSS. Traffic goes to 127.0.0.1 only.
 
-    python benchmarks/bench_server.py                       # 10 s phases, 60 s soak
-    python benchmarks/bench_server.py --workers 2           # icdkit serve --workers 2 (one per core)
+    python benchmarks/bench_server.py                       # 10 s phases, 60 s soak, 2 workers
+    python benchmarks/bench_server.py --workers 1           # one process
     python benchmarks/bench_server.py --soak-seconds 600    # the 10-minute soak
 
 During the soak the server's RSS (every process of it) is printed at each sample; the verdict
@@ -199,7 +199,8 @@ def main() -> None:
     ap.add_argument("--release")
     ap.add_argument("--seconds", type=float, default=10, help="length of each throughput phase")
     ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=1, help="icdkit serve --workers (default 1)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="icdkit serve --workers (default 2: one per core, as the figures are measured)")
     ap.add_argument("--soak", "--soak-seconds", dest="soak", type=float, default=60,
                     help="length of the unique-input soak in seconds (600: the 10-minute soak)")
     ap.add_argument("--samples", type=int, default=20, help="RSS samples over the soak")
