@@ -41,7 +41,7 @@ _NODE_COLS = ("key, code, kind, title, billable, parent, parent_code, chapter, b
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
 # bytes per memo keyed by what callers ask (a server's callers ask anything): see icdkit.memo
 _KEYS_BYTES = 4 << 20  # code as typed (other than its plain or dotted key) -> its key
-_EFFECTIVE_BYTES = 16 << 20  # effective notes by code and kinds (~40k; shared notes, not copied)
+_EFFECTIVE_BYTES = 8 << 20  # effective notes by code and kinds (~20k; shared notes, not copied)
 _AGES_BYTES = 1 << 20  # MCE age ranges by date of service (dates within the validity horizon)
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),

@@ -24,7 +24,7 @@ from icdkit.rules.findings import Finding, Source
 from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
-MEMO_BYTES = 16 << 20  # per memo keyed by what callers ask
+MEMO_BYTES = 8 << 20  # per memo keyed by what callers ask
 
 HCC_MODEL = "CMS-HCC Model V28"
 
