@@ -62,9 +62,11 @@ def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *, freeze_gc: bool
 class Served:
     """One release's knowledge base and checker, swapped whole when its file is replaced."""
 
-    def __init__(self, kb: KnowledgeBase, *, warm: bool, warmers: tuple[Warmer, ...] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, *, warm: bool, warmers: tuple[Warmer, ...] = (),
+                 freeze_gc: bool = False) -> None:
         self.kb = kb
         self.warmers = warmers
+        self.freeze_gc = freeze_gc
         self.checker = Checker(kb)
         self.check_lock = threading.Lock()  # the checker's memos are not shared between threads
         self._identity = _identity(kb.path)
@@ -79,8 +81,8 @@ class Served:
             self.ready.set()
 
     def _warm(self, kb: KnowledgeBase) -> None:
-        try:  # frozen: a full collection rescanning ~400k table objects holds the GIL for ~1 s
-            warm(kb, self.warmers, freeze_gc=True)
+        try:  # frozen (a server's): a full collection rescanning the tables holds the GIL ~1 s
+            warm(kb, self.warmers, freeze_gc=self.freeze_gc)
         except Exception:  # a store being replaced: the next look reopens it
             log.warning("could not warm %s", kb.path, exc_info=True)
         finally:
@@ -117,27 +119,15 @@ class Releases:
     """The served release (*kb*, warmed by the caller) and every other one, opened lazily and
     warmed in the background with *warmers*."""
 
-    def __init__(self, kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *,
+                 freeze_gc: bool = False) -> None:
         self.default = kb.release
         self.warmers = warmers
+        self.freeze_gc = freeze_gc  # the program's owner (``icdkit serve``) may ask: see preload
         self._served: dict[str, Served] = {kb.release: Served(kb, warm=False, warmers=warmers)}
         self._lock = threading.Lock()
         self._listing: tuple[float, list[Any]] = (-LIST_EVERY, [])
         self.cache_dir = kb.cache_dir
-        threading.Thread(target=self._read_history, args=(kb,), daemon=True).start()
-
-    def _read_history(self, kb: KnowledgeBase) -> None:
-        """Read into memory, in the background, the other built releases a lookup's history
-        consults (a dated lookup reads the release in force then, an unknown code the releases
-        that held it): else the first such requests would read them, seconds each, in a
-        request's thread and over its budget. ``icdkit serve`` has read them before serving."""
-        for name in kb.release_names():
-            if name == kb.release or not store.is_current(store.db_path(name, self.cache_dir)):
-                continue
-            try:
-                kb.other(name).preload(freeze_gc=True)
-            except Exception:  # being replaced, or not openable: its requests read it as they go
-                log.warning("could not read release %s", name, exc_info=True)
 
     def opened(self, name: str | None) -> Served | None:
         """The release *name* as served now when it is open already (no file is read: safe on
@@ -162,6 +152,7 @@ class Releases:
                 got = self._served.get(release)
                 if got is None:
                     got = self._served[release] = Served(self._open(release), warm=True,
+                                                         freeze_gc=self.freeze_gc,
                                                          warmers=self.warmers)
         return got.current()
 
