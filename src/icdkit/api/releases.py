@@ -128,6 +128,21 @@ class Releases:
         self._lock = threading.Lock()
         self._listing: tuple[float, list[Any]] = (-LIST_EVERY, [])
         self.cache_dir = kb.cache_dir
+        self._open_history(kb)
+
+    def _open_history(self, kb: KnowledgeBase) -> None:
+        """Open now, at start, the other built releases a lookup's history consults (a dated
+        lookup reads the release in force then, an unknown code the releases that held it):
+        opening one may check its file against its build checksum (seconds), which a first
+        such request would otherwise do within its budget. Their tables are read on use, in
+        the thread pool (``icdkit serve`` reads them before serving)."""
+        for name in kb.release_names():
+            if name == kb.release or not store.is_current(store.db_path(name, self.cache_dir)):
+                continue
+            try:
+                kb.other(name)
+            except Exception:  # being replaced, or not openable: its requests say why
+                log.warning("could not open release %s", name, exc_info=True)
 
     def opened(self, name: str | None) -> Served | None:
         """The release *name* as served now when it is open already (no file is read: safe on
