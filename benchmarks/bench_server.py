@@ -6,8 +6,8 @@ request cap). Reports, per phase, requests/s, p50 and p99 latency and the status
 soak of unique inputs (codes in every spelling, searches with made-up words, Index terms)
 samples the server's RSS. Traffic goes to 127.0.0.1 only.
 
-    python benchmarks/bench_server.py                       # 10 s phases, 60 s soak
-    python benchmarks/bench_server.py --workers 2           # icdkit serve --workers 2 (one per core)
+    python benchmarks/bench_server.py                       # 10 s phases, 60 s soak, 2 workers
+    python benchmarks/bench_server.py --workers 1           # one process
     python benchmarks/bench_server.py --soak-seconds 600    # the 10-minute soak
 
 During the soak the server's RSS (every process of it) is printed at each sample; the verdict
@@ -81,6 +81,23 @@ def rss_kib(pid: int) -> int:
     except OSError:
         return total
     return total + sum(rss_kib(int(k)) for k in kids)
+
+
+def rss_each_mib(pid: int) -> dict[str, float]:
+    """Resident memory of the server's parent and of each worker, MiB (``parent``, ``worker 1`` …)."""
+    def own(p: int) -> float:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            pass
+        return 0.0
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        kids = []
+    return {"parent": own(pid), **{f"worker {n}": own(k) for n, k in enumerate(kids, 1)}}
 
 
 def flat(samples: list[float]) -> tuple[bool, float]:
@@ -199,7 +216,8 @@ def main() -> None:
     ap.add_argument("--release")
     ap.add_argument("--seconds", type=float, default=10, help="length of each throughput phase")
     ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=1, help="icdkit serve --workers (default 1)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="icdkit serve --workers (default 2: one per core, as the figures are measured)")
     ap.add_argument("--soak", "--soak-seconds", dest="soak", type=float, default=60,
                     help="length of the unique-input soak in seconds (600: the 10-minute soak)")
     ap.add_argument("--samples", type=int, default=20, help="RSS samples over the soak")
@@ -221,6 +239,7 @@ def main() -> None:
         report["code_json"] = drive(port, code_paths, args.seconds, args.connections)
         report["search"] = drive(port, search_paths, args.seconds, args.connections)
         samples: list[float] = []
+        report["rss_each_soak_start_mib"] = rss_each_mib(server.pid)
         slice_s = max(args.soak / max(args.samples, 1), 1)
         t_end = time.monotonic() + args.soak
         at = 0
@@ -240,6 +259,7 @@ def main() -> None:
                           "statuses": dict(sum((Counter(r["statuses"]) for r in soak_runs), Counter())),
                           "rss_mib_samples": samples, "flat": is_flat, "growth_mib": growth}
         report["rss_end_mib"] = round(rss_kib(server.pid) / 1024, 1)
+        report["rss_each_soak_end_mib"] = rss_each_mib(server.pid)
         report["health_after"] = drive(port, ["/health"], 1, 1)["statuses"]
     finally:
         server.terminate()
@@ -262,6 +282,8 @@ def main() -> None:
     print(f"soak       {s['requests']} unique-input requests in {s['seconds']:g} s, statuses {s['statuses']}")
     print(f"RSS MiB    start {report['rss_start_mib']}, warm {report['rss_warm_mib']}, "
           f"during soak {s['rss_mib_samples']}, end {report['rss_end_mib']}")
+    print(f"RSS each   soak start {report['rss_each_soak_start_mib']}, "
+          f"soak end {report['rss_each_soak_end_mib']}")
     print(f"verdict    RSS {'flat' if s['flat'] else 'NOT flat'} over the soak (growth {s['growth_mib']} MiB "
           f"after the first fifth)")
     print(f"health after the soak: {report.get('health_after')}; {report.get('stop', 'stopped on SIGTERM')}")

@@ -3,7 +3,7 @@
 Every import counts — at the top of a module, inside a function (lazy), or under
 ``TYPE_CHECKING`` — so a lazy import cannot hide a cycle. The layers (DESIGN.md), lowest first:
 
-0. neutral: errors, codes, refs, models, vocabulary, dates, titles
+0. neutral: errors, codes, refs, models, vocabulary, dates, titles, memo
 1. build/ (official files → one SQLite per release)
 2. the facts: store, kb, history
 3. search/, rules/
@@ -25,6 +25,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "icdkit"
 
 LAYERS: dict[str, int] = {
     "errors": 0, "codes": 0, "refs": 0, "models": 0, "vocabulary": 0, "dates": 0, "titles": 0,
+    "memo": 0,
     "build": 1,
     "store": 2, "kb": 2, "history": 2,
     "search": 3, "rules": 3,

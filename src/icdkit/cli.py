@@ -542,8 +542,8 @@ def _serve(kb: Any, sock: Any) -> None:
             kb.other(name).preload(freeze_gc=True)
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    server = uvicorn.Server(uvicorn.Config(create_app(kb), log_level="warning", access_log=False,
-                                           loop=loop, http=http))
+    app = create_app(kb, freeze_gc=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, loop=loop, http=http))
     server.run(sockets=[sock])
 
 

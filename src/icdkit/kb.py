@@ -19,6 +19,7 @@ import difflib
 import gc
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from icdkit import codes
 from icdkit.dates import ICD10CM_START, parse_date
 from icdkit.errors import IncompatibleStore, InvalidInput, MalformedCode, UnknownCode
+from icdkit.memo import Memo, shallow
 from icdkit.models import Code, Note, Period, ReleaseInfo
 from icdkit.refs import Ref
 
@@ -37,7 +39,10 @@ __all__ = ["KnowledgeBase", "parse_date"]
 _NODE_COLS = ("key, code, kind, title, billable, parent, parent_code, chapter, block, depth, "
               "short_title, seventh_owner, path")
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
-_MEMO_LIMIT = 400_000  # entries per memo (effective notes by code and kinds)
+# bytes per memo keyed by what callers ask (a server's callers ask anything): see icdkit.memo
+_KEYS_BYTES = 4 << 20  # code as typed (other than its plain or dotted key) -> its key
+_EFFECTIVE_BYTES = 8 << 20  # effective notes by code and kinds (~20k; shared notes, not copied)
+_AGES_BYTES = 1 << 20  # MCE age ranges by date of service (dates within the validity horizon)
 _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC Model V28": ("CMS-HCC", "V28"),
     "CMS-HCC Model V24": ("CMS-HCC", "V24"),
@@ -46,6 +51,9 @@ _HCC_MODEL = {  # model name in the CMS mapping -> (label domain, version)
     "CMS-HCC ESRD Model V21": ("ESRD", "V21"),
     "RxHCC Model V08": ("RxHCC", "V08"),
 }
+
+
+_OPENING = threading.Lock()  # held while another release is opened (other())
 
 
 def _period(start: str, end: str, flags: str) -> Period:
@@ -78,9 +86,11 @@ class KnowledgeBase:
         self._children: dict[str, tuple[str, ...]] | None = None
         self._misses = 0
         self._preloaded = False
-        self._keys: dict[str, str] = {}
+        self._preloading = threading.Lock()  # one thread reads the tables; the others go on
+        self._keys: Memo[str, str] = Memo("kb.keys", _KEYS_BYTES)
         self._ancestors: dict[str, tuple[Code, ...]] = {}
-        self._effective: dict[tuple[str, frozenset[str] | None], tuple[Note, ...]] = {}
+        self._effective: Memo[tuple[str, frozenset[str] | None], tuple[Note, ...]] = Memo(
+            "kb.effective_notes", _EFFECTIVE_BYTES, shallow)
         self._effective_all: dict[str, tuple[Note, ...]] | None = None  # set by preload
         # tables read whole by preload(); None means "ask SQLite"
         self._periods: dict[str, tuple[Period, ...]] | None = None
@@ -88,7 +98,7 @@ class KnowledgeBase:
         self._hcc_labels: dict[tuple[str, str, str], str] | None = None
         self._horizon: tuple[str, str] | None = None
         self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
-        self._ages: dict[str, dict[str, tuple[int, int]]] = {}  # by date of service
+        self._ages: Memo[str, dict[str, tuple[int, int]]] = Memo("kb.age_ranges", _AGES_BYTES)
         self._code_keys: tuple[tuple[str, ...], dict[str, int]] | None = None
         self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
         self._others: dict[str, KnowledgeBase] = {}  # other releases, opened by other()
@@ -121,7 +131,8 @@ class KnowledgeBase:
         return store.releases(self._cache_dir)
 
     def other(self, release: str) -> KnowledgeBase:
-        """Another release of the same store (this one for its own name), opened once and kept.
+        """Another release of the same store (this one for its own name), opened once and kept,
+        of this one's class (a server's ``?release=`` and a lookup's history share it).
 
         Built first if it is bundled and not built yet; UnknownRelease if icdkit lacks it.
         """
@@ -129,7 +140,10 @@ class KnowledgeBase:
             return self
         got = self._others.get(release)
         if got is None:
-            got = self._others[release] = KnowledgeBase.open(release, cache_dir=self._cache_dir)
+            with _OPENING:  # one copy, whichever thread asks first
+                got = self._others.get(release)
+                if got is None:
+                    got = self._others[release] = type(self).open(release, cache_dir=self._cache_dir)
         return got
 
     def release_names(self) -> tuple[str, ...]:
@@ -174,7 +188,7 @@ class KnowledgeBase:
         if self._preloaded:
             return None
         self._misses += 1
-        if self._misses > _AUTO_PRELOAD_AFTER:
+        if self._misses > _AUTO_PRELOAD_AFTER and not self._preloading.locked():
             self.preload()
             return self._rows.get(k)
         row = self._con.execute(f"SELECT {_NODE_COLS} FROM nodes WHERE key=?", (k,)).fetchone()
@@ -191,11 +205,9 @@ class KnowledgeBase:
         dot = text.find(".")
         plain = text.upper().replace(".", "", 1) if dot in (-1, 3) else ""
         if self._preloaded and plain in self._rows and "." not in plain:
-            got = plain  # a well-placed key the release holds needs no further validation
-        else:
-            got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
-        if len(self._keys) < 500_000:
-            self._keys[code] = got
+            return plain  # a well-placed key the release holds: as quick to make as to look up
+        got = text.upper() if text.isdigit() or "-" in text else codes.key(text)
+        self._keys[code] = got
         return got
 
     def find(self, code: str) -> Code | None:
@@ -378,8 +390,7 @@ class KnowledgeBase:
             else:
                 got = tuple(n for owner in (node.key, *path) for n in self._notes_of(owner)
                             if wanted is None or n.kind in wanted)
-            if len(self._effective) < _MEMO_LIMIT:
-                self._effective[memo] = got
+            self._effective[memo] = got
         return list(got)
 
     def resolve(self, ref: Ref, *, billable_only: bool = False) -> list[Code]:
@@ -468,8 +479,6 @@ class KnowledgeBase:
             rows = self._con.execute(
                 "SELECT category, min_age, max_age FROM mce_age WHERE start<=? AND ?<=end", (day, day))
             got = {c: (lo, hi) for c, lo, hi in rows}
-            if len(self._ages) >= 10_000:  # dates of service seen: bounded, so memory stays flat
-                self._ages.clear()
             self._ages[day] = got
         return dict(got)
 
@@ -615,19 +624,20 @@ class KnowledgeBase:
         full collections stop rescanning them (measured: lookups 4x faster). The freeze applies
         to every object alive at that moment, which is why only a program's owner may ask.
         """
-        if self._preloaded:
-            return
-        if not freeze_gc:
-            self._preload()
-            return
-        enabled = gc.isenabled()
-        gc.disable()  # no collections while the tables are built
-        try:
-            self._preload()
-        finally:
-            if enabled:
-                gc.enable()
-        gc.freeze()
+        with self._preloading:  # a second caller waits for the first's tables, not reads its own
+            if self._preloaded:
+                return
+            if not freeze_gc:
+                self._preload()
+                return
+            enabled = gc.isenabled()
+            gc.disable()  # no collections while the tables are built
+            try:
+                self._preload()
+            finally:
+                if enabled:
+                    gc.enable()
+            gc.freeze()
 
     def _preload(self) -> None:
         rows = {}

@@ -1,7 +1,9 @@
 """The vocabulary build and search share: how words are folded, split and stemmed (the same
 rules at build and at query time), the columns of the Drug and Neoplasm Tables, and the
-sources a search document comes from. A neutral module: it imports nothing of icdkit, so
-``build/`` and ``search/`` both stand on it without importing each other.
+sources a search document comes from. A neutral module: it imports nothing of icdkit but
+the neutral :mod:`icdkit.memo`, so ``build/`` and ``search/`` both stand on it without
+importing each other. Its memos (words, stems, folded titles) are bounded by bytes: a server
+feeds them made-up words without end.
 
 >>> words("Pain, neck NEC")
 ['pain', 'neck', 'nec']
@@ -18,6 +20,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+
+from icdkit.memo import bounded, flat
 
 # Words that carry no meaning for finding a code.
 STOP = frozenset({
@@ -50,7 +54,7 @@ def query_words(text: str) -> list[str]:
     return _SPLIT.findall(fold(text))
 
 
-@lru_cache(maxsize=100_000)
+@bounded("vocabulary.words", 32 << 20, flat)  # ~45k titles and paths
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_SPLIT.findall(fold(text)))
 
@@ -60,7 +64,7 @@ def content(ws: list[str]) -> list[str]:
     return [w for w in ws if w not in STOP]
 
 
-@lru_cache(maxsize=200_000)
+@bounded("vocabulary.stems", 8 << 20)
 def stem(word: str) -> str:
     """Snowball (Porter 2) English stem (PyStemmer, in C); numbers and short words unchanged."""
     if len(word) <= 3 or not word.isalpha():
@@ -75,7 +79,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=100_000)
+@bounded("vocabulary.folded_titles", 8 << 20)
 def fold_title(text: str) -> str:
     """Lower case, accents and parenthesised modifiers dropped, spaces collapsed.
 

@@ -12,24 +12,28 @@ per request and security headers (:mod:`icdkit.api.limits`); ``/docs`` works off
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from icdkit import __version__
 from icdkit.api import docs, errors, fhir, guide_routes, models, note_routes, rest, web
 from icdkit.api.limits import Guard
 from icdkit.api.releases import Releases, warm
+from icdkit.api.responses import JSONResponse
 from icdkit.workbench import KnowledgeBase
 
 
-def create_app(kb: KnowledgeBase) -> FastAPI:
-    """A FastAPI app answering from *kb* (preloaded here: a server answers many lookups)."""
+def create_app(kb: KnowledgeBase, *, freeze_gc: bool = False) -> FastAPI:
+    """A FastAPI app answering from *kb* (preloaded here: a server answers many lookups).
+
+    *freeze_gc* is for the program's owner (``icdkit serve``): the tables of the releases read
+    later, in the background, leave the collector's scans too (see ``KnowledgeBase.preload``)."""
     warmers = (fhir.concepts,)
     warm(kb, warmers)
     app = FastAPI(title="icdkit", version=__version__, docs_url=None, redoc_url=None,
+                  default_response_class=JSONResponse,
                   description=f"ICD-10-CM {kb.label} (and every other built release, `?release=`), "
                               "offline and traceable to the official files. Every error answers "
                               '`{"error": {"type", "message", "suggestions"}}`.')
-    app.state.releases = Releases(kb, warmers)
+    app.state.releases = Releases(kb, warmers, freeze_gc=freeze_gc)
     errors.install(app)
 
     app.include_router(rest.router)

@@ -21,10 +21,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from icdkit.api.responses import JSONResponse
 from icdkit.errors import IcdkitError, UnknownCode, UnknownRelease, UnknownTerm
 from icdkit.lookup import error_record
 

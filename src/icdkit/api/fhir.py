@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +33,7 @@ from icdkit import __version__
 from icdkit.api.errors import MEDIA, outcome
 from icdkit.api.limits import BUDGET, MAX_BODY, MAX_CODE, MAX_JSON_DEPTH, MAX_TERM, json_depth, spend
 from icdkit.api.releases import Releases, Served
+from icdkit.api.responses import JSONResponse
 from icdkit.errors import IcdkitError, InvalidInput, UnknownCode
 from icdkit.kb import parse_date
 from icdkit.models import Code

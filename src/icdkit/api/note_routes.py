@@ -16,12 +16,13 @@ from typing import Any, Literal, NamedTuple
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field
 
 from icdkit.api import web
 from icdkit.api.errors import responses, status_of
+from icdkit.api.responses import JSONResponse
 from icdkit.api.rest import KbDep
 from icdkit.api.templating import href
 from icdkit.errors import IcdkitError

@@ -2,6 +2,10 @@
 
 ``?release=FY2025`` on any endpoint opens that release's knowledge base on first use
 (read-only, never building it: an unbuilt or unknown release is a 404) and keeps it open.
+Opening and warming happen off the event loop (:meth:`Releases.opened` answers only what is
+already open; the routes ask :meth:`Releases.served` in the thread pool otherwise), and until a
+release is warmed (:attr:`Served.ready`) its requests run in the thread pool too: a first
+request for another release never stalls the requests of every other one.
 Every open store is watched: when its file is replaced (``icdkit build`` writes a new file),
 a fresh :class:`~icdkit.workbench.KnowledgeBase` is opened and warmed in a background thread
 and swapped in whole; until then requests keep the snapshot they had (the old file stays
@@ -46,9 +50,10 @@ def _identity(path: os.PathLike[str] | str) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
-    """Read *kb*'s tables into memory and build what the routes keep per release."""
-    kb.preload()
+def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *, freeze_gc: bool = False) -> None:
+    """Read *kb*'s tables into memory and build what the routes keep per release (with
+    *freeze_gc*, out of the collector's scans: see :meth:`KnowledgeBase.preload`)."""
+    kb.preload(freeze_gc=freeze_gc)
     kb.searcher()
     for step in warmers:
         step(kb)
@@ -57,23 +62,31 @@ def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
 class Served:
     """One release's knowledge base and checker, swapped whole when its file is replaced."""
 
-    def __init__(self, kb: KnowledgeBase, *, warm: bool, warmers: tuple[Warmer, ...] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, *, warm: bool, warmers: tuple[Warmer, ...] = (),
+                 freeze_gc: bool = False) -> None:
         self.kb = kb
         self.warmers = warmers
+        self.freeze_gc = freeze_gc
         self.checker = Checker(kb)
         self.check_lock = threading.Lock()  # the checker's memos are not shared between threads
         self._identity = _identity(kb.path)
         self._looked = time.monotonic()
         self._reloading = False
         self._lock = threading.Lock()
+        #: set once the tables are in memory: until then requests run in the thread pool
+        self.ready = threading.Event()
         if warm:
             threading.Thread(target=self._warm, args=(kb,), daemon=True).start()
+        else:
+            self.ready.set()
 
     def _warm(self, kb: KnowledgeBase) -> None:
-        try:
-            warm(kb, self.warmers)
+        try:  # frozen (a server's): a full collection rescanning the tables holds the GIL ~1 s
+            warm(kb, self.warmers, freeze_gc=self.freeze_gc)
         except Exception:  # a store being replaced: the next look reopens it
             log.warning("could not warm %s", kb.path, exc_info=True)
+        finally:
+            self.ready.set()  # a failed warm leaves point queries: slower, never wrong
 
     def current(self) -> Served:
         """This release as served now; starts a reopen when the file changed (at most once a second)."""
@@ -106,17 +119,47 @@ class Releases:
     """The served release (*kb*, warmed by the caller) and every other one, opened lazily and
     warmed in the background with *warmers*."""
 
-    def __init__(self, kb: KnowledgeBase, warmers: tuple[Warmer, ...] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *,
+                 freeze_gc: bool = False) -> None:
         self.default = kb.release
         self.warmers = warmers
+        self.freeze_gc = freeze_gc  # the program's owner (``icdkit serve``) may ask: see preload
         self._served: dict[str, Served] = {kb.release: Served(kb, warm=False, warmers=warmers)}
         self._lock = threading.Lock()
         self._listing: tuple[float, list[Any]] = (-LIST_EVERY, [])
         self.cache_dir = kb.cache_dir
+        self._open_history(kb)
+
+    def _open_history(self, kb: KnowledgeBase) -> None:
+        """Open now, at start, the other built releases a lookup's history consults (a dated
+        lookup reads the release in force then, an unknown code the releases that held it):
+        opening one may check its file against its build checksum (seconds), which a first
+        such request would otherwise do within its budget. Their tables are read on use, in
+        the thread pool (``icdkit serve`` reads them before serving)."""
+        for name in kb.release_names():
+            if name == kb.release or not store.is_current(store.db_path(name, self.cache_dir)):
+                continue
+            try:
+                kb.other(name)
+            except Exception:  # being replaced, or not openable: its requests say why
+                log.warning("could not open release %s", name, exc_info=True)
+
+    def opened(self, name: str | None) -> Served | None:
+        """The release *name* as served now when it is open already (no file is read: safe on
+        the event loop), else None (ask :meth:`served` in a thread)."""
+        if name is None:
+            got = self._served.get(self.default)
+        else:
+            got = self._served.get(name)
+            if got is None:
+                text = name.strip().upper()
+                got = self._served.get(text if text.startswith("FY") else f"FY{text}")
+        return None if got is None else got.current()
 
     def served(self, name: str | None) -> Served:
         """The release *name* (any spelling: ``FY2025``, ``2025``); UnknownRelease when it is
-        neither bundled-and-built nor built in the store."""
+        neither bundled-and-built nor built in the store. Opens it on first use (reads files:
+        call it in a thread, see :meth:`opened`)."""
         release = self.default if name is None else self._name(name)
         got = self._served.get(release)
         if got is None:
@@ -124,6 +167,7 @@ class Releases:
                 got = self._served.get(release)
                 if got is None:
                     got = self._served[release] = Served(self._open(release), warm=True,
+                                                         freeze_gc=self.freeze_gc,
                                                          warmers=self.warmers)
         return got.current()
 
@@ -144,10 +188,14 @@ class Releases:
         return release
 
     def _open(self, release: str) -> KnowledgeBase:
+        """The served release's :meth:`~KnowledgeBase.other` (one copy in memory for both the
+        lookups' history and ``?release=``), never built here."""
         path = store.db_path(release, self.cache_dir)
         if not store.is_current(path):
             raise UnknownRelease(f"release {release} is not built: run `icdkit build --release {release}`")
-        return KnowledgeBase(path, cache_dir=self.cache_dir)
+        got = self._served[self.default].kb.other(release)
+        assert isinstance(got, KnowledgeBase)
+        return got
 
     def listing(self) -> list[dict[str, Any]]:
         """Every release of the store (bundled or built), with its label and effective date."""

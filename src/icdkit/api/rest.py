@@ -12,16 +12,21 @@ loop; searches, Index walks and checks run in the thread pool under the request'
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
 
 from icdkit.api import models
 from icdkit.api.errors import error_response, responses
-from icdkit.api.limits import MAX_CODE, MAX_ENCOUNTERS, MAX_TERM
+from icdkit.api.limits import MAX_CODE, MAX_ENCOUNTERS, MAX_TERM, spend
 from icdkit.api.releases import Releases, Served
-from icdkit.errors import InvalidInput, MalformedCode, UnknownCode
+from icdkit.api.responses import JSONResponse
+from icdkit.errors import IcdkitError, InvalidInput, MalformedCode, UnknownCode
 from icdkit.lookup import describe_code
 from icdkit.rules.check import encounter
 from icdkit.search.engine import MAX_LIMIT, MAX_QUERY
@@ -43,13 +48,53 @@ def releases_of(request: Request) -> Releases:
 
 
 async def served(request: Request, release: ReleaseParam = None) -> Served:
-    """The release a request asks for (``?release=``), as served now."""
-    return releases_of(request).served(release)
+    """The release a request asks for (``?release=``), as served now; a release not open yet
+    is opened in the thread pool, so its first request does not stall everyone else's."""
+    reg = releases_of(request)
+    got = reg.opened(release)
+    return got if got is not None else await run_in_threadpool(reg.served, release)
 
 
 async def release_kb(request: Request, release: ReleaseParam = None) -> KnowledgeBase:
     """Dependency for routers: the KnowledgeBase of the release a request asks for."""
-    return releases_of(request).served(release).kb
+    return (await served(request, release)).kb
+
+
+async def answer(s: Served, work: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``work(*args, **kw)`` on the event loop when the release is warmed (a lookup in memory
+    takes ~0.1 ms: a thread hop would cost more), else in the thread pool (its tables are being
+    read into memory: point queries, and nothing may wait on the loop meanwhile)."""
+    if s.ready.is_set():
+        return work(*args, **kw)
+    return await run_in_threadpool(work, *args, **kw)
+
+
+#: Searches run one at a time in each process, in the order they came. A search is ~5 ms of
+#: Python under the GIL: two at once take twice as long each, and the threads waiting for one
+#: of the pooled searchers were woken in no order, so a search could wait behind many later
+#: ones (p99 372 ms at 313 searches/s with two workers). In one lane, a search waits at most
+#: for those queued before it. (Processes, ``serve --workers``, are what add cores.)
+SEARCH_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="icdkit-search")
+
+
+async def in_lane(work: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``work(*args, **kw)`` in :data:`SEARCH_LANE`, under the request's budget: a request
+    whose budget ran out (or whose client left) while it queued does no work."""
+    context = contextvars.copy_context()  # the request's budget goes with it
+
+    def run() -> Any:
+        spend()
+        return work(*args, **kw)
+
+    return await asyncio.get_running_loop().run_in_executor(SEARCH_LANE, context.run, run)
+
+
+def _in_memory(kb: KnowledgeBase, code: str) -> bool:
+    """Whether *code* is a node of *kb*: its lookup then reads no other release."""
+    try:
+        return kb.find(code) is not None
+    except IcdkitError:
+        return False
 
 
 ServedDep = Annotated[Served, Depends(served)]
@@ -121,8 +166,16 @@ async def code(request: Request,
     """The lookup record (same JSON as ``icdkit lookup --json``): title, billable, chapter,
     block, hierarchy, every note own and inherited with its source, 7th characters, validity,
     CC/MCC, HCC, MCE edits, Index entries. An unknown code is a 404 with suggestions."""
-    kb = releases_of(request).served(release).kb  # not a dependency: the hottest route, kept lean
-    return _json(describe_code(kb, code_text(code), on=date))
+    reg = releases_of(request)  # not a dependency: the hottest route, kept lean
+    s = reg.opened(release)
+    if s is None:
+        s = await run_in_threadpool(reg.served, release)
+    text = code_text(code)
+    if date is None and s.ready.is_set() and _in_memory(s.kb, text):
+        return _json(describe_code(s.kb, text))
+    # a date, or a code this release lacks, may consult the other releases (opened, and read
+    # into memory, on first use): never on the event loop
+    return _json(await run_in_threadpool(describe_code, s.kb, text, on=date))
 
 
 @router.get("/codes/{code}/children", response_model=models.Browse, responses=responses(400, 404, 422),
@@ -132,10 +185,13 @@ async def children(s: ServedDep, code: Annotated[str, Path(description="chapter 
                    ) -> JSONResponse:
     """The node (chapter number, block range, category or code) and its children in tabular
     order, each with its title, kind and billable flag: walk chapters → blocks → categories → codes."""
-    kb = s.kb
-    node = kb.get(code_text(code))
-    return _json({"code": node.code, "title": node.title, "kind": node.kind, "release": kb.release,
-                  "children": [_brief(c) for c in kb.children(node.key)]})
+    return _json(await answer(s, _node_and_children, s.kb, code_text(code)))
+
+
+def _node_and_children(kb: KnowledgeBase, code: str) -> dict[str, Any]:
+    node = kb.get(code)
+    return {"code": node.code, "title": node.title, "kind": node.kind, "release": kb.release,
+            "children": [_brief(c) for c in kb.children(node.key)]}
 
 
 @router.get("/chapters", response_model=models.ChaptersAnswer, responses=responses(400, 404, 422),
@@ -143,7 +199,11 @@ async def children(s: ServedDep, code: Annotated[str, Path(description="chapter 
 async def chapters(s: ServedDep) -> JSONResponse:
     """The 22 chapters in tabular order (browse from here with ``/api/chapters/{number}``)."""
     kb = s.kb
-    return _json({"release": kb.release, "chapters": [_brief(c) for c in kb.chapters()]})
+    return _json({"release": kb.release, "chapters": await answer(s, _chapters, kb)})
+
+
+def _chapters(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [_brief(c) for c in kb.chapters()]
 
 
 @router.get("/chapters/{number}", response_model=models.Browse, responses=responses(400, 404, 422),
@@ -151,13 +211,13 @@ async def chapters(s: ServedDep) -> JSONResponse:
 async def chapter(s: ServedDep, number: Annotated[str, Path(description="chapter number, 1-22")]
                   ) -> JSONResponse:
     """A chapter and its blocks; each block's categories are at ``/api/codes/{block}/children``."""
-    kb = s.kb
-    text = number.strip()
+    return _json(await answer(s, _chapter, s.kb, number.strip()))
+
+
+def _chapter(kb: KnowledgeBase, text: str) -> dict[str, Any]:
     if not text.isdigit() or len(text) > 2 or not any(c.code == str(int(text)) for c in kb.chapters()):
         raise UnknownCode(f"no chapter {text[:8]!r}: chapters are numbered 1-22", code=text[:8])
-    node = kb.get(str(int(text)))
-    return _json({"code": node.code, "title": node.title, "kind": node.kind, "release": kb.release,
-                  "children": [_brief(c) for c in kb.children(node.key)]})
+    return _node_and_children(kb, str(int(text)))
 
 
 def _brief(c: Any) -> dict[str, Any]:
@@ -171,22 +231,22 @@ Limit = Annotated[int, Query(description=f"results wanted, 1-{MAX_LIMIT} (else 4
 
 @router.get("/search", response_model=models.SearchAnswer, responses=responses(400, 404, 422),
             summary="Search the Index, the Tables, titles and inclusion terms")
-def search(s: ServedDep, q: Q, limit: Limit = 10, billable_only: bool = False) -> JSONResponse:
+async def search(s: ServedDep, q: Q, limit: Limit = 10, billable_only: bool = False) -> JSONResponse:
     """Codes for a query, best first, each with the index path, table row, title or inclusion
     term that matched; typo-tolerant and abbreviation-aware."""
     kb = s.kb
-    found = kb.search(query_text(q), limit=limit, billable_only=billable_only)
+    found = await in_lane(kb.search, query_text(q), limit=limit, billable_only=billable_only)
     return _json({"query": q, "release": kb.release, "results": [r.to_json() for r in found]})
 
 
 @router.get("/autocomplete", response_model=models.SearchAnswer, responses=responses(400, 404, 422),
             summary="Search as you type (the last word is a prefix)")
-def autocomplete(s: ServedDep, q: Q, limit: Limit = 10) -> JSONResponse:
+async def autocomplete(s: ServedDep, q: Q, limit: Limit = 10) -> JSONResponse:
     """Search with the last word taken as the beginning of a word (``neck pa`` finds neck pain),
     for a search box's suggestions."""
     kb = s.kb
-    return _json({"query": q, "release": kb.release,
-                  "results": [r.to_json() for r in kb.autocomplete(query_text(q), limit=limit)]})
+    found = await in_lane(kb.autocomplete, query_text(q), limit=limit)
+    return _json({"query": q, "release": kb.release, "results": [r.to_json() for r in found]})
 
 
 @router.get("/index", response_model=models.IndexAnswer, responses=responses(400, 404, 422),

@@ -3,7 +3,10 @@
 Per spelling of a code: its node, validity periods, what governs it (govern.py) and its
 MS-DRG / HCC facts. Per finding shape: its template, rendered once (emit.py). Per encounter:
 the pairs of codes the governing notes may relate, each with its cell of the screen.
-Every memo is bounded (MEMO_LIMIT), so memory stays flat however long the batch.
+Every memo keyed by what a caller asks (spellings, dates, finding shapes) is bounded by
+count (MEMO_LIMIT) and by bytes (:class:`icdkit.memo.Memo`), so memory stays flat however
+long the batch, or however many made-up codes a server is sent; the ones keyed by the
+release's own nodes and notes are bounded by the release.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from icdkit.kb import KnowledgeBase
+from icdkit.memo import Memo
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Context, Item, Spelling, resolve
@@ -20,6 +24,7 @@ from icdkit.rules.findings import Finding, Source
 from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
+MEMO_BYTES = 8 << 20  # per memo keyed by what callers ask
 
 HCC_MODEL = "CMS-HCC Model V28"
 
@@ -38,12 +43,13 @@ class RuleCache:
         self.kb = kb
         self._governing: dict[str, Governing] = {}
         self._manifest: dict[Ref, bool] = {}
-        self._memo: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self._templates: dict[tuple[object, ...], tuple[Template, ...]] = {}
-        self.spellings: dict[str, Spelling] = {}  # what spelling() returned, by the code as typed
+        self._memo: dict[tuple[object, ...], tuple[Template, ...]] = Memo("rules.findings", MEMO_BYTES)
+        self._templates: dict[tuple[object, ...], tuple[Template, ...]] = Memo("rules.templates", MEMO_BYTES)
+        # what spelling() returned, by the code as typed
+        self.spellings: dict[str, Spelling] = Memo("rules.spellings", MEMO_BYTES)
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
-        self._days: dict[dt.date, str] = {}
-        self._ages: dict[str, dict[str, tuple[int, int]]] = {}
+        self._days: dict[dt.date, str] = Memo("rules.days", 1 << 20)
+        self._ages: dict[str, dict[str, tuple[int, int]]] = Memo("rules.age_ranges", 1 << 20)
         #: the first and last day any MCE sex edit is in force (None: the table holds none)
         self.sex_edits = kb.edit_span("female", "male")
 

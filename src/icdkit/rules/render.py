@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring_ascii as _esc  # the escaping json.dumps applies to str
 
+from icdkit.memo import Memo
 from icdkit.rules.findings import Finding, Source
 
 #: a batch result line's text around its id and findings: before the id, after it when the row
@@ -26,7 +27,7 @@ HEAD = ('{"id": ', ', "ok": true, "findings": [', ', "ok": false, "findings": ['
 
 SOURCE_LIMIT = 50_000  # distinct sources kept rendered (notes, tables, conventions)
 
-_sources: dict[Source, str] = {}
+_sources: dict[Source, str] = Memo("rules.rendered_sources", 8 << 20)
 
 
 def source_json(src: Source) -> str:

@@ -31,15 +31,15 @@ import json
 import re
 import sqlite3
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from icdkit import codes
 from icdkit.errors import InvalidInput, MalformedCode
+from icdkit.memo import Memo, flat, shallow
 from icdkit.search.numbers import digits, fit, fits, numbers
 from icdkit.search.partners import Also, partners
 from icdkit.search.phrases import Phrases
@@ -77,7 +77,14 @@ _NEGATORS = frozenset({"without", "not", "no"})
 MAX_RAISE = 0.005 + _LITERAL + AGREES + _NUMBER
 _ARTICLES = frozenset({"a", "an", "the", "of", "and", "or"})
 _POOL = 300  # documents considered after the vectorised pass
-_CACHE = 4096  # postings kept per searcher
+# bytes per memo of one searcher (see icdkit.memo): a server sees endless unknown words
+_POSTINGS_BYTES = 16 << 20  # every stem's postings take ~10 MB; unknown words add a None each
+_TYPOS_BYTES = 2 << 20
+_FREQS_BYTES = 1 << 20
+_STEPS_BYTES = 4 << 20
+_PRINTED_BYTES = 16 << 20
+_DOCS_BYTES = 24 << 20  # ~50k of the 147k documents (FY2026)
+_UNSEEN: Any = object()  # a stem not looked up yet (None: looked up, no document has it)
 _INTENT_ORDER = ("self-harm", "assault", "undetermined", "adverse", "underdosing", "accidental")
 _BEHAVIOR_ORDER = ("secondary", "in-situ", "benign", "uncertain", "malignant", "unspecified")
 _SIDES = frozenset({"right", "left", "bilateral"})
@@ -149,16 +156,18 @@ class Searcher:
         self.synonyms = Synonyms.bundled()
         self._forms: dict[str, list[str]] | None = (
             json.loads(arrays["forms"]) if "forms" in arrays else None)
-        self._postings: OrderedDict[str, tuple[float, _I, _I] | None] = OrderedDict()
-        self._typos: dict[str, list[tuple[str, float]]] = {}
+        self._postings: Memo[str, tuple[float, _I, _I] | None] = Memo("search.postings", _POSTINGS_BYTES)
+        self._typos: Memo[str, list[tuple[str, float]]] = Memo("search.typos", _TYPOS_BYTES)
         self._sound_index: dict[str, list[tuple[str, int]]] | None = None
-        self._freqs: dict[str, int] = {}
-        self._steps: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._freqs: Memo[str, int] = Memo("search.frequencies", _FREQS_BYTES)
+        self._steps: Memo[str, tuple[tuple[str, ...], bool]] = Memo("search.steps", _STEPS_BYTES)
         self._phrases: Phrases | None = None
         self._scratch: tuple[_F, _F, _F, _F] | None = None
         self._prior_max = float(self.prior.max()) if self.n else 0.0
-        self._printed: dict[str, frozenset[str]] = {}  # title or path -> its stems
-        self._doc_rows: dict[int, tuple[str, str, str, str | None]] = {}  # search_docs rows read
+        self._printed: Memo[str, frozenset[str]] = Memo(
+            "search.printed_stems", _PRINTED_BYTES, shallow)  # the stems are the vocabulary's
+        self._doc_rows: Memo[int, tuple[str, str, str, str | None]] = Memo(
+            "search.docs", _DOCS_BYTES, flat)
         self._drug_rows: _I = np.flatnonzero(self.is_drug).astype(np.int32)
         self._neoplasm_rows: _I = np.flatnonzero(self.is_neoplasm).astype(np.int32)
         self._lock = threading.Lock()  # the caches are shared by the server's threads
@@ -166,15 +175,13 @@ class Searcher:
     # -- vocabulary -------------------------------------------------------------------------
     def postings(self, s: str) -> tuple[float, _I, _I] | None:
         """(idf, required doc ids, optional doc ids) of a stem, or None if no document has it."""
-        if s in self._postings:
-            self._postings.move_to_end(s)
-            return self._postings[s]
+        got = self._postings.get(s, _UNSEEN)
+        if got is not _UNSEEN:
+            return got  # type: ignore[no-any-return]
         row = self.con.execute("SELECT idf, req, opt FROM search_terms WHERE stem=?", (s,)).fetchone()
         value = None if row is None else (
             float(row[0]), np.frombuffer(row[1], dtype=np.int32), np.frombuffer(row[2], dtype=np.int32))
         self._postings[s] = value
-        if len(self._postings) > _CACHE:
-            self._postings.popitem(last=False)
         return value
 
     def typos(self, word: str) -> list[tuple[str, float]]:
@@ -183,8 +190,9 @@ class Searcher:
         The most frequent of the nearest words gets the best quality, so a misspelt common
         word ('migrane') finds the common word (migraine) before a rare one (migrans).
         """
-        if word in self._typos:
-            return self._typos[word]
+        known = self._typos.get(word)
+        if known is not None:
+            return known
         found: list[tuple[int, int, str]] = []  # (distance, -frequency, word)
         if len(word) >= 4 and word.isalpha():
             variants = {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
@@ -203,19 +211,16 @@ class Searcher:
             quality = {1: 0.85, 2: 0.7}.get(d, 0.6) - (0.1 if rank else 0.0)
             out.setdefault(stem(cand), quality)
         result = list(out.items())[:6]
-        if len(self._typos) > _CACHE * 4:  # bounded: a server sees endless unknown words
-            self._typos.clear()
-        self._typos[word] = result
+        self._typos[word] = result  # bounded by bytes: a server sees endless unknown words
         return result
 
     def _freq(self, word: str) -> int:
         """How many documents print *word* (0 for a word never printed)."""
-        if word not in self._freqs:
-            if len(self._freqs) > _CACHE * 4:
-                self._freqs.clear()
+        got = self._freqs.get(word)
+        if got is None:
             row = self.con.execute("SELECT freq FROM search_words WHERE word=?", (word,)).fetchone()
-            self._freqs[word] = int(row[0]) if row else 0
-        return self._freqs[word]
+            got = self._freqs[word] = int(row[0]) if row else 0
+        return got
 
     def _sounds(self) -> dict[str, list[tuple[str, int]]]:
         """Printed words by how they sound (built on the first misspelling that needs it)."""
@@ -576,17 +581,15 @@ class Searcher:
     def _docs(self, ids: list[int]) -> dict[int, tuple[str, str, str, str | None]]:
         """(code, via, path, table cells) of documents, read once and kept (bounded)."""
         kept = self._doc_rows
-        missing = [i for i in ids if i not in kept]
+        out = {i: got for i in ids if (got := kept.get(i)) is not None}
+        missing = [i for i in ids if i not in out]
         if missing:
-            if len(kept) + len(missing) > _CACHE * 16:
-                kept.clear()
-                missing = ids
             marks = ",".join("?" * len(missing))
             for r in self.con.execute(f"SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
                                       f"LEFT JOIN index_terms t ON t.id = d.term WHERE d.id IN ({marks})",
                                       missing):
-                kept[r[0]] = r[1:]
-        return {i: kept[i] for i in ids}
+                out[r[0]] = kept[r[0]] = r[1:]
+        return {i: out[i] for i in ids}
 
     def _descend(self, c: Code, match: Match, ask: Ask) -> tuple[Code, Match]:
         """From a header the Index or a title led to, down to the code the query means.
@@ -617,8 +620,6 @@ class Searcher:
         """:func:`next_step` of a code, kept (a search asks it of the same headers several times)."""
         step = self._steps.get(code)
         if step is None:
-            if len(self._steps) > _CACHE:
-                self._steps.clear()
             step = self._steps[code] = next_step(self.kb, code)
         return step
 
@@ -636,8 +637,6 @@ class Searcher:
         """The stems of a title or path the knowledge base prints, kept (bounded)."""
         got = self._printed.get(printed)
         if got is None:
-            if len(self._printed) > _CACHE * 16:
-                self._printed.clear()
             got = self._printed[printed] = frozenset(stem(w) for w in words(printed))
         return got
 
