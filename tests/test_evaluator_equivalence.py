@@ -5,9 +5,10 @@ subcategories), malformed text, codes deleted before the release, codes with a 7
 (some missing it), codes spelled as users type them, codes listed twice; random age, sex, date
 of service (2015-10-01 to 2027-03-31, half in the release's year, or none) and setting.
 
-The rows go through ``run_batch`` both ways (the pure path is the oracle: every row through the
-rules one at a time), in blocks, so memory stays small; the evaluator must take most rows
-itself, or the comparison would prove little.
+The rows go through ``run_batch`` three ways — the evaluator with the native kernels, with the
+pure kernels (kernels.py), and the oracle (every row through the rules one at a time) — in
+blocks, so memory stays small; the evaluator must take most rows itself, or the comparison
+would prove little.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import json
 import random
 
 import pytest
-
-pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
+from tests.test_kernels import use_kernels
 
 from icdkit import KnowledgeBase
-from icdkit.rules import speedups
+from icdkit.rules import results
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar, Run
@@ -80,19 +80,24 @@ def _encounters(pools: dict[str, list[str]], n: int, seed: int) -> list[dict[str
 @pytest.mark.slow
 def test_evaluator_matches_the_per_row_oracle_on_100k_random_encounters(
         kb: KnowledgeBase, kb25: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert speedups.AVAILABLE, "CI builds the accelerator; the oracle is the pure path"
+    pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
     pools = _pools(kb, kb25)
-    evaluator, oracle = Checker(kb), Checker(kb)
+    columnar_for = results.columnar_for
+    evaluator, evaluator_pure, oracle = Checker(kb), Checker(kb), Checker(kb)
     said: set[str] = set()
     for block in range(ROWS // BLOCK):
         rows = _encounters(pools, BLOCK, seed=block)
         data = "".join(json.dumps(r) + "\n" for r in rows).encode()
-        fast, pure = io.StringIO(), io.StringIO()
-        monkeypatch.setattr(speedups, "AVAILABLE", True)
+        fast, fast_pure, pure = io.StringIO(), io.StringIO(), io.StringIO()
+        use_kernels(monkeypatch, "native")
         s1 = run_batch(evaluator, io.BytesIO(data), fast)
-        monkeypatch.setattr(speedups, "AVAILABLE", False)
+        use_kernels(monkeypatch, "pure")
+        s0 = run_batch(evaluator_pure, io.BytesIO(data), fast_pure)
+        monkeypatch.setattr(results, "columnar_for", lambda checker: None)
         s2 = run_batch(oracle, io.BytesIO(data), pure)
-        assert s1 == s2 and s1.rows_in == s1.rows_out == BLOCK
+        monkeypatch.setattr(results, "columnar_for", columnar_for)
+        assert s1 == s0 == s2 and s1.rows_in == s1.rows_out == BLOCK
+        assert fast.getvalue() == fast_pure.getvalue()
         for row, a, b in zip(rows, fast.getvalue().splitlines(), pure.getvalue().splitlines(), strict=True):
             assert a == b, row
         if block == 0:
@@ -102,7 +107,6 @@ def test_evaluator_matches_the_per_row_oracle_on_100k_random_encounters(
             "excludes1", "age", "sex", "sex-not-checked", "hcc", "cc-mcc"} <= said, said
     # and the evaluator takes most rows of codes valid on the date itself (it hands back a row
     # holding a code not valid then, listed twice, or a finding its pieces cannot hold)
-    monkeypatch.setattr(speedups, "AVAILABLE", True)
     clean = [{**row, "date": "2026-05-01"} for row in _encounters({**pools, "header": pools["billable"],
              "deleted": pools["billable"], "missing-7th": pools["billable"], "malformed": pools["billable"]},
              5000, seed=99)]

@@ -2,23 +2,24 @@
 
 A batch row holds ~7 codes and gets ~20 findings. Made one rule call at a time in Python
 objects (check.py) that costs ~100 µs a row; here a chunk's codes, pairs and findings are numpy
-arrays, and the steps that touch every code, pair or text piece are C kernels (_native, built
-at install from native/): reading the rows, the pair screen, assembling the lines.
+arrays, and the steps that touch every code, pair or text piece are kernels (kernels.py: C when
+the accelerator was built at install from native/, else Python/numpy; the same results):
+reading the rows, the pair screen, assembling the lines.
 
-0. Rows are read natively (``_native.read``): a JSON line in the form JSON writers give it from
+0. Rows are read by a kernel (``kernels.read``): a JSON line in the form JSON writers give it from
    its bytes, a dict from its fields; the codes' numbers looked up, the patient found or made
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
    the code on its own in the validity period covering the date, compiled into tables when
    the knowledge base is built and loaded from it (tables.py), as groups of finding templates
    (pieces.py).
-2. The pair screen (``Screen.live``, natively) gives every pair of a row's codes that a note of the first
+2. The pair screen (``Screen.live``, a kernel) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
    findings are sorted into the order check.py puts them in: by severity, then the order the
    rules run (codes, excludes, sequencing, MCE per code, MCE principal, information), then
    the codes' positions.
-4. A template is a run of text pieces with holes for the codes. ``_native.lines`` sorts each
+4. A template is a run of text pieces with holes for the codes. ``kernels.lines`` sorts each
    row's findings and copies their pieces, from the pieces' native arena, into one text.
 
 What varies per row, and is rare, is made per record by the rules' own functions: the age and
@@ -46,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
-from icdkit.rules._native import index, lines, read
+from icdkit.rules import kernels
 from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding
@@ -134,7 +135,7 @@ class Columnar:
 
     def _fresh(self) -> None:
         self.tables = Tables.open(self.checker)
-        self._index = index()  # a mirror of tables.numbers (_native.read)
+        self._index = kernels.index()  # a mirror of tables.numbers (kernels.read; none in the pure set)
         self._patients: dict[tuple[Any, ...], Patient] = {}
 
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
@@ -150,9 +151,9 @@ class Columnar:
 
     def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], Ints]:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
-        and the number of each of their codes, in turn: natively (_native.read) for a row whose
+        and the number of each of their codes, in turn: by a kernel (kernels.read) for a row whose
         codes were met before, else by :meth:`_read_row`."""
-        kept, occ = read(list(rows), self.tables.numbers, self._index, self._patients, self._patient,
+        kept, occ = kernels.read(list(rows), self.tables.numbers, self._index, self._patients, self._patient,
                          MAX_CODES, self._read_row)
         return kept, np.frombuffer(occ, dtype=np.int64)
 
@@ -368,11 +369,11 @@ class Columnar:
     def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...],
                glued: Ints) -> list[Run | int]:
         """The kept rows' lines from their records, in runs between the rows handed back; the
-        codes' pieces are in *glued* (Tables.glue). Put together natively (_native.lines)."""
+        codes' pieces are in *glued* (Tables.glue). Put together by a kernel (kernels.lines)."""
         t = self.tables
         bad[arrays[1][arrays[2] == UNSUPPORTED]] = True
-        text, ends, errors = lines(arrays, t.groups.native(), glued, len(GLUES), bad, t.pieces.native(),
-                                   [_json_str(k[1]) for k in kept], HEAD)
+        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES), bad,
+                                           t.pieces.native(), [_json_str(k[1]) for k in kept], HEAD)
         return self._runs(n_rows, kept, bad, text, ends, errors)
 
     @staticmethod

@@ -1,8 +1,8 @@
 """Checking rows as read (rows.py) and writing one result per row, in input order.
 
-JSON Lines results come CHUNK rows at a time from the columnar checker when the native
-accelerator is there (speedups.py); without it, and for every row it hands back and every row
-of a CSV result, the rules check one row at a time (check.py) — the same findings, byte for
+JSON Lines results come CHUNK rows at a time from the columnar evaluator (columnar.py, with
+either kernel set: kernels.py); for every row it hands back and every row of a CSV result, the
+rules check one row at a time (check.py) — the same findings, byte for
 byte (tests/test_batch_equivalence.py).
 """
 
