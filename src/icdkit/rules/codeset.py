@@ -39,16 +39,21 @@ def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:
-            out.add(Finding("duplicate", severity("duplicate"), (item.shown,),
-                            f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
-                            f"{item.position + 1}); report it once",
-                            Source("convention", "each diagnosis is reported once per claim")))
+            out.add(duplicate(item.shown, seen[item.key], item.position))
             continue
         if item.key is not None:
             seen[item.key] = item.position
         if item.valid and item.node is not None:
             continue  # the common case: a reportable code of this release, nothing to say
         out.put(cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item))
+
+
+def duplicate(shown: str, first: int, position: int) -> Finding:
+    """A code listed again at *position* (0-based), first listed at *first*."""
+    return Finding("duplicate", severity("duplicate"), (shown,),
+                   f"{shown} is listed more than once (positions {first + 1} and {position + 1}); "
+                   "report it once",
+                   Source("convention", "each diagnosis is reported once per claim"))
 
 
 def _one(ctx: Context, item: Item) -> Iterator[Finding]:

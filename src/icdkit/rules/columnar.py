@@ -48,9 +48,11 @@ import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
-from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
+from icdkit.rules.catalogue import severity
+from icdkit.rules.check import MAX_CODES, Checker, encounter, encounter_codes, patient
+from icdkit.rules.codeset import duplicate
 from icdkit.rules.excludes import inexact_templates
-from icdkit.rules.findings import SEVERITIES, Finding
+from icdkit.rules.findings import SEVERITIES, Finding, Source
 from icdkit.rules.info import cc_templates, hcc_year
 from icdkit.rules.mce import conflicts
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
@@ -84,6 +86,7 @@ class Run(NamedTuple):
     text: str
     rows: int
     errors: int  # rows with an error-level finding
+    invalid: int = 0  # rows that could not be read (answered with invalid-input)
 
 
 class _Records:
@@ -137,6 +140,7 @@ class Columnar:
         self.tables = Tables.open(self.checker)
         self._index = kernels.index()  # a mirror of tables.numbers (kernels.read; none in the pure set)
         self._patients: dict[tuple[Any, ...], Patient] = {}
+        self._invalid: dict[int, Run] = {}  # by index in the chunk: the rows that cannot be read
 
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
         """The results of *rows* in order: runs of consecutive rows' lines, and the index of
@@ -144,10 +148,12 @@ class Columnar:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients
+        self._invalid = {}
         kept, occ = self._read(rows)
-        if not kept:
-            return list(range(len(rows)))
-        return self._check(len(rows), kept, occ)
+        got: list[Run | int] = self._check(len(rows), kept, occ) if kept else list(range(len(rows)))
+        if self._invalid:  # the rows that cannot be read, answered in their place
+            got = [self._invalid.get(k, k) if isinstance(k, int) else k for k in got]
+        return got
 
     def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], Ints]:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
@@ -160,24 +166,47 @@ class Columnar:
     def _read_row(self, k: int, item: Row) -> tuple[Kept, list[int]] | None:
         """Row *k* as :meth:`_read` gives it, with its codes' numbers, or None when the rules
         must read it. Input as JSON gives it is read here; codes in any other form go through
-        ``encounter_codes``, and anything it or ``patient`` rejects is left to the rules, which
-        say why."""
+        ``encounter_codes``; a row it or ``patient`` rejects is answered (:meth:`_unreadable`)."""
         n, row = item[0], readable(item[1])
         if type(row) is not dict:
+            self._unreadable(k, n, row)
             return None
         codes = row.get("codes")
         seen = self._patient((row.get("age"), row.get("sex"), row.get("date"), row.get("setting")))
         if seen is None:
+            self._unreadable(k, n, row)
             return None
         try:
             if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
                 codes = encounter_codes(codes or "")
             got = [self.tables.number(raw) for raw in codes]
         except (IcdkitError, TypeError, ValueError):
+            self._unreadable(k, n, row)
             return None
         if -1 in got:
             return None
         return (k, str(row.get("id") or f"row {n}"), *seen, len(got)), got
+
+    def _unreadable(self, k: int, n: int, row: dict[str, Any] | str) -> None:
+        """Row *k* (row *n* of the input), which the rules cannot check when it cannot be read or
+        ``encounter`` rejects it: its line, an ``invalid-input`` finding saying why, kept for
+        :meth:`lines`. A row that can be read after all is left to the rules."""
+        if isinstance(row, str):
+            rid, problem = f"row {n}", row
+        else:
+            rid = str(row.get("id") or f"row {n}")
+            try:
+                self.checker.prepare(encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
+                                               date=row.get("date"), setting=row.get("setting")))
+                return None
+            except (IcdkitError, TypeError, ValueError) as exc:
+                problem = str(exc)
+        f = Finding("invalid-input", severity("invalid-input"), (), f"{rid}: {problem}",
+                    Source("input", f"batch row {n}"))
+        error = f.severity == SEVERITIES[0]
+        line = f"{HEAD[0]}{_json_str(rid)}{HEAD[2 if error else 1]}{finding_json(f)}{HEAD[3]}"
+        self._invalid[k] = Run(line, 1, int(error), 1)
+        return None
 
     def _patient(self, given: tuple[Any, ...]) -> Patient | None:
         """What ``patient`` makes of a row's age, sex, date and setting, kept; None when it
@@ -205,11 +234,8 @@ class Columnar:
         bad = np.zeros(len(kept), dtype=bool)
         occ = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row], row, bad)
         rank = cp["rank"][occ]
-        # a code listed twice: the rules say so
-        by = np.lexsort((rank, row))
-        twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
-        bad[row[by][1:][twice]] = True
         records = _Records()
+        self._duplicates(records, row, pos, occ, rank)
         named = self._pairs(records, row, pos, occ, rank, lens)
         first = pos == 0
         sequencing = np.where(first, cp["seq1"][occ], cp["seq0"][occ])
@@ -232,6 +258,18 @@ class Columnar:
             return self._write(n_rows, kept, bad, records.arrays(), glued)
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
+
+    def _duplicates(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints) -> None:
+        """A code listed again: where it was listed first (codeset.duplicate)."""
+        by = np.lexsort((rank, row))  # stable: a row's copies of a code in the order listed
+        twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
+        if not twice.any():
+            return
+        starts = np.flatnonzero(np.concatenate(([True], ~twice)))  # where each run of copies starts
+        first = by[starts[np.searchsorted(starts, np.arange(1, len(by)), side="right") - 1]]
+        for i, f in zip(by[1:][twice].tolist(), first[twice].tolist(), strict=True):
+            finding = duplicate(self.tables.shown(occ[i]), int(pos[f]), int(pos[i]))
+            records.literals.append((int(row[i]), CODES, int(pos[i]), i, 0, finding))
 
     def _code_periods(self, code: Ints, day: Ints, row: Ints, bad: Flags) -> Ints:
         """The code period of each code on its day of service (an ordinal); a row with a code
@@ -257,11 +295,12 @@ class Columnar:
         gid = t.cp["gid"][occ]
         a, b, cell = t.screen.live(gid, rank, lens)
         kind = t.kinds(cell)
-        x = np.flatnonzero(kind & EXACT)
+        other = rank[a] != rank[b]  # a code listed twice is not excluded by itself
+        x = np.flatnonzero(((kind & EXACT) != 0) & other)
         a_x, b_x = a[x], b[x]
         group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
         records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, occ[a_x], occ[b_x])
-        for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
+        for i, j in zip(*(v[((kind & INEXACT) != 0) & other].tolist() for v in (a, b)), strict=True):
             gov, key = t.governing(occ[i]), t.key(occ[j])
             found_in = gov.cell(key)  # the Cell itself (a saved screen keeps only what it holds)
             assert found_in is not None

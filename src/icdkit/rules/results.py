@@ -125,6 +125,7 @@ def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, su
                     write(done.text)
                     summary.rows_in += done.rows
                     summary.with_errors += done.errors
+                    summary.invalid += done.invalid
                     summary.rows_out += done.rows
             if collect and summary.rows_in // SETTLE_EVERY > before // SETTLE_EVERY:
                 _settle()
