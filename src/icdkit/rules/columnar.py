@@ -50,11 +50,12 @@ from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
 from icdkit.rules.catalogue import severity
 from icdkit.rules.check import MAX_CODES, Checker, encounter, encounter_codes, patient
-from icdkit.rules.codeset import duplicate
+from icdkit.rules.codeset import code_findings, duplicate
+from icdkit.rules.context import Context
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding, Source
-from icdkit.rules.info import cc_templates, hcc_year
-from icdkit.rules.mce import conflicts
+from icdkit.rules.info import cc_role, cc_templates, hcc_year
+from icdkit.rules.mce import conflicts, principal_templates, unspecified_templates
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
@@ -141,6 +142,7 @@ class Columnar:
         self._index = kernels.index()  # a mirror of tables.numbers (kernels.read; none in the pure set)
         self._patients: dict[tuple[Any, ...], Patient] = {}
         self._invalid: dict[int, Run] = {}  # by index in the chunk: the rows that cannot be read
+        self._contexts: dict[int, Context] = {}  # by index in the chunk: rows with a code not reportable
 
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
         """The results of *rows* in order: runs of consecutive rows' lines, and the index of
@@ -148,9 +150,9 @@ class Columnar:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients
-        self._invalid = {}
+        self._invalid, self._contexts = {}, {}
         kept, occ = self._read(rows)
-        got: list[Run | int] = self._check(len(rows), kept, occ) if kept else list(range(len(rows)))
+        got: list[Run | int] = self._check(rows, kept, occ) if kept else list(range(len(rows)))
         if self._invalid:  # the rows that cannot be read, answered in their place
             got = [self._invalid.get(k, k) if isinstance(k, int) else k for k in got]
         return got
@@ -183,9 +185,20 @@ class Columnar:
         except (IcdkitError, TypeError, ValueError):
             self._unreadable(k, n, row)
             return None
-        if -1 in got:
-            return None
+        if -1 in got:  # a code not reportable on any date, or as typed: the codes as the rules read them
+            try:
+                ctx = self._context(row)
+            except (IcdkitError, TypeError, ValueError):
+                self._unreadable(k, n, row)
+                return None
+            self._contexts[k] = ctx
+            got = [self.tables.number(i.raw) if i.valid and i.node is not None else -1 for i in ctx.items]
         return (k, str(row.get("id") or f"row {n}"), *seen, len(got)), got
+
+    def _context(self, row: dict[str, Any]) -> Context:
+        """A row's codes resolved on its date of service, as the rules resolve them."""
+        return self.checker.prepare(encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
+                                              date=row.get("date"), setting=row.get("setting")))
 
     def _unreadable(self, k: int, n: int, row: dict[str, Any] | str) -> None:
         """Row *k* (row *n* of the input), which the rules cannot check when it cannot be read or
@@ -196,8 +209,7 @@ class Columnar:
         else:
             rid = str(row.get("id") or f"row {n}")
             try:
-                self.checker.prepare(encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
-                                               date=row.get("date"), setting=row.get("setting")))
+                self._context(row)
                 return None
             except (IcdkitError, TypeError, ValueError) as exc:
                 problem = str(exc)
@@ -223,19 +235,26 @@ class Columnar:
             return None
         return got
 
-    def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:
-        """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines."""
+    def _check(self, rows: Sequence[Row], kept: list[Kept], occ: Ints) -> list[Run | int]:
+        """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines.
+        The codes reportable on the row's date (a code period each) are worked out in arrays; a
+        row with others (not valid on the date, not in the release, malformed) is *rare*: what
+        is said of those comes from its context, per row (:meth:`_rare`)."""
         tables = self.tables
         tables.sync()
         cp = tables.cp
-        lens = np.array([r[7] for r in kept], dtype=np.int64)
-        row = np.repeat(np.arange(len(kept)), lens)
-        pos = np.arange(len(occ)) - np.repeat(np.cumsum(lens) - lens, lens)
-        bad = np.zeros(len(kept), dtype=bool)
-        occ = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row], row, bad)
+        listed = np.array([r[7] for r in kept], dtype=np.int64)  # each row's number of codes
+        row = np.repeat(np.arange(len(kept)), listed)
+        pos = np.arange(len(occ)) - np.repeat(np.cumsum(listed) - listed, listed)
+        occ, odd = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row])
+        rare = np.zeros(len(kept), dtype=bool)
+        if odd.any():
+            rare[row[odd]] = True
+            row, pos, occ = row[~odd], pos[~odd], occ[~odd]
+        lens = np.bincount(row, minlength=len(kept)).astype(np.int64)
         rank = cp["rank"][occ]
         records = _Records()
-        self._duplicates(records, row, pos, occ, rank)
+        self._duplicates(records, row, pos, occ, rank, rare)
         named = self._pairs(records, row, pos, occ, rank, lens)
         first = pos == 0
         sequencing = np.where(first, cp["seq1"][occ], cp["seq0"][occ])
@@ -244,23 +263,61 @@ class Columnar:
             self._instructed(records, named, row, pos, occ)
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
         records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
-        self._first_listed(records, kept, row, occ, first, lens)
-        self._sex_unchecked(records, kept, occ, lens)
-        self._info(records, kept, row, pos, occ, first, lens)
+        self._first_listed(records, kept, row, occ, first, listed)
+        self._sex_unchecked(records, kept)
+        contexts = {r: self._rare_context(rows, kept[r][0]) for r in np.flatnonzero(rare).tolist()}
+        self._info(records, kept, row, pos, occ, first, contexts)
         self._demographic(records, kept, row, pos, occ)
+        for r, ctx in contexts.items():
+            self._rare(records, r, ctx)
         glued = tables.glue(occ)  # kept pieces, so before the mark
         groups = tables.groups
         mark = groups.mark()  # literals (findings made per record) come after every kept group …
         try:
             for r, family, pos_a, i, order, f in records.literals:
                 g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
-                records.one(r, family, pos_a, 0, g, int(occ[i]), 0, order)
-            return self._write(n_rows, kept, bad, records.arrays(), glued)
+                records.one(r, family, pos_a, 0, g, int(occ[i]) if i >= 0 else 0, 0, order)
+            return self._write(len(rows), kept, np.zeros(len(kept), dtype=bool), records.arrays(), glued)
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
 
-    def _duplicates(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints) -> None:
-        """A code listed again: where it was listed first (codeset.duplicate)."""
+    def _rare_context(self, rows: Sequence[Row], k: int) -> Context:
+        """The context of rare row *k* of the chunk: made when it was read, or now (a row read
+        by a kernel, holding a code not valid on its date)."""
+        got = self._contexts.get(k)
+        if got is None:
+            row = readable(rows[k][1])
+            assert isinstance(row, dict)  # (it was read)
+            got = self._contexts[k] = self._context(row)
+        return got
+
+    def _rare(self, records: _Records, r: int, ctx: Context) -> None:
+        """What is said of the codes of row *r* that are not reportable codes of the release on
+        its date, from its context: what codeset says of each (and of codes listed twice), and
+        the MCE edits of a code valid on the date but not in the release (as check_mce)."""
+        for item, said in code_findings(ctx, self.cache):
+            for j, f in enumerate([said] if isinstance(said, Finding) else [t.fill() for t in said]):
+                records.literals.append((r, CODES, item.position, -1, j, f))
+        enc = ctx.encounter
+        ranges = self.cache.age_ranges(ctx.day) if enc.age is not None else {}
+        for item in ctx.items:
+            period = item.period
+            if item.node is not None or period is None or not period.flags:
+                continue  # reportable (the arrays said it all), or nothing the MCE says
+            found = conflicts(self.cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges)
+            for j, f in enumerate(found):
+                records.literals.append((r, MCE, item.position, -1, j - 32, f))
+            if "unspecified" in period.flags:
+                for t in unspecified_templates(self.cache, period):
+                    records.literals.append((r, MCE, item.position, -1, 1, t.fill(item.shown)))
+            if item.position == 0:
+                for t in principal_templates(self.cache, period, ctx.inpatient, len(ctx.items) > 1):
+                    records.literals.append((r, PRINCIPAL, 0, -1, 0, t.fill(item.shown)))
+
+    def _duplicates(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, rare: Flags
+                    ) -> None:
+        """A code listed again: where it was listed first (codeset.duplicate); a rare row's
+        are said with its other codes (:meth:`_rare`)."""
         by = np.lexsort((rank, row))  # stable: a row's copies of a code in the order listed
         twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
         if not twice.any():
@@ -268,24 +325,27 @@ class Columnar:
         starts = np.flatnonzero(np.concatenate(([True], ~twice)))  # where each run of copies starts
         first = by[starts[np.searchsorted(starts, np.arange(1, len(by)), side="right") - 1]]
         for i, f in zip(by[1:][twice].tolist(), first[twice].tolist(), strict=True):
+            if rare[row[i]]:
+                continue
             finding = duplicate(self.tables.shown(occ[i]), int(pos[f]), int(pos[i]))
             records.literals.append((int(row[i]), CODES, int(pos[i]), i, 0, finding))
 
-    def _code_periods(self, code: Ints, day: Ints, row: Ints, bad: Flags) -> Ints:
-        """The code period of each code on its day of service (an ordinal); a row with a code
-        not valid that day is the rules' (its codes get their first period, unused)."""
+    def _code_periods(self, code: Ints, day: Ints) -> tuple[Ints, Flags]:
+        """The code period of each code (by number; -1 for none) on its day of service (an
+        ordinal), and which codes have none (0 in their place)."""
         t = self.tables
-        first, count = t.code_first[code], t.code_count[code]
+        none = code < 0
+        if none.any():
+            code = np.where(none, 0, code)
+        first, count = t.code_first[code], np.where(none, 0, t.code_count[code])
         got = np.full(len(code), -1, dtype=np.int64)
         for k in range(int(count.max()) if len(count) else 0):
             at = np.minimum(first + k, len(t.period_cp) - 1)
             hit = (k < count) & (t.period_start[at] <= day) & (day <= t.period_end[at])
             got[hit] = t.period_cp[at[hit]]
         missing = got < 0
-        if missing.any():
-            bad[row[missing]] = True
-            got[missing] = t.period_cp[first[missing]]
-        return got
+        got[missing] = 0
+        return got, missing
 
     def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, lens: Ints
                ) -> dict[int, list[tuple[int, int]]]:
@@ -366,32 +426,42 @@ class Columnar:
                 records.literals.append((r, MCE, int(pos[i]), i, j - 32, f))
 
     def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, first: Flags,
-                      lens: Ints) -> None:
+                      listed: Ints) -> None:
         """The first-listed code's edits, by setting and whether it is alone (principal_templates)."""
         at = np.flatnonzero(first)
-        setting = np.array([r[6] for r in kept], dtype=np.int64)
+        setting = np.array([r[6] for r in kept], dtype=np.int64)[row[at]]
         records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
-                    self.tables.principal[setting * 2 + (lens > 1), occ[at]],
+                    self.tables.principal[setting * 2 + (listed[row[at]] > 1), occ[at]],
                     occ[at], 0)
 
-    def _sex_unchecked(self, records: _Records, kept: list[Kept], occ: Ints, lens: Ints) -> None:
+    def _sex_unchecked(self, records: _Records, kept: list[Kept]) -> None:
         """A sex given on a date no MCE sex edit is in force: said after the first-listed
-        code's edits (Tables.sex_unchecked), as check_mce says it."""
+        code's edits (Tables.sex_unchecked, naming no code), as check_mce says it."""
         span = self.cache.sex_edits
         lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
-        starts = np.cumsum(lens) - lens
         for r, one in enumerate(kept):
             sex = one[5]
             if sex is not None and not lo <= one[3] <= hi:
-                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), int(occ[starts[r]]), 0, 1)
+                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), 0, 0, 1)
 
     def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
-              lens: Ints) -> None:
+              contexts: dict[int, Context]) -> None:
         """CC/MCC flags (as principal, as secondary, or excluded by the principal) and HCCs."""
         t = self.tables
         group = np.where(first, t.cp["ccp"][occ], t.cp["ccs"][occ])
-        principal = occ[np.repeat(np.flatnonzero(first), lens)]  # each code's first-listed
+        lead = np.full(len(kept), -1, dtype=np.int64)
+        lead[row[first]] = occ[first]
+        principal = lead[row]  # each code's first-listed, -1 when that is not reportable (a rare row)
         at = np.flatnonzero(~first & (t.cp["coll"][occ] != NONE))
+        known = principal[at] >= 0
+        for i in at[~known].tolist():  # the principal is not a code of the release on the date
+            sev = self.checker.kb.severity(t.key(occ[i]))
+            assert sev is not None
+            given = contexts[int(row[i])].items[0]
+            role = cc_role(self.checker.kb, sev, given.key, given.shown)
+            if role != "secondary":
+                group[i] = t.groups.of(cc_templates(self.cache, sev, role))
+        at = at[known]
         pdx = t.pdx()
         pair = t.cp["coll"][occ[at]] * t.screen.span + t.cp["rank"][principal[at]]
         found = np.minimum(np.searchsorted(pdx, pair), len(pdx) - 1)
