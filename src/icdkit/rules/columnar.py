@@ -30,8 +30,8 @@ read or fail validation, codes not valid on the date, not in the release or list
 ways write the same bytes (tests/test_batch_equivalence.py).
 
 >>> from icdkit import KnowledgeBase
->>> from icdkit.rules.check import Checker
->>> [run] = Columnar(Checker(KnowledgeBase.open())).lines([(1, {"id": "a", "codes": ["M54.2", "M50.20"]})])
+>>> from icdkit.rules.encounters import Rules
+>>> [run] = Columnar(Rules(KnowledgeBase.open())).lines([(1, {"id": "a", "codes": ["M54.2", "M50.20"]})])
 >>> run.rows, run.errors, '"rule": "excludes1"' in run.text
 (1, 1, True)
 """
@@ -39,6 +39,7 @@ ways write the same bytes (tests/test_batch_equivalence.py).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any, NamedTuple
@@ -49,9 +50,9 @@ import numpy.typing as npt
 from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
 from icdkit.rules.catalogue import severity
-from icdkit.rules.check import MAX_CODES, Checker, encounter, encounter_codes, patient
 from icdkit.rules.codeset import code_findings, duplicate
 from icdkit.rules.context import Context
+from icdkit.rules.encounters import MAX_CODES, Rules, encounter, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.findings import SEVERITIES, Finding, Source
 from icdkit.rules.info import cc_role, cc_templates, hcc_year
@@ -130,11 +131,13 @@ class _Records:
 
 
 class Columnar:
-    """The columnar checker of one Checker's batches (see the module)."""
+    """The evaluator of one knowledge base's encounters, a chunk at a time (see the module);
+    one chunk at a time, too, when threads share it (check.Checker shares one per knowledge base)."""
 
-    def __init__(self, checker: Checker) -> None:
+    def __init__(self, checker: Rules) -> None:
         self.checker = checker
         self.cache = checker.cache
+        self._lock = threading.Lock()
         self._fresh()
 
     def _fresh(self) -> None:
@@ -147,6 +150,10 @@ class Columnar:
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
         """The results of *rows* in order: runs of consecutive rows' lines, and the index of
         each row the rules must check."""
+        with self._lock:
+            return self._lines(rows)
+
+    def _lines(self, rows: Sequence[Row]) -> list[Run | int]:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients

@@ -13,29 +13,18 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from icdkit import store
 from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker
+from icdkit.rules.columnar import Columnar
 from icdkit.rules.tables_version import STAGE, version
 from icdkit.store import Arrays, Stage
 
-if TYPE_CHECKING:
-    from icdkit.rules.columnar import Columnar
-
-_columnar: WeakKeyDictionary[Checker, Columnar] = WeakKeyDictionary()  # lives as long as its checker
-
 
 def columnar_for(checker: Checker) -> Columnar:
-    """*checker*'s columnar evaluator, made once."""
-    got = _columnar.get(checker)
-    if got is None:
-        from icdkit.rules.columnar import Columnar  # (numpy and the kernels: when a batch runs)
-
-        got = _columnar[checker] = Columnar(checker)
-    return got
+    """*checker*'s evaluator (its knowledge base's, made once: Checker.evaluator)."""
+    return checker.evaluator
 
 
 def stages() -> tuple[Stage, ...]:
