@@ -11,7 +11,7 @@ import io
 import json
 
 import pytest
-from tests.oracle import oracle
+from tests.oracle import oracle, oracle_line
 from tests.test_evaluator_equivalence import _encounters, _pools
 
 from icdkit import KnowledgeBase
@@ -69,3 +69,14 @@ def test_csv_batch_writes_the_oracles_findings(kb: KnowledgeBase, kb25: Knowledg
                      f"input: batch row {len(rows) + 1}"])
     assert out.getvalue() == want.getvalue()
     assert (summary.rows_in, summary.rows_out, summary.invalid) == (len(rows) + 1, len(rows) + 1, 1)
+
+
+def test_a_code_holding_a_nul_is_shown_as_given(kb: KnowledgeBase) -> None:
+    """A NUL in a code (a hostile CSV) is the placeholder character of a finding's template:
+    the batch once cut it out of the code it showed ("E1\\x001.9" shown as the valid E11.9);
+    the evaluator shows the code as given, as check() always did."""
+    out = io.StringIO()
+    run_batch(Checker(kb), io.BytesIO(b"id,codes\n2,E1\x001.9\n"), out)
+    got = json.loads(out.getvalue())
+    assert got["findings"][0]["codes"] == ["E1\x001.9"]
+    assert out.getvalue() == oracle_line(kb, {"id": "2", "codes": "E1\x001.9"}) + "\n"
