@@ -1,6 +1,6 @@
 """The batch's optional native accelerator (C, built at install when a compiler is there);
 everything else is in pyproject.toml. Without a compiler the build skips it (``optional``) and
-icdkit runs the same checks in pure Python (rules/speedups.py)."""
+icdkit runs the same evaluator on its pure Python/numpy kernels (rules/kernels.py)."""
 
 from pathlib import Path
 

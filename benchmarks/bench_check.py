@@ -105,7 +105,7 @@ RATE = (  # a fresh process: open, preload as the command does, then run_batch o
     "from icdkit import KnowledgeBase\n"
     "from icdkit.rules.batch import run_batch\n"
     "from icdkit.rules.check import Checker\n"
-    "from icdkit.rules.speedups import AVAILABLE\n"
+    "from icdkit.rules.kernels import NATIVE as AVAILABLE\n"
     "kb = KnowledgeBase.open(); kb.preload(freeze_gc=True); data = open(sys.argv[1], 'rb').read()\n"
     "t, c = time.perf_counter(), time.process_time()\n"
     "s = run_batch(Checker(kb), io.BytesIO(data), io.StringIO(), tune_gc=True)\n"

@@ -27,7 +27,8 @@ from pathlib import Path
 from icdkit import KnowledgeBase
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
-from icdkit.rules.speedups import AVAILABLE, ensure_tables
+from icdkit.rules.kernels import NATIVE as AVAILABLE
+from icdkit.rules.speedups import ensure_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import synthesize

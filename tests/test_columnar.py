@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.oracle import oracle
 
 pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
 
@@ -37,8 +38,8 @@ def _rows(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
 
 
 def _expected(kb: KnowledgeBase, row: dict[str, object]) -> str:
-    report = Checker(kb).check(row["codes"], age=row["age"], sex=row["sex"],  # type: ignore[arg-type]
-                               date=row["date"], setting=row["setting"])  # type: ignore[arg-type]
+    report = oracle(kb, row["codes"], age=row["age"], sex=row["sex"], date=row["date"],
+                    setting=row["setting"])
     body = ", ".join(json.dumps(f.to_dict()) for f in report.findings)
     ok = "true" if report.ok else "false"
     return f'{{"id": {json.dumps(row["id"])}, "ok": {ok}, "findings": [{body}]}}'
@@ -76,6 +77,29 @@ def test_columnar_lines_are_the_rules_lines(kb: KnowledgeBase) -> None:
     # the claim (code-first error), a CC the principal excludes, first-listed edits, HCCs
     assert {"age", "sex", "code-first", "cc-mcc+", "external-cause-principal", "hcc", "excludes1",
             "excludes2", "use-additional", "unspecified"} <= said
+
+
+def test_rows_listing_a_code_twice_or_unreadable_are_the_evaluators_too(kb: KnowledgeBase) -> None:
+    rows = [{**row, "date": "2026-05-01"} for row in _rows(kb, 200, seed=5)]  # every code valid then
+    for i, row in enumerate(rows[:60]):
+        codes = row["codes"]
+        assert isinstance(codes, list)
+        codes.insert(1 + i % len(codes), codes[i % len(codes)])  # listed twice, thrice
+        if i % 3 == 0:
+            codes.append(codes[0])
+    odd: list[object] = [{"id": "x", "codes": []}, {"id": "y", "codes": ["I10"], "age": "old"},
+                         {"id": "z", "codes": ["I10"], "date": "2031-01-01"}, "not valid JSON (…)",
+                         {"codes": ["I10"], "setting": "home"}]
+    lines = Columnar(Checker(kb)).lines([*enumerate(rows, 1), *enumerate(odd, len(rows) + 1)])
+    assert all(isinstance(done, Run) for done in lines)  # none handed back
+    got = "".join(done.text for done in lines if isinstance(done, Run)).splitlines()
+    for row, line in zip(rows, got[:len(rows)], strict=True):
+        assert line == _expected(kb, row), row
+    assert sum('"rule": "duplicate"' in line for line in got) == 60
+    invalid = [json.loads(line) for line in got[len(rows):]]
+    assert [f["rule"] for one in invalid for f in one["findings"]] == ["invalid-input"] * len(odd)
+    assert sum(done.invalid for done in lines if isinstance(done, Run)) == len(odd)
+    assert invalid[4]["id"] == f"row {len(rows) + 5}" and "setting" in invalid[4]["findings"][0]["message"]
 
 
 def test_tables_are_compiled_at_build_and_loaded_without_compiling(

@@ -15,7 +15,7 @@ from icdkit import codes
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink
+from icdkit.rules.emit import Sink, Template
 from icdkit.rules.findings import Finding, Source
 
 _VALIDITY = "valid-code set by date ({table})"
@@ -33,22 +33,37 @@ def _validity_source(ctx: Context) -> Source:
 
 
 def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
+    for _, said in code_findings(ctx, cache):
+        if isinstance(said, Finding):
+            out.add(said)
+        else:
+            out.put(said)
+
+
+def code_findings(ctx: Context, cache: RuleCache) -> Iterator[tuple[Item, Finding | tuple[Template, ...]]]:
+    """What is said of each code of the encounter that is not reportable (a finding, or
+    templates without placeholders), in the order of the codes."""
     valid = ctx.valid
     if len(valid) == len(ctx.items) and len({i.key for i in valid}) == len(valid):
         return  # the common case: every code reportable, none twice; nothing to say
     seen: dict[str, int] = {}
     for item in ctx.items:
         if item.key is not None and item.key in seen:
-            out.add(Finding("duplicate", severity("duplicate"), (item.shown,),
-                            f"{item.shown} is listed more than once (positions {seen[item.key] + 1} and "
-                            f"{item.position + 1}); report it once",
-                            Source("convention", "each diagnosis is reported once per claim")))
+            yield item, duplicate(item.shown, seen[item.key], item.position)
             continue
         if item.key is not None:
             seen[item.key] = item.position
         if item.valid and item.node is not None:
             continue  # the common case: a reportable code of this release, nothing to say
-        out.put(cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item))
+        yield item, cache.memo(("codes", item.key or item.raw, ctx.day), _one, ctx, item)
+
+
+def duplicate(shown: str, first: int, position: int) -> Finding:
+    """A code listed again at *position* (0-based), first listed at *first*."""
+    return Finding("duplicate", severity("duplicate"), (shown,),
+                   f"{shown} is listed more than once (positions {first + 1} and {position + 1}); "
+                   "report it once",
+                   Source("convention", "each diagnosis is reported once per claim"))
 
 
 def _one(ctx: Context, item: Item) -> Iterator[Finding]:

@@ -2,23 +2,24 @@
 
 A batch row holds ~7 codes and gets ~20 findings. Made one rule call at a time in Python
 objects (check.py) that costs ~100 µs a row; here a chunk's codes, pairs and findings are numpy
-arrays, and the steps that touch every code, pair or text piece are C kernels (_native, built
-at install from native/): reading the rows, the pair screen, assembling the lines.
+arrays, and the steps that touch every code, pair or text piece are kernels (kernels.py: C when
+the accelerator was built at install from native/, else Python/numpy; the same results):
+reading the rows, the pair screen, assembling the lines.
 
-0. Rows are read natively (``_native.read``): a JSON line in the form JSON writers give it from
+0. Rows are read by a kernel (``kernels.read``): a JSON line in the form JSON writers give it from
    its bytes, a dict from its fields; the codes' numbers looked up, the patient found or made
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
    the code on its own in the validity period covering the date, compiled into tables when
    the knowledge base is built and loaded from it (tables.py), as groups of finding templates
    (pieces.py).
-2. The pair screen (``Screen.live``, natively) gives every pair of a row's codes that a note of the first
+2. The pair screen (``Screen.live``, a kernel) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
    findings are sorted into the order check.py puts them in: by severity, then the order the
    rules run (codes, excludes, sequencing, MCE per code, MCE principal, information), then
    the codes' positions.
-4. A template is a run of text pieces with holes for the codes. ``_native.lines`` sorts each
+4. A template is a run of text pieces with holes for the codes. ``kernels.lines`` sorts each
    row's findings and copies their pieces, from the pieces' native arena, into one text.
 
 What varies per row, and is rare, is made per record by the rules' own functions: the age and
@@ -29,8 +30,8 @@ read or fail validation, codes not valid on the date, not in the release or list
 ways write the same bytes (tests/test_batch_equivalence.py).
 
 >>> from icdkit import KnowledgeBase
->>> from icdkit.rules.check import Checker
->>> [run] = Columnar(Checker(KnowledgeBase.open())).lines([(1, {"id": "a", "codes": ["M54.2", "M50.20"]})])
+>>> from icdkit.rules.encounters import Rules
+>>> [run] = Columnar(Rules(KnowledgeBase.open())).lines([(1, {"id": "a", "codes": ["M54.2", "M50.20"]})])
 >>> run.rows, run.errors, '"rule": "excludes1"' in run.text
 (1, 1, True)
 """
@@ -38,6 +39,7 @@ ways write the same bytes (tests/test_batch_equivalence.py).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any, NamedTuple
@@ -46,12 +48,15 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.errors import IcdkitError
-from icdkit.rules._native import index, lines, read
-from icdkit.rules.check import MAX_CODES, Checker, encounter_codes, patient
+from icdkit.rules import kernels
+from icdkit.rules.catalogue import severity
+from icdkit.rules.codeset import code_findings, duplicate
+from icdkit.rules.context import Context
+from icdkit.rules.encounters import MAX_CODES, Rules, encounter, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
-from icdkit.rules.findings import SEVERITIES, Finding
-from icdkit.rules.info import cc_templates, hcc_year
-from icdkit.rules.mce import conflicts
+from icdkit.rules.findings import SEVERITIES, Finding, Source
+from icdkit.rules.info import cc_role, cc_templates, hcc_year
+from icdkit.rules.mce import conflicts, principal_templates, unspecified_templates
 from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
@@ -83,6 +88,7 @@ class Run(NamedTuple):
     text: str
     rows: int
     errors: int  # rows with an error-level finding
+    invalid: int = 0  # rows that could not be read (answered with invalid-input)
 
 
 class _Records:
@@ -125,58 +131,101 @@ class _Records:
 
 
 class Columnar:
-    """The columnar checker of one Checker's batches (see the module)."""
+    """The evaluator of one knowledge base's encounters, a chunk at a time (see the module);
+    one chunk at a time, too, when threads share it (check.Checker shares one per knowledge base)."""
 
-    def __init__(self, checker: Checker) -> None:
+    def __init__(self, checker: Rules) -> None:
         self.checker = checker
         self.cache = checker.cache
+        self._lock = threading.Lock()
         self._fresh()
 
     def _fresh(self) -> None:
         self.tables = Tables.open(self.checker)
-        self._index = index()  # a mirror of tables.numbers (_native.read)
+        self._index = kernels.index()  # a mirror of tables.numbers (kernels.read; none in the pure set)
         self._patients: dict[tuple[Any, ...], Patient] = {}
+        self._invalid: dict[int, Run] = {}  # by index in the chunk: the rows that cannot be read
+        self._contexts: dict[int, Context] = {}  # by index in the chunk: rows with a code not reportable
 
     def lines(self, rows: Sequence[Row]) -> list[Run | int]:
         """The results of *rows* in order: runs of consecutive rows' lines, and the index of
         each row the rules must check."""
+        with self._lock:
+            return self._lines(rows)
+
+    def _lines(self, rows: Sequence[Row]) -> list[Run | int]:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients
+        self._invalid, self._contexts = {}, {}
         kept, occ = self._read(rows)
-        if not kept:
-            return list(range(len(rows)))
-        return self._check(len(rows), kept, occ)
+        got: list[Run | int] = self._check(rows, kept, occ) if kept else list(range(len(rows)))
+        if self._invalid:  # the rows that cannot be read, answered in their place
+            got = [self._invalid.get(k, k) if isinstance(k, int) else k for k in got]
+        return got
 
     def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], Ints]:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
-        and the number of each of their codes, in turn: natively (_native.read) for a row whose
+        and the number of each of their codes, in turn: by a kernel (kernels.read) for a row whose
         codes were met before, else by :meth:`_read_row`."""
-        kept, occ = read(list(rows), self.tables.numbers, self._index, self._patients, self._patient,
+        kept, occ = kernels.read(list(rows), self.tables.numbers, self._index, self._patients, self._patient,
                          MAX_CODES, self._read_row)
         return kept, np.frombuffer(occ, dtype=np.int64)
 
     def _read_row(self, k: int, item: Row) -> tuple[Kept, list[int]] | None:
         """Row *k* as :meth:`_read` gives it, with its codes' numbers, or None when the rules
         must read it. Input as JSON gives it is read here; codes in any other form go through
-        ``encounter_codes``, and anything it or ``patient`` rejects is left to the rules, which
-        say why."""
+        ``encounter_codes``; a row it or ``patient`` rejects is answered (:meth:`_unreadable`)."""
         n, row = item[0], readable(item[1])
         if type(row) is not dict:
+            self._unreadable(k, n, row)
             return None
         codes = row.get("codes")
         seen = self._patient((row.get("age"), row.get("sex"), row.get("date"), row.get("setting")))
         if seen is None:
+            self._unreadable(k, n, row)
             return None
         try:
             if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
                 codes = encounter_codes(codes or "")
             got = [self.tables.number(raw) for raw in codes]
         except (IcdkitError, TypeError, ValueError):
+            self._unreadable(k, n, row)
             return None
-        if -1 in got:
-            return None
+        if -1 in got:  # a code not reportable on any date, or as typed: the codes as the rules read them
+            try:
+                ctx = self._context(row)
+            except (IcdkitError, TypeError, ValueError):
+                self._unreadable(k, n, row)
+                return None
+            self._contexts[k] = ctx
+            got = [self.tables.number(i.raw) if i.valid and i.node is not None else -1 for i in ctx.items]
         return (k, str(row.get("id") or f"row {n}"), *seen, len(got)), got
+
+    def _context(self, row: dict[str, Any]) -> Context:
+        """A row's codes resolved on its date of service, as the rules resolve them."""
+        return self.checker.prepare(encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
+                                              date=row.get("date"), setting=row.get("setting")))
+
+    def _unreadable(self, k: int, n: int, row: dict[str, Any] | str) -> None:
+        """Row *k* (row *n* of the input), which the rules cannot check when it cannot be read or
+        ``encounter`` rejects it: its line, an ``invalid-input`` finding saying why, kept for
+        :meth:`lines`. A row that can be read after all is left to the rules."""
+        if isinstance(row, str):
+            rid, problem = f"row {n}", row
+        else:
+            rid = str(row.get("id") or f"row {n}")
+            try:
+                self._context(row)
+                return None
+            except (IcdkitError, TypeError, ValueError) as exc:
+                problem = str(exc)
+        f = Finding("invalid-input", severity("invalid-input"), (), f"{rid}: {problem}",
+                    Source("input", f"batch row {n}"))
+        error = f.severity == SEVERITIES[0]
+        line = f"{HEAD[0]}{_json_str(rid)}{HEAD[2 if error else 1]}{finding_json(f)}{HEAD[3]}"
+        self._invalid[k] = Run(line, 1, int(error), 1)
+        return None
 
     def _patient(self, given: tuple[Any, ...]) -> Patient | None:
         """What ``patient`` makes of a row's age, sex, date and setting, kept; None when it
@@ -193,22 +242,26 @@ class Columnar:
             return None
         return got
 
-    def _check(self, n_rows: int, kept: list[Kept], occ: Ints) -> list[Run | int]:
-        """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines."""
+    def _check(self, rows: Sequence[Row], kept: list[Kept], occ: Ints) -> list[Run | int]:
+        """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines.
+        The codes reportable on the row's date (a code period each) are worked out in arrays; a
+        row with others (not valid on the date, not in the release, malformed) is *rare*: what
+        is said of those comes from its context, per row (:meth:`_rare`)."""
         tables = self.tables
         tables.sync()
         cp = tables.cp
-        lens = np.array([r[7] for r in kept], dtype=np.int64)
-        row = np.repeat(np.arange(len(kept)), lens)
-        pos = np.arange(len(occ)) - np.repeat(np.cumsum(lens) - lens, lens)
-        bad = np.zeros(len(kept), dtype=bool)
-        occ = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row], row, bad)
+        listed = np.array([r[7] for r in kept], dtype=np.int64)  # each row's number of codes
+        row = np.repeat(np.arange(len(kept)), listed)
+        pos = np.arange(len(occ)) - np.repeat(np.cumsum(listed) - listed, listed)
+        occ, odd = self._code_periods(occ, np.array([r[3] for r in kept], dtype=np.int64)[row])
+        rare = np.zeros(len(kept), dtype=bool)
+        if odd.any():
+            rare[row[odd]] = True
+            row, pos, occ = row[~odd], pos[~odd], occ[~odd]
+        lens = np.bincount(row, minlength=len(kept)).astype(np.int64)
         rank = cp["rank"][occ]
-        # a code listed twice: the rules say so
-        by = np.lexsort((rank, row))
-        twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
-        bad[row[by][1:][twice]] = True
         records = _Records()
+        self._duplicates(records, row, pos, occ, rank, rare)
         named = self._pairs(records, row, pos, occ, rank, lens)
         first = pos == 0
         sequencing = np.where(first, cp["seq1"][occ], cp["seq0"][occ])
@@ -217,36 +270,89 @@ class Columnar:
             self._instructed(records, named, row, pos, occ)
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
         records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
-        self._first_listed(records, kept, row, occ, first, lens)
-        self._sex_unchecked(records, kept, occ, lens)
-        self._info(records, kept, row, pos, occ, first, lens)
+        self._first_listed(records, kept, row, occ, first, listed)
+        self._sex_unchecked(records, kept)
+        contexts = {r: self._rare_context(rows, kept[r][0]) for r in np.flatnonzero(rare).tolist()}
+        self._info(records, kept, row, pos, occ, first, contexts)
         self._demographic(records, kept, row, pos, occ)
+        for r, ctx in contexts.items():
+            self._rare(records, r, ctx)
         glued = tables.glue(occ)  # kept pieces, so before the mark
         groups = tables.groups
         mark = groups.mark()  # literals (findings made per record) come after every kept group …
         try:
             for r, family, pos_a, i, order, f in records.literals:
                 g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
-                records.one(r, family, pos_a, 0, g, int(occ[i]), 0, order)
-            return self._write(n_rows, kept, bad, records.arrays(), glued)
+                records.one(r, family, pos_a, 0, g, int(occ[i]) if i >= 0 else 0, 0, order)
+            return self._write(len(rows), kept, np.zeros(len(kept), dtype=bool), records.arrays(), glued)
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
 
-    def _code_periods(self, code: Ints, day: Ints, row: Ints, bad: Flags) -> Ints:
-        """The code period of each code on its day of service (an ordinal); a row with a code
-        not valid that day is the rules' (its codes get their first period, unused)."""
+    def _rare_context(self, rows: Sequence[Row], k: int) -> Context:
+        """The context of rare row *k* of the chunk: made when it was read, or now (a row read
+        by a kernel, holding a code not valid on its date)."""
+        got = self._contexts.get(k)
+        if got is None:
+            row = readable(rows[k][1])
+            assert isinstance(row, dict)  # (it was read)
+            got = self._contexts[k] = self._context(row)
+        return got
+
+    def _rare(self, records: _Records, r: int, ctx: Context) -> None:
+        """What is said of the codes of row *r* that are not reportable codes of the release on
+        its date, from its context: what codeset says of each (and of codes listed twice), and
+        the MCE edits of a code valid on the date but not in the release (as check_mce)."""
+        for item, said in code_findings(ctx, self.cache):
+            for j, f in enumerate([said] if isinstance(said, Finding) else [t.fill() for t in said]):
+                records.literals.append((r, CODES, item.position, -1, j, f))
+        enc = ctx.encounter
+        ranges = self.cache.age_ranges(ctx.day) if enc.age is not None else {}
+        for item in ctx.items:
+            period = item.period
+            if item.node is not None or period is None or not period.flags:
+                continue  # reportable (the arrays said it all), or nothing the MCE says
+            found = conflicts(self.cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges)
+            for j, f in enumerate(found):
+                records.literals.append((r, MCE, item.position, -1, j - 32, f))
+            if "unspecified" in period.flags:
+                for t in unspecified_templates(self.cache, period):
+                    records.literals.append((r, MCE, item.position, -1, 1, t.fill(item.shown)))
+            if item.position == 0:
+                for t in principal_templates(self.cache, period, ctx.inpatient, len(ctx.items) > 1):
+                    records.literals.append((r, PRINCIPAL, 0, -1, 0, t.fill(item.shown)))
+
+    def _duplicates(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, rare: Flags
+                    ) -> None:
+        """A code listed again: where it was listed first (codeset.duplicate); a rare row's
+        are said with its other codes (:meth:`_rare`)."""
+        by = np.lexsort((rank, row))  # stable: a row's copies of a code in the order listed
+        twice = (row[by][1:] == row[by][:-1]) & (rank[by][1:] == rank[by][:-1])
+        if not twice.any():
+            return
+        starts = np.flatnonzero(np.concatenate(([True], ~twice)))  # where each run of copies starts
+        first = by[starts[np.searchsorted(starts, np.arange(1, len(by)), side="right") - 1]]
+        for i, f in zip(by[1:][twice].tolist(), first[twice].tolist(), strict=True):
+            if rare[row[i]]:
+                continue
+            finding = duplicate(self.tables.shown(occ[i]), int(pos[f]), int(pos[i]))
+            records.literals.append((int(row[i]), CODES, int(pos[i]), i, 0, finding))
+
+    def _code_periods(self, code: Ints, day: Ints) -> tuple[Ints, Flags]:
+        """The code period of each code (by number; -1 for none) on its day of service (an
+        ordinal), and which codes have none (0 in their place)."""
         t = self.tables
-        first, count = t.code_first[code], t.code_count[code]
+        none = code < 0
+        if none.any():
+            code = np.where(none, 0, code)
+        first, count = t.code_first[code], np.where(none, 0, t.code_count[code])
         got = np.full(len(code), -1, dtype=np.int64)
         for k in range(int(count.max()) if len(count) else 0):
             at = np.minimum(first + k, len(t.period_cp) - 1)
             hit = (k < count) & (t.period_start[at] <= day) & (day <= t.period_end[at])
             got[hit] = t.period_cp[at[hit]]
         missing = got < 0
-        if missing.any():
-            bad[row[missing]] = True
-            got[missing] = t.period_cp[first[missing]]
-        return got
+        got[missing] = 0
+        return got, missing
 
     def _pairs(self, records: _Records, row: Ints, pos: Ints, occ: Ints, rank: Ints, lens: Ints
                ) -> dict[int, list[tuple[int, int]]]:
@@ -256,11 +362,12 @@ class Columnar:
         gid = t.cp["gid"][occ]
         a, b, cell = t.screen.live(gid, rank, lens)
         kind = t.kinds(cell)
-        x = np.flatnonzero(kind & EXACT)
+        other = rank[a] != rank[b]  # a code listed twice is not excluded by itself
+        x = np.flatnonzero(((kind & EXACT) != 0) & other)
         a_x, b_x = a[x], b[x]
         group = t.exact(cell[x], t.cp["owner"][occ[a_x]], gid[a_x])
         records.add(row[a_x], EXCLUDES, pos[a_x], pos[b_x], group, occ[a_x], occ[b_x])
-        for i, j in zip(*(v[(kind & INEXACT) != 0].tolist() for v in (a, b)), strict=True):
+        for i, j in zip(*(v[((kind & INEXACT) != 0) & other].tolist() for v in (a, b)), strict=True):
             gov, key = t.governing(occ[i]), t.key(occ[j])
             found_in = gov.cell(key)  # the Cell itself (a saved screen keeps only what it holds)
             assert found_in is not None
@@ -326,32 +433,42 @@ class Columnar:
                 records.literals.append((r, MCE, int(pos[i]), i, j - 32, f))
 
     def _first_listed(self, records: _Records, kept: list[Kept], row: Ints, occ: Ints, first: Flags,
-                      lens: Ints) -> None:
+                      listed: Ints) -> None:
         """The first-listed code's edits, by setting and whether it is alone (principal_templates)."""
         at = np.flatnonzero(first)
-        setting = np.array([r[6] for r in kept], dtype=np.int64)
+        setting = np.array([r[6] for r in kept], dtype=np.int64)[row[at]]
         records.add(row[at], PRINCIPAL, np.zeros(len(at), dtype=np.int64), 0,
-                    self.tables.principal[setting * 2 + (lens > 1), occ[at]],
+                    self.tables.principal[setting * 2 + (listed[row[at]] > 1), occ[at]],
                     occ[at], 0)
 
-    def _sex_unchecked(self, records: _Records, kept: list[Kept], occ: Ints, lens: Ints) -> None:
+    def _sex_unchecked(self, records: _Records, kept: list[Kept]) -> None:
         """A sex given on a date no MCE sex edit is in force: said after the first-listed
-        code's edits (Tables.sex_unchecked), as check_mce says it."""
+        code's edits (Tables.sex_unchecked, naming no code), as check_mce says it."""
         span = self.cache.sex_edits
         lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
-        starts = np.cumsum(lens) - lens
         for r, one in enumerate(kept):
             sex = one[5]
             if sex is not None and not lo <= one[3] <= hi:
-                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), int(occ[starts[r]]), 0, 1)
+                records.one(r, PRINCIPAL, 0, 0, self.tables.sex_unchecked(sex), 0, 0, 1)
 
     def _info(self, records: _Records, kept: list[Kept], row: Ints, pos: Ints, occ: Ints, first: Flags,
-              lens: Ints) -> None:
+              contexts: dict[int, Context]) -> None:
         """CC/MCC flags (as principal, as secondary, or excluded by the principal) and HCCs."""
         t = self.tables
         group = np.where(first, t.cp["ccp"][occ], t.cp["ccs"][occ])
-        principal = occ[np.repeat(np.flatnonzero(first), lens)]  # each code's first-listed
+        lead = np.full(len(kept), -1, dtype=np.int64)
+        lead[row[first]] = occ[first]
+        principal = lead[row]  # each code's first-listed, -1 when that is not reportable (a rare row)
         at = np.flatnonzero(~first & (t.cp["coll"][occ] != NONE))
+        known = principal[at] >= 0
+        for i in at[~known].tolist():  # the principal is not a code of the release on the date
+            sev = self.checker.kb.severity(t.key(occ[i]))
+            assert sev is not None
+            given = contexts[int(row[i])].items[0]
+            role = cc_role(self.checker.kb, sev, given.key, given.shown)
+            if role != "secondary":
+                group[i] = t.groups.of(cc_templates(self.cache, sev, role))
+        at = at[known]
         pdx = t.pdx()
         pair = t.cp["coll"][occ[at]] * t.screen.span + t.cp["rank"][principal[at]]
         found = np.minimum(np.searchsorted(pdx, pair), len(pdx) - 1)
@@ -368,11 +485,11 @@ class Columnar:
     def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...],
                glued: Ints) -> list[Run | int]:
         """The kept rows' lines from their records, in runs between the rows handed back; the
-        codes' pieces are in *glued* (Tables.glue). Put together natively (_native.lines)."""
+        codes' pieces are in *glued* (Tables.glue). Put together by a kernel (kernels.lines)."""
         t = self.tables
         bad[arrays[1][arrays[2] == UNSUPPORTED]] = True
-        text, ends, errors = lines(arrays, t.groups.native(), glued, len(GLUES), bad, t.pieces.native(),
-                                   [_json_str(k[1]) for k in kept], HEAD)
+        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES), bad,
+                                           t.pieces.native(), [_json_str(k[1]) for k in kept], HEAD)
         return self._runs(n_rows, kept, bad, text, ends, errors)
 
     @staticmethod

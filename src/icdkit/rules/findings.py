@@ -48,6 +48,12 @@ class Finding:
                 "message": self.message, "source": self.source.to_dict(),
                 "suggestions": list(self.suggestions)}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        """The finding :meth:`to_dict` gave *d* for (as JSON reads it back)."""
+        return cls(d["rule"], d["severity"], tuple(d["codes"]), d["message"], Source(**d["source"]),
+                   tuple(d["suggestions"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Encounter:

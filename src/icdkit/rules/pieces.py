@@ -6,7 +6,7 @@ Here each text piece has a number, a template is the run of its pieces' numbers 
 (HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator ", " (joined to its
 first piece; ``t_lead`` holds that piece without, for a row's first finding); a *group* is
 the templates one rule gives for one code or pair (none, one or several), by number. Every
-structure is an array, so a chunk's findings are put together natively (_native.lines).
+structure is an array, so a chunk's findings are put together by a kernel (kernels.lines).
 
 >>> from icdkit.rules.emit import FIRST, Template
 >>> from icdkit.rules.findings import Finding, Source
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from icdkit.rules._native import arena, arena_sync
+from icdkit.rules import kernels
 from icdkit.rules.emit import Template
 from icdkit.rules.screen import Column
 
@@ -48,12 +48,12 @@ MAX_GROUP = 64  # templates in one group (the columnar checker tells them apart 
 
 class Pieces:
     """Text pieces by number (ASCII: JSON as render.py writes it), and the same in one native
-    buffer (_native.arena) for the columnar checker's lines."""
+    arena (kernels.arena) for the columnar checker's lines."""
 
     def __init__(self) -> None:
         self.text: list[str] = ["", ", "]
         self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP}
-        self._arena = arena()
+        self._arena = kernels.arena()
         self.synced = 0  # text[:synced] is in the arena
 
     @classmethod
@@ -87,7 +87,7 @@ class Pieces:
 
     def native(self) -> object:
         """The pieces' arena, holding every piece."""
-        arena_sync(self._arena, self.text, self.synced)
+        kernels.arena_sync(self._arena, self.text, self.synced)
         self.synced = len(self.text)
         return self._arena
 
@@ -130,7 +130,7 @@ class Groups:
         return got
 
     def native(self) -> tuple[Ints, ...]:
-        """The templates and groups as _native.lines takes them, in COLUMNS' order (it checks
+        """The templates and groups as kernels.lines takes them, in COLUMNS' order (it checks
         every number against the sizes it is given)."""
         return tuple(self.arrays().values())
 

@@ -1,8 +1,8 @@
 """Checking rows as read (rows.py) and writing one result per row, in input order.
 
-JSON Lines results come CHUNK rows at a time from the columnar checker when the native
-accelerator is there (speedups.py); without it, and for every row it hands back and every row
-of a CSV result, the rules check one row at a time (check.py) — the same findings, byte for
+Results come CHUNK rows at a time from the evaluator (columnar.py, with either kernel set:
+kernels.py), as JSON Lines or read back into CSV rows; for a row it hands back (a finding its
+pieces cannot hold), the rules check one row at a time (check.py) — the same findings, byte for
 byte (tests/test_batch_equivalence.py).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -99,21 +100,22 @@ def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple
 def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary, *,
                tune_gc: bool = False) -> None:
     """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
-    *summary*. JSON Lines results come CHUNK rows at a time from the columnar checker
-    (columnar.py); the rows it hands back, and every row of a CSV result, go through the rules
-    one at a time (check.py). With *tune_gc* (for a program's entry point only), automatic
-    collection is paused and :func:`_settle` collects every SETTLE_EVERY rows instead."""
+    *summary*. Results come CHUNK rows at a time from the evaluator (columnar.py), as JSON
+    Lines, or read back into CSV rows; a row it hands back (a finding its pieces cannot hold)
+    goes through the rules one at a time (Checker.apply). With *tune_gc* (for a program's entry
+    point only), automatic collection is paused and :func:`_settle` collects every SETTLE_EVERY
+    rows instead."""
     writer = csv.writer(out) if fmt == "csv" else None
     write = out.write
     rows = iter(rows)
-    columnar = None if writer else columnar_for(checker)
+    columnar = columnar_for(checker)
     collect = tune_gc and gc.isenabled()
     if collect:
         gc.disable()  # _settle collects every SETTLE_EVERY rows instead
     try:
         while chunk := list(islice(rows, CHUNK)):
             before = summary.rows_in
-            for done in columnar.lines(chunk) if columnar else range(len(chunk)):
+            for done in columnar.lines(chunk):
                 if isinstance(done, int):  # a row for the rules
                     n, row = chunk[done]
                     summary.rows_in += 1
@@ -121,10 +123,14 @@ def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, su
                     summary.invalid += invalid
                     summary.with_errors += not ok
                     summary.rows_out += 1
-                else:  # consecutive rows' results, from the columnar checker
-                    write(done.text)
+                else:  # consecutive rows' results, from the evaluator
+                    if writer:
+                        _write_csv(writer, done.text)
+                    else:
+                        write(done.text)
                     summary.rows_in += done.rows
                     summary.with_errors += done.errors
+                    summary.invalid += done.invalid
                     summary.rows_out += done.rows
             if collect and summary.rows_in // SETTLE_EVERY > before // SETTLE_EVERY:
                 _settle()
@@ -147,6 +153,16 @@ def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writ
     ok = rendered.ok
     write(f"{HEAD[0]}{_json_str(prepared.rid)}{HEAD[1] if ok else HEAD[2]}{rendered.body()}{HEAD[3]}")
     return ok, invalid
+
+
+def _write_csv(writer: Any, text: str) -> None:
+    """Rows' JSON Lines results (ASCII: a newline ends each line only) as CSV rows, one per
+    finding (a row without findings gets one with empty cells)."""
+    for line in text.split("\n")[:-1]:
+        got = json.loads(line)
+        findings = [Finding.from_dict(f) for f in got["findings"]]
+        for f in findings or (None,):
+            writer.writerow(_encodable([got["id"], got["ok"], *(_csv_finding(f) if f else ("",) * 5)]))
 
 
 def _settle() -> None:

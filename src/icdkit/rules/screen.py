@@ -3,7 +3,7 @@ code of the claim falls in (govern.py), for every ordered pair of a chunk's code
 
 A batch row holds ~7 codes, so ~50 ordered pairs, nearly all of which no note relates. Bisecting
 each in Python costs more than all the findings of the row; here the chunk's pairs are bisected
-natively over integers, and Python only sees the pairs that land in a live cell.
+by a kernel over integers (kernels.pairs), and Python only sees the pairs that land in a live cell.
 
 Integers stand for keys: a code's *rank* is its place among the release's keys in key order,
 and a cut of a screen becomes the rank of the first key at or after it. A key and a cut compare
@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.refs import RefSet  # noqa: F401  (doctest)
-from icdkit.rules._native import pairs
+from icdkit.rules import kernels
 from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
@@ -181,9 +181,9 @@ class Screen:
         one row where b lies in a live cell of a's screen, ordered by a then b: the indexes of
         the a's, of the b's, and the cells, by their index in :attr:`cells`, each worked out (a
         cell found empty in this call is dropped). Each pair is bisected in its screen's cuts
-        natively (_native.pairs)."""
-        found = np.frombuffer(pairs(gid, rank, lens, self._cuts.view(), self._start.view(), self._base.view(),
-                                    self._live.view(), self.span), dtype=np.int64)
+        by a kernel (kernels.pairs)."""
+        found = np.frombuffer(kernels.pairs(gid, rank, lens, self._cuts.view(), self._start.view(),
+                                            self._base.view(), self._live.view(), self.span), dtype=np.int64)
         a, b, cell = found[0::3], found[1::3], found[2::3]
         fresh = np.flatnonzero(self._unset.data[cell])
         if fresh.size:  # cells met for the first time: work them out (or find them None)

@@ -30,8 +30,8 @@ store compiled by other sources (or built without the stage) is completed once, 
 date in another year) is compiled when first met, in memory.
 
 >>> from icdkit import KnowledgeBase
->>> from icdkit.rules.check import Checker
->>> tables = Tables.open(Checker(KnowledgeBase.open()))
+>>> from icdkit.rules.encounters import Rules
+>>> tables = Tables.open(Rules(KnowledgeBase.open()))
 >>> cp = tables.period_cp[tables.code_first[tables.number("M54.2")]]
 >>> tables.pieces.text[tables.cp["shown"][cp]]
 'M54.2'
@@ -52,8 +52,8 @@ from icdkit import codes, store
 from icdkit.errors import IcdkitError
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Period
-from icdkit.rules.check import Checker
 from icdkit.rules.context import Spelling
+from icdkit.rules.encounters import Rules
 from icdkit.rules.excludes import exact_templates
 from icdkit.rules.govern import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
@@ -84,7 +84,7 @@ _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female"
 class Tables:
     """See the module. ``Tables.open`` loads the saved tables or compiles and saves them."""
 
-    def __init__(self, checker: Checker, saved: dict[str, Any] | None = None) -> None:
+    def __init__(self, checker: Rules, saved: dict[str, Any] | None = None) -> None:
         self.checker, self.cache, self.kb = checker, checker.cache, checker.kb
         if saved is None:
             self.pieces = Pieces()
@@ -359,7 +359,7 @@ class Tables:
     # -- the tables in the store ------------------------------------------------------------
 
     @classmethod
-    def open(cls, checker: Checker) -> Tables:
+    def open(cls, checker: Rules) -> Tables:
         """The tables of *checker*'s knowledge base, as compiled into it at build. A store built
         without them (or by another icdkit) is completed once (store.complete); one that cannot
         be (read-only, damaged) leaves the tables to be compiled here, in memory."""
@@ -404,7 +404,7 @@ def compile_tables(path: Path) -> dict[str, npt.NDArray[Any]]:
     code compiled (:meth:`Tables.compile_all`). The store's build runs this (see :func:`stage`)."""
     with KnowledgeBase(path) as kb:
         kb.preload()
-        tables = Tables(Checker(kb))
+        tables = Tables(Rules(kb))
         tables.compile_all()
         return tables.arrays()
 

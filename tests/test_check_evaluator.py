@@ -1,0 +1,82 @@
+"""``check()`` is the evaluator on one encounter (rules/check.py): the same findings, in the
+same order, as the per-row oracle (tests/oracle.py) on random encounters of every kind of code
+(billable, headers, deleted, malformed, missing a 7th character, listed twice, as users type
+them) and patient; the same Report objects and JSON; input errors raised as before; and one
+evaluator (its rule tables loaded once) shared by every Checker of a knowledge base."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from tests.oracle import oracle, oracle_line
+from tests.test_evaluator_equivalence import _encounters, _pools
+
+from icdkit import KnowledgeBase
+from icdkit.errors import InvalidInput
+from icdkit.rules.batch import run_batch
+from icdkit.rules.check import Checker, check
+from icdkit.rules.results import CSV_COLUMNS, _csv_finding
+
+
+def test_check_says_what_the_oracle_says_on_random_encounters(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    checker = Checker(kb)
+    rules: set[str] = set()
+    for row in _encounters(_pools(kb, kb25), 2000, seed=19):
+        patient = {k: row.get(k) for k in ("age", "sex", "date", "setting")}
+        got, want = checker.check(row["codes"], **patient), oracle(kb, row["codes"], **patient)  # type: ignore[arg-type]
+        assert got == want, row
+        assert json.dumps(got.to_dict()) == json.dumps(want.to_dict())
+        rules |= {f.rule for f in got.findings}
+    assert {"invalid-code", "non-billable", "seventh-character", "not-in-release", "duplicate",
+            "excludes1", "age", "sex", "hcc", "cc-mcc"} <= rules, rules
+
+
+def test_check_raises_what_the_input_is_wrong_with(kb: KnowledgeBase) -> None:
+    for bad in ({"codes": []}, {"codes": ["I10"], "age": "old"}, {"codes": ["I10"], "date": "2031-01-01"},
+                {"codes": ["I10"], "setting": "home"}):
+        with pytest.raises(InvalidInput) as raised:
+            check(kb=kb, **bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput) as expected:
+            oracle(kb, **bad)
+        assert str(raised.value) == str(expected.value)
+
+
+def test_checkers_of_one_knowledge_base_share_one_evaluator(kb: KnowledgeBase) -> None:
+    assert Checker(kb).evaluator is Checker(kb).evaluator
+    assert Checker(kb).cache is Checker(kb).cache
+
+
+def test_csv_batch_writes_the_oracles_findings(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    """A CSV result is the evaluator's findings read back (rules/results.py): cell for cell
+    what the oracle's findings give, on rows of every kind, invalid ones included."""
+    rows = _encounters(_pools(kb, kb25), 400, seed=23)
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    data += b'{"id": "bad", "codes": ["I10"], "age": -4}\n'
+    out = io.StringIO()
+    summary = run_batch(Checker(kb), io.BytesIO(data), out, "csv")
+    want = io.StringIO()
+    writer = csv.writer(want)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        patient = {k: row.get(k) for k in ("age", "sex", "date", "setting")}
+        report = oracle(kb, row["codes"], **patient)  # type: ignore[arg-type]
+        for f in report.findings or (None,):
+            writer.writerow([row["id"], report.ok, *(_csv_finding(f) if f else ("",) * 5)])
+    writer.writerow(["bad", False, "invalid-input", "error", "", "bad: age -4 is out of range 0-124",
+                     f"input: batch row {len(rows) + 1}"])
+    assert out.getvalue() == want.getvalue()
+    assert (summary.rows_in, summary.rows_out, summary.invalid) == (len(rows) + 1, len(rows) + 1, 1)
+
+
+def test_a_code_holding_a_nul_is_shown_as_given(kb: KnowledgeBase) -> None:
+    """A NUL in a code (a hostile CSV) is the placeholder character of a finding's template:
+    the batch once cut it out of the code it showed ("E1\\x001.9" shown as the valid E11.9);
+    the evaluator shows the code as given, as check() always did."""
+    out = io.StringIO()
+    run_batch(Checker(kb), io.BytesIO(b"id,codes\n2,E1\x001.9\n"), out)
+    got = json.loads(out.getvalue())
+    assert got["findings"][0]["codes"] == ["E1\x001.9"]
+    assert out.getvalue() == oracle_line(kb, {"id": "2", "codes": "E1\x001.9"}) + "\n"
