@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from icdkit.errors import InvalidInput, UnknownTerm
 from icdkit.search.synonyms import Synonyms
 from icdkit.search.tables import column_for, complete, encounter_for
-from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, content, words
+from icdkit.vocabulary import TABLE_COLUMNS, TABLE_HEADINGS, content, query_words
 from icdkit.vocabulary import fold_title as fold
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def table_rows(kb: KnowledgeBase, book: str, text: str, column: str | None = Non
     got = walk(con, text, book)
     synonym = None
     if not got.found:  # a brand or lay name: the Table's own name for it
-        for variant in Synonyms.bundled().variants(content(words(text)))[1:]:
+        for variant in Synonyms.bundled().variants(content(query_words(text)))[1:]:
             tried = walk(con, " ".join(variant), book)
             if tried.found:
                 got, synonym = tried, " ".join(variant)

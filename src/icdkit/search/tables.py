@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from icdkit import codes
 from icdkit.errors import InvalidInput
 from icdkit.search.synonyms import Synonyms
-from icdkit.vocabulary import TABLE_COLUMNS, content, words
+from icdkit.vocabulary import TABLE_COLUMNS, content, query_words, words
 
 if TYPE_CHECKING:
     from icdkit.kb import KnowledgeBase
@@ -40,11 +40,11 @@ def column_for(book: str, text: str | None) -> str | None:
     """
     if text is None or not text.strip():
         return None
-    folded = " ".join(words(text))
+    folded = " ".join(query_words(text))
     for col in TABLE_COLUMNS[book]:
         if folded == " ".join(words(col)):
             return col
-    found = Synonyms.bundled().cues(content(words(text)), _CUE_KIND[book])
+    found = Synonyms.bundled().cues(content(query_words(text)), _CUE_KIND[book])
     named = [c for c, _ in found if c in TABLE_COLUMNS[book]]
     if named:
         return named[0]
@@ -59,7 +59,7 @@ def encounter_for(text: str | None) -> str | None:
     """``initial`` / ``subsequent`` / ``sequela`` from what a coder types (``sequelae``, ``late``)."""
     if text is None or not text.strip():
         return None
-    w = " ".join(words(text))
+    w = " ".join(query_words(text))
     for name, forms in (("initial", ("initial", "first", "a")),
                         ("subsequent", ("subsequent", "follow up", "d")),
                         ("sequela", ("sequela", "sequelae", "late effect", "s"))):
