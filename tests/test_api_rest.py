@@ -111,10 +111,28 @@ def test_html_pages_still_served_with_local_assets(client: TestClient) -> None:
     assert "font" in client.get("/static/site.css").text
 
 
+def test_a_server_builds_the_releases_a_code_consults_at_start_not_in_a_request(
+        kb: KnowledgeBase, tmp_path: Path) -> None:
+    """An unknown code's answer consults every bundled release (which held it, and when): on a
+    store where only FY2026 is built, the server builds FY2025 at start; a request built it
+    within its 5 s budget before, and answered 503 instead of the 404 with suggestions."""
+    from icdkit import store
+
+    shutil.copyfile(kb.path, tmp_path / kb.path.name)
+    alone = KnowledgeBase(tmp_path / kb.path.name)
+    assert not store.is_current(store.db_path("FY2025", tmp_path))
+    app = create_app(alone)
+    assert store.is_current(store.db_path("FY2025", tmp_path))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/codes/W21.89A")
+    assert r.status_code == 404 and "W21.89XA" in r.json()["error"]["suggestions"]
+    alone.close()
+
+
 def test_replacing_the_store_while_serving_never_gives_a_500(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / kb.path.name
     shutil.copyfile(kb.path, path)
-    app = create_app(KnowledgeBase(path))
+    app = create_app(KnowledgeBase(path, cache_dir=kb.cache_dir))  # the other releases: the shared ones
     served = app.state.releases.served(None)
     first = served.kb
     statuses: list[int] = []

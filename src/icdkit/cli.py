@@ -532,13 +532,11 @@ def _serve(kb: Any, sock: Any) -> None:
 
     import uvicorn
 
-    from icdkit import store
     from icdkit.api.app import create_app
 
     kb.preload(freeze_gc=True)  # the server's process is ours: its tables leave the collector's scans
-    for name in kb.release_names():  # the releases a code's history consults, when built: read now,
-        path = store.db_path(name, kb.cache_dir)  # not in the middle of a flood of unknown codes
-        if name != kb.release and store.is_current(path):
+    for name in kb.release_names():  # the releases a code's answer consults, built if need be
+        if name != kb.release:  # and read now, not in the middle of a flood of unknown codes
             kb.other(name).preload(freeze_gc=True)
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"

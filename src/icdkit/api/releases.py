@@ -1,7 +1,8 @@
 """The releases a server answers from: the one it was started with, and others on request.
 
-``?release=FY2025`` on any endpoint opens that release's knowledge base on first use
-(read-only, never building it: an unbuilt or unknown release is a 404) and keeps it open.
+``?release=FY2025`` on any endpoint answers from that release's knowledge base, read-only. The
+releases a code's answer consults (every bundled one) are opened at start, built first if need
+be; any other is opened on first use, never built within a request (unbuilt or unknown: 404).
 Opening and warming happen off the event loop (:meth:`Releases.opened` answers only what is
 already open; the routes ask :meth:`Releases.served` in the thread pool otherwise), and until a
 release is warmed (:attr:`Served.ready`) its requests run in the thread pool too: a first
@@ -131,13 +132,14 @@ class Releases:
         self._open_history(kb)
 
     def _open_history(self, kb: KnowledgeBase) -> None:
-        """Open now, at start, the other built releases a lookup's history consults (a dated
-        lookup reads the release in force then, an unknown code the releases that held it):
-        opening one may check its file against its build checksum (seconds), which a first
-        such request would otherwise do within its budget. Their tables are read on use, in
+        """Open now, at start, every other release a code's answer consults (a dated lookup
+        reads the release in force then, an unknown code the releases that held it, a code page
+        the title revisions), building a bundled one not built yet (a line per stage): a
+        request never builds or checks a store within its budget, and a code's answer is the
+        same whichever stores happened to be built before. Their tables are read on use, in
         the thread pool (``icdkit serve`` reads them before serving)."""
         for name in kb.release_names():
-            if name == kb.release or not store.is_current(store.db_path(name, self.cache_dir)):
+            if name == kb.release:
                 continue
             try:
                 kb.other(name)
