@@ -25,6 +25,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.notes.adverse import adverse_effects, effects_first
 from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.asked import asked_for
+from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
@@ -123,6 +124,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          "by the condition: Guidelines I.A.12)", m.code) for m in named_sites]
     cands += long_term(finder, text, sections, {c.code for c in cands})
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
+    cands += newborn_codes(finder, text, cands, age=age_, setting=setting)
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
     cands, later = _planned(cands)
@@ -137,6 +139,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += later_life
     cands, obstetric_out = obstetric(finder, cands, age_, sex_)
     skipped += obstetric_out
+    cands, delivered = delivery_codes(finder, text, cands, age=age_, sex=sex_, setting=setting)
+    skipped += delivered
     trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
     seventh: dict[int, bool] = {}
     for c in cands:
@@ -193,7 +197,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                 c.code, c.title = code, found.title if found else c.title
     cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
-    cands = effects_first(sequence(kb, cands))
+    cands = birth_first(effects_first(sequence(kb, cands)))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []
