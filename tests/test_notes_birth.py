@@ -73,7 +73,8 @@ def test_no_outcome_code_before_the_delivery(kb: KnowledgeBase) -> None:
 
 
 def test_a_mothers_record_without_an_age_is_not_the_babys(kb: KnowledgeBase) -> None:
-    r = coded(kb, "Postpartum day 1. G2P2, she delivered a healthy infant girl by spontaneous vaginal delivery "
-                  "at 39 weeks.\nA/P: Normal delivery, recovering well.", setting="inpatient", sex="F")
+    r = coded(kb, "Postpartum day 1. G2P2, she delivered a healthy infant girl by spontaneous vaginal "
+                  "delivery at 39 weeks.\nA/P: Normal delivery, recovering well.",
+              setting="inpatient", sex="F")
     assert not any(c.startswith("Z38") for c in r.code_list)
     assert "Z37.0" in r.code_list

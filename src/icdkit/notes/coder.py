@@ -27,6 +27,7 @@ from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.asked import asked_for
 from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
+from icdkit.notes.diabetes import documented_type
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
@@ -125,8 +126,6 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     cands += long_term(finder, text, sections, {c.code for c in cands})
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
     cands += newborn_codes(finder, text, cands, age=age_, setting=setting)
-    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
-        cands = [c for c in cands if c.code != "Z79.4"]
     cands, later = _planned(cands)
     skipped += later
     cands, named_drugs = _drug_named_only(cands)
@@ -176,6 +175,10 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += inner
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
+    cands, retyped = documented_type(finder, text, sections, mentions, cands)
+    skipped += retyped
+    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
+        cands = [c for c in cands if c.code != "Z79.4"]
     cands, causes = adverse_effects(finder, cands)
     skipped += causes
     cands, hardship = underdosing(finder, text, sections, cands)
