@@ -198,6 +198,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                 found = kb.find(code)
                 c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")
                 c.code, c.title = code, found.title if found else c.title
+    cands, by_means = _set_aside(cands, _suicide_by_means(cands))
+    skipped += by_means
     cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
     cands = birth_first(effects_first(sequence(kb, cands)))
@@ -345,6 +347,26 @@ def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotC
                     "documented (Guidelines I.C.19.e.5)")
         return None
     return _set_aside(cands, reason)
+
+
+_SITE_INJURY = re.compile(r"S|T(?:0\d|1[0-3]|14\.[0-8]|2\d|3[0-4])")
+
+
+def _suicide_by_means(cands: list[Candidate]) -> Callable[[Candidate], str | None]:
+    """'Suicide attempt' (T14.91) is the code for an attempt whose means the note does not give:
+    the Index sends the attempt 'by poisoning' to the Table of Drugs and Chemicals and 'trauma'
+    to the nature of injury by site (Index: Suicide, suicidal (attempted) T14.91 › by poisoning;
+    › trauma). An intentional self-harm poisoning or an injury coded by site is the attempt."""
+    means = next((c.code for c in cands if c.assertion == "present" and (
+        (_POISONING.match(c.code) and "self-harm" in c.title) or _SITE_INJURY.match(c.code))), None)
+
+    def reason(c: Candidate) -> str | None:
+        if c.code.startswith("T14.91") and means is not None:
+            return (f"the attempt's means is coded ({means}): the Index gives T14.91 only for an "
+                    "attempt by unstated means (Suicide, suicidal › by poisoning: see Table of Drugs "
+                    "and Chemicals; › trauma: see nature of injury by site)")
+        return None
+    return reason
 
 
 def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:
