@@ -29,6 +29,8 @@ _GENERIC = frozenset(stem(w) for w in ("code", "codes", "identify", "any", "asso
                                        "use", "additional", "such", "as", "the", "for", "to", "of", "and",
                                        "or"))
 _SITE = re.compile(r"\bidentify (?:the )?(?:site|location)\b", re.IGNORECASE)
+_STAGE = re.compile(r"\bidentify (?:the )?stage\b", re.IGNORECASE)
+_CLAUSE = re.compile(r";|\.(?:\s|$)")  # a list's items: the stage is said in the condition's own
 
 
 def asked_for(f: Finder, cands: list[Candidate]) -> list[Candidate]:
@@ -61,8 +63,14 @@ def asked_for(f: Finder, cands: list[Candidate]) -> list[Candidate]:
             elif len(n.refs) > 1 and all(r.hi == r.lo + "~" for r in n.refs) \
                     and (pick := _one_of(kb, n.text, [r.lo for r in n.refs], stems)) is not None:
                 code, why = pick, f"{c.code}: use additional code for {n.text}"
-            elif _SITE.search(n.text):
-                ws = [w for w in words(said) if w not in STOP and w not in FILLER and stem(w) not in own]
+            elif _SITE.search(n.text) or _STAGE.search(n.text):
+                # a site is searched without the combination's own words; a stage with them
+                # ('hypertensive chronic kidney disease, stage 3b' → Disease › kidney › chronic ›
+                # stage 3b, N18.32, for I12.9's note 'to identify the stage of CKD')
+                site = bool(_SITE.search(n.text))
+                text = said if site else _CLAUSE.split(said[c.mention.start - c.mention.unit.start:])[0]
+                ws = [w for w in words(text) if w not in STOP and w not in FILLER
+                      and (stem(w) not in own or not site)]
                 r = next((r for r in f.searcher.search(" ".join(ws), limit=30)
                           if in_refs(r.code, n.refs) and r.score >= 0.6 and r.billable
                           and (r.matched.via != "index" or _head(r.matched.path) <= stems)), None)

@@ -25,7 +25,9 @@ from icdkit.kb import KnowledgeBase
 from icdkit.notes.adverse import adverse_effects, effects_first
 from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.asked import asked_for
+from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
+from icdkit.notes.diabetes import documented_type
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
@@ -123,8 +125,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                          "by the condition: Guidelines I.A.12)", m.code) for m in named_sites]
     cands += long_term(finder, text, sections, {c.code for c in cands})
     cands += statuses(finder, text, sections, {c.code for c in cands}, age=age_, sex=sex_)
-    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
-        cands = [c for c in cands if c.code != "Z79.4"]
+    cands += newborn_codes(finder, text, cands, age=age_, setting=setting)
     cands, later = _planned(cands)
     skipped += later
     cands, named_drugs = _drug_named_only(cands)
@@ -137,6 +138,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += later_life
     cands, obstetric_out = obstetric(finder, cands, age_, sex_)
     skipped += obstetric_out
+    cands, delivered = delivery_codes(finder, text, cands, age=age_, sex=sex_, setting=setting)
+    skipped += delivered
     trimester = trimester_of(text) if is_pregnancy(cands, age_, sex_) else None
     seventh: dict[int, bool] = {}
     for c in cands:
@@ -172,6 +175,10 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += inner
     cands, absorbed = combine(finder, cands)
     skipped += absorbed
+    cands, retyped = documented_type(finder, text, sections, mentions, cands)
+    skipped += retyped
+    if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
+        cands = [c for c in cands if c.code != "Z79.4"]
     cands, causes = adverse_effects(finder, cands)
     skipped += causes
     cands, hardship = underdosing(finder, text, sections, cands)
@@ -191,9 +198,11 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
                 found = kb.find(code)
                 c.rules.append(meaning or f"I.B.2 specificity: {c.code} refined to what the note documents")
                 c.code, c.title = code, found.title if found else c.title
+    cands, by_means = _set_aside(cands, _suicide_by_means(cands))
+    skipped += by_means
     cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
-    cands = effects_first(sequence(kb, cands))
+    cands = birth_first(effects_first(sequence(kb, cands)))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []
@@ -338,6 +347,26 @@ def _drug_named_only(cands: list[Candidate]) -> tuple[list[Candidate], list[NotC
                     "documented (Guidelines I.C.19.e.5)")
         return None
     return _set_aside(cands, reason)
+
+
+_SITE_INJURY = re.compile(r"S|T(?:0\d|1[0-3]|14\.[0-8]|2\d|3[0-4])")
+
+
+def _suicide_by_means(cands: list[Candidate]) -> Callable[[Candidate], str | None]:
+    """'Suicide attempt' (T14.91) is the code for an attempt whose means the note does not give:
+    the Index sends the attempt 'by poisoning' to the Table of Drugs and Chemicals and 'trauma'
+    to the nature of injury by site (Index: Suicide, suicidal (attempted) T14.91 › by poisoning;
+    › trauma). An intentional self-harm poisoning or an injury coded by site is the attempt."""
+    means = next((c.code for c in cands if c.assertion == "present" and (
+        (_POISONING.match(c.code) and "self-harm" in c.title) or _SITE_INJURY.match(c.code))), None)
+
+    def reason(c: Candidate) -> str | None:
+        if c.code.startswith("T14.91") and means is not None:
+            return (f"the attempt's means is coded ({means}): the Index gives T14.91 only for an "
+                    "attempt by unstated means (Suicide, suicidal › by poisoning: see Table of Drugs "
+                    "and Chemicals; › trauma: see nature of injury by site)")
+        return None
+    return reason
 
 
 def _device_in_place(cands: list[Candidate]) -> tuple[list[Candidate], list[NotCoded]]:

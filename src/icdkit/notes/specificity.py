@@ -367,15 +367,21 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
     dropped: list[NotCoded] = []
     present = [c for c in cands if c.assertion in ("present", "uncertain")]
     gone: set[int] = set()
+    used: set[int] = set()  # joined into a combination that asks for its own code too (E16.A1)
+    made: set[int] = set()  # made a combination here
     added: list[Candidate] = []
-    for a in present:
+    # the conditions one statement links first ('Type 1 DM with hypoglycemia.' then 'Diabetic
+    # polyneuropathy.' each joins its own line's), then those of the note's other statements
+    for same, a in [(s, a) for s in (True, False) for a in present]:
         # a code a rule gave (chapter 15, a status Z code) is not the Index entry its words found
-        combos = _with_words(f, a.mention) if id(a) not in gone and a.code[:3] == a.mention.code[:3] \
+        combos = _with_words(f, a.mention) if id(a) not in gone and id(a) not in used \
+            and a.code[:3] == a.mention.code[:3] \
             and not a.code.startswith("Z") else set()  # refined within its category: still its entry
         if not combos:
             continue
         for b in present:
-            if b is a or id(b) in gone or b.code[:3] == a.code[:3] or b.code.startswith("Z"):
+            if b is a or id(b) in gone or b.code[:3] == a.code[:3] or b.code.startswith("Z") \
+                    or (same and b.mention.unit.start != a.mention.unit.start):
                 continue
             named = {stem(w) for w in b.mention.words} | {stem(w) for w in words(b.title)}
             if not named & combos - _COMMON:
@@ -395,7 +401,13 @@ def combine(f: Finder, cands: list[Candidate]) -> tuple[list[Candidate], list[No
             a.rules.append("I.A.15 'with': combination code the Index prescribes")
             a.extra.append(b.mention)
             a.mention = joined
-            if not in_refs(b.code, note_refs(f.kb, a.code, "use_additional")):
+            made.add(id(a))
+            if in_refs(b.code, note_refs(f.kb, a.code, "use_additional")):
+                used.add(id(b))
+            elif (id(b) in made or " › with › " in b.mention.result.matched.path) \
+                    and not _supersedes(a.title, b.title):
+                pass  # b is a combination of its own ('… with hypoglycemia'): a second one beside it
+            else:
                 gone.add(id(b))
                 dropped.append(NotCoded(b.mention.text, b.mention.start, b.mention.end,
                                         f"included in the combination code {a.code}", b.code))
