@@ -100,6 +100,17 @@ def rss_each_mib(pid: int) -> dict[str, float]:
     return {"parent": own(pid), **{f"worker {n}": own(k) for n, k in enumerate(kids, 1)}}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) spent so far by process *pid* and its children (the workers)."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+    return own + sum(cpu_seconds(int(k)) for k in kids)
+
+
 def flat(samples: list[float]) -> tuple[bool, float]:
     """(flat?, growth in MiB) of a soak's RSS samples (see the module's docstring)."""
     if len(samples) < 5:
@@ -150,14 +161,15 @@ async def _drive(port: int, paths: list[str], seconds: float, connections: int) 
         finally:
             writer.close()
 
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
     await asyncio.gather(*(worker(n) for n in range(connections)))
-    elapsed = time.monotonic() - t0
+    elapsed, cpu = time.monotonic() - t0, time.process_time() - cpu0
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"requests": len(latencies), "seconds": round(elapsed, 2),
             "req_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(q[49] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
+            "client_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 3),
             "statuses": {str(k): v for k, v in sorted(statuses.items())}}
 
 
@@ -165,13 +177,21 @@ def _client(port: int, paths: list[str], seconds: float, connections: int, out: 
     out.put(asyncio.run(_drive(port, paths, seconds, connections)))
 
 
-def drive(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
-    """Run one phase from a separate process; its result."""
+def drive(port: int, paths: list[str], seconds: float, connections: int,
+          server: int | None = None) -> dict[str, Any]:
+    """Run one phase from a separate process; its result. With the *server*'s pid, also the
+    CPU time its processes spent per answered request (a figure a busy machine inflates less
+    than wall time: it counts only the time the server ran)."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_client, args=(port, paths, seconds, connections, queue))
     proc.start()
+    load, cpu0 = os.getloadavg()[0], cpu_seconds(server) if server else 0.0
     result: dict[str, Any] = queue.get(timeout=seconds + 120)
+    if server:
+        result["server_cpu_ms_per_request"] = round(
+            (cpu_seconds(server) - cpu0) * 1000 / max(result["requests"], 1), 3)
+    result["load_before"] = round(load, 1)
     proc.join(timeout=30)
     return result
 
@@ -236,8 +256,8 @@ def main() -> None:
         # history: a one-time step), from the end of the list the soak starts at the beginning of
         drive(port, soak_paths[-4000:], 4, args.connections)
         report["rss_warm_mib"] = round(rss_kib(server.pid) / 1024, 1)
-        report["code_json"] = drive(port, code_paths, args.seconds, args.connections)
-        report["search"] = drive(port, search_paths, args.seconds, args.connections)
+        report["code_json"] = drive(port, code_paths, args.seconds, args.connections, server.pid)
+        report["search"] = drive(port, search_paths, args.seconds, args.connections, server.pid)
         samples: list[float] = []
         report["rss_each_soak_start_mib"] = rss_each_mib(server.pid)
         slice_s = max(args.soak / max(args.samples, 1), 1)
@@ -277,7 +297,9 @@ def main() -> None:
     for name in ("code_json", "search"):
         r = report[name]
         print(f"{name:10} {r['req_per_s']:8.1f} req/s  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  "
-              f"({r['requests']} requests, statuses {r['statuses']})")
+              f"({r['requests']} requests, statuses {r['statuses']}; CPU ms per request: server "
+              f"{r['server_cpu_ms_per_request']}, client {r['client_cpu_ms_per_request']}; "
+              f"load before {r['load_before']})")
     s = report["soak"]
     print(f"soak       {s['requests']} unique-input requests in {s['seconds']:g} s, statuses {s['statuses']}")
     print(f"RSS MiB    start {report['rss_start_mib']}, warm {report['rss_warm_mib']}, "

@@ -36,8 +36,10 @@ T = TypeVar("T")
 #: the index slot, and room left free by the resizing rule).
 ENTRY = 64
 _DEPTH = 4  # levels of containers weighed; deeper objects count as a pointer
-#: share of the limit a memo is trimmed down to when a store takes it past the limit
-REFILL = 0.75
+#: share of the limit a memo is trimmed down to when a store takes it past the limit: a small
+#: step, so one trim forgets a few thousand entries at most (a millisecond or two), not a
+#: quarter of a 24 MB memo at once (tens of milliseconds stalling the search that paid for it)
+REFILL = 0.95
 
 _LIVE: weakref.WeakSet[Memo[Any, Any]] = weakref.WeakSet()
 _LIVE_LOCK = threading.Lock()
@@ -125,27 +127,29 @@ class Memo(dict[K, V]):
 
     def _trim(self, keep: int) -> None:
         """Past the limit, forget the oldest entries down to :data:`REFILL` of it (keeping at
-        least *keep*), in one pass: memory stays bounded, and the next trims are far apart
-        (forgetting one entry per store would walk the emptied front of the table each time)."""
+        least *keep*), in one pass: memory stays bounded, and each entry is weighed once (the
+        weight found while choosing it is the one taken off)."""
         if self.bytes <= self.limit or len(self) <= keep:
             return
         target = int(self.limit * REFILL)
         weigh = self._weigh
-        doomed: list[K] = []
+        doomed: list[tuple[K, V]] = []
         freed = 0
         try:
             for k, v in self.items():  # oldest first
                 if self.bytes - freed <= target or len(self) - len(doomed) <= keep:
                     break
-                doomed.append(k)
+                doomed.append((k, v))
                 freed += weigh(k, v)
         except RuntimeError:  # another thread changed the memo meanwhile: trim what was seen
             pass
-        for k in doomed:
-            v = dict.pop(self, k, _MISSING)
-            if v is not _MISSING:
-                self.bytes -= weigh(k, v)
+        for k, v in doomed:
+            if dict.get(self, k, _MISSING) is v:  # not stored anew meanwhile (its weight is known)
+                dict.__delitem__(self, k)
                 self.forgotten += 1
+            else:
+                freed -= weigh(k, v)
+        self.bytes -= freed
         if not len(self):
             self.bytes = 0
 

@@ -69,12 +69,14 @@ async def answer(s: Served, work: Callable[..., Any], *args: Any, **kw: Any) -> 
     return await run_in_threadpool(work, *args, **kw)
 
 
-#: Searches run one at a time in each process, in the order they came. A search is ~5 ms of
-#: Python under the GIL: two at once take twice as long each, and the threads waiting for one
-#: of the pooled searchers were woken in no order, so a search could wait behind many later
-#: ones (p99 372 ms at 313 searches/s with two workers). In one lane, a search waits at most
-#: for those queued before it. (Processes, ``serve --workers``, are what add cores.)
-SEARCH_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="icdkit-search")
+#: Searches run one at a time in each process, in the order they came. A search is ~4 ms of
+#: Python under the GIL: two at once take twice as long each (and trade the GIL every 5 ms),
+#: and the threads waiting for one of the pooled searchers were woken in no order, so a search
+#: could wait behind many later ones (p99 372 ms at 313 searches/s with two workers). In one
+#: lane, a search waits at most for those queued before it, and every search of the process
+#: runs on one searcher, whose memos see all its traffic. (Processes, ``serve --workers``, are
+#: what add cores.)
+SEARCH_LANE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icdkit-search")
 
 
 async def in_lane(work: Callable[..., Any], *args: Any, **kw: Any) -> Any:

@@ -536,18 +536,26 @@ class Searcher:
         stems, typed = ask.stems, ask.typed
         if not ranked:
             return []
-        rows = self._docs([i for i, _ in ranked])
+        # *ranked* is best first, so a code's first document is its best and the codes appear in
+        # the order of their scores: the documents are read a slice at a time, only until the
+        # codes ranked in full are found (most of a pool of 300 is never read)
+        wanted = limit * 3 + 10
         best: dict[str, tuple[float, Match]] = {}
-        for i, sc in ranked:
-            code, via, path, cells = rows[i]
-            if via in TABLE_COLUMNS:
-                column = TABLE_COLUMNS[via].index(columns[via])
-                code = codes.without_dash(json.loads(cells)[column]) if cells else ""
-                path = f"{path} › {TABLE_HEADINGS[via][column]}"
-            if code and code not in best:
-                best[code] = (sc, Match(via, path))
+        for start in range(0, len(ranked), 2 * wanted):
+            chunk = ranked[start:start + 2 * wanted]
+            rows = self._docs([i for i, _ in chunk])
+            for i, sc in chunk:
+                code, via, path, cells = rows[i]
+                if via in TABLE_COLUMNS:
+                    column = TABLE_COLUMNS[via].index(columns[via])
+                    code = codes.without_dash(json.loads(cells)[column]) if cells else ""
+                    path = f"{path} › {TABLE_HEADINGS[via][column]}"
+                if code and code not in best:
+                    best[code] = (sc, Match(via, path))
+            if len(best) >= wanted:
+                break
         scored: dict[str, tuple[float, Match, str | None, set[str]]] = {}
-        for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:limit * 3 + 10]:
+        for code, (sc, match) in sorted(best.items(), key=lambda kv: -kv[1][0])[:wanted]:
             c = self.kb.find(code)
             if c is None:
                 continue
