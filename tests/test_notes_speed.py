@@ -123,7 +123,7 @@ def test_scoring_only_the_documents_that_can_reach_the_floor_gives_the_same_scor
             assert all(every[i] == s for i, s in kept.items()), q  # the same numbers, bit for bit
             assert {i for i, s in every.items() if s >= 0.45} <= set(kept), q  # none that reaches it lost
             pruned += len(every) - len(kept)
-            assert all(not v.any() for v in searcher._vectors())
+            assert all(not v.any() for v in searcher._vectors()) and not searcher._inside().any()
     assert pruned > 10_000  # documents that could not reach the floor were not scored
 
 
