@@ -4,6 +4,7 @@ notes of the development set with the shortcut and without it (the plain, slower
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ def test_scoring_only_the_documents_that_can_reach_the_floor_gives_the_same_scor
             assert all(every[i] == s for i, s in kept.items()), q  # the same numbers, bit for bit
             assert {i for i, s in every.items() if s >= 0.45} <= set(kept), q  # none that reaches it lost
             pruned += len(every) - len(kept)
-            assert all(not v.any() for v in searcher._vectors())
+            assert all(not v.any() for v in searcher._vectors()) and not searcher._inside().any()
     assert pruned > 10_000  # documents that could not reach the floor were not scored
 
 
@@ -193,3 +194,41 @@ def test_synonym_spans_and_cues_skip_only_words_that_begin_no_phrase(kb: Knowled
                                                  for o in spans(ws))), ws
         for kind in ("intent", "behavior"):
             assert [p for _, p in syn.cues(ws, kind)] == cues(ws, kind), ws
+
+
+def test_the_notes_are_coded_the_same_without_the_per_note_memo_of_picked_results(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, ...]] = []
+    best = mentions._best
+
+    def counted(finder: Finder, ws: tuple[str, ...]) -> object:
+        calls.append(ws)
+        return best(finder, ws)
+
+    monkeypatch.setattr(mentions, "_best", counted)
+    rows = dev_notes()
+    fast = coded(kb, rows)
+    memoised = len(calls)
+    with monkeypatch.context() as m:
+        m.setattr(mentions, "_picked", counted)
+        slow = coded(kb, rows)
+    assert fast == slow
+    assert memoised < len(calls) - memoised  # words asked again within a note were not read again
+    with mentions.note_scope():
+        assert mentions._PICKED.get() == {}
+    assert mentions._PICKED.get() is None  # nothing of a note outlives its coding
+
+
+def test_folding_ascii_text_skips_the_unicode_pass_and_folds_the_same() -> None:
+    import unicodedata
+
+    from icdkit.vocabulary import fold
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        return re.sub(r"'s\b|'", "", text)
+
+    texts = [r["text"] for r in dev_notes(1)]
+    texts += ["Ménière's disease", "Crohn's", "O'Brien's", "ＣＫＤ", "naïve", "Sjögren's", "it's", "'s", ""]
+    for text in texts:
+        assert fold(text) == plain(text), text

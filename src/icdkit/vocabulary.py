@@ -39,8 +39,13 @@ _SPLIT = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes (``Ménière's`` -> ``meniere``)."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"'s\b|'", "", text)
+    if not text.isascii():  # ASCII text has no accents: NFKD leaves it as it is
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.lower()
+    return _APOSTROPHE.sub("", text) if "'" in text else text
+
+
+_APOSTROPHE = re.compile(r"'s\b|'")
 
 
 def words(text: str) -> list[str]:

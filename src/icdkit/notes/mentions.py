@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -110,15 +110,20 @@ class Mention:
 
 _MEMO: contextvars.ContextVar[dict[tuple[str, int, float | None, float | None], list[Result]] | None] = \
     contextvars.ContextVar("icdkit_note_memo", default=None)
+# the result each query's words make a mention of (see _best), for the length of one note too
+_PICKED: contextvars.ContextVar[dict[tuple[str, ...], _Picked | None] | None] = \
+    contextvars.ContextVar("icdkit_note_picked", default=None)
 
 
 @contextlib.contextmanager
 def note_scope() -> Iterator[None]:
     """Memoise searches while one note is coded; the memo is dropped when the block ends."""
     token = _MEMO.set({})
+    picked = _PICKED.set({})
     try:
         yield
     finally:
+        _PICKED.reset(picked)
         _MEMO.reset(token)
 
 
@@ -405,6 +410,47 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         return None
     if len(ws) == 1 and not _may_name(finder, ws[0]):
         return None  # one word that no result could be named by (see _names): not searched
+    picked = _picked(finder, tuple(ws))
+    if picked is None:
+        return None
+    best, intents = picked.result, picked.intents
+    after = unit.text[toks[-1][1] - unit.start:].lstrip().split(" ", 1)[0].lower().strip(".,;:")
+    if len(ws) == 1 and after in _PLAN_NOUNS:
+        return None  # 'pain control', 'weight management': a goal of the plan
+    a, b = toks[0][0], toks[-1][1]
+    text = unit.text[a - unit.start:b - unit.start]
+    asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
+                         found=found)
+    if asserted.trigger and _CODED_TRIGGER.search(asserted.trigger) \
+            and {stem(w) for w in words(asserted.trigger)} & {stem(w) for w in words(best.matched.path)}:
+        asserted = PRESENT  # 'screening for colon cancer' is the screening (Z12.11), not a possible cancer
+    return Mention(a, b, text, best, section, rank, unit, tuple(ws), asserted, intents)
+
+
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    """The result the words make a mention of, and the Drug Table intent columns they name."""
+
+    result: Result
+    intents: tuple[str, ...]
+
+
+def _picked(finder: Finder, ws: tuple[str, ...]) -> _Picked | None:
+    """:func:`_best` of the words, memoised for the length of one note's coding (as the
+    searches are: a note asks the same words again from other clauses, windows and pairs)."""
+    memo = _PICKED.get()
+    if memo is None:
+        return _best(finder, ws)
+    if ws not in memo:
+        memo[ws] = _best(finder, ws)
+    return memo[ws]
+
+
+def _best(finder: Finder, ws: tuple[str, ...]) -> _Picked | None:
+    """The search result that accounts for the words *ws* (whatever clause they come from),
+    or None: a strong match whose head words the query names and whose path and title show
+    most of the words."""
+    query = " ".join(ws)
     rewritten = finder.synonyms.variants(words(query))
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
@@ -419,11 +465,12 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
     best: tuple[float, Result] | None = None
     top = results[0].score
     heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
+    asked = _Asked.of(ws)
     for r in results:
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
         if r.matched.via == "eindex" or r.score < floor or r.score < top - 0.2:
             continue
-        fit = _fit(finder, r, variants, bool(intents), behavior, ws)
+        fit = _fit(finder, r, variants, bool(intents), behavior, asked)
         if fit is None:
             continue
         cover, precision = fit
@@ -436,19 +483,9 @@ def _search(finder: Finder, toks: list[tuple[int, int, str]], unit: Span, sectio
         return None
     if len(ws) == 1 and (best[1].code.startswith(_NOT_ALONE) or not _names(finder, ws[0], best[1])):
         return None  # 'counseling', 'screening', 'vital' (signs): an action or a part word, not a diagnosis
-    after = unit.text[toks[-1][1] - unit.start:].lstrip().split(" ", 1)[0].lower().strip(".,;:")
-    if len(ws) == 1 and after in _PLAN_NOUNS:
-        return None  # 'pain control', 'weight management': a goal of the plan
     if all(w in _CUES or w in STOP for w in ws):
         return None  # 'adverse effect' alone: the drug and the reaction are coded from their own words
-    a, b = toks[0][0], toks[-1][1]
-    text = unit.text[a - unit.start:b - unit.start]
-    asserted = assertion(finder.rules, unit.text, a - unit.start, b - unit.start, offset=unit.start,
-                         found=found)
-    if asserted.trigger and _CODED_TRIGGER.search(asserted.trigger) \
-            and {stem(w) for w in words(asserted.trigger)} & {stem(w) for w in words(best[1].matched.path)}:
-        asserted = PRESENT  # 'screening for colon cancer' is the screening (Z12.11), not a possible cancer
-    return Mention(a, b, text, best[1], section, rank, unit, tuple(ws), asserted, tuple(intents))
+    return _Picked(best[1], tuple(intents))
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
@@ -541,8 +578,24 @@ def _read_shown(r: Result) -> _Shown:
                   frozenset(own - _GENERIC_OWN), "neoplasm" in vwords(r.title))
 
 
-def _fit(finder: Finder, r: Result, variants: list[set[str]], intent: bool, behavior: bool, query: list[str]
-         ) -> tuple[float, float] | None:
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What :func:`_fit` reads of the query's words, read once per query."""
+
+    numbers: frozenset[str]  # words holding a digit
+    absent: frozenset[str]  # stems the query says it is 'without'
+
+    @classmethod
+    def of(cls, query: Iterable[str]) -> _Asked:
+        query = list(query)
+        # by word, as the path prints them: 'covid-19' is 'covid' and '19' ('COVID-19 › pneumonia')
+        return cls(frozenset(x for w in query for x in words(w) if any(ch.isdigit() for ch in x)),
+                   frozenset(stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p)
+                             if w not in STOP))
+
+
+def _fit(finder: Finder, r: Result, variants: list[set[str]], intent: bool, behavior: bool,
+         asked: _Asked) -> tuple[float, float] | None:
     """(share of the query's words the result accounts for, share of the result's words the
     query has), or None when the result's head word is not in the query."""
     via = r.matched.via
@@ -553,9 +606,7 @@ def _fit(finder: Finder, r: Result, variants: list[set[str]], intent: bool, beha
         return None  # a neoplasm code needs a word saying neoplasm, tumour, cancer…
     head, own = read.head, read.own
     shown = read.shown | _GENERIC_STEMS
-    # by word, as the path prints them: 'covid-19' is 'covid' and '19' ('COVID-19 › pneumonia')
-    numbers = {x for w in query for x in words(w) if any(ch.isdigit() for ch in x)}
-    absent = {stem(w) for p in _WITHOUT.findall(" ".join(query)) for w in words(p) if w not in STOP}
+    numbers, absent = asked.numbers, asked.absent
     best: tuple[float, float] | None = None
     for v in variants:
         if head and not head <= v:

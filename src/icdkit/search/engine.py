@@ -163,6 +163,7 @@ class Searcher:
         self._steps: Memo[str, tuple[tuple[str, ...], bool]] = Memo("search.steps", _STEPS_BYTES)
         self._phrases: Phrases | None = None
         self._scratch: tuple[_F, _F, _F, _F] | None = None
+        self._mask: npt.NDArray[np.bool_] | None = None
         self._prior_max = float(self.prior.max()) if self.n else 0.0
         self._printed: Memo[str, frozenset[str]] = Memo(
             "search.printed_stems", _PRINTED_BYTES, shallow)  # the stems are the vocabulary's
@@ -357,9 +358,17 @@ class Searcher:
         (their sorted ids, and the positions whose postings must be cut down to them)."""
         matched, matched_req, hit, req = self._vectors()
         among, cut = only if only is not None else (None, set())
+        inside = self._inside()
+        if among is not None and cut:
+            inside[among] = True  # a cut position's postings are read where a reachable id is
+
+        def within(ids: _I) -> _I:
+            kept: _I = ids[inside[ids]]  # sorted and unique, as the postings are
+            return kept
+
         for n, p in enumerate(positions):
             posts = [(q, post if among is None or n not in cut else
-                      (post[0], _within(post[1], among), _within(post[2], among)))
+                      (post[0], within(post[1]), within(post[2])))
                      for s, q in p.alts if (post := self.postings(s)) is not None]
             if len(posts) == 1 and not p.cue:  # one word, no alternative: its credit is a constant
                 quality, (idf, rids, oids) = posts[0]
@@ -377,7 +386,7 @@ class Searcher:
             if p.cue:  # a word asking for a table column is matched by every row of that table
                 for table, rows in self._table_rows():
                     if table_cues[table]:
-                        rows = rows if among is None or n not in cut else _within(rows, among)
+                        rows = rows if among is None or n not in cut else within(rows)
                         hit[rows] = 1.0
                         touched.append(rows)
             ids = _joined(touched)  # may repeat an id: a[ids] += v writes each once, from its old value
@@ -390,6 +399,8 @@ class Searcher:
         # every credited document has matched > 0 (weights and qualities are), and every
         # reachable one was credited (it is in the postings of a word not left out)
         ids = np.flatnonzero(matched > 0).astype(np.int32) if among is None else among
+        if among is not None and cut:
+            inside[among] = False
         unmatched = np.maximum(self.req_w[ids] - matched_req[ids], 0)
         score = matched[ids] / total - _PENALTY * unmatched / (unmatched + total) + self.prior[ids]
         matched[ids] = 0.0
@@ -402,6 +413,12 @@ class Searcher:
 
     def _table_rows(self) -> tuple[tuple[str, _I], tuple[str, _I]]:
         return ("drug", self._drug_rows), ("neoplasm", self._neoplasm_rows)
+
+    def _inside(self) -> npt.NDArray[np.bool_]:
+        """A scratch mask over the documents, all False between searches (under the lock)."""
+        if self._mask is None:
+            self._mask = np.zeros(self.n, dtype=bool)
+        return self._mask
 
     def _vectors(self) -> tuple[_F, _F, _F, _F]:
         """The four zeroed scratch vectors of :meth:`_score` (one per document each)."""
@@ -712,17 +729,6 @@ def _union(arrays: list[_I]) -> _I:
     np.not_equal(ids[1:], ids[:-1], out=first[1:])
     kept: _I = ids[first]
     return kept
-
-
-def _within(ids: _I, among: _I) -> _I:
-    """The ids both sorted, unique arrays hold, in order (the shorter is looked up in the other)."""
-    if not len(ids) or not len(among):
-        return ids[:0]
-    short, long = (ids, among) if len(ids) < len(among) else (among, ids)
-    at = np.searchsorted(long, short)
-    np.minimum(at, len(long) - 1, out=at)
-    found: _I = short[long[at] == short]
-    return found
 
 
 def _joined(arrays: list[_I]) -> _I:
