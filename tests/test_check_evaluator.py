@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from tests.oracle import oracle, oracle_line
@@ -80,3 +81,21 @@ def test_a_code_holding_a_nul_is_shown_as_given(kb: KnowledgeBase) -> None:
     got = json.loads(out.getvalue())
     assert got["findings"][0]["codes"] == ["E1\x001.9"]
     assert out.getvalue() == oracle_line(kb, {"id": "2", "codes": "E1\x001.9"}) + "\n"
+
+
+def test_no_path_of_icdkit_runs_the_rules_one_row_at_a_time() -> None:
+    """One evaluator: no source of icdkit hands a row back to per-row rules (no UNSUPPORTED
+    group, no ``check_*`` family run, no sinks collecting one row's findings); that run lives
+    in tests/oracle.py only, and ``Columnar.lines`` answers every row with a line."""
+    import inspect
+    from pathlib import Path
+
+    from icdkit.rules.columnar import Columnar, Run
+
+    src = Path(__file__).resolve().parents[1] / "src" / "icdkit"
+    per_row = re.compile(r"UNSUPPORTED|def check_(codes|excludes|sequencing|mce|info)\b|FindingSink|JsonSink"
+                         r"|\.apply\(ctx|def near\(")
+    found = [f"{p.relative_to(src)}: {m.group()}" for p in src.rglob("*.py")
+             for m in per_row.finditer(p.read_text(encoding="utf-8"))]
+    assert found == []
+    assert inspect.signature(Columnar.lines).return_annotation == "list[Run]" and Run

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from icdkit.rules.emit import FIRST, SECOND, FindingSink, JsonSink, Template
+from tests.oracle import FindingSink, JsonSink
+
+from icdkit.rules.emit import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.render import finding_json
 
@@ -21,11 +23,17 @@ def test_two_codes_fill_codes_and_message() -> None:
     assert t.json("M54.2", "M50.20") == finding_json(filled) == expected
 
 
-def test_a_literal_escape_in_the_text_falls_back_to_full_rendering() -> None:
-    t = Template(Finding("code-also", "info", (FIRST,), f"{FIRST}: the note quotes \\u0000 and \\u0001", SRC))
-    assert t.chunks is None
-    assert t.json("E11.9") == finding_json(t.fill("E11.9"))
-    assert "\\\\u0000" in t.json("E11.9")
+def test_a_literal_escape_in_the_text_still_splits_where_the_codes_stand() -> None:
+    """A note quoting ``\\u0000`` (in its message and its source) is cut only where the codes
+    stand: every template splits, so the evaluator holds every finding (none handed back)."""
+    quoting = Source("note", "a note quoting \\u0000 and \x00", at="E11", release="FY2026")
+    t = Template(Finding("code-also", "info", (FIRST,), f"{FIRST}: the note quotes \\u0000 and \\u0001",
+                         quoting))
+    assert t.chunks is not None and t.one is not None and len(t.one) == 3  # codes, message: two holes
+    assert t.json("E11.9") == finding_json(t.fill("E11.9")) == json.dumps(t.fill("E11.9").to_dict())
+    assert "\\\\u0000" in t.json("E11.9") and t.json("E11.9").count("E11.9") == 2
+    pair = Template(Finding("excludes1", "error", (FIRST, SECOND), f"{FIRST} and {SECOND} \\u0001", quoting))
+    assert pair.json("A01.1", "B02.2") == finding_json(pair.fill("A01.1", "B02.2"))
 
 
 def test_without_placeholders_the_finding_is_kept_as_is() -> None:

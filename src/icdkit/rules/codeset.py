@@ -15,7 +15,7 @@ from icdkit import codes
 from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink, Template
+from icdkit.rules.emit import Template
 from icdkit.rules.findings import Finding, Source
 
 _VALIDITY = "valid-code set by date ({table})"
@@ -30,14 +30,6 @@ def _table(ctx: Context) -> str:
 def _validity_source(ctx: Context) -> Source:
     table = _table(ctx)
     return Source("table", _VALIDITY.format(table=table), table=table)
-
-
-def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    for _, said in code_findings(ctx, cache):
-        if isinstance(said, Finding):
-            out.add(said)
-        else:
-            out.put(said)
 
 
 def code_findings(ctx: Context, cache: RuleCache) -> Iterator[tuple[Item, Finding | tuple[Template, ...]]]:

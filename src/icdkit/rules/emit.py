@@ -1,21 +1,23 @@
-"""Where rules put their findings: as Finding objects (``check()``), or straight as JSON (batch).
+"""Finding templates: a finding made once with placeholders (FIRST, SECOND) standing for one
+or two codes' display forms, and its JSON text split at them.
 
-A rule hands over either a complete :class:`Finding` or a :class:`Template`: a finding made
-once with placeholders standing for one or two codes' display forms, and its JSON text split
-at them. A batch writes ~20 findings per encounter, so its sink joins pre-rendered fragments
-instead of building a Finding and rendering it; both sinks keep the order of ``check()``
-(findings sorted by severity, stably).
+Many codes share a finding but for their display forms (an instruction inherited from a
+category, an MCE edit in force over a period), so a rule gives a :class:`Template` and the
+evaluator (columnar.py) keeps its JSON pieces once (pieces.py), filling the holes with each
+row's codes as it writes the row's line.
 
 >>> from icdkit.rules.findings import Source
 >>> t = Template(Finding("unspecified", "warning", (FIRST,), f"{FIRST} is unspecified", Source("table", "t")))
->>> sink = JsonSink(); sink.put((t,), "R51.9"); sink.body() == finding_json(t.fill("R51.9"))
+>>> t.chunks[0][:2]
+('{"rule": "unspecified", "severity": "warning", "codes": ["', '"], "message": "')
+>>> t.json("R51.9") == finding_json(t.fill("R51.9"))
 True
 """
 
 from __future__ import annotations
 
+import re
 from json.encoder import encode_basestring_ascii
-from typing import Generic, TypeVar
 
 from icdkit.rules.findings import SEVERITIES, Finding
 from icdkit.rules.render import finding_json
@@ -23,9 +25,11 @@ from icdkit.rules.render import finding_json
 #: Stand for the first and second code's display form in a template (never in real text).
 FIRST, SECOND = "\x00", "\x01"
 
-T = TypeVar("T")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _FIRST_JSON, _SECOND_JSON = "\\u0000", "\\u0001"  # how finding_json writes them
+_HOLE = re.compile(f"([{FIRST}{SECOND}])")
+_CODES, _MESSAGE = '"codes": [', '], "message": "'
+_EMPTY = f'{_CODES}{_MESSAGE}"'  # the codes and message of a finding with none, as finding_json writes them
 
 
 def json_safe(shown: str) -> bool:
@@ -35,24 +39,20 @@ def json_safe(shown: str) -> bool:
 
 class Template:
     """A finding with FIRST / SECOND in its codes and message, and its JSON text split at
-    SECOND, then each piece at FIRST: joining them back with the codes is the fastest fill."""
+    SECOND, then each piece at FIRST (``chunks``): joining them back with the codes is the
+    fastest fill, and the evaluator's pieces (pieces.py) are these chunks."""
 
     __slots__ = ("chunks", "finding", "holes", "one", "rank", "three")
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
         self.rank = _RANK[finding.severity]
-        plain = "".join((*finding.codes, finding.message))
-        firsts, seconds = plain.count(FIRST), plain.count(SECOND)
-        self.holes = firsts + seconds
-        text = finding_json(finding)
-        # a note quoting "\u0000" literally would split wrongly: such templates render in full
-        exact = text.count(_FIRST_JSON) == firsts and text.count(_SECOND_JSON) == seconds
-        self.chunks = tuple(tuple(c.split(_FIRST_JSON)) for c in text.split(_SECOND_JSON)) if exact else None
+        self.holes = sum(s.count(FIRST) + s.count(SECOND) for s in (*finding.codes, finding.message))
+        self.chunks = _split(finding)
         #: the pieces around FIRST when there is no SECOND (most findings): ``first.join(one)``
-        self.one = self.chunks[0] if self.chunks is not None and len(self.chunks) == 1 else None
+        self.one = self.chunks[0] if len(self.chunks) == 1 else None
         #: the pieces when SECOND stands twice (codes and message, as in every pair finding)
-        self.three = self.chunks if self.chunks is not None and len(self.chunks) == 3 else None
+        self.three = self.chunks if len(self.chunks) == 3 else None
 
     def fill(self, first: str = "", second: str = "") -> Finding:
         """The finding for these codes' display forms."""
@@ -68,66 +68,40 @@ class Template:
     def json(self, first: str = "", second: str = "") -> str:
         """``finding_json(self.fill(first, second))``, from the pre-rendered text; *first*
         and *second* must be :func:`json_safe` (the display forms of codes are)."""
-        chunks = self.chunks
-        if chunks is None:
-            return finding_json(self.fill(first, second))
         if self.one is not None:
             return first.join(self.one)
         if self.three is not None:
             c0, c1, c2 = self.three
             return second.join((first.join(c0), first.join(c1), first.join(c2)))
-        return second.join([first.join(c) for c in chunks])
+        return second.join([first.join(c) for c in self.chunks])
 
 
-class _Ranked(Generic[T]):
-    """What a sink holds: one list per severity, in the order the rules put them."""
+def _split(f: Finding) -> tuple[tuple[str, ...], ...]:
+    """``finding_json(f)`` cut at each FIRST and SECOND of its codes and message: split at
+    SECOND, then each piece at FIRST. Cut where the codes and message stand, not where their
+    escapes are found in the text, so a note quoting ``\\u0000`` (or holding a NUL) in its
+    source is never cut: every template splits (``Template.fill`` fills the same places)."""
+    empty = finding_json(Finding(f.rule, f.severity, (), "", f.source, f.suggestions))
+    head, found, tail = empty.partition(_EMPTY)  # (a quote in a JSON string is escaped: found once)
+    assert found, empty
+    chunks: list[list[str]] = [[f"{head}{_CODES}"]]
 
-    __slots__ = ("ranks",)
+    def field(text: str) -> None:
+        for part in _HOLE.split(text):
+            if part == FIRST:
+                chunks[-1].append("")
+            elif part == SECOND:
+                chunks.append([""])
+            else:
+                chunks[-1][-1] += encode_basestring_ascii(part)[1:-1]  # (escapes are per character)
 
-    def __init__(self) -> None:
-        self.ranks: tuple[list[T], ...] = tuple([] for _ in SEVERITIES)
-
-    @property
-    def ok(self) -> bool:
-        """True when no finding is an error."""
-        return not self.ranks[0]
-
-
-class FindingSink(_Ranked[Finding]):
-    """Collects Finding objects, by severity (what ``check()`` returns)."""
-
-    __slots__ = ()
-
-    def add(self, finding: Finding) -> None:
-        self.ranks[_RANK[finding.severity]].append(finding)
-
-    def put(self, templates: tuple[Template, ...], first: str = "", second: str = "") -> None:
-        ranks = self.ranks
-        for t in templates:
-            ranks[t.rank].append(t.fill(first, second))
-
-    def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for rank in self.ranks for f in rank)
-
-
-class JsonSink(_Ranked[str]):
-    """Collects the JSON text of each finding, by severity (what a batch writes)."""
-
-    __slots__ = ()
-
-    def add(self, finding: Finding) -> None:
-        self.ranks[_RANK[finding.severity]].append(finding_json(finding))
-
-    def put(self, templates: tuple[Template, ...], first: str = "", second: str = "") -> None:
-        ranks = self.ranks
-        for t in templates:
-            one = t.one
-            ranks[t.rank].append(first.join(one) if one is not None else t.json(first, second))
-
-    def body(self) -> str:
-        """The findings' JSON texts, as the items of a JSON array."""
-        errors, warnings, infos = self.ranks
-        return ", ".join(errors + warnings + infos if errors or warnings else infos)
-
-
-Sink = FindingSink | JsonSink
+    for i, code in enumerate(f.codes):
+        chunks[-1][-1] += ', "' if i else '"'
+        field(code)
+        chunks[-1][-1] += '"'
+    chunks[-1][-1] += _MESSAGE
+    field(f.message)
+    chunks[-1][-1] += f'"{tail}'
+    got = tuple(tuple(c) for c in chunks)
+    assert _SECOND_JSON.join(_FIRST_JSON.join(c) for c in got) == finding_json(f), f
+    return got
