@@ -18,17 +18,17 @@ import json
 from typing import Any, Generic, TypeVar
 
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.codeset import code_findings
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Template
 from icdkit.rules.encounters import Rules, encounter
 from icdkit.rules.excludes import exact_templates, inexact_templates
+from icdkit.rules.finding_templates import Template
 from icdkit.rules.findings import SEVERITIES, Finding, Report
-from icdkit.rules.govern import Cell
+from icdkit.rules.governing_notes import Cell
 from icdkit.rules.info import cc_role, cc_templates, hcc_findings, hcc_year
 from icdkit.rules.mce import conflicts, principal_templates, sex_unchecked_templates, unspecified_templates
 from icdkit.rules.render import finding_json
+from icdkit.rules.rule_cache import RuleCache
 from icdkit.rules.sequencing import absent_templates, instructed
 
 T = TypeVar("T")
@@ -119,7 +119,7 @@ def _near(ctx: Context) -> Near:
     """For each valid item's position, the other valid items its notes may name (often none),
     each with the cell of its governing screen it falls in: one bisection of the key strings
     per pair (``Governing.cell``), where the evaluator screens a chunk's pairs at once
-    (``Screen.live``; tests/test_screen.py holds the two to the same pairs)."""
+    (``Screen.live``; tests/test_pair_screen.py holds the two to the same pairs)."""
     got: Near = {}
     items = ctx.valid
     for a in items if len(items) > 1 else ():

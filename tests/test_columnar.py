@@ -1,4 +1,4 @@
-"""The columnar batch checker (rules/columnar.py) and its tables (rules/tables.py): the same
+"""The columnar batch checker (rules/columnar.py) and its tables (rules/rule_tables.py): the same
 lines as ``check()`` of each row, with nearly every row of a realistic batch taking the
 columnar way and each of its per-record paths met; tables compiled into the store at build and
 loaded, a store built without them completed once, compiled in memory when it cannot be."""
@@ -19,11 +19,11 @@ pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator w
 from icdkit import KnowledgeBase, store
 from icdkit.build import checksum
 from icdkit.errors import DamagedStore, UnwritableStore
+from icdkit.rules import rule_tables as tables_module
 from icdkit.rules import speedups
-from icdkit.rules import tables as tables_module
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar, Run
-from icdkit.rules.tables import Tables
+from icdkit.rules.rule_tables import Tables
 
 
 def _rows(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:

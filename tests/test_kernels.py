@@ -18,7 +18,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.rules import kernels, pure_kernels
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar
-from icdkit.rules.pieces import GLUES, Groups, Pieces, hole
+from icdkit.rules.finding_text import GLUES, Groups, Pieces, hole
 from icdkit.rules.render import HEAD
 from icdkit.rules.rows import read_rows
 
@@ -87,7 +87,7 @@ def test_a_group_of_many_templates_keeps_their_order(kernel_set: str) -> None:
     """A group may hold any number of templates (once 63 at most: a larger one handed its row
     back to the per-row rules, which no longer exist in icdkit): 100 findings of one rule at
     one code, of two severities, come out by severity, then in the group's order."""
-    from icdkit.rules.emit import FIRST, Template
+    from icdkit.rules.finding_templates import FIRST, Template
     from icdkit.rules.findings import Finding, Source
 
     groups = Groups(Pieces())

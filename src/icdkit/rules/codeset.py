@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icdkit import codes
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Template
+from icdkit.rules.finding_templates import Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.rule_cache import RuleCache
 
 _VALIDITY = "valid-code set by date ({table})"
 _SEVENTH = ("Codes that take a 7th character must have one; codes shorter than six characters are "

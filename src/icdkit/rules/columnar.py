@@ -11,8 +11,8 @@ reading the rows, the pair screen, assembling the lines.
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
    the code on its own in the validity period covering the date, compiled into tables when
-   the knowledge base is built and loaded from it (tables.py), as groups of finding templates
-   (pieces.py).
+   the knowledge base is built and loaded from it (rule_tables.py), as groups of finding templates
+   (finding_text.py).
 2. The pair screen (``Screen.live``, a kernel) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
@@ -56,14 +56,14 @@ from icdkit.rules.codeset import code_findings, duplicate
 from icdkit.rules.context import Context
 from icdkit.rules.encounters import MAX_CODES, Rules, encounter, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
+from icdkit.rules.finding_text import GLUES, NONE
 from icdkit.rules.findings import SEVERITIES, Finding, Source
 from icdkit.rules.info import cc_role, cc_templates, hcc_year
 from icdkit.rules.mce import conflicts, principal_templates, unspecified_templates
-from icdkit.rules.pieces import GLUES, NONE
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
+from icdkit.rules.rule_tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 from icdkit.rules.sequencing import instructed
-from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]

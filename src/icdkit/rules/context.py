@@ -10,7 +10,7 @@ from icdkit.errors import MalformedCode
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code, Period
 from icdkit.rules.findings import Encounter
-from icdkit.rules.govern import UNGOVERNED, Governing
+from icdkit.rules.governing_notes import UNGOVERNED, Governing
 
 #: A code's MS-DRG severity (level, CC exclusion collection), if any, and whether it maps to an HCC.
 Info = tuple[tuple[str, int | None] | None, bool]

@@ -12,11 +12,11 @@ both may be reported. So we report the conflict and say so, never pass it silent
 from __future__ import annotations
 
 from icdkit.models import Note
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.emit import FIRST, SECOND, Template
+from icdkit.rules.finding_templates import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import Cell, Governing, one_per_note
+from icdkit.rules.governing_notes import Cell, Governing, one_per_note
+from icdkit.rules.rule_cache import RuleCache
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")

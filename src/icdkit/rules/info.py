@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.cache import HCC_MODEL, RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.emit import FIRST, Template
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.rule_cache import HCC_MODEL, RuleCache
 
 
 def hcc_year(day: str) -> int:

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icdkit.models import Period
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.emit import FIRST, Template
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.rule_cache import RuleCache
 
 _AGE_NAMES = {"newborn": "Newborn", "pediatric": "Pediatric", "maternity": "Maternity", "adult": "Adult"}
 

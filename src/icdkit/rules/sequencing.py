@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.emit import FIRST, Template
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import Governing, Instruction
+from icdkit.rules.governing_notes import Governing, Instruction
+from icdkit.rules.rule_cache import RuleCache
 
 
 def _src(cache: RuleCache, ins: Instruction) -> Source:

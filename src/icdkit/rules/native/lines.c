@@ -1,5 +1,5 @@
 /* lines(): a chunk's JSON Lines results from its finding records. Each record names a group of
- * finding templates (pieces.py); each template is a run of text pieces with holes for the
+ * finding templates (finding_text.py); each template is a run of text pieces with holes for the
  * codes. Here the records' templates are put in each row's order and their pieces, holes filled
  * with the codes' display forms, copied once into one string: what numpy sorts and takes and a
  * Python join of the pieces did, without an object per piece. The pieces' texts are read from

@@ -1,14 +1,14 @@
 """Finding templates as runs of text pieces, and tuples of templates as numbered groups: what
 the columnar checker (columnar.py) gathers a chunk's result lines from.
 
-A template (emit.Template) is a finding's JSON text split at the display forms of its codes.
+A template (finding_templates.Template) is a finding's JSON text split at the display forms of its codes.
 Here each text piece has a number, a template is the run of its pieces' numbers with holes
 (HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator ", " (joined to its
 first piece; ``t_lead`` holds that piece without, for a row's first finding); a *group* is
 the templates one rule gives for one code or pair (none, one or several), by number. Every
 structure is an array, so a chunk's findings are put together by a kernel (kernels.lines).
 
->>> from icdkit.rules.emit import FIRST, Template
+>>> from icdkit.rules.finding_templates import FIRST, Template
 >>> from icdkit.rules.findings import Finding, Source
 >>> groups = Groups(Pieces())
 >>> g = groups.of((Template(Finding("hcc", "info", (FIRST,), f"{FIRST} maps", Source("table", "t"))),))
@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.rules import kernels
-from icdkit.rules.emit import Template
-from icdkit.rules.screen import Column
+from icdkit.rules.finding_templates import Template
+from icdkit.rules.pair_screen import Column
 
 Ints = npt.NDArray[np.int64]
 
@@ -106,7 +106,7 @@ class Groups:
 
     def of(self, templates: tuple[Template, ...]) -> int:
         """The number of a group of templates (NONE when empty). Every template splits at its
-        codes (emit.Template.chunks) and a group may hold any number of them, so every finding
+        codes (finding_templates.Template.chunks) and a group may hold any number of them, so every finding
         a rule gives has its group: the evaluator hands no row back."""
         got = self._gid.get(templates)
         if got is None:

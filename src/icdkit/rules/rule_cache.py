@@ -1,7 +1,7 @@
 """Per-knowledge-base memo of what rules ask about codes again and again (batch checks).
 
-Per spelling of a code: its node, validity periods, what governs it (govern.py) and its
-MS-DRG / HCC facts. Per finding shape: its template, rendered once (emit.py). Per encounter:
+Per spelling of a code: its node, validity periods, what governs it (governing_notes.py) and its
+MS-DRG / HCC facts. Per finding shape: its template, rendered once (finding_templates.py). Per encounter:
 the pairs of codes the governing notes may relate, each with its cell of the screen.
 Every memo keyed by what a caller asks (spellings, dates, finding shapes) is bounded by
 count (MEMO_LIMIT) and by bytes (:class:`icdkit.memo.Memo`), so memory stays flat however
@@ -19,9 +19,9 @@ from icdkit.memo import Memo
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Spelling, resolve
-from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
+from icdkit.rules.finding_templates import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import UNGOVERNED, Excludes, Governing, Instruction, group
+from icdkit.rules.governing_notes import UNGOVERNED, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
 MEMO_BYTES = 8 << 20  # per memo keyed by what callers ask

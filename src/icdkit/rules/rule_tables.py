@@ -4,10 +4,10 @@ once when the knowledge base is built and stored inside it.
 * A code as typed has a *number*; each of its validity periods (first and last day as
   ordinals) a *code period* (cp).
 * A cp holds what the rules say of the code on its own in that period, as template groups
-  (pieces.py): its instructions when none of their codes is on the claim, as first-listed or
+  (finding_text.py): its instructions when none of their codes is on the claim, as first-listed or
   not (``absent_templates``); its unspecified edit; its edits as first-listed for each setting,
   alone or not (``principal_templates``); its CC/MCC flag as principal and as secondary; and
-  the facts the rest reads: its governing screen and key rank (screen.py), display form,
+  the facts the rest reads: its governing screen and key rank (pair_screen.py), display form,
   MS-DRG exclusion collection, whether it maps to an HCC or carries age or sex edits.
 * Each cell of every governing screen: what it holds (Excludes without or with qualifiers, an
   instruction's reference) and, for Excludes without qualifiers, the group of findings for a
@@ -55,13 +55,13 @@ from icdkit.models import Period
 from icdkit.rules.context import Spelling
 from icdkit.rules.encounters import Rules
 from icdkit.rules.excludes import exact_templates
-from icdkit.rules.govern import Governing
+from icdkit.rules.finding_text import GLUES, NONE, Groups, Pieces
+from icdkit.rules.governing_notes import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
 from icdkit.rules.mce import principal_templates, sex_unchecked_templates, unspecified_templates
-from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
-from icdkit.rules.screen import SAVED, Column, Screen
+from icdkit.rules.pair_screen import SAVED, Column, Screen
+from icdkit.rules.rule_tables_version import STAGE, version
 from icdkit.rules.sequencing import absent_templates, instruction_templates
-from icdkit.rules.tables_version import STAGE, version
 
 Ints = npt.NDArray[np.int64]
 

@@ -3,7 +3,7 @@ or two codes' display forms, and its JSON text split at them.
 
 Many codes share a finding but for their display forms (an instruction inherited from a
 category, an MCE edit in force over a period), so a rule gives a :class:`Template` and the
-evaluator (columnar.py) keeps its JSON pieces once (pieces.py), filling the holes with each
+evaluator (columnar.py) keeps its JSON pieces once (finding_text.py), filling the holes with each
 row's codes as it writes the row's line.
 
 >>> from icdkit.rules.findings import Source
@@ -40,7 +40,7 @@ def json_safe(shown: str) -> bool:
 class Template:
     """A finding with FIRST / SECOND in its codes and message, and its JSON text split at
     SECOND, then each piece at FIRST (``chunks``): joining them back with the codes is the
-    fastest fill, and the evaluator's pieces (pieces.py) are these chunks."""
+    fastest fill, and the evaluator's pieces (finding_text.py) are these chunks."""
 
     __slots__ = ("chunks", "finding", "holes", "one", "rank", "three")
 

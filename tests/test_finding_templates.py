@@ -6,7 +6,7 @@ import json
 
 from tests.oracle import FindingSink, JsonSink
 
-from icdkit.rules.emit import FIRST, SECOND, Template
+from icdkit.rules.finding_templates import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.render import finding_json
 
