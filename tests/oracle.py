@@ -178,7 +178,7 @@ def _mce(ctx: Context, cache: RuleCache, out: FindingSink) -> None:
         for f in conflicts(cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges):
             out.add(f)
         if "unspecified" in period.flags:
-            out.put(unspecified_templates(cache, period), item.shown)
+            out.put(unspecified_templates(cache, item.key or "", period), item.shown)
     first = ctx.principal
     if first is not None and first.period is not None and first.period.flags:
         out.put(principal_templates(cache, first.period, ctx.inpatient, len(ctx.items) > 1), first.shown)

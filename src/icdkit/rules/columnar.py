@@ -52,6 +52,7 @@ import numpy.typing as npt
 from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
 from icdkit.rules.catalogue import severity
+from icdkit.rules.code_rules import registered
 from icdkit.rules.codeset import code_findings, duplicate
 from icdkit.rules.context import Context
 from icdkit.rules.encounters import MAX_CODES, Rules, encounter, encounter_codes, patient
@@ -59,7 +60,7 @@ from icdkit.rules.excludes import inexact_templates
 from icdkit.rules.finding_text import GLUES, NONE
 from icdkit.rules.findings import SEVERITIES, Finding, Source
 from icdkit.rules.info import cc_role, cc_templates, hcc_year
-from icdkit.rules.mce import conflicts, principal_templates, unspecified_templates
+from icdkit.rules.mce import conflicts, principal_templates
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
 from icdkit.rules.rule_tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
@@ -70,6 +71,8 @@ Flags = npt.NDArray[np.bool_]
 
 #: the rule families, in the order check.py runs them
 CODES, EXCLUDES, SEQUENCING, MCE, PRINCIPAL, INFO = range(6)
+#: where a rule of a catalogue family stands among a row's findings of one severity
+FAMILY = {"codeset": CODES, "excludes": EXCLUDES, "sequencing": SEQUENCING, "mce": MCE, "info": INFO}
 LIMIT = 2_000_000  # pieces, code periods or patients kept before starting afresh from the saved tables
 
 #: a row this covers: (index in the chunk, id, day of service, its ordinal, age, sex, setting,
@@ -263,7 +266,8 @@ class Columnar:
             sequencing[list(named)] = NONE
             self._instructed(records, named, row, pos, occ)
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
-        records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
+        for rule in registered():  # the rules of a code on its own (code_rules.py)
+            records.add(row, FAMILY[rule.family], pos, 0, cp[f"own_{rule.id}"][occ], occ, 0, order=rule.order)
         self._first_listed(records, kept, row, occ, first, listed)
         self._sex_unchecked(records, kept)
         contexts = {r: self._rare_context(rows, kept[r][0]) for r in np.flatnonzero(rare).tolist()}
@@ -308,9 +312,10 @@ class Columnar:
             found = conflicts(self.cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges)
             for j, f in enumerate(found):
                 records.literals.append((r, MCE, item.position, -1, j - 32, f))
-            if "unspecified" in period.flags:
-                for t in unspecified_templates(self.cache, period):
-                    records.literals.append((r, MCE, item.position, -1, 1, t.fill(item.shown)))
+            for rule in registered():
+                for t in rule.templates(self.cache, item.key or "", period):
+                    records.literals.append((r, FAMILY[rule.family], item.position, -1, rule.order,
+                                             t.fill(item.shown)))
             if item.position == 0:
                 for t in principal_templates(self.cache, period, ctx.inpatient, len(ctx.items) > 1):
                     records.literals.append((r, PRINCIPAL, 0, -1, 0, t.fill(item.shown)))

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from icdkit.models import Period
 from icdkit.rules.catalogue import severity
+from icdkit.rules.code_rules import code_rule
 from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.rule_cache import RuleCache
@@ -84,8 +85,12 @@ def conflicts(cache: RuleCache, shown: str, period: Period, day: str, age: int |
     return found
 
 
-def unspecified_templates(cache: RuleCache, period: Period) -> tuple[Template, ...]:
-    """The unspecified finding of a code flagged so in *period*, with FIRST for the code."""
+@code_rule("unspecified", order=1)  # after the code's age and sex edits
+def unspecified_templates(cache: RuleCache, key: str, period: Period) -> tuple[Template, ...]:
+    """The unspecified finding of a code flagged so in *period* (none otherwise), with FIRST
+    for the code."""
+    if "unspecified" not in period.flags:
+        return ()
     return cache.templated(("unspecified", period), _unspecified, cache, period)
 
 
