@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.oracle import oracle
+from tests.test_batch_equivalence import check_line
 
 pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
 
@@ -38,11 +38,7 @@ def _rows(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
 
 
 def _expected(kb: KnowledgeBase, row: dict[str, object]) -> str:
-    report = oracle(kb, row["codes"], age=row["age"], sex=row["sex"], date=row["date"],
-                    setting=row["setting"])
-    body = ", ".join(json.dumps(f.to_dict()) for f in report.findings)
-    ok = "true" if report.ok else "false"
-    return f'{{"id": {json.dumps(row["id"])}, "ok": {ok}, "findings": [{body}]}}'
+    return check_line(kb, row)
 
 
 def _columnar_lines(columnar: Columnar, rows: list[dict[str, object]]) -> tuple[list[str | None], int]:

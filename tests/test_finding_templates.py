@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from tests.oracle import FindingSink, JsonSink
-
 from icdkit.rules.finding_templates import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
 from icdkit.rules.render import finding_json
@@ -41,14 +39,3 @@ def test_without_placeholders_the_finding_is_kept_as_is() -> None:
     t = Template(f)
     assert t.fill() is f and t.json() == finding_json(f)
 
-
-def test_sinks_order_by_severity_stably() -> None:
-    made = [Finding(r, s, (), r, SRC) for r, s in
-            (("a", "info"), ("b", "error"), ("c", "warning"), ("d", "error"), ("e", "info"))]
-    findings, rendered = FindingSink(), JsonSink()
-    for f in made:
-        findings.add(f)
-        rendered.put((Template(f),))
-    assert [f.rule for f in findings.findings()] == ["b", "d", "c", "a", "e"]
-    assert rendered.body() == ", ".join(finding_json(f) for f in findings.findings())
-    assert not findings.ok and not rendered.ok

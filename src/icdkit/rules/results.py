@@ -2,8 +2,8 @@
 
 Results come CHUNK rows at a time from the evaluator (columnar.py, with either kernel set:
 kernels.py), as JSON Lines or read back into CSV rows: every row, a row that cannot be read
-answered with ``invalid-input`` (the per-row checker of old gives the same findings, byte for
-byte: tests/oracle.py, tests/test_batch_equivalence.py).
+answered with ``invalid-input`` (``check()`` of each row alone gives the same findings, byte
+for byte: tests/test_batch_equivalence.py).
 """
 
 from __future__ import annotations
