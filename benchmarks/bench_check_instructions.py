@@ -64,7 +64,7 @@ PREPARE = """
 from icdkit import KnowledgeBase
 from icdkit.rules.check import Checker
 try:
-    from icdkit.rules.tables import Tables
+    from icdkit.rules.rule_tables import Tables
 except ImportError:  # a checkout from before the batch tables
     pass
 else:

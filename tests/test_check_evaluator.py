@@ -1,5 +1,5 @@
 """``check()`` is the evaluator on one encounter (rules/check.py): the same findings, in the
-same order, as the per-row oracle (tests/oracle.py) on random encounters of every kind of code
+same order, as the batch's line of the encounter, on random encounters of every kind of code
 (billable, headers, deleted, malformed, missing a 7th character, listed twice, as users type
 them) and patient; the same Report objects and JSON; input errors raised as before; and one
 evaluator (its rule tables loaded once) shared by every Checker of a knowledge base."""
@@ -9,39 +9,42 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
-from tests.oracle import oracle, oracle_line
+from tests.test_batch_equivalence import check_line
 from tests.test_evaluator_equivalence import _encounters, _pools
 
 from icdkit import KnowledgeBase
 from icdkit.errors import InvalidInput
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker, check
+from icdkit.rules.findings import Finding
 from icdkit.rules.results import CSV_COLUMNS, _csv_finding
 
 
-def test_check_says_what_the_oracle_says_on_random_encounters(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
-    checker = Checker(kb)
+def test_check_of_each_encounter_is_its_batch_line(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+    """Random encounters of every kind: ``check()`` of each alone (a chunk of one) says what
+    the batch says of it among the others, and its Report's JSON is that line's findings."""
+    rows = _encounters(_pools(kb, kb25), 2000, seed=19)
+    out = io.StringIO()
+    run_batch(Checker(kb), io.BytesIO("".join(json.dumps(r) + "\n" for r in rows).encode()), out)
     rules: set[str] = set()
-    for row in _encounters(_pools(kb, kb25), 2000, seed=19):
-        patient = {k: row.get(k) for k in ("age", "sex", "date", "setting")}
-        got, want = checker.check(row["codes"], **patient), oracle(kb, row["codes"], **patient)  # type: ignore[arg-type]
-        assert got == want, row
-        assert json.dumps(got.to_dict()) == json.dumps(want.to_dict())
-        rules |= {f.rule for f in got.findings}
+    for row, line in zip(rows, out.getvalue().splitlines(), strict=True):
+        assert line == check_line(kb, row), row
+        rules |= {f["rule"] for f in json.loads(line)["findings"]}
     assert {"invalid-code", "non-billable", "seventh-character", "not-in-release", "duplicate",
             "excludes1", "age", "sex", "hcc", "cc-mcc"} <= rules, rules
 
 
-def test_check_raises_what_the_input_is_wrong_with(kb: KnowledgeBase) -> None:
-    for bad in ({"codes": []}, {"codes": ["I10"], "age": "old"}, {"codes": ["I10"], "date": "2031-01-01"},
-                {"codes": ["I10"], "setting": "home"}):
-        with pytest.raises(InvalidInput) as raised:
-            check(kb=kb, **bad)  # type: ignore[arg-type]
-        with pytest.raises(InvalidInput) as expected:
-            oracle(kb, **bad)
-        assert str(raised.value) == str(expected.value)
+@pytest.mark.parametrize(("bad", "problem"), [
+    ({"codes": []}, "no codes"), ({"codes": ["I10"], "age": "old"}, "malformed age"),
+    ({"codes": ["I10"], "date": "2031-01-01"}, "beyond the validity table"),
+    ({"codes": ["I10"], "setting": "home"}, "malformed setting")])
+def test_check_raises_what_the_input_is_wrong_with(kb: KnowledgeBase, bad: dict[str, object], problem: str
+                                                   ) -> None:
+    with pytest.raises(InvalidInput, match=problem):
+        check(kb=kb, **bad)  # type: ignore[arg-type]
 
 
 def test_checkers_of_one_knowledge_base_share_one_evaluator(kb: KnowledgeBase) -> None:
@@ -49,9 +52,9 @@ def test_checkers_of_one_knowledge_base_share_one_evaluator(kb: KnowledgeBase) -
     assert Checker(kb).cache is Checker(kb).cache
 
 
-def test_csv_batch_writes_the_oracles_findings(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
+def test_csv_batch_writes_the_json_lines_findings(kb: KnowledgeBase, kb25: KnowledgeBase) -> None:
     """A CSV result is the evaluator's findings read back (rules/results.py): cell for cell
-    what the oracle's findings give, on rows of every kind, invalid ones included."""
+    what the findings of the JSON Lines result give, on rows of every kind, invalid ones included."""
     rows = _encounters(_pools(kb, kb25), 400, seed=23)
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     data += b'{"id": "bad", "codes": ["I10"], "age": -4}\n'
@@ -61,10 +64,9 @@ def test_csv_batch_writes_the_oracles_findings(kb: KnowledgeBase, kb25: Knowledg
     writer = csv.writer(want)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        patient = {k: row.get(k) for k in ("age", "sex", "date", "setting")}
-        report = oracle(kb, row["codes"], **patient)  # type: ignore[arg-type]
-        for f in report.findings or (None,):
-            writer.writerow([row["id"], report.ok, *(_csv_finding(f) if f else ("",) * 5)])
+        line = json.loads(check_line(kb, row))
+        for f in [Finding.from_dict(f) for f in line["findings"]] or [None]:
+            writer.writerow([row["id"], line["ok"], *(_csv_finding(f) if f else ("",) * 5)])
     writer.writerow(["bad", False, "invalid-input", "error", "", "bad: age -4 is out of range 0-124",
                      f"input: batch row {len(rows) + 1}"])
     assert out.getvalue() == want.getvalue()
@@ -79,4 +81,22 @@ def test_a_code_holding_a_nul_is_shown_as_given(kb: KnowledgeBase) -> None:
     run_batch(Checker(kb), io.BytesIO(b"id,codes\n2,E1\x001.9\n"), out)
     got = json.loads(out.getvalue())
     assert got["findings"][0]["codes"] == ["E1\x001.9"]
-    assert out.getvalue() == oracle_line(kb, {"id": "2", "codes": "E1\x001.9"}) + "\n"
+    assert out.getvalue() == check_line(kb, {"id": "2", "codes": "E1\x001.9"}) + "\n"
+
+
+def test_no_path_of_icdkit_runs_the_rules_one_row_at_a_time() -> None:
+    """One evaluator: no source of icdkit hands a row back to per-row rules (no UNSUPPORTED
+    group, no ``check_*`` family run, no sinks collecting one row's findings; the per-row
+    oracle that ran them is deleted), and ``Columnar.lines`` answers every row with a line."""
+    import inspect
+    from pathlib import Path
+
+    from icdkit.rules.columnar import Columnar, Run
+
+    src = Path(__file__).resolve().parents[1] / "src" / "icdkit"
+    per_row = re.compile(r"UNSUPPORTED|def check_(codes|excludes|sequencing|mce|info)\b|FindingSink|JsonSink"
+                         r"|\.apply\(ctx|def near\(")
+    found = [f"{p.relative_to(src)}: {m.group()}" for p in src.rglob("*.py")
+             for m in per_row.finditer(p.read_text(encoding="utf-8"))]
+    assert found == []
+    assert inspect.signature(Columnar.lines).return_annotation == "list[Run]" and Run

@@ -1,4 +1,4 @@
-"""The columnar batch checker (rules/columnar.py) and its tables (rules/tables.py): the same
+"""The columnar batch checker (rules/columnar.py) and its tables (rules/rule_tables.py): the same
 lines as ``check()`` of each row, with nearly every row of a realistic batch taking the
 columnar way and each of its per-record paths met; tables compiled into the store at build and
 loaded, a store built without them completed once, compiled in memory when it cannot be."""
@@ -12,18 +12,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.oracle import oracle
+from tests.test_batch_equivalence import check_line
 
 pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator was not built")
 
 from icdkit import KnowledgeBase, store
 from icdkit.build import checksum
 from icdkit.errors import DamagedStore, UnwritableStore
+from icdkit.rules import rule_tables as tables_module
 from icdkit.rules import speedups
-from icdkit.rules import tables as tables_module
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar, Run
-from icdkit.rules.tables import Tables
+from icdkit.rules.rule_tables import Tables
 
 
 def _rows(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
@@ -38,11 +38,7 @@ def _rows(kb: KnowledgeBase, n: int, seed: int) -> list[dict[str, object]]:
 
 
 def _expected(kb: KnowledgeBase, row: dict[str, object]) -> str:
-    report = oracle(kb, row["codes"], age=row["age"], sex=row["sex"], date=row["date"],
-                    setting=row["setting"])
-    body = ", ".join(json.dumps(f.to_dict()) for f in report.findings)
-    ok = "true" if report.ok else "false"
-    return f'{{"id": {json.dumps(row["id"])}, "ok": {ok}, "findings": [{body}]}}'
+    return check_line(kb, row)
 
 
 def _columnar_lines(columnar: Columnar, rows: list[dict[str, object]]) -> tuple[list[str | None], int]:

@@ -197,3 +197,20 @@ def test_seventh_character_lines_stay_with_their_character(kb: KnowledgeBase, kb
         "SELECT count(*) FROM notes WHERE kind='seventh_note' AND text IN "
         "(?, 'Old central retinal vein occlusion', 'advanced dry stage', 'Fall from stool')", (nos,))
     assert stray.fetchone()[0] == 0
+
+
+def test_hcc_of_a_few_codes_is_read_alone_then_from_the_whole_table(kb: KnowledgeBase) -> None:
+    """One claim asks a few codes' HCCs (read a code at a time); a batch asks many (the model's
+    table read whole, after HCC_BY_KEY codes): both give the same answers. E.g. E11.9 (type 2
+    diabetes without complications) maps to HCC 38 under V28; I10 maps to none."""
+    from icdkit import kb as kb_module
+
+    model = "CMS-HCC Model V28"
+    fresh = KnowledgeBase(kb.path)
+    codes = [c.code for c in kb.iter_codes(billable_only=True)][::250]
+    alone = [(fresh.has_hcc(c, model), fresh.hcc(c, model=model)) for c in codes[:kb_module.HCC_BY_KEY]]
+    assert model not in fresh._hcc_models  # nothing read whole yet
+    assert fresh.has_hcc("E11.9", model) and not fresh.has_hcc("I10", model)
+    assert any(h["hcc"] == "38" for h in fresh.hcc("E11.9", model=model))
+    whole = [(fresh.has_hcc(c, model), fresh.hcc(c, model=model)) for c in codes[:kb_module.HCC_BY_KEY]]
+    assert model in fresh._hcc_models and whole == alone and any(h for h, _ in alone)

@@ -18,7 +18,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.rules import kernels, pure_kernels
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar
-from icdkit.rules.pieces import GLUES, Groups, Pieces, hole
+from icdkit.rules.finding_text import GLUES, Groups, Pieces, hole
 from icdkit.rules.render import HEAD
 from icdkit.rules.rows import read_rows
 
@@ -81,6 +81,25 @@ def test_lines_fills_holes_with_the_codes_glued_pieces(kernel_set: str) -> None:
     g = groups._group([tid])
     text, _, _ = _lines(groups, _records([0, 0], [g, g]), 1, glued)
     assert text == '{"id": "r0", "ok": true, "findings": [["M54.2", "M54.2"], ["M54.2", "M54.2"]]}\n'
+
+
+def test_a_group_of_many_templates_keeps_their_order(kernel_set: str) -> None:
+    """A group may hold any number of templates (once 63 at most: a larger one handed its row
+    back to the per-row rules, which no longer exist in icdkit): 100 findings of one rule at
+    one code, of two severities, come out by severity, then in the group's order."""
+    from icdkit.rules.finding_templates import FIRST, Template
+    from icdkit.rules.findings import Finding, Source
+
+    groups = Groups(Pieces())
+    made = tuple(Template(Finding("code-also", "warning" if i % 3 else "error", (FIRST,), f"{FIRST}: {i}",
+                                  Source("note", f"note {i}"))) for i in range(100))
+    g = groups.of(made)
+    assert g >= 0 and int(groups.g_len.view()[g]) == 100
+    glued = np.array([groups.pieces.of(f"A01.1{glue}") for glue in GLUES], dtype=np.int64)
+    text, _, errors = _lines(groups, _records([0], [g]), 1, glued)
+    found = json.loads(text)["findings"]
+    order = [i for i in range(100) if not i % 3] + [i for i in range(100) if i % 3]
+    assert [f["message"] for f in found] == [f"A01.1: {i}" for i in order] and errors == [True]
 
 
 def test_the_arena_follows_pieces_dropped_and_made_again(kernel_set: str) -> None:

@@ -14,7 +14,7 @@ pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator w
 import numpy as np
 
 from icdkit.rules._native import index, lines, pairs, read
-from icdkit.rules.pieces import GLUES, Groups, Pieces, hole
+from icdkit.rules.finding_text import GLUES, Groups, Pieces, hole
 from icdkit.rules.render import HEAD
 
 Ints = Any

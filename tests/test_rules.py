@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Iterator
 
 import pytest
 
 from icdkit import InvalidInput, KnowledgeBase
+from icdkit.rules import catalogue
+from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker, check
 from icdkit.rules.findings import Finding, Report
 
@@ -236,3 +240,68 @@ def test_not_in_release_names_a_code_valid_on_the_date_that_the_release_lacks(kb
     [f] = _found(report, "not-in-release")
     assert f.severity == "info" and f.codes == ("C78.31",) and report.ok
     assert _found(Checker(kb).check(["C78.31"], date="2026-04-01"), "not-in-release") == []
+
+
+def test_external_cause_principal_is_refused_first_and_accepted_after(kb: KnowledgeBase) -> None:
+    """W21.89XA (struck by other sports equipment) says how, not what: it cannot be the
+    principal diagnosis, and is fine after the injury it explains."""
+    [f] = _found(Checker(kb).check(["W21.89XA"]), "external-cause-principal")
+    assert f.severity == "error" and f.codes == ("W21.89XA",) and f.source.kind == "table"
+    assert _found(Checker(kb).check(["S06.0X0A", "W21.89XA"]), "external-cause-principal") == []
+
+
+def test_manifestation_principal_is_refused_first_and_accepted_after_its_etiology(kb: KnowledgeBase) -> None:
+    """G63 (polyneuropathy in diseases classified elsewhere) is a manifestation: never first."""
+    [f] = _found(Checker(kb).check(["G63", "E85.4"]), "manifestation-principal")
+    assert f.severity == "error" and f.codes == ("G63",) and f.source.kind == "table"
+    assert _found(Checker(kb).check(["E85.4", "G63"]), "manifestation-principal") == []
+
+
+#: One encounter per rule id of the catalogue that gives its finding on real FY2026 codes: a
+#: rule added to the catalogue without an example here fails the test below.
+EXAMPLES: dict[str, tuple[list[str], dict[str, object]]] = {
+    "invalid-code": (["XYZ"], {}),
+    "non-billable": (["M54.0"], {}),
+    "seventh-character": (["S72.001"], {}),
+    "duplicate": (["I10", "I10"], {}),
+    "not-in-release": (["C78.31"], {"date": "2026-10-15"}),
+    "excludes1": (["M54.2", "M50.20"], {}),
+    "excludes2": (["M54.2", "S13.4XXA"], {}),
+    "code-first": (["G63", "E85.4"], {}),
+    "use-additional": (["E11.9"], {}),
+    "code-also": (["C25.0"], {}),
+    "age": (["O80", "Z37.0"], {"age": 70, "date": "2026-01-05"}),
+    "sex": (["N40.0"], {"sex": "F", "date": "2023-06-01"}),
+    "sex-not-checked": (["N40.0"], {"sex": "F", "date": "2025-06-01"}),
+    "manifestation-principal": (["G63", "E85.4"], {}),
+    "external-cause-principal": (["V00.111A"], {}),
+    "unacceptable-principal": (["Z00.00"], {"setting": "inpatient"}),
+    "questionable-admission": (["E11.9"], {"setting": "inpatient"}),
+    "unspecified": (["G81.90"], {}),
+    "cc-mcc": (["M54.03", "A02.1"], {}),
+    "hcc": (["E11.9"], {"date": "2025-06-01"}),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(catalogue.catalogue()))
+def test_every_rule_of_the_catalogue_gives_its_finding_on_real_codes(kb: KnowledgeBase, rule: str) -> None:
+    """Each rule id, as a claim meets it: its finding, with the severity and source kind its
+    catalogue record allows. ``invalid-input`` is a batch row that cannot be read (``check()``
+    raises instead), between two rows that are kept."""
+    rec = catalogue.catalogue()[rule]
+    if rule == "invalid-input":
+        out = io.StringIO()
+        rows = b'{"id": "a", "codes": ["I10"]}\nnot json\n{"id": "b", "codes": "I10"}\n'
+        run_batch(Checker(kb), io.BytesIO(rows), out)
+        lines = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [line["id"] for line in lines] == ["a", "row 2", "b"]
+        found = [Finding.from_dict(f) for f in lines[1]["findings"]]
+        assert [f.rule for f in found] == ["invalid-input"] and "row 2" in found[0].message
+    else:
+        codes, kwargs = EXAMPLES[rule]
+        found = _found(Checker(kb).check(codes, **kwargs), rule)  # type: ignore[arg-type]
+        assert found, (rule, codes, kwargs)
+    assert rec.family in catalogue.FAMILIES
+    for f in found:
+        assert f.severity in rec.severities() and f.source.kind in rec.source_kinds, f
+        assert set(f.codes) <= {c.upper() for c in EXAMPLES.get(rule, ([], {}))[0]}, f

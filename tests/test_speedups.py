@@ -23,7 +23,7 @@ from icdkit.kb import KnowledgeBase
 from icdkit.rules import kernels, speedups
 from icdkit.rules.batch import run_batch
 from icdkit.rules.check import Checker
-from icdkit.rules.tables_version import STAGE
+from icdkit.rules.rule_tables_version import STAGE
 
 PROBE = "import icdkit.rules.kernels as k; print(k.NATIVE)"
 

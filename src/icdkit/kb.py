@@ -39,6 +39,7 @@ __all__ = ["KnowledgeBase", "parse_date"]
 _NODE_COLS = ("key, code, kind, title, billable, parent, parent_code, chapter, block, depth, "
               "short_title, seventh_owner, path")
 _AUTO_PRELOAD_AFTER = 2000  # point-query misses before the tables are read into memory
+HCC_BY_KEY = 64  # codes whose HCC mapping is read alone before a model's whole table is (one claim: a few)
 # bytes per memo keyed by what callers ask (a server's callers ask anything): see icdkit.memo
 _KEYS_BYTES = 4 << 20  # code as typed (other than its plain or dotted key) -> its key
 _EFFECTIVE_BYTES = 8 << 20  # effective notes by code and kinds (~20k; shared notes, not copied)
@@ -98,6 +99,7 @@ class KnowledgeBase:
         self._hcc_labels: dict[tuple[str, str, str], str] | None = None
         self._horizon: tuple[str, str] | None = None
         self._hcc_models: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}
+        self._hcc_asked: dict[str, dict[str, tuple[tuple[int, str], ...]]] = {}  # by key, until read whole
         self._ages: Memo[str, dict[str, tuple[int, int]]] = Memo("kb.age_ranges", _AGES_BYTES)
         self._code_keys: tuple[tuple[str, ...], dict[str, int]] | None = None
         self._pdx: dict[int, frozenset[str]] = {}  # PDX exclusion collection -> principal keys
@@ -548,19 +550,34 @@ class KnowledgeBase:
     def hcc(self, code: str, *, model: str | None = None) -> list[dict[str, object]]:
         """CMS risk-adjustment categories per payment year and model, with labels.
 
-        With *model*, only that model's, from its whole table read once (batch checks ask
-        about every code).
+        With *model*, only that model's: a code at a time at first (one encounter's check reads
+        a few rows), then from its whole table read once (a batch asks about every code).
         """
         if model is None:
             rows = self._con.execute("SELECT year, model, cc FROM hcc WHERE key=? ORDER BY model, year",
                                      (self._key(code),))
             return [self._hcc_record(year, model, cc) for year, model, cc in rows]
-        table = self._hcc_table(model)
-        return [self._hcc_record(year, model, cc) for year, cc in table.get(self._key(code), ())]
+        return [self._hcc_record(year, model, cc) for year, cc in self._hcc_of(model, self._key(code))]
 
     def has_hcc(self, code: str, model: str) -> bool:
         """Whether *code* maps to any category of *model* (in any payment year)."""
-        return self._key(code) in self._hcc_table(model)
+        return bool(self._hcc_of(model, self._key(code)))
+
+    def _hcc_of(self, model: str, key: str) -> tuple[tuple[int, str], ...]:
+        """*key*'s ((year, category), …) in *model*: read alone for the first HCC_BY_KEY keys
+        asked (kept), then from the whole table (:meth:`_hcc_table`)."""
+        table = self._hcc_models.get(model)
+        if table is not None:
+            return table.get(key, ())
+        asked = self._hcc_asked.setdefault(model, {})
+        got = asked.get(key)
+        if got is None:
+            if len(asked) >= HCC_BY_KEY:
+                del self._hcc_asked[model]
+                return self._hcc_table(model).get(key, ())
+            sql = "SELECT year, cc FROM hcc WHERE key=? AND model=? ORDER BY year, cc"
+            got = asked[key] = tuple(self._con.execute(sql, (key, model)).fetchall())
+        return got
 
     def _hcc_table(self, model: str) -> dict[str, tuple[tuple[int, str], ...]]:
         """One model's mapping, key -> ((year, category), …), read whole once."""

@@ -11,7 +11,7 @@ release's lock file (``.icdkit-<release>.lock``), so two first uses at once buil
 :func:`health` checks a store against its checksum (``icdkit doctor``, server start).
 
 A store also holds tables that layers above the facts compile from them — the rules' tables
-(``icdkit.rules.tables``), which the batch evaluator loads rather than compiles. The store
+(``icdkit.rules.rule_tables``), which the batch evaluator loads rather than compiles. The store
 cannot import those layers (they sit above it), so a layer that opens or builds a store hands
 its compile step down as a :class:`Stage`: a name, the version of the code that compiles, and a
 function from the finished facts (the store file) to named arrays. The build runs each stage

@@ -129,7 +129,7 @@ CREATE TABLE search_deletes(variant TEXT NOT NULL, word TEXT NOT NULL,
                             PRIMARY KEY(variant, word)) WITHOUT ROWID;
 
 -- tables a layer above the facts compiles from them when the store is built (the rules' tables,
--- rules/tables.py: store.Stage), as named arrays: dtype ('<i4'), shape ('5' or '12,3'), bytes.
+-- rules/rule_tables.py: store.Stage), as named arrays: dtype ('<i4'), shape ('5' or '12,3'), bytes.
 -- meta 'compiled:<stage>' holds the version of the stage's code that compiled them.
 CREATE TABLE compiled(stage TEXT NOT NULL, name TEXT NOT NULL, dtype TEXT NOT NULL,
                       shape TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY(stage, name)) WITHOUT ROWID;

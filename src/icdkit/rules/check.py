@@ -18,16 +18,9 @@ from typing import Any
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.codeset import check_codes
 from icdkit.rules.columnar import Columnar
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FindingSink, Sink
 from icdkit.rules.encounters import MAX_CODES, SETTINGS, Rules, encounter, encounter_codes, patient
-from icdkit.rules.excludes import check_excludes
 from icdkit.rules.findings import Encounter, Finding, Report
-from icdkit.rules.info import check_info
-from icdkit.rules.mce import check_mce
-from icdkit.rules.sequencing import check_sequencing
 
 __all__ = ["MAX_CODES", "SETTINGS", "Checker", "check", "encounter", "encounter_codes", "patient"]
 
@@ -75,26 +68,11 @@ class Checker(Rules):
         row = {"id": "encounter", "codes": list(enc.codes), "age": enc.age, "sex": enc.sex,
                "date": day if enc.date is not None else None, "setting": enc.setting}
         [done] = self.evaluator.lines([(1, row)])
-        if isinstance(done, int):  # a finding its pieces cannot hold: the rules one at a time
-            sink = FindingSink()
-            self.apply(self.prepare(enc), sink)
-            findings = sink.findings()
-        else:
-            findings = tuple(Finding.from_dict(f) for f in json.loads(done.text)["findings"])
-            if done.invalid:
-                raise InvalidInput(findings[0].message.removeprefix("encounter: "))
+        findings = tuple(Finding.from_dict(f) for f in json.loads(done.text)["findings"])
+        if done.invalid:
+            raise InvalidInput(findings[0].message.removeprefix("encounter: "))
         given = "given" if enc.date is not None else "default"
         return Report(findings, self.kb.release, day, given, self.kb.label)
-
-    def apply(self, ctx: Context, out: Sink) -> None:
-        """Put the findings of every rule for a prepared encounter in *out*, one rule at a time
-        (a batch row whose findings the evaluator's pieces cannot hold)."""
-        cache = self.cache
-        check_codes(ctx, cache, out)
-        check_excludes(ctx, cache, out)
-        check_sequencing(ctx, cache, out)
-        check_mce(ctx, cache, out)
-        check_info(ctx, cache, out)
 
 
 def check(codes: Sequence[str] | str, *, age: int | str | None = None, sex: str | None = None,

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icdkit import codes
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
 from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import Sink, Template
+from icdkit.rules.finding_templates import Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.rule_cache import RuleCache
 
 _VALIDITY = "valid-code set by date ({table})"
 _SEVENTH = ("Codes that take a 7th character must have one; codes shorter than six characters are "
@@ -30,14 +30,6 @@ def _table(ctx: Context) -> str:
 def _validity_source(ctx: Context) -> Source:
     table = _table(ctx)
     return Source("table", _VALIDITY.format(table=table), table=table)
-
-
-def check_codes(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    for _, said in code_findings(ctx, cache):
-        if isinstance(said, Finding):
-            out.add(said)
-        else:
-            out.put(said)
 
 
 def code_findings(ctx: Context, cache: RuleCache) -> Iterator[tuple[Item, Finding | tuple[Template, ...]]]:

@@ -11,8 +11,8 @@ reading the rows, the pair screen, assembling the lines.
    (``_patient``). Other rows go through ``_read_row`` (json, ``encounter_codes``).
 1. Each code is resolved, on its row's date, to a *code period* (cp): what the rules say of
    the code on its own in the validity period covering the date, compiled into tables when
-   the knowledge base is built and loaded from it (tables.py), as groups of finding templates
-   (pieces.py).
+   the knowledge base is built and loaded from it (rule_tables.py), as groups of finding templates
+   (finding_text.py).
 2. The pair screen (``Screen.live``, a kernel) gives every pair of a row's codes that a note of the first
    may name, and the cell it falls in; the Excludes findings of a cell are a group too.
 3. Every finding is a record (row, rule family, positions, group, codes), and the chunk's
@@ -24,10 +24,12 @@ reading the rows, the pair screen, assembling the lines.
 
 What varies per row, and is rare, is made per record by the rules' own functions: the age and
 sex edits a code fails (``conflicts``), what an instruction says when it may name another code
-of the claim (``instructed``), Excludes with qualifiers, a CC the principal excludes. Rows this
-does not cover are handed back and checked by the rules one at a time: rows that cannot be
-read or fail validation, codes not valid on the date, not in the release or listed twice. Both
-ways write the same bytes (tests/test_batch_equivalence.py).
+of the claim (``instructed``), Excludes with qualifiers, a CC the principal excludes, what is
+said of a code not valid on the date, not in the release or listed twice (``code_findings``,
+``duplicate``), each a group of literal findings of its record (``Groups.literal``). A row that
+cannot be read or fails validation is answered with an ``invalid-input`` finding. Every row of
+a chunk gets its line here: none is handed back, and there is no other way to check a row
+(the per-row checker of old, held equal to this on 100,000 random encounters, is deleted).
 
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.rules.encounters import Rules
@@ -50,24 +52,27 @@ import numpy.typing as npt
 from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
 from icdkit.rules.catalogue import severity
+from icdkit.rules.code_rules import registered
 from icdkit.rules.codeset import code_findings, duplicate
 from icdkit.rules.context import Context
 from icdkit.rules.encounters import MAX_CODES, Rules, encounter, encounter_codes, patient
 from icdkit.rules.excludes import inexact_templates
+from icdkit.rules.finding_text import GLUES, NONE
 from icdkit.rules.findings import SEVERITIES, Finding, Source
 from icdkit.rules.info import cc_role, cc_templates, hcc_year
-from icdkit.rules.mce import conflicts, principal_templates, unspecified_templates
-from icdkit.rules.pieces import GLUES, NONE, UNSUPPORTED
+from icdkit.rules.mce import conflicts, principal_templates
 from icdkit.rules.render import HEAD, finding_json
 from icdkit.rules.rows import Row, readable
+from icdkit.rules.rule_tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 from icdkit.rules.sequencing import instructed
-from icdkit.rules.tables import CODE_FIRST, EXACT, INEXACT, NAMED, SETTINGS, Tables
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
 #: the rule families, in the order check.py runs them
 CODES, EXCLUDES, SEQUENCING, MCE, PRINCIPAL, INFO = range(6)
+#: where a rule of a catalogue family stands among a row's findings of one severity
+FAMILY = {"codeset": CODES, "excludes": EXCLUDES, "sequencing": SEQUENCING, "mce": MCE, "info": INFO}
 LIMIT = 2_000_000  # pieces, code periods or patients kept before starting afresh from the saved tables
 
 #: a row this covers: (index in the chunk, id, day of service, its ordinal, age, sex, setting,
@@ -147,22 +152,21 @@ class Columnar:
         self._invalid: dict[int, Run] = {}  # by index in the chunk: the rows that cannot be read
         self._contexts: dict[int, Context] = {}  # by index in the chunk: rows with a code not reportable
 
-    def lines(self, rows: Sequence[Row]) -> list[Run | int]:
-        """The results of *rows* in order: runs of consecutive rows' lines, and the index of
-        each row the rules must check."""
+    def lines(self, rows: Sequence[Row]) -> list[Run]:
+        """The result lines of *rows*, in order, as runs of consecutive rows' lines (a row that
+        cannot be read is a run of its own, answered with ``invalid-input``)."""
         with self._lock:
             return self._lines(rows)
 
-    def _lines(self, rows: Sequence[Row]) -> list[Run | int]:
+    def _lines(self, rows: Sequence[Row]) -> list[Run]:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients
         self._invalid, self._contexts = {}, {}
         kept, occ = self._read(rows)
-        got: list[Run | int] = self._check(rows, kept, occ) if kept else list(range(len(rows)))
-        if self._invalid:  # the rows that cannot be read, answered in their place
-            got = [self._invalid.get(k, k) if isinstance(k, int) else k for k in got]
-        return got
+        if not kept:
+            return [self._invalid[k] for k in range(len(rows))]
+        return self._check(rows, kept, occ)
 
     def _read(self, rows: Sequence[Row]) -> tuple[list[Kept], Ints]:
         """The rows this covers, each (index, id, day, its ordinal, age, sex, setting, codes),
@@ -173,59 +177,52 @@ class Columnar:
         return kept, np.frombuffer(occ, dtype=np.int64)
 
     def _read_row(self, k: int, item: Row) -> tuple[Kept, list[int]] | None:
-        """Row *k* as :meth:`_read` gives it, with its codes' numbers, or None when the rules
-        must read it. Input as JSON gives it is read here; codes in any other form go through
-        ``encounter_codes``; a row it or ``patient`` rejects is answered (:meth:`_unreadable`)."""
+        """Row *k* as :meth:`_read` gives it, with its codes' numbers, or None when it cannot
+        be checked (then answered: :meth:`_unreadable`). Input as JSON gives it is read here;
+        any other row (codes in another form, a code not reportable on any date or as typed, a
+        patient this does not take as given) is read as the rules read it: its context."""
         n, row = item[0], readable(item[1])
-        if type(row) is not dict:
-            self._unreadable(k, n, row)
+        if isinstance(row, str):
+            self._unreadable(k, n, f"row {n}", row)
             return None
+        rid = str(row.get("id") or f"row {n}")
         codes = row.get("codes")
         seen = self._patient((row.get("age"), row.get("sex"), row.get("date"), row.get("setting")))
-        if seen is None:
-            self._unreadable(k, n, row)
-            return None
+        got = [-1]
         try:
-            if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
-                codes = encounter_codes(codes or "")
-            got = [self.tables.number(raw) for raw in codes]
+            if seen is not None:
+                if type(codes) is not list or not 0 < len(codes) <= MAX_CODES:
+                    codes = encounter_codes(codes or "")
+                got = [self.tables.number(raw) for raw in codes]
         except (IcdkitError, TypeError, ValueError):
-            self._unreadable(k, n, row)
-            return None
-        if -1 in got:  # a code not reportable on any date, or as typed: the codes as the rules read them
+            pass  # the context says why
+        if seen is None or -1 in got:
             try:
                 ctx = self._context(row)
-            except (IcdkitError, TypeError, ValueError):
-                self._unreadable(k, n, row)
+                got = [self.tables.number(i.raw) if i.valid and i.node is not None else -1 for i in ctx.items]
+            except (IcdkitError, TypeError, ValueError) as exc:
+                self._unreadable(k, n, rid, str(exc))
                 return None
             self._contexts[k] = ctx
-            got = [self.tables.number(i.raw) if i.valid and i.node is not None else -1 for i in ctx.items]
-        return (k, str(row.get("id") or f"row {n}"), *seen, len(got)), got
+            enc = ctx.encounter
+            setting = None if enc.setting is None else enc.setting == "inpatient"
+            seen = (ctx.day, _ordinal(ctx.day), enc.age, enc.sex, SETTINGS.index(setting))
+        return (k, rid, *seen, len(got)), got
 
     def _context(self, row: dict[str, Any]) -> Context:
         """A row's codes resolved on its date of service, as the rules resolve them."""
         return self.checker.prepare(encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
                                               date=row.get("date"), setting=row.get("setting")))
 
-    def _unreadable(self, k: int, n: int, row: dict[str, Any] | str) -> None:
-        """Row *k* (row *n* of the input), which the rules cannot check when it cannot be read or
-        ``encounter`` rejects it: its line, an ``invalid-input`` finding saying why, kept for
-        :meth:`lines`. A row that can be read after all is left to the rules."""
-        if isinstance(row, str):
-            rid, problem = f"row {n}", row
-        else:
-            rid = str(row.get("id") or f"row {n}")
-            try:
-                self._context(row)
-                return None
-            except (IcdkitError, TypeError, ValueError) as exc:
-                problem = str(exc)
+    def _unreadable(self, k: int, n: int, rid: str, problem: str) -> None:
+        """Row *k* (row *n* of the input, its id *rid*), which cannot be checked: it cannot be
+        read, or ``encounter`` rejects it. Its line, an ``invalid-input`` finding saying why
+        (*problem*), is kept for :meth:`lines`."""
         f = Finding("invalid-input", severity("invalid-input"), (), f"{rid}: {problem}",
                     Source("input", f"batch row {n}"))
         error = f.severity == SEVERITIES[0]
         line = f"{HEAD[0]}{_json_str(rid)}{HEAD[2 if error else 1]}{finding_json(f)}{HEAD[3]}"
         self._invalid[k] = Run(line, 1, int(error), 1)
-        return None
 
     def _patient(self, given: tuple[Any, ...]) -> Patient | None:
         """What ``patient`` makes of a row's age, sex, date and setting, kept; None when it
@@ -242,7 +239,7 @@ class Columnar:
             return None
         return got
 
-    def _check(self, rows: Sequence[Row], kept: list[Kept], occ: Ints) -> list[Run | int]:
+    def _check(self, rows: Sequence[Row], kept: list[Kept], occ: Ints) -> list[Run]:
         """The findings of the kept rows (their codes' numbers in *occ*), as records, then lines.
         The codes reportable on the row's date (a code period each) are worked out in arrays; a
         row with others (not valid on the date, not in the release, malformed) is *rare*: what
@@ -269,7 +266,8 @@ class Columnar:
             sequencing[list(named)] = NONE
             self._instructed(records, named, row, pos, occ)
         records.add(row, SEQUENCING, pos, 0, sequencing, occ, 0)
-        records.add(row, MCE, pos, 0, cp["unspec"][occ], occ, 0, order=1)
+        for rule in registered():  # the rules of a code on its own (code_rules.py)
+            records.add(row, FAMILY[rule.family], pos, 0, cp[f"own_{rule.id}"][occ], occ, 0, order=rule.order)
         self._first_listed(records, kept, row, occ, first, listed)
         self._sex_unchecked(records, kept)
         contexts = {r: self._rare_context(rows, kept[r][0]) for r in np.flatnonzero(rare).tolist()}
@@ -284,7 +282,7 @@ class Columnar:
             for r, family, pos_a, i, order, f in records.literals:
                 g = groups.literal(finding_json(f), SEVERITIES.index(f.severity))
                 records.one(r, family, pos_a, 0, g, int(occ[i]) if i >= 0 else 0, 0, order)
-            return self._write(len(rows), kept, np.zeros(len(kept), dtype=bool), records.arrays(), glued)
+            return self._write(len(rows), kept, records.arrays(), glued)
         finally:
             groups.reset(mark)  # … and are forgotten with the chunk
 
@@ -301,7 +299,7 @@ class Columnar:
     def _rare(self, records: _Records, r: int, ctx: Context) -> None:
         """What is said of the codes of row *r* that are not reportable codes of the release on
         its date, from its context: what codeset says of each (and of codes listed twice), and
-        the MCE edits of a code valid on the date but not in the release (as check_mce)."""
+        the MCE edits of a code valid on the date but not in the release."""
         for item, said in code_findings(ctx, self.cache):
             for j, f in enumerate([said] if isinstance(said, Finding) else [t.fill() for t in said]):
                 records.literals.append((r, CODES, item.position, -1, j, f))
@@ -314,9 +312,10 @@ class Columnar:
             found = conflicts(self.cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges)
             for j, f in enumerate(found):
                 records.literals.append((r, MCE, item.position, -1, j - 32, f))
-            if "unspecified" in period.flags:
-                for t in unspecified_templates(self.cache, period):
-                    records.literals.append((r, MCE, item.position, -1, 1, t.fill(item.shown)))
+            for rule in registered():
+                for t in rule.templates(self.cache, item.key or "", period):
+                    records.literals.append((r, FAMILY[rule.family], item.position, -1, rule.order,
+                                             t.fill(item.shown)))
             if item.position == 0:
                 for t in principal_templates(self.cache, period, ctx.inpatient, len(ctx.items) > 1):
                     records.literals.append((r, PRINCIPAL, 0, -1, 0, t.fill(item.shown)))
@@ -443,7 +442,7 @@ class Columnar:
 
     def _sex_unchecked(self, records: _Records, kept: list[Kept]) -> None:
         """A sex given on a date no MCE sex edit is in force: said after the first-listed
-        code's edits (Tables.sex_unchecked, naming no code), as check_mce says it."""
+        code's edits (Tables.sex_unchecked, naming no code)."""
         span = self.cache.sex_edits
         lo, hi = (_ordinal(span[0]), _ordinal(span[1])) if span is not None else (1, 0)
         for r, one in enumerate(kept):
@@ -482,28 +481,26 @@ class Columnar:
         groups = [t.hcc_group(cp, y) for cp, y in zip(occ[at].tolist(), year.tolist(), strict=True)]
         records.add(row[at], INFO, pos[at], 0, np.array(groups, dtype=np.int64), occ[at], 0, order=1)
 
-    def _write(self, n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], arrays: tuple[Ints, ...],
-               glued: Ints) -> list[Run | int]:
-        """The kept rows' lines from their records, in runs between the rows handed back; the
-        codes' pieces are in *glued* (Tables.glue). Put together by a kernel (kernels.lines)."""
+    def _write(self, n_rows: int, kept: list[Kept], arrays: tuple[Ints, ...], glued: Ints) -> list[Run]:
+        """The kept rows' lines from their records, in runs between the rows that cannot be
+        read; the codes' pieces are in *glued* (Tables.glue). Put together by a kernel
+        (kernels.lines; it could leave rows out, none is)."""
         t = self.tables
-        bad[arrays[1][arrays[2] == UNSUPPORTED]] = True
-        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES), bad,
-                                           t.pieces.native(), [_json_str(k[1]) for k in kept], HEAD)
-        return self._runs(n_rows, kept, bad, text, ends, errors)
+        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES),
+                                           np.zeros(len(kept), dtype=bool), t.pieces.native(),
+                                           [_json_str(k[1]) for k in kept], HEAD)
+        return self._runs(n_rows, kept, text, ends, errors)
 
-    @staticmethod
-    def _runs(n_rows: int, kept: list[Kept], bad: npt.NDArray[np.bool_], text: str, ends: list[int],
-              errors: list[bool]) -> list[Run | int]:
+    def _runs(self, n_rows: int, kept: list[Kept], text: str, ends: list[int], errors: list[bool]
+              ) -> list[Run]:
         """The chunk's rows in order: runs of kept rows' lines (row r's ends at ends[r] in
-        *text*), and the others' indexes."""
-        if len(kept) == n_rows and not bad.any():  # the common chunk: every row here, one run
+        *text*), and the lines of the rows that cannot be read (:meth:`_unreadable`)."""
+        if len(kept) == n_rows:  # the common chunk: every row here, one run
             return [Run(text, n_rows, sum(errors))]
-        got: list[Run | int] = []
+        got: list[Run] = []
         where = dict.fromkeys(range(n_rows), -1)
         for r, one in enumerate(kept):
-            if not bad[r]:
-                where[one[0]] = r
+            where[one[0]] = r
         first = -1
         for k, r in [*where.items(), (n_rows, -1)]:
             if r >= 0:
@@ -516,5 +513,5 @@ class Columnar:
                                sum(errors[first:last + 1])))
                 first = -1
             if k < n_rows:
-                got.append(k)
+                got.append(self._invalid[k])
         return got

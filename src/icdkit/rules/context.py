@@ -10,7 +10,7 @@ from icdkit.errors import MalformedCode
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Code, Period
 from icdkit.rules.findings import Encounter
-from icdkit.rules.govern import UNGOVERNED, Cell, Governing
+from icdkit.rules.governing_notes import UNGOVERNED, Governing
 
 #: A code's MS-DRG severity (level, CC exclusion collection), if any, and whether it maps to an HCC.
 Info = tuple[tuple[str, int | None] | None, bool]
@@ -46,9 +46,6 @@ class Context:
     day: str  # ISO date of service (the release's effective date when none was given)
     items: tuple[Item, ...]
     valid: tuple[Item, ...]  # items that are reportable codes of this release on the date
-    #: by a valid item's position, the other valid items its notes may name, each with the cell
-    #: of its governing screen it falls in (RuleCache.near); None until screened
-    near: dict[int, list[tuple[Item, Cell]]] | None = None
 
     @property
     def principal(self) -> Item | None:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from icdkit.errors import InvalidInput
 from icdkit.kb import KnowledgeBase, parse_date
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.context import Context, build_context
 from icdkit.rules.findings import Encounter
+from icdkit.rules.rule_cache import RuleCache
 
 SETTINGS = ("inpatient", "outpatient")
 MAX_CODES = 100  # a claim carries at most 25 diagnoses; more is a malformed request

@@ -12,35 +12,14 @@ both may be reported. So we report the conflict and say so, never pass it silent
 from __future__ import annotations
 
 from icdkit.models import Note
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FIRST, SECOND, Sink, Template
+from icdkit.rules.finding_templates import FIRST, SECOND, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import Cell, Governing, one_per_note
+from icdkit.rules.governing_notes import Cell, Governing, one_per_note
+from icdkit.rules.rule_cache import RuleCache
 
 EXCEPTION = ("Exception: when the two conditions are unrelated to each other, both may be reported "
              "(ICD-10-CM Excludes1 convention).")
-
-
-def check_excludes(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    near = cache.near(ctx)
-    if not near:
-        return
-    for a in ctx.valid:
-        others = near.get(a.position)
-        if not others:
-            continue
-        gov = a.governing
-        owner = a.shown == gov.owner  # else every note is inherited
-        for b, cell in others:
-            if not cell.excludes or b.key == a.key:
-                continue
-            if cell.exact:
-                rendered = exact_templates(cache, gov, cell, owner)
-            else:
-                rendered = inexact_templates(cache, gov, cell, owner, b.key or "")
-            out.put(rendered, a.shown, b.shown)
 
 
 def exact_templates(cache: RuleCache, gov: Governing, cell: Cell, owner: bool) -> tuple[Template, ...]:

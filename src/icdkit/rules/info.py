@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from icdkit.kb import KnowledgeBase
-from icdkit.rules.cache import HCC_MODEL, RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FIRST, Sink, Template
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
-
-
-def check_info(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    first = ctx.principal
-    year = hcc_year(ctx.day)
-    for item in ctx.valid:
-        sev, hcc = item.info
-        if sev is not None:
-            role = ("principal" if item is first else
-                    cc_role(cache.kb, sev, first.key, first.shown) if first is not None else "secondary")
-            out.put(cc_templates(cache, sev, role), item.shown)
-        if hcc:
-            out.put(hcc_findings(cache, item.key or "", item.shown, year))
+from icdkit.rules.rule_cache import HCC_MODEL, RuleCache
 
 
 def hcc_year(day: str) -> int:

@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icdkit.models import Period
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FIRST, Sink, Template
+from icdkit.rules.code_rules import code_rule
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
+from icdkit.rules.rule_cache import RuleCache
 
 _AGE_NAMES = {"newborn": "Newborn", "pediatric": "Pediatric", "maternity": "Maternity", "adult": "Adult"}
 
@@ -42,31 +42,6 @@ def _src(cache: RuleCache, edit: str, period: Period) -> Source:
 
 def _by_setting(inpatient: bool | None, when_inpatient: str, unknown: str, outpatient: str) -> str:
     return {True: when_inpatient, None: unknown, False: outpatient}[inpatient]
-
-
-def check_mce(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    enc = ctx.encounter
-    ranges = cache.age_ranges(ctx.day) if enc.age is not None else {}
-    for item in ctx.items:
-        period = item.period
-        if period is None or not period.flags:
-            continue
-        for f in conflicts(cache, item.shown, period, ctx.day, enc.age, enc.sex, ranges):
-            out.add(f)
-        if "unspecified" in period.flags:
-            out.put(unspecified_templates(cache, period), item.shown)
-    first = ctx.principal
-    if first is not None and first.period is not None and first.period.flags:
-        out.put(principal_templates(cache, first.period, ctx.inpatient, len(ctx.items) > 1), first.shown)
-    if enc.sex is not None and not sex_checked(cache, ctx.day):
-        out.put(sex_unchecked_templates(cache, enc.sex))
-
-
-def sex_checked(cache: RuleCache, day: str) -> bool:
-    """Whether MCE sex edits are in force on *day* (ISO): from the first day any code carries
-    one to the last (2015-10-01 to 2024-09-30)."""
-    span = cache.sex_edits
-    return span is not None and span[0] <= day <= span[1]
 
 
 def sex_unchecked_templates(cache: RuleCache, sex: str) -> tuple[Template, ...]:
@@ -110,8 +85,12 @@ def conflicts(cache: RuleCache, shown: str, period: Period, day: str, age: int |
     return found
 
 
-def unspecified_templates(cache: RuleCache, period: Period) -> tuple[Template, ...]:
-    """The unspecified finding of a code flagged so in *period*, with FIRST for the code."""
+@code_rule("unspecified", order=1)  # after the code's age and sex edits
+def unspecified_templates(cache: RuleCache, key: str, period: Period) -> tuple[Template, ...]:
+    """The unspecified finding of a code flagged so in *period* (none otherwise), with FIRST
+    for the code."""
+    if "unspecified" not in period.flags:
+        return ()
     return cache.templated(("unspecified", period), _unspecified, cache, period)
 
 

@@ -131,7 +131,7 @@ def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_gl
     w = np.arange(len(rec)) - np.repeat(np.cumsum(glen) - glen, glen)
     tid = g_flat[g_start[group][rec] + w]
     rank = t_rank[tid]
-    ordered = (((rank << 20 | key[rec]) << 7 | (order[rec] + 64)) << 6) | w
+    ordered = (((rank << 20 | key[rec]) << 7 | (order[rec] + 64)) << 32) | w
     erow = row[rec]
     by = np.lexsort((ordered, erow))
     tid, rec, erow, rank = tid[by], rec[by], erow[by], rank[by]

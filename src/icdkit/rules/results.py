@@ -1,9 +1,9 @@
 """Checking rows as read (rows.py) and writing one result per row, in input order.
 
 Results come CHUNK rows at a time from the evaluator (columnar.py, with either kernel set:
-kernels.py), as JSON Lines or read back into CSV rows; for a row it hands back (a finding its
-pieces cannot hold), the rules check one row at a time (check.py) — the same findings, byte for
-byte (tests/test_batch_equivalence.py).
+kernels.py), as JSON Lines or read back into CSV rows: every row, a row that cannot be read
+answered with ``invalid-input`` (``check()`` of each row alone gives the same findings, byte
+for byte: tests/test_batch_equivalence.py).
 """
 
 from __future__ import annotations
@@ -11,20 +11,14 @@ from __future__ import annotations
 import csv
 import gc
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
-from json.encoder import encode_basestring_ascii as _json_str  # json.dumps of a str, without its overhead
-from typing import IO, Any, NamedTuple, TypeVar
+from typing import IO, Any
 
-from icdkit.errors import IcdkitError
-from icdkit.rules.catalogue import severity
-from icdkit.rules.check import Checker, encounter
-from icdkit.rules.context import Context
-from icdkit.rules.emit import FindingSink, JsonSink
-from icdkit.rules.findings import Finding, Source
-from icdkit.rules.render import HEAD
-from icdkit.rules.rows import Row, readable
+from icdkit.rules.check import Checker
+from icdkit.rules.findings import Finding
+from icdkit.rules.rows import Row
 from icdkit.rules.speedups import columnar_for
 
 CSV_COLUMNS = ("id", "ok", "rule", "severity", "codes", "message", "source")
@@ -55,54 +49,11 @@ class Summary:
                 "with_errors": self.with_errors}
 
 
-S = TypeVar("S", FindingSink, JsonSink)
-
-
-class Prepared(NamedTuple):
-    """One input row, read and resolved."""
-
-    n: int  # row number
-    rid: str  # its id
-    ctx: Context | None  # None when it cannot be checked …
-    problem: str  # … and why ("" otherwise)
-
-
-def prepare_row(checker: Checker, n: int, row: dict[str, Any] | str) -> Prepared:
-    """Row *n* read and resolved: its id, and its context or why it cannot be checked."""
-    if isinstance(row, str):
-        return Prepared(n, f"row {n}", None, row)
-    rid = str(row.get("id") or f"row {n}")
-    try:
-        enc = encounter(row.get("codes") or "", age=row.get("age"), sex=row.get("sex"),
-                        date=row.get("date"), setting=row.get("setting"))
-        return Prepared(n, rid, checker.prepare(enc), "")
-    except (IcdkitError, TypeError, ValueError) as exc:
-        return Prepared(n, rid, None, str(exc))
-
-
-def check_prepared(checker: Checker, prepared: Prepared, sink: type[S]) -> tuple[S, bool]:
-    """The findings of a prepared row, and whether it was unreadable (then its only finding
-    is invalid-input)."""
-    n, rid, ctx, problem = prepared
-    if ctx is not None:
-        try:
-            out = sink()
-            checker.apply(ctx, out)
-            return out, False
-        except (IcdkitError, TypeError, ValueError) as exc:
-            problem = str(exc)
-    out = sink()
-    out.add(Finding("invalid-input", severity("invalid-input"), (), f"{rid}: {problem}",
-                    Source("input", f"batch row {n}")))
-    return out, True
-
-
 def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, summary: Summary, *,
                tune_gc: bool = False) -> None:
     """Check *rows* (from :func:`read_rows`) and write their results to *out*, counting them in
     *summary*. Results come CHUNK rows at a time from the evaluator (columnar.py), as JSON
-    Lines, or read back into CSV rows; a row it hands back (a finding its pieces cannot hold)
-    goes through the rules one at a time (Checker.apply). With *tune_gc* (for a program's entry
+    Lines, or read back into CSV rows. With *tune_gc* (for a program's entry
     point only), automatic collection is paused and :func:`_settle` collects every SETTLE_EVERY
     rows instead."""
     writer = csv.writer(out) if fmt == "csv" else None
@@ -115,44 +66,20 @@ def check_rows(checker: Checker, rows: Iterable[Row], out: IO[str], fmt: str, su
     try:
         while chunk := list(islice(rows, CHUNK)):
             before = summary.rows_in
-            for done in columnar.lines(chunk):
-                if isinstance(done, int):  # a row for the rules
-                    n, row = chunk[done]
-                    summary.rows_in += 1
-                    ok, invalid = _check_row(checker, n, row, writer, write)
-                    summary.invalid += invalid
-                    summary.with_errors += not ok
-                    summary.rows_out += 1
-                else:  # consecutive rows' results, from the evaluator
-                    if writer:
-                        _write_csv(writer, done.text)
-                    else:
-                        write(done.text)
-                    summary.rows_in += done.rows
-                    summary.with_errors += done.errors
-                    summary.invalid += done.invalid
-                    summary.rows_out += done.rows
+            for done in columnar.lines(chunk):  # consecutive rows' results
+                if writer:
+                    _write_csv(writer, done.text)
+                else:
+                    write(done.text)
+                summary.rows_in += done.rows
+                summary.with_errors += done.errors
+                summary.invalid += done.invalid
+                summary.rows_out += done.rows
             if collect and summary.rows_in // SETTLE_EVERY > before // SETTLE_EVERY:
                 _settle()
     finally:
         if collect:
             gc.enable()
-
-
-def _check_row(checker: Checker, n: int, row: dict[str, Any] | str | bytes, writer: Any,
-               write: Callable[[str], Any]) -> tuple[bool, bool]:
-    """Check row *n* with the rules and write its result (CSV with *writer*, else JSON Lines);
-    return whether it is ok and whether it was unreadable."""
-    prepared = prepare_row(checker, n, readable(row))
-    if writer:
-        found, invalid = check_prepared(checker, prepared, FindingSink)
-        for f in found.findings() or (None,):
-            writer.writerow(_encodable([prepared.rid, found.ok, *(_csv_finding(f) if f else ("",) * 5)]))
-        return found.ok, invalid
-    rendered, invalid = check_prepared(checker, prepared, JsonSink)
-    ok = rendered.ok
-    write(f"{HEAD[0]}{_json_str(prepared.rid)}{HEAD[1] if ok else HEAD[2]}{rendered.body()}{HEAD[3]}")
-    return ok, invalid
 
 
 def _write_csv(writer: Any, text: str) -> None:

@@ -148,7 +148,7 @@ def read_rows(stream: IO[bytes], progress: Callable[[int], None] | None = None, 
               ) -> Iterator[Row]:
     """Yield (row number, fields) or (row number, problem) for each non-blank input line. With
     *raw*, the lines of JSON Lines input are yielded as they were read (bytes), for the
-    columnar checker to read (``readable`` reads those it hands back)."""
+    columnar checker to read (``readable`` reads those its kernel does not)."""
     numbered: Iterator[tuple[int, bytes]] = (
         (n, line) for n, line in enumerate(physical_lines(stream, progress), 1) if not blank(line))
     first = next(numbered, None)

@@ -27,42 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from icdkit.rules.cache import RuleCache
 from icdkit.rules.catalogue import severity
-from icdkit.rules.context import Context, Item
-from icdkit.rules.emit import FIRST, Sink, Template
+from icdkit.rules.finding_templates import FIRST, Template
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import Governing, Instruction
+from icdkit.rules.governing_notes import Governing, Instruction
+from icdkit.rules.rule_cache import RuleCache
 
 
 def _src(cache: RuleCache, ins: Instruction) -> Source:
     return Source("note", ins.text, at=ins.source, release=cache.kb.release)
-
-
-def is_manifestation(item: Item) -> bool:
-    """A manifestation code: MCE manifestation flag, or 'in diseases classified elsewhere'."""
-    return item.elsewhere or "manifestation" in item.flags
-
-
-def check_sequencing(ctx: Context, cache: RuleCache, out: Sink) -> None:
-    near = cache.near(ctx)
-    for item in ctx.valid:
-        others = near.get(item.position)
-        named = [b for b, cell in others if cell.named] if others else None  # often only Excludes name them
-        first, manifestation = item.position == 0, is_manifestation(item)
-        if not named:  # the common case: no other code is named by any of its instructions
-            got = item.governing.absent.get((first, manifestation))  # absent_templates, kept
-            if got is None:
-                got = absent_templates(cache, item.governing, first, manifestation)
-            if got:
-                out.put(got, item.shown)
-            continue
-        for said in instructed(cache, item.governing, item.shown, item.position, manifestation,
-                               [(b.key or "", b.position, b.shown) for b in named]):
-            if isinstance(said, Finding):
-                out.add(said)
-            else:
-                out.put(said, item.shown)
 
 
 def instructed(cache: RuleCache, gov: Governing, shown: str, position: int, manifestation: bool,

@@ -1,6 +1,6 @@
 """The columnar evaluator of a checker's batches, and the rule tables every store is built with.
 
-The evaluator (columnar.py) reads the rule tables compiled into the store (tables.py) and runs
+The evaluator (columnar.py) reads the rule tables compiled into the store (rule_tables.py) and runs
 its kernels (kernels.py): the C accelerator when it was built, else the same functions in
 Python and numpy (``ICDKIT_PUREPYTHON=1`` forces them) — one evaluator, the same bytes.
 
@@ -18,7 +18,7 @@ from icdkit import store
 from icdkit.errors import IcdkitError
 from icdkit.rules.check import Checker
 from icdkit.rules.columnar import Columnar
-from icdkit.rules.tables_version import STAGE, version
+from icdkit.rules.rule_tables_version import STAGE, version
 from icdkit.store import Arrays, Stage
 
 
@@ -28,13 +28,13 @@ def columnar_for(checker: Checker) -> Columnar:
 
 
 def stages() -> tuple[Stage, ...]:
-    """What every store is built with: its rule tables (tables.py). Cheap: nothing is compiled
+    """What every store is built with: its rule tables (rule_tables.py). Cheap: nothing is compiled
     unless the store builds."""
     return (Stage(STAGE, version(), _compile_tables),)
 
 
 def _compile_tables(path: Path) -> Arrays:
-    from icdkit.rules.tables import compile_tables  # (numpy: only to compile)
+    from icdkit.rules.rule_tables import compile_tables  # (numpy: only to compile)
 
     return compile_tables(path)
 

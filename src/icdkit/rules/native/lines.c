@@ -1,5 +1,5 @@
 /* lines(): a chunk's JSON Lines results from its finding records. Each record names a group of
- * finding templates (pieces.py); each template is a run of text pieces with holes for the
+ * finding templates (finding_text.py); each template is a run of text pieces with holes for the
  * codes. Here the records' templates are put in each row's order and their pieces, holes filled
  * with the codes' display forms, copied once into one string: what numpy sorts and takes and a
  * Python join of the pieces did, without an object per piece. The pieces' texts are read from
@@ -124,7 +124,7 @@ lines(PyObject *self, PyObject *args)
         CHECK(group[r] >= 0 && group[r] < g_len->n, "group");
         CHECK(order[r] >= -64 && order[r] < 64 && key[r] >= 0 && key[r] < (1 << 20), "record's order");
         int64_t start = g_start->v[group[r]], len = g_len->v[group[r]];
-        CHECK(start >= 0 && len >= 0 && len < 64 && start + len <= g_flat->n, "group's templates");
+        CHECK(start >= 0 && len >= 0 && len < ((int64_t)1 << 32) && start + len <= g_flat->n, "group's templates");
         if (!is_bad[row[r]])
             count[row[r] + 1] += len;
     }
@@ -147,7 +147,7 @@ lines(PyObject *self, PyObject *args)
             CHECK(rank >= 0 && rank < 4, "template's rank");
             /* severity, family and positions (key), then the order of groups at one position
              * and of templates in a group */
-            uint64_t o = (((uint64_t)rank << 20 | (uint64_t)key[r]) << 7 | (uint64_t)(order[r] + 64)) << 6;
+            uint64_t o = (((uint64_t)rank << 20 | (uint64_t)key[r]) << 7 | (uint64_t)(order[r] + 64)) << 32;
             entries[cursor[R]++] = (Entry){o | (uint64_t)w, tid, r};
         }
     }

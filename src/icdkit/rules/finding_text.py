@@ -1,14 +1,14 @@
 """Finding templates as runs of text pieces, and tuples of templates as numbered groups: what
 the columnar checker (columnar.py) gathers a chunk's result lines from.
 
-A template (emit.Template) is a finding's JSON text split at the display forms of its codes.
+A template (finding_templates.Template) is a finding's JSON text split at the display forms of its codes.
 Here each text piece has a number, a template is the run of its pieces' numbers with holes
 (HOLE_FIRST, HOLE_SECOND) where the codes go, each run led by the separator ", " (joined to its
 first piece; ``t_lead`` holds that piece without, for a row's first finding); a *group* is
 the templates one rule gives for one code or pair (none, one or several), by number. Every
 structure is an array, so a chunk's findings are put together by a kernel (kernels.lines).
 
->>> from icdkit.rules.emit import FIRST, Template
+>>> from icdkit.rules.finding_templates import FIRST, Template
 >>> from icdkit.rules.findings import Finding, Source
 >>> groups = Groups(Pieces())
 >>> g = groups.of((Template(Finding("hcc", "info", (FIRST,), f"{FIRST} maps", Source("table", "t"))),))
@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from icdkit.rules import kernels
-from icdkit.rules.emit import Template
-from icdkit.rules.screen import Column
+from icdkit.rules.finding_templates import Template
+from icdkit.rules.pair_screen import Column
 
 Ints = npt.NDArray[np.int64]
 
@@ -42,8 +42,7 @@ def hole(second: bool, glue: int) -> int:
 
 
 HOLE_FIRST, HOLE_SECOND = hole(False, 0), hole(True, 0)
-NONE, UNSUPPORTED = -1, -2  # groups: no finding; a template the pieces cannot hold (the rules run)
-MAX_GROUP = 64  # templates in one group (the columnar checker tells them apart in 6 bits)
+NONE = -1  # groups: no finding
 
 
 class Pieces:
@@ -106,12 +105,12 @@ class Groups:
         self.g_start, self.g_len, self.g_flat = Column(np.int64), Column(np.int64), Column(np.int64)
 
     def of(self, templates: tuple[Template, ...]) -> int:
-        """The number of a group of templates (NONE when empty, UNSUPPORTED when one of them
-        cannot be split at its codes)."""
+        """The number of a group of templates (NONE when empty). Every template splits at its
+        codes (finding_templates.Template.chunks) and a group may hold any number of them, so every finding
+        a rule gives has its group: the evaluator hands no row back."""
         got = self._gid.get(templates)
         if got is None:
-            tids = [self._template(t) for t in templates]
-            got = UNSUPPORTED if min(tids) < 0 else self._group(tids)
+            got = self._group([self._template(t) for t in templates]) if templates else NONE
             self._gid[templates] = got
         return got
 
@@ -153,24 +152,21 @@ class Groups:
     def _template(self, t: Template) -> int:
         got = self._tid.get(t)
         if got is None:
-            if t.chunks is None:
-                got = UNSUPPORTED
-            else:
-                run: list[int | str] = []
-                for i, part in enumerate(t.chunks):
-                    if i:
-                        run.append(HOLE_SECOND)
-                    for j, text in enumerate(part):
-                        if j:
-                            run.append(HOLE_FIRST)
-                        if text:
-                            run.append(text)
-                run = _glue(run)
-                of = self.pieces.of
-                lead = run[0]  # the separator joins the first text (JSON of a finding starts with one)
-                ids = [of(f", {lead}"), *run[1:]] if isinstance(lead, str) else [SEP, *run]
-                got = self._run([of(x) if isinstance(x, str) else x for x in ids], t.rank,
-                                of(lead) if isinstance(lead, str) else EMPTY)
+            run: list[int | str] = []
+            for i, part in enumerate(t.chunks):
+                if i:
+                    run.append(HOLE_SECOND)
+                for j, text in enumerate(part):
+                    if j:
+                        run.append(HOLE_FIRST)
+                    if text:
+                        run.append(text)
+            run = _glue(run)
+            of = self.pieces.of
+            lead = run[0]  # the separator joins the first text (JSON of a finding starts with one)
+            ids = [of(f", {lead}"), *run[1:]] if isinstance(lead, str) else [SEP, *run]
+            got = self._run([of(x) if isinstance(x, str) else x for x in ids], t.rank,
+                            of(lead) if isinstance(lead, str) else EMPTY)
             self._tid[t] = got
         return got
 
@@ -185,8 +181,7 @@ class Groups:
         return tid
 
     def _group(self, tids: list[int]) -> int:
-        if len(tids) >= MAX_GROUP:
-            return UNSUPPORTED
+        """A group of templates, by number (the kernels tell up to 2**32 of one group apart)."""
         gid = self.g_len.size
         self.g_start.extend([self.g_flat.size])
         self.g_len.extend([len(tids)])

@@ -1,7 +1,7 @@
 """Per-knowledge-base memo of what rules ask about codes again and again (batch checks).
 
-Per spelling of a code: its node, validity periods, what governs it (govern.py) and its
-MS-DRG / HCC facts. Per finding shape: its template, rendered once (emit.py). Per encounter:
+Per spelling of a code: its node, validity periods, what governs it (governing_notes.py) and its
+MS-DRG / HCC facts. Per finding shape: its template, rendered once (finding_templates.py). Per encounter:
 the pairs of codes the governing notes may relate, each with its cell of the screen.
 Every memo keyed by what a caller asks (spellings, dates, finding shapes) is bounded by
 count (MEMO_LIMIT) and by bytes (:class:`icdkit.memo.Memo`), so memory stays flat however
@@ -18,10 +18,10 @@ from icdkit.kb import KnowledgeBase
 from icdkit.memo import Memo
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
-from icdkit.rules.context import Context, Item, Spelling, resolve
-from icdkit.rules.emit import FIRST, SECOND, Template, json_safe
+from icdkit.rules.context import Spelling, resolve
+from icdkit.rules.finding_templates import FIRST, SECOND, Template, json_safe
 from icdkit.rules.findings import Finding, Source
-from icdkit.rules.govern import UNGOVERNED, Cell, Excludes, Governing, Instruction, group
+from icdkit.rules.governing_notes import UNGOVERNED, Excludes, Governing, Instruction, group
 
 MEMO_LIMIT = 200_000
 MEMO_BYTES = 8 << 20  # per memo keyed by what callers ask
@@ -170,26 +170,6 @@ class RuleCache:
         if last and first and (last.kind, last.source) == (first.kind, first.source):
             return group(self.kb.effective_notes(key, kinds=_SEQUENCING))  # one run across two nodes
         return (*own, *inherited) if own else inherited
-
-    def near(self, ctx: Context) -> dict[int, list[tuple[Item, Cell]]]:
-        """For each valid item's position, the other valid items its notes may name (often
-        none), each with the cell of its governing screen it falls in.
-
-        One bisection of the key strings per pair (``Governing.cell``). A batch screens a
-        chunk's pairs at once in numpy (``Screen.live``, columnar.py); tests/test_screen.py holds
-        the two to the same pairs.
-        """
-        got = ctx.near
-        if got is None:
-            got = ctx.near = {}
-            items = ctx.valid
-            for a in items if len(items) > 1 else ():
-                gov = a.governing
-                if gov.bounds:
-                    found = [(b, c) for b in items if b is not a and (c := gov.cell(b.key or "")) is not None]
-                    if found:
-                        got[a.position] = found
-        return got
 
     def names_manifestation(self, ref: Ref) -> bool:
         """Whether a reference covers a manifestation ('in diseases classified elsewhere') code."""

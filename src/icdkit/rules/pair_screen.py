@@ -1,5 +1,5 @@
 """The pair screen of many encounters at once: which cell of its governing screen each other
-code of the claim falls in (govern.py), for every ordered pair of a chunk's codes, in numpy.
+code of the claim falls in (governing_notes.py), for every ordered pair of a chunk's codes, in numpy.
 
 A batch row holds ~7 codes, so ~50 ordered pairs, nearly all of which no note relates. Bisecting
 each in Python costs more than all the findings of the row; here the chunk's pairs are bisected
@@ -13,7 +13,7 @@ serves every pair of the chunk whatever governs its first code.
 
 >>> from icdkit.refs import parse_refs
 >>> from icdkit.models import Note
->>> from icdkit.rules.govern import Excludes, Governing
+>>> from icdkit.rules.governing_notes import Excludes, Governing
 >>> from icdkit.rules.findings import Source
 >>> n = Note("excludes1", "cervical disc disorders (M50.-)", "M54.2", "code", parse_refs("(M50.-)"))
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
@@ -35,13 +35,13 @@ import numpy.typing as npt
 
 from icdkit.refs import RefSet  # noqa: F401  (doctest)
 from icdkit.rules import kernels
-from icdkit.rules.govern import UNGOVERNED, UNSET, Cell, Governing
+from icdkit.rules.governing_notes import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
 Order = Callable[[], tuple[Sequence[str], dict[str, int]]]  # gives a release's sorted keys and their ranks
 
 #: a live cell of a restored screen: worked out in the process that saved it (what it means is
-#: in the tables saved with it, tables.py)
+#: in the tables saved with it, rule_tables.py)
 SAVED = Cell((), True, (), False)
 
 

@@ -1,4 +1,4 @@
-"""The pair screen (rules/govern.py) against the references it stands for.
+"""The pair screen (rules/governing_notes.py) against the references it stands for.
 
 For the Governing of real FY2026 codes, every cell of the screen must say what the references
 themselves say of any code in it: which Excludes references cover it (``RefSet.hits``, with
@@ -13,8 +13,8 @@ import random
 
 from icdkit import KnowledgeBase
 from icdkit.refs import RefSet
-from icdkit.rules.cache import RuleCache
-from icdkit.rules.govern import Governing, one_per_note
+from icdkit.rules.governing_notes import Governing, one_per_note
+from icdkit.rules.rule_cache import RuleCache
 
 
 def _governings(kb: KnowledgeBase, cache: RuleCache, n: int, seed: int) -> list[Governing]:

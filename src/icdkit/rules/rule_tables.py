@@ -4,10 +4,11 @@ once when the knowledge base is built and stored inside it.
 * A code as typed has a *number*; each of its validity periods (first and last day as
   ordinals) a *code period* (cp).
 * A cp holds what the rules say of the code on its own in that period, as template groups
-  (pieces.py): its instructions when none of their codes is on the claim, as first-listed or
-  not (``absent_templates``); its unspecified edit; its edits as first-listed for each setting,
+  (finding_text.py): its instructions when none of their codes is on the claim, as first-listed or
+  not (``absent_templates``); what each rule of a code on its own says (code_rules.py, e.g.
+  the unspecified edit); its edits as first-listed for each setting,
   alone or not (``principal_templates``); its CC/MCC flag as principal and as secondary; and
-  the facts the rest reads: its governing screen and key rank (screen.py), display form,
+  the facts the rest reads: its governing screen and key rank (pair_screen.py), display form,
   MS-DRG exclusion collection, whether it maps to an HCC or carries age or sex edits.
 * Each cell of every governing screen: what it holds (Excludes without or with qualifiers, an
   instruction's reference) and, for Excludes without qualifiers, the group of findings for a
@@ -52,26 +53,29 @@ from icdkit import codes, store
 from icdkit.errors import IcdkitError
 from icdkit.kb import KnowledgeBase
 from icdkit.models import Period
+from icdkit.rules.code_rules import registered
 from icdkit.rules.context import Spelling
 from icdkit.rules.encounters import Rules
 from icdkit.rules.excludes import exact_templates
-from icdkit.rules.govern import Governing
+from icdkit.rules.finding_text import GLUES, NONE, Groups, Pieces
+from icdkit.rules.governing_notes import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
-from icdkit.rules.mce import principal_templates, sex_unchecked_templates, unspecified_templates
-from icdkit.rules.pieces import GLUES, NONE, Groups, Pieces
-from icdkit.rules.screen import SAVED, Column, Screen
+from icdkit.rules.mce import principal_templates, sex_unchecked_templates
+from icdkit.rules.pair_screen import SAVED, Column, Screen
+from icdkit.rules.rule_tables_version import STAGE, version
 from icdkit.rules.sequencing import absent_templates, instruction_templates
-from icdkit.rules.tables_version import STAGE, version
 
 Ints = npt.NDArray[np.int64]
 
 #: what a cell of a screen holds (bits): Excludes without / with qualifiers, an instruction's reference
 EXACT, INEXACT, NAMED = 1, 2, 4
 SETTINGS = (None, True, False)  # a row's setting (0, 1, 2) as the MCE rules take it: inpatient or not
+#: the rules of a code on its own (code_rules.py), each a column of code periods: ``own_<rule id>``
+OWN_COLUMNS = tuple(f"own_{r.id}" for r in registered())
 #: per code period, in this order: see the module
-CP_COLUMNS = ("gid", "rank", "shown", "owner", "period", "seq0", "seq1", "unspec", "ccp", "ccs", "coll",
+CP_COLUMNS = ("gid", "rank", "shown", "owner", "period", "seq0", "seq1", "ccp", "ccs", "coll",
               "hcc", "demo", "flags", "manifestation",
-              *(f"principal{s}{n}" for s in range(3) for n in range(2)))
+              *(f"principal{s}{n}" for s in range(3) for n in range(2)), *OWN_COLUMNS)
 UNKNOWN = -2  # in the per-cell and per-screen columns: not worked out yet
 CODE_FIRST = 1  # an instruction's kind (ins_kind): Code first, or another (0)
 #: per instruction: its kind, and its findings' group when none of its codes is on the claim, for
@@ -317,10 +321,9 @@ class Tables:
                      for setting in SETTINGS for several in (False, True)]
         values = (self.screen.gid(gov), self.screen.rank[sp.key or ""], self.pieces.of(sp.shown),
                   int(sp.shown == gov.owner), i, group(absent_templates(cache, gov, False, manifestation)),
-                  group(absent_templates(cache, gov, True, manifestation)),
-                  group(unspecified_templates(cache, p)) if "unspecified" in p.flags else NONE, *cc, int(hcc),
+                  group(absent_templates(cache, gov, True, manifestation)), *cc, int(hcc),
                   int(not _DEMOGRAPHIC.isdisjoint(p.flags)), int(bool(p.flags)), int(manifestation),
-                  *principal)
+                  *principal, *(group(r.templates(cache, sp.key or "", p)) for r in registered()))
         cp = self._columns["cp_gid"].size + len(self._pending["cp_gid"])
         for name, value in zip(CP_COLUMNS, values, strict=True):
             self._pending[f"cp_{name}"].append(value)

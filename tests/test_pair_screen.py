@@ -1,4 +1,4 @@
-"""The chunked pair screen (rules/screen.py) against the one-pair screen it vectorises.
+"""The chunked pair screen (rules/pair_screen.py) against the one-pair screen it vectorises.
 
 For rows of random FY2026 codes (with repeats, and codes governed by nothing), the pairs the
 numpy screen returns must be exactly the ordered pairs whose second code lies in a live cell
@@ -18,9 +18,9 @@ pytest.importorskip("icdkit.rules._native", reason="the optional C accelerator w
 import numpy as np
 
 from icdkit import KnowledgeBase
-from icdkit.rules.cache import RuleCache
-from icdkit.rules.govern import Cell
-from icdkit.rules.screen import Screen
+from icdkit.rules.governing_notes import Cell
+from icdkit.rules.pair_screen import Screen
+from icdkit.rules.rule_cache import RuleCache
 
 
 def _contents(c: Cell) -> tuple[object, ...]:

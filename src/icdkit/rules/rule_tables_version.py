@@ -1,4 +1,4 @@
-"""The name and version under which the rule tables (tables.py) are kept in a knowledge base.
+"""The name and version under which the rule tables (rule_tables.py) are kept in a knowledge base.
 
 Cheap to import (no numpy, no kernels): a command that only opens a store checks with these
 whether it holds the rule tables of this icdkit, and compiles nothing.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
-from icdkit.rules.emit import Template
+from icdkit.rules.finding_templates import Template
 from icdkit.rules.findings import Source
 
 
