@@ -65,6 +65,36 @@ def test_the_byte_estimate_follows_what_the_allocator_spends() -> None:
     assert m.bytes <= held + 4000 * (memo.ENTRY + 8)
 
 
+def test_threads_storing_into_one_memo_at_once_never_fail() -> None:
+    """A server's lane thread and its thread pool fill the same memos: two trims at once once
+    raised KeyError (a 500 in a 10-minute soak), checking an entry then deleting it."""
+    import sys
+    import threading
+
+    shared: Memo[int, int] = Memo("race", 4000, weigh=lambda k, v: 100)
+    failures: list[BaseException] = []
+
+    def store(seed: int) -> None:
+        try:
+            for i in range(50_000):
+                shared[(seed * 1_000_003 + i) % 5000] = i
+        except Exception as exc:  # any failure is the finding
+            failures.append(exc)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=store, args=(s,)) for s in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not failures, failures[:3]
+    assert 0 < len(shared) * 100 <= 2 * shared.limit
+
+
 def test_a_bounded_function_memo_forgets_and_still_answers() -> None:
     calls = []
 

@@ -113,7 +113,7 @@ class Memo(dict[K, V]):
         weight = self._weigh(key, value)
         if weight > self.limit:  # never kept: it would push out everything else
             if old is not _MISSING:
-                dict.__delitem__(self, key)
+                dict.pop(self, key, None)
             return
         dict.__setitem__(self, key, value)
         self.bytes += weight
@@ -143,12 +143,15 @@ class Memo(dict[K, V]):
                 freed += weigh(k, v)
         except RuntimeError:  # another thread changed the memo meanwhile: trim what was seen
             pass
-        for k, v in doomed:
-            if dict.get(self, k, _MISSING) is v:  # not stored anew meanwhile (its weight is known)
-                dict.__delitem__(self, k)
+        for k, v in doomed:  # one atomic pop each: another thread may trim or store meanwhile
+            got = dict.pop(self, k, _MISSING)
+            if got is v:  # as chosen (its weight is known)
                 self.forgotten += 1
-            else:
+            elif got is _MISSING:  # another trim took it, and its weight
                 freed -= weigh(k, v)
+            else:  # stored anew meanwhile: that value is the one forgotten
+                freed += weigh(k, got) - weigh(k, v)
+                self.forgotten += 1
         self.bytes -= freed
         if not len(self):
             self.bytes = 0
