@@ -30,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -49,16 +50,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, release: str | None, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(port: int, release: str | None, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    """Start ``icdkit serve`` with its stderr kept in *log*: a pipe nobody reads would lose the
+    traceback of a 500 (and block the server once the pipe is full)."""
     cmd = [sys.executable, "-m", "icdkit.cli", "serve", "--host", HOST, "--port", str(port),
            "--workers", str(workers)]
     if release:
         cmd += ["--release", release]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sink)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"server exited: {log.read_text(errors='replace')[-4000:]}")
         try:
             with socket.create_connection((HOST, port), timeout=1) as s:
                 s.sendall(b"GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
@@ -241,12 +245,15 @@ def main() -> None:
     ap.add_argument("--soak", "--soak-seconds", dest="soak", type=float, default=60,
                     help="length of the unique-input soak in seconds (600: the 10-minute soak)")
     ap.add_argument("--samples", type=int, default=20, help="RSS samples over the soak")
+    ap.add_argument("--server-log", type=Path,
+                    default=Path(tempfile.gettempdir()) / "icdkit-bench-server.log",
+                    help="where the server's stderr is kept (its tracebacks, if any request failed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
     code_paths, search_paths, soak_paths = inputs(args.release)
     port = free_port()
-    server = start_server(port, args.release, args.workers)
+    server = start_server(port, args.release, args.workers, args.server_log)
     report: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                               "workers": args.workers}
     try:
@@ -289,6 +296,10 @@ def main() -> None:
             server.kill()
             report["stop"] = "did not stop within 20 s of SIGTERM: killed"
     report["load_after"] = round(os.getloadavg()[0], 1)
+    log_lines = args.server_log.read_text(errors="replace").splitlines()
+    report["server_log"] = {"path": str(args.server_log),
+                            "tracebacks": sum(line.startswith("Traceback") for line in log_lines),
+                            "error_lines": [line for line in log_lines if "Error" in line][:20]}
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -309,6 +320,9 @@ def main() -> None:
     print(f"verdict    RSS {'flat' if s['flat'] else 'NOT flat'} over the soak (growth {s['growth_mib']} MiB "
           f"after the first fifth)")
     print(f"health after the soak: {report.get('health_after')}; {report.get('stop', 'stopped on SIGTERM')}")
+    log = report["server_log"]
+    print(f"server log {log['path']}: {log['tracebacks']} tracebacks"
+          + "".join(f"\n  {line}" for line in log["error_lines"]))
 
 
 if __name__ == "__main__":
