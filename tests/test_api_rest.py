@@ -111,18 +111,22 @@ def test_html_pages_still_served_with_local_assets(client: TestClient) -> None:
     assert "font" in client.get("/static/site.css").text
 
 
-def test_a_server_builds_the_releases_a_code_consults_at_start_not_in_a_request(
+def test_a_server_opens_the_releases_a_code_consults_at_start_not_in_a_request(
         kb: KnowledgeBase, tmp_path: Path) -> None:
-    """An unknown code's answer consults every bundled release (which held it, and when): on a
-    store where only FY2026 is built, the server builds FY2025 at start; a request built it
-    within its 5 s budget before, and answered 503 instead of the 404 with suggestions."""
+    """An unknown code's answer consults every bundled release (which held it, and when): the
+    server opens every other release at start (``KnowledgeBase.other``, which builds a bundled
+    one not built yet); a request used to open — even build — FY2025 within its 5 s budget and
+    answer 503 instead of the 404 with suggestions."""
     from icdkit import store
 
-    shutil.copyfile(kb.path, tmp_path / kb.path.name)
-    alone = KnowledgeBase(tmp_path / kb.path.name)
-    assert not store.is_current(store.db_path("FY2025", tmp_path))
+    for built in (kb, kb.other("FY2025")):  # both built in the run's store (once per run)
+        copy = store.db_path(built.release, tmp_path)
+        shutil.copyfile(built.path, copy)
+        shutil.copyfile(f"{built.path}.sha256", f"{copy}.sha256")  # the build's checksum
+    alone = KnowledgeBase(store.db_path("FY2026", tmp_path))
+    assert "FY2025" not in alone._others
     app = create_app(alone)
-    assert store.is_current(store.db_path("FY2025", tmp_path))
+    assert "FY2025" in alone._others, "the other release was not opened at start"
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/api/codes/W21.89A")
     assert r.status_code == 404 and "W21.89XA" in r.json()["error"]["suggestions"]
