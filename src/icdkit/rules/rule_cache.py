@@ -12,10 +12,11 @@ release's own nodes and notes are bounded by the release.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable
 
 from icdkit.kb import KnowledgeBase
-from icdkit.memo import Memo
+from icdkit.memo import ENTRY, Memo, approx_size
 from icdkit.models import Note
 from icdkit.refs import Ref, RefSet
 from icdkit.rules.context import Spelling, resolve
@@ -36,6 +37,15 @@ _EXCLUDES = ("excludes1", "excludes2")
 _SEQUENCING = ("code_first", "use_additional", "code_also")
 
 
+def _spelling_bytes(raw: str, sp: Spelling) -> int:
+    """What one memoised spelling holds of its own: the entry, the typed code and the record with
+    its strings, periods and facts. Its node and governing notes are the knowledge base's and
+    this cache's (shared, held anyway): weighing them deeply made compiling a release's 74,000
+    codes spend most of its time in :func:`~icdkit.memo.approx_size`."""
+    return (ENTRY + approx_size(raw) + sys.getsizeof(sp) + approx_size(sp.shown) + approx_size(sp.problem)
+            + approx_size(sp.periods) + approx_size(sp.info))
+
+
 class RuleCache:
     """What the rules ask of one knowledge base, computed once and kept (bounded)."""
 
@@ -46,7 +56,7 @@ class RuleCache:
         self._memo: dict[tuple[object, ...], tuple[Template, ...]] = Memo("rules.findings", MEMO_BYTES)
         self._templates: dict[tuple[object, ...], tuple[Template, ...]] = Memo("rules.templates", MEMO_BYTES)
         # what spelling() returned, by the code as typed
-        self.spellings: dict[str, Spelling] = Memo("rules.spellings", MEMO_BYTES)
+        self.spellings: dict[str, Spelling] = Memo("rules.spellings", MEMO_BYTES, _spelling_bytes)
         self._sources: dict[int, tuple[Note, Source]] = {}  # id of a note -> (it, its Source)
         self._days: dict[dt.date, str] = Memo("rules.days", 1 << 20)
         self._ages: dict[str, dict[str, tuple[int, int]]] = Memo("rules.age_ranges", 1 << 20)
