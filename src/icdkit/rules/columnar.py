@@ -486,6 +486,7 @@ class Columnar:
         read; the codes' pieces are in *glued* (Tables.glue). Put together by a kernel
         (kernels.lines; it could leave rows out, none is)."""
         t = self.tables
+        t.pieces.need(t.groups.pieces_of(arrays[2]))  # (the saved pieces are read as needed)
         text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES),
                                            np.zeros(len(kept), dtype=bool), t.pieces.native(),
                                            [_json_str(k[1]) for k in kept], HEAD)
