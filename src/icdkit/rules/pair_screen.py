@@ -44,7 +44,7 @@ SAVED = Cell((), True, (), False)
 
 
 class Column(Generic[G]):
-    """A growable numpy array (appends amortised by doubling)."""
+    """A growable numpy array (appends amortised by growing a quarter at a time)."""
 
     __slots__ = ("data", "size")
 
@@ -55,18 +55,30 @@ class Column(Generic[G]):
     @classmethod
     def of(cls, values: npt.NDArray[Any], dtype: type[G]) -> Column[G]:
         """A column of *dtype* holding *values* (a copy: it grows)."""
-        got = cls(dtype)
-        got.extend(values)  # type: ignore[arg-type]  # an array, as extend takes
+        got = cls.__new__(cls)
+        got.data = np.array(values, dtype=dtype)
+        got.size = len(values)
         return got
 
     def extend(self, values: Sequence[int]) -> None:
         end = self.size + len(values)
-        if end > len(self.data):
-            grown = np.zeros(max(end, 2 * len(self.data)), dtype=self.data.dtype)
-            grown[:self.size] = self.data[:self.size]
-            self.data = grown
+        self._reserve(end)
         self.data[self.size:end] = values
         self.size = end
+
+    def pad(self, n: int, value: int) -> None:
+        """*n* more items, each *value*."""
+        end = self.size + n
+        self._reserve(end)
+        self.data[self.size:end] = value
+        self.size = end
+
+    def _reserve(self, end: int) -> None:
+        if end > len(self.data):
+            # (by a quarter: a restored column of ~100,000 items grows by one code period at a time)
+            grown = np.zeros(max(end, len(self.data) + len(self.data) // 4 + 1024), dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
 
     def view(self) -> npt.NDArray[G]:
         return self.data[:self.size]

@@ -176,14 +176,14 @@ class Tables:
         """The per-cell and per-screen columns as long as the screen (screens entered since)."""
         more = len(self.screen.cells) - self._columns["cell_kind"].size
         if more > 0:
-            self._columns["cell_kind"].extend([-1] * more)
-            self._columns["cell_exact0"].extend([0] * more)
-            self._columns["cell_exact1"].extend([0] * more)
-            self._columns["cell_named"].extend([UNKNOWN] * more)
+            self._columns["cell_kind"].pad(more, -1)
+            self._columns["cell_exact0"].pad(more, 0)
+            self._columns["cell_exact1"].pad(more, 0)
+            self._columns["cell_named"].pad(more, UNKNOWN)
         more = len(self.screen.govs) - self._columns["gov_first"].size
         if more > 0:
-            self._columns["gov_first"].extend([UNKNOWN] * more)
-            self._columns["gov_count"].extend([0] * more)
+            self._columns["gov_first"].pad(more, UNKNOWN)
+            self._columns["gov_count"].pad(more, 0)
 
     def key(self, cp: int) -> str:
         """The key of a code period's code."""
@@ -212,7 +212,7 @@ class Tables:
         glued, width = self._glued, len(GLUES)
         more = len(self.cp["shown"]) * width - glued.size
         if more > 0:
-            glued.extend([-1] * more)
+            glued.pad(more, -1)
         missing = _distinct(cps[glued.data[cps * width] < 0])
         if missing.size:
             text = self.pieces.text
