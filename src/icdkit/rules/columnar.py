@@ -484,11 +484,10 @@ class Columnar:
     def _write(self, n_rows: int, kept: list[Kept], arrays: tuple[Ints, ...], glued: Ints) -> list[Run]:
         """The kept rows' lines from their records, in runs between the rows that cannot be
         read; the codes' pieces are in *glued* (Tables.glue). Put together by a kernel
-        (kernels.lines; it could leave rows out, none is)."""
+        (kernels.lines)."""
         t = self.tables
         t.pieces.need(t.groups.pieces_of(arrays[2]))  # (the saved pieces are read as needed)
-        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES),
-                                           np.zeros(len(kept), dtype=bool), t.pieces.native(),
+        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES), t.pieces.native(),
                                            [_json_str(k[1]) for k in kept], HEAD)
         return self._runs(n_rows, kept, text, ends, errors)
 
