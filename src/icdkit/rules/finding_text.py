@@ -110,6 +110,11 @@ class Pieces:
         self.text.append(text)
         return len(self.text) - 1
 
+    @property
+    def partial(self) -> bool:
+        """Whether some saved pieces are not read yet."""
+        return bool(self._unread)
+
     def get(self, number: int) -> str:
         """The text of piece *number* (its block read first if need be)."""
         if number < self.saved and number // BLOCK in self._unread:

@@ -218,7 +218,8 @@ class Tables:
             text = self.pieces.text
             shown = self.cp["shown"][missing]
             glued.data[missing * width] = shown
-            codes = [self.pieces.get(p) for p in shown.tolist()]
+            self.pieces.need(shown)
+            codes = [text[p] for p in shown.tolist()]
             for g in range(1, width):
                 glued.data[missing * width + g] = len(text) + np.arange(len(codes))
                 text.extend([code + GLUES[g] for code in codes])
@@ -249,9 +250,7 @@ class Tables:
         codes, values = self._saved_numbers
         self._numbers_by_one += 1
         if self._numbers_by_one > NUMBERS_BY_ONE:
-            self._saved_numbers = None
-            for code, value in zip(codes.tolist(), values.tolist(), strict=True):
-                self.numbers.setdefault(code.decode(), value)
+            self.read_all()
             return self.numbers.get(raw)
         if not raw.isascii() or "\0" in raw or len(raw) > codes.dtype.itemsize:
             return None  # (a fixed-width byte string cannot hold it)
@@ -261,6 +260,16 @@ class Tables:
             return None
         got = self.numbers[raw] = int(values[at])
         return got
+
+    def read_all(self) -> None:
+        """Read every saved number and text piece now (a batch's chunk needs most of them: one
+        read each beats thousands of lookups)."""
+        self.pieces.need_all()
+        if self._saved_numbers is not None:
+            codes, values = self._saved_numbers
+            self._saved_numbers = None
+            for code, value in zip(codes.tolist(), values.tolist(), strict=True):
+                self.numbers.setdefault(code.decode(), value)
 
     def kinds(self, cell: Ints) -> Ints:
         """What each cell holds, worked out once."""
