@@ -30,7 +30,7 @@ def _records(rows: list[int], groups: list[int], key: list[int] | None = None) -
 def _lines(groups: Groups, records: tuple[Ints, ...], n_rows: int, glued: Ints | None = None
            ) -> tuple[str, list[int], list[bool]]:
     return lines(records, groups.native(), np.zeros(len(GLUES), dtype=np.int64) if glued is None else glued,
-                 len(GLUES), np.zeros(n_rows, dtype=bool), groups.pieces.native(),
+                 len(GLUES), groups.pieces.native(),
                  [f'"r{r}"' for r in range(n_rows)], HEAD)
 
 
@@ -190,12 +190,7 @@ def test_read_takes_simple_json_lines_without_python() -> None:
     assert asked == [2, 3, 4]  # json.loads reads those: a float, an escape, a key given twice
 
 
-def test_lines_and_pairs_refuse_flags_not_bool() -> None:
-    groups = Groups(Pieces())
-    records = _records([0], [groups.literal('"x"', 2)])
-    with pytest.raises(TypeError, match="bad: a bool array"):
-        lines(records, groups.native(), np.zeros(len(GLUES), dtype=np.int64), len(GLUES),
-              np.zeros(1, dtype=np.int64), groups.pieces.native(), ['"r0"'], HEAD)
+def test_pairs_refuses_flags_not_bool() -> None:
     s = _screen()
     s["live"] = s["live"].astype(np.int64)
     with pytest.raises(TypeError, match="live: a bool array"):

@@ -86,12 +86,18 @@ def with_progress(run: Callable[[Callable[[str, float], None]], Any], descriptio
         return run(stages)
 
 
-def open_kb(release: str | None, cache_dir: Path | None, *, verify: bool = False) -> Any:
+def open_kb(release: str | None, cache_dir: Path | None, *, verify: bool = False, facts: bool = False) -> Any:
     """Open a release, building it first (with its progress) when missing or stale; *verify*
-    also checks it against its build checksum (a damaged bundled store is rebuilt)."""
+    also checks it against its build checksum (a damaged bundled store is rebuilt). With
+    *facts*, the knowledge base of the facts alone (icdkit.kb: what the rules read), without the
+    workbench's search and guides, whose imports a one-shot ``check`` would pay for nothing."""
     from icdkit import store
     from icdkit.rules.speedups import stages as rule_stages
-    from icdkit.workbench import KnowledgeBase
+
+    if facts:
+        from icdkit.kb import KnowledgeBase
+    else:
+        from icdkit.workbench import KnowledgeBase
 
     directory = store.cache_dir(cache_dir)
     name = store.resolve(release, directory)
@@ -227,7 +233,7 @@ def cmd_check(args: argparse.Namespace) -> None:
         raise InvalidInput("give the encounter's codes, or --batch FILE (not both)")
     if args.output and not args.batch:
         raise InvalidInput("--output is where --batch writes its results: give --batch FILE too")
-    checker = Checker(open_kb(args.release, args.cache_dir))
+    checker = Checker(open_kb(args.release, args.cache_dir, facts=True))
     if args.batch:
         raise SystemExit(_check_batch(checker, args))
     report = checker.check(args.codes, age=args.age, sex=args.sex, date=args.date, setting=args.setting)

@@ -20,7 +20,7 @@ import gc
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,12 +119,14 @@ class KnowledgeBase:
         path = store.ensure(name, directory, stages=stages) if build else store.db_path(name, directory)
         return cls(path, cache_dir=directory)
 
-    def compiled(self, stage: str, version: str) -> Arrays | None:
+    def compiled(self, stage: str, version: str, *, only: Sequence[str] | None = None, skip: str = ""
+                 ) -> Arrays | None:
         """The tables the stage *stage* compiled into this store at build (read-only arrays), or
-        None when it holds none compiled by *version* of its code (see :class:`store.Stage`)."""
+        None when it holds none compiled by *version* of its code (see :class:`store.Stage`);
+        *only* and *skip* choose among them (store.read_compiled)."""
         from icdkit import store
 
-        return store.read_compiled(self._con, stage, version)
+        return store.read_compiled(self._con, stage, version, only=only, skip=skip)
 
     def releases(self) -> list[ReleaseInfo]:
         """Every release that can be opened beside this one (bundled or built)."""

@@ -32,7 +32,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,14 +80,25 @@ def holds(path: Path, stages: tuple[Stage, ...]) -> bool:
     return all(meta.get(f"compiled:{s.name}") == s.version for s in stages)
 
 
-def read_compiled(con: sqlite3.Connection, name: str, version: str) -> Arrays | None:
+def read_compiled(con: sqlite3.Connection, name: str, version: str, *, only: Sequence[str] | None = None,
+                  skip: str = "") -> Arrays | None:
     """The tables of stage *name* in the store open on *con*, or None when it holds none
-    compiled by *version* (arrays over the stored bytes: read-only)."""
+    compiled by *version* (arrays over the stored bytes: read-only): those named in *only* when
+    given, and none whose name starts with *skip* when that is given (a stage's tables read
+    when first needed, e.g. the rules' text pieces by block)."""
+    where, args = "", [name]
+    if only is not None:
+        where = f" AND name IN ({', '.join('?' * len(only))})"
+        args.extend(only)
+    elif skip:
+        where = " AND substr(name, 1, ?) != ?"
+        args.extend((str(len(skip)), skip))
     try:
         got = con.execute("SELECT value FROM meta WHERE key=?", (f"compiled:{name}",)).fetchone()
         if got is None or got[0] != version:
             return None
-        rows = con.execute("SELECT name, dtype, shape, data FROM compiled WHERE stage=?", (name,)).fetchall()
+        sql = f"SELECT name, dtype, shape, data FROM compiled WHERE stage=?{where}"
+        rows = con.execute(sql, args).fetchall()
     except sqlite3.DatabaseError:
         return None
     import numpy as np  # (here: a store opened for lookups alone does without numpy)

@@ -11,14 +11,14 @@ Patient = Callable[[tuple[Any, ...]], tuple[Any, ...] | None]
 Slow = Callable[[int, tuple[int, Any]], tuple[tuple[Any, ...], list[int]] | None]
 
 def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_glues: int,
-          bad: npt.NDArray[np.bool_], arena: object, ids: list[str], head: tuple[str, str, str, str]
+          arena: object, ids: list[str], head: tuple[str, str, str, str]
           ) -> tuple[str, list[int], list[bool]]:
     """A chunk's JSON Lines results, from its finding records (key, row, group, first, second,
     order: see columnar._Records), the groups' templates (pieces.Groups: t_start, t_len,
     t_rank, t_flat, t_lead, g_start, g_len, g_flat), each code period's glued pieces at
-    ``cp * n_glues + glue`` and the pieces' *arena*. Each kept row's line is head[0], its id
-    (JSON), head[1] when it has no error else head[2], its findings, head[3]; a *bad* row has
-    none. Returns the lines as one text, each row's end in it, and whether it has an error."""
+    ``cp * n_glues + glue`` and the pieces' *arena*. Each row's line (one per id) is head[0],
+    its id (JSON), head[1] when it has no error else head[2], its findings, head[3]. Returns the
+    lines as one text, each row's end in it, and whether it has an error."""
 
 def read(rows: list[tuple[int, Any]], numbers: dict[str, int], index: object,
          patients: dict[tuple[Any, ...], tuple[Any, ...]], patient: Patient, max_codes: int, slow: Slow

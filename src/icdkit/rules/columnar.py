@@ -74,6 +74,7 @@ CODES, EXCLUDES, SEQUENCING, MCE, PRINCIPAL, INFO = range(6)
 #: where a rule of a catalogue family stands among a row's findings of one severity
 FAMILY = {"codeset": CODES, "excludes": EXCLUDES, "sequencing": SEQUENCING, "mce": MCE, "info": INFO}
 LIMIT = 2_000_000  # pieces, code periods or patients kept before starting afresh from the saved tables
+WHOLE = 64  # rows of a chunk from which the saved tables are read whole (a batch), not by key (a claim)
 
 #: a row this covers: (index in the chunk, id, day of service, its ordinal, age, sex, setting,
 #: number of codes)
@@ -162,6 +163,8 @@ class Columnar:
         tables = self.tables
         if max(len(tables.pieces.text), len(tables.numbers), len(self._patients)) > LIMIT:
             self._fresh()  # memory stays flat however many distinct codes, findings and patients
+        if len(rows) >= WHOLE:
+            self.tables.read_all()
         self._invalid, self._contexts = {}, {}
         kept, occ = self._read(rows)
         if not kept:
@@ -484,10 +487,11 @@ class Columnar:
     def _write(self, n_rows: int, kept: list[Kept], arrays: tuple[Ints, ...], glued: Ints) -> list[Run]:
         """The kept rows' lines from their records, in runs between the rows that cannot be
         read; the codes' pieces are in *glued* (Tables.glue). Put together by a kernel
-        (kernels.lines; it could leave rows out, none is)."""
+        (kernels.lines)."""
         t = self.tables
-        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES),
-                                           np.zeros(len(kept), dtype=bool), t.pieces.native(),
+        if t.pieces.partial:  # (the saved pieces are read as needed: one claim's)
+            t.pieces.need(t.groups.pieces_of(arrays[2]))
+        text, ends, errors = kernels.lines(arrays, t.groups.native(), glued, len(GLUES), t.pieces.native(),
                                            [_json_str(k[1]) for k in kept], HEAD)
         return self._runs(n_rows, kept, text, ends, errors)
 

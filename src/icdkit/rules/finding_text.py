@@ -19,9 +19,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
+from icdkit.errors import IcdkitError
 from icdkit.rules import kernels
 from icdkit.rules.finding_templates import Template
 from icdkit.rules.pair_screen import Column
@@ -45,23 +48,46 @@ HOLE_FIRST, HOLE_SECOND = hole(False, 0), hole(True, 0)
 NONE = -1  # groups: no finding
 
 
+#: pieces saved together (rule_tables.py): a claim's findings read a few blocks of the store
+BLOCK = 512
+#: blocks read one by one before the rest are read at once (a batch soon needs most of them)
+BLOCKS_BY_ONE = 64
+
+
 class Pieces:
     """Text pieces by number (ASCII: JSON as render.py writes it), and the same in one native
-    arena (kernels.arena) for the columnar checker's lines."""
+    arena (kernels.arena) for the columnar checker's lines. Restored pieces are read from the
+    store a BLOCK at a time when first needed (:meth:`get`, :meth:`need`): one claim's check
+    reads a few dozen of the ~250 blocks."""
 
     def __init__(self) -> None:
         self.text: list[str] = ["", ", "]
         self._number: dict[str, int] | None = {"": EMPTY, ", ": SEP}
         self._arena = kernels.arena()
         self.synced = 0  # text[:synced] is in the arena
+        self.saved = 0  # text[:saved] were restored: each BLOCK read when first needed
+        self._read: Callable[[list[int]], list[list[str]]] | None = None
+        self._unread: set[int] = set()  # blocks of the saved pieces not read yet
+        self._by_one = 0  # blocks read as needed so far
 
     @classmethod
-    def restore(cls, text: list[str]) -> Pieces:
-        """Pieces saved as their texts, in order (Tables.save)."""
+    def restore(cls, count: int, read: Callable[[list[int]], list[list[str]]]) -> Pieces:
+        """The *count* pieces saved in blocks (:meth:`blocks`), each block's texts given by
+        *read* (block numbers -> their texts, in turn) when one of its pieces is first needed.
+        Pieces numbered later are not told apart from saved ones of the same text (a batch of
+        known codes never numbers one)."""
         got = cls()
-        got.text = text
-        got._number = None  # numbered when first asked (a batch of known codes never asks)
+        got.text = [""] * count  # ("": a piece not read yet; need() reads it before the arena copies it)
+        got._number = {"": EMPTY, ", ": SEP}
+        got.saved = count
+        got._read = read
+        got._unread = set(range(-(-count // BLOCK)))
         return got
+
+    def blocks(self) -> list[list[str]]:
+        """Every piece, in blocks of BLOCK (what :meth:`restore` reads back)."""
+        self.need_all()
+        return [self.text[k:k + BLOCK] for k in range(0, len(self.text), BLOCK)]
 
     @property
     def number(self) -> dict[str, int]:
@@ -84,8 +110,44 @@ class Pieces:
         self.text.append(text)
         return len(self.text) - 1
 
+    @property
+    def partial(self) -> bool:
+        """Whether some saved pieces are not read yet."""
+        return bool(self._unread)
+
+    def get(self, number: int) -> str:
+        """The text of piece *number* (its block read first if need be)."""
+        if number < self.saved and number // BLOCK in self._unread:
+            self._fetch([number // BLOCK])
+        return self.text[number]
+
+    def need(self, numbers: Ints) -> None:
+        """Read the blocks holding pieces *numbers* not read yet (before the arena copies them)."""
+        if self._unread:
+            saved = numbers[numbers < self.saved]
+            self._fetch([k for k in set((saved // BLOCK).tolist()) if k in self._unread])
+
+    def need_all(self) -> None:
+        """Read every block not read yet."""
+        if self._unread:
+            self._fetch(sorted(self._unread))
+
+    def _fetch(self, blocks: list[int]) -> None:
+        if not blocks:
+            return
+        self._by_one += len(blocks)
+        if self._by_one > BLOCKS_BY_ONE:
+            blocks = sorted(self._unread)  # a batch or a server: every one, in one read
+        assert self._read is not None
+        for k, texts in zip(blocks, self._read(blocks), strict=True):
+            if len(texts) != min(BLOCK, self.saved - k * BLOCK):
+                raise IcdkitError(f"the rule tables' text pieces are damaged (block {k}); rebuild the store")
+            self.text[k * BLOCK:k * BLOCK + len(texts)] = texts
+            self._unread.discard(k)
+            self.synced = min(self.synced, k * BLOCK)  # the arena copies them again from there
+
     def native(self) -> object:
-        """The pieces' arena, holding every piece."""
+        """The pieces' arena, holding every piece (those not read yet as "": see :meth:`need`)."""
         kernels.arena_sync(self._arena, self.text, self.synced)
         self.synced = len(self.text)
         return self._arena
@@ -132,6 +194,14 @@ class Groups:
         """The templates and groups as kernels.lines takes them, in COLUMNS' order (it checks
         every number against the sizes it is given)."""
         return tuple(self.arrays().values())
+
+    def pieces_of(self, groups: Ints) -> Ints:
+        """The numbers of the pieces of groups *groups*' templates (holes left out): what
+        kernels.lines copies for records of those groups (Pieces.need reads them first)."""
+        g = groups[groups != NONE]
+        tid = self.g_flat.data[_spans(self.g_start.data[g], self.g_len.data[g])]
+        piece = self.t_flat.data[_spans(self.t_start.data[tid], self.t_len.data[tid])]
+        return np.concatenate((piece[piece >= 0], self.t_lead.data[tid]))
 
     def literal(self, text: str, rank: int) -> int:
         """A group of one finding, its JSON *text* made per record (not kept: see :meth:`mark`)."""
@@ -187,6 +257,14 @@ class Groups:
         self.g_len.extend([len(tids)])
         self.g_flat.extend(tids)
         return gid
+
+
+def _spans(start: Ints, length: Ints) -> Ints:
+    """The indexes start[i] .. start[i] + length[i] - 1 of every i, in turn."""
+    total = int(length.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(start - (np.cumsum(length) - length), length) + np.arange(total)
 
 
 def _glue(run: list[int | str]) -> list[int | str]:

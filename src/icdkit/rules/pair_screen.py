@@ -17,8 +17,7 @@ serves every pair of the chunk whatever governs its first code.
 >>> from icdkit.rules.findings import Source
 >>> n = Note("excludes1", "cervical disc disorders (M50.-)", "M54.2", "code", parse_refs("(M50.-)"))
 >>> g = Governing(Excludes((n,), RefSet(n.refs), (Source("note", n.text),)), (), "M54.2")
->>> keys = ("M5020", "M542", "M5403")
->>> s = Screen(keys, {k: i for i, k in enumerate(keys)})
+>>> s = Screen(("M5020", "M542", "M5403"))
 >>> a, b, cells = s.live(np.array([s.gid(g)] * 2), np.array([1, 0]), np.array([2]))
 >>> a.tolist(), b.tolist(), [s.cells[c].excludes for c in cells.tolist()]
 ([0], [1], [(0,)])
@@ -27,8 +26,8 @@ serves every pair of the chunk whatever governs its first code.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +37,6 @@ from icdkit.rules import kernels
 from icdkit.rules.governing_notes import UNGOVERNED, UNSET, Cell, Governing
 
 G = TypeVar("G", np.int64, np.bool_)
-Order = Callable[[], tuple[Sequence[str], dict[str, int]]]  # gives a release's sorted keys and their ranks
 
 #: a live cell of a restored screen: worked out in the process that saved it (what it means is
 #: in the tables saved with it, rule_tables.py)
@@ -46,7 +44,7 @@ SAVED = Cell((), True, (), False)
 
 
 class Column(Generic[G]):
-    """A growable numpy array (appends amortised by doubling)."""
+    """A growable numpy array (appends amortised by growing a quarter at a time)."""
 
     __slots__ = ("data", "size")
 
@@ -57,30 +55,68 @@ class Column(Generic[G]):
     @classmethod
     def of(cls, values: npt.NDArray[Any], dtype: type[G]) -> Column[G]:
         """A column of *dtype* holding *values* (a copy: it grows)."""
-        got = cls(dtype)
-        got.extend(values)  # type: ignore[arg-type]  # an array, as extend takes
+        got = cls.__new__(cls)
+        got.data = np.array(values, dtype=dtype)
+        got.size = len(values)
         return got
 
     def extend(self, values: Sequence[int]) -> None:
         end = self.size + len(values)
-        if end > len(self.data):
-            grown = np.zeros(max(end, 2 * len(self.data)), dtype=self.data.dtype)
-            grown[:self.size] = self.data[:self.size]
-            self.data = grown
+        self._reserve(end)
         self.data[self.size:end] = values
         self.size = end
+
+    def pad(self, n: int, value: int) -> None:
+        """*n* more items, each *value*."""
+        end = self.size + n
+        self._reserve(end)
+        self.data[self.size:end] = value
+        self.size = end
+
+    def _reserve(self, end: int) -> None:
+        if end > len(self.data):
+            # (by a quarter: a restored column of ~100,000 items grows by one code period at a time)
+            grown = np.zeros(max(end, len(self.data) + len(self.data) // 4 + 1024), dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
 
     def view(self) -> npt.NDArray[G]:
         return self.data[:self.size]
 
 
+class Keys(Sequence[str]):
+    """A release's sorted keys saved as one fixed-width byte array (numpy ``S``; keys are ASCII
+    and never hold NUL): a key becomes a str only when a bisection reads it, so a restored
+    screen costs no str per key.
+
+    >>> keys = Keys(np.array(["M5020", "M542"], dtype="S")); keys[1], bisect_left(keys, "M5403")
+    ('M542', 1)
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: npt.NDArray[np.bytes_]) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return Keys(self.data[i])
+        return bytes(self.data[i]).decode()
+
+
 class Screen:
     """Every governing screen of one knowledge base, as integer arrays (see the module)."""
 
-    def __init__(self, keys: Sequence[str], rank: dict[str, int]) -> None:
-        self._keys: Sequence[str] | None = keys  # the release's keys, sorted (KnowledgeBase.code_keys)
-        self._rank: dict[str, int] | None = rank  # key -> its place in keys (KnowledgeBase.code_ranks)
-        self._order: Order | None = None  # gives both, when restored
+    def __init__(self, keys: Sequence[str]) -> None:
+        #: the release's keys, sorted (KnowledgeBase.code_keys; restored: the saved ``Keys``)
+        self.keys = keys
         self.span = len(keys) + 1  # ranks and cuts lie in 0 .. len(keys)
         self.govs: list[Governing] = []  # by number
         self._gids: dict[Governing, int] = {}  # the number of each, as entered
@@ -92,23 +128,10 @@ class Screen:
         self._unset = Column(np.bool_)  # cells[i] is UNSET: not worked out yet
         self._enter(UNGOVERNED)
 
-    @property
-    def keys(self) -> Sequence[str]:
-        if self._keys is None:
-            self._read_order()
-        assert self._keys is not None
-        return self._keys
-
-    @property
-    def rank(self) -> dict[str, int]:
-        if self._rank is None:
-            self._read_order()
-        assert self._rank is not None
-        return self._rank
-
-    def _read_order(self) -> None:
-        assert self._order is not None
-        self._keys, self._rank = self._order()
+    def rank(self, key: str) -> int | None:
+        """*key*'s place among the release's keys, or None when it is not one of them."""
+        at = bisect_left(self.keys, key)
+        return at if at < len(self.keys) and self.keys[at] == key else None
 
     def _enter(self, gov: Governing) -> int:
         """Give *gov* its number and enter its cuts and cells (as far as worked out)."""
@@ -147,19 +170,17 @@ class Screen:
                 "live": self._live.view(), "span": np.array(self.span)}
 
     @classmethod
-    def restore(cls, order: Order, arrays: dict[str, npt.NDArray[Any]]) -> Screen:
-        """A screen saved by :meth:`arrays`. Its screens have no Governing here (their numbers
-        stand for them) and its live cells are SAVED; screens entered later work as usual. The
-        keys and their ranks are read from *order* when first needed (a batch of codes known
-        to the saved tables never needs them)."""
-        got = cls((), {})
-        got._keys = got._rank = None
-        got._order = order
+    def restore(cls, keys: Sequence[str], arrays: dict[str, npt.NDArray[Any]]) -> Screen:
+        """A screen saved by :meth:`arrays`, over the release's sorted *keys*. Its screens have no
+        Governing here (their numbers stand for them) and its live cells are SAVED; screens
+        entered later work as usual."""
+        got = cls(keys)
         got.span = int(arrays["span"])
         got._cuts, got._start, got._base = (Column.of(arrays[k], np.int64) for k in ("cuts", "start", "base"))
         got._live = Column.of(arrays["live"], np.bool_)
         got._unset = Column.of(np.zeros(got._live.size, dtype=bool), np.bool_)
         got.govs = [UNGOVERNED] * got._start.size
+        got._gids = {}
         got.cells = [SAVED if live else None for live in arrays["live"].tolist()]
         return got
 

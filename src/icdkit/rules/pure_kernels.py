@@ -8,7 +8,7 @@ pair or piece; per row only where Python's own C does the work (json, dict looku
 >>> a = arena(); arena_sync(a, ["", ", ", '{"rule": "x"}'], 0)
 >>> text, ends, errors = lines((one, one, one, one, one, one), (np.array([0, 0]), np.array([1, 1]),
 ...     np.array([3]), np.array([2]), np.array([2])) + (one, np.array([1]), one), one, 1,
-...     np.zeros(1, dtype=bool), a, ['"a"'], ('{"id": ', ', "ok": true, "findings": [',
+...     a, ['"a"'], ('{"id": ', ', "ok": true, "findings": [',
 ...     ', "ok": false, "findings": [', "]}\\n"))
 >>> text, ends, errors
 ('{"id": "a", "ok": true, "findings": [{"rule": "x"}]}\\n', [53], [False])
@@ -112,7 +112,7 @@ def pairs(gid: Ints, rank: Ints, lens: Ints, cuts: Ints, start: Ints, base: Ints
 
 
 def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_glues: int,
-          bad: npt.NDArray[np.bool_], arena: object, ids: list[str], head: tuple[str, str, str, str]
+          arena: object, ids: list[str], head: tuple[str, str, str, str]
           ) -> tuple[str, list[int], list[bool]]:
     """A chunk's JSON Lines results from its finding records (see _native.pyi): each record's
     group's templates put in its row's order (severity, family and positions, the order of
@@ -121,10 +121,7 @@ def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_gl
     assert isinstance(arena, _Arena)
     key, row, group, first, second, order = records
     t_start, t_len, t_rank, t_flat, t_lead, g_start, g_len, g_flat = groups
-    n_rows = len(bad)
-    keep = ~bad[row]
-    if not keep.all():
-        key, row, group, first, second, order = (v[keep] for v in records)
+    n_rows = len(ids)
     # every template of every record, in the rows' order
     glen = g_len[group]
     rec = np.repeat(np.arange(len(row)), glen)
@@ -161,11 +158,10 @@ def lines(records: tuple[Ints, ...], groups: tuple[Ints, ...], glued: Ints, n_gl
     ends: list[int] = []
     size = 0
     join = "".join
-    for lo, hi, is_bad, error, rid in zip(bounds[:-1].tolist(), bounds[1:].tolist(), bad.tolist(),
-                                          errors.tolist(), ids, strict=True):
-        if not is_bad:
-            one = f"{h0}{rid}{failed if error else ok}{join(parts[lo:hi])}{tail}"
-            out.append(one)
-            size += len(one)
+    for lo, hi, error, rid in zip(bounds[:-1].tolist(), bounds[1:].tolist(), errors.tolist(), ids,
+                                  strict=True):
+        one = f"{h0}{rid}{failed if error else ok}{join(parts[lo:hi])}{tail}"
+        out.append(one)
+        size += len(one)
         ends.append(size)
     return join(out), ends, errors.tolist()

@@ -30,21 +30,27 @@ store compiled by other sources (or built without the stage) is completed once, 
 (``store.complete``). A code, cell or year not compiled (a code typed in another spelling, a
 date in another year) is compiled when first met, in memory.
 
+Loading reads only what one claim needs of the big tables, so a cold ``icdkit check`` stays
+quick: the text pieces (~18 MB) are saved in blocks read when first needed (finding_text.Pieces),
+the codes' numbers and the release's keys as sorted fixed-width arrays searched by key, and the
+HCC groups by code period and year; a batch soon reads every block and number at once.
+
 >>> from icdkit import KnowledgeBase
 >>> from icdkit.rules.encounters import Rules
 >>> tables = Tables.open(Rules(KnowledgeBase.open()))
 >>> cp = tables.period_cp[tables.code_first[tables.number("M54.2")]]
->>> tables.pieces.text[tables.cp["shown"][cp]]
+>>> tables.pieces.get(tables.cp["shown"][cp])
 'M54.2'
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import functools
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +67,7 @@ from icdkit.rules.finding_text import GLUES, NONE, Groups, Pieces
 from icdkit.rules.governing_notes import Governing
 from icdkit.rules.info import cc_templates, hcc_findings
 from icdkit.rules.mce import principal_templates, sex_unchecked_templates
-from icdkit.rules.pair_screen import SAVED, Column, Screen
+from icdkit.rules.pair_screen import SAVED, Column, Keys, Screen
 from icdkit.rules.rule_tables_version import STAGE, version
 from icdkit.rules.sequencing import absent_templates, instruction_templates
 
@@ -82,42 +88,63 @@ CODE_FIRST = 1  # an instruction's kind (ins_kind): Code first, or another (0)
 #: a code listed after the first or first, manifestation code or not (ins_absent<first><manifestation>)
 INSTRUCTION_COLUMNS = ("ins_kind", "ins_absent00", "ins_absent01", "ins_absent10", "ins_absent11")
 _ROLES = ((False, False), (False, True), (True, False), (True, True))
+PIECES = "pieces:"  # the saved text pieces' blocks: pieces:0, pieces:1 … (finding_text.BLOCK each)
+NUMBERS_BY_ONE = 1024  # saved code numbers looked up one by one before all are read
+_YEARS = 10_000  # the saved HCC groups, by code period * _YEARS + payment year
+
+
+class Read(Protocol):
+    """Reads saved tables of the rule tables' stage (store.read_compiled's *only*, *skip*)."""
+
+    def __call__(self, *, only: list[str] | None = None, skip: str = ""
+                 ) -> dict[str, npt.NDArray[Any]] | None: ...
+
+
 _DEMOGRAPHIC = frozenset(("newborn", "pediatric", "maternity", "adult", "female", "male"))
 
 
 class Tables:
     """See the module. ``Tables.open`` loads the saved tables or compiles and saves them."""
 
-    def __init__(self, checker: Rules, saved: dict[str, Any] | None = None) -> None:
+    def __init__(self, checker: Rules, saved: dict[str, Any] | None = None,
+                 read: Callable[[list[str]], list[npt.NDArray[Any]]] | None = None) -> None:
         self.checker, self.cache, self.kb = checker, checker.cache, checker.kb
         if saved is None:
             self.pieces = Pieces()
             self.groups = Groups(self.pieces)
-            self.screen = Screen(self.kb.code_keys(), self.kb.code_ranks())
+            self.screen = Screen(self.kb.code_keys())
             self.numbers: dict[str, int] = {}
+            self._saved_numbers: tuple[npt.NDArray[np.bytes_], Ints] | None = None
             columns = {name: Column(np.int64) for name in (
                 "code_first", "code_count", "period_start", "period_end", "period_cp", "cell_kind",
                 "cell_exact0", "cell_exact1", "cell_named", "gov_first", "gov_count", *INSTRUCTION_COLUMNS,
                 *(f"cp_{name}" for name in CP_COLUMNS))}
             self.hcc: dict[tuple[int, int], int] = {}
+            self._saved_hcc: tuple[Ints, Ints] = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
             self._pdx: Ints | None = None
             self._sex: dict[str, int] = {}
         else:
-            self.pieces = Pieces.restore(_texts(saved["pieces"]))
+            assert read is not None
+            self.pieces = Pieces.restore(int(saved["piece_count"]), lambda blocks: [
+                _texts(got) for got in read([f"{PIECES}{k}" for k in blocks])])
             self.groups = Groups.restore(self.pieces, saved)
-            order = self.kb.code_keys, self.kb.code_ranks
-            self.screen = Screen.restore(lambda: (order[0](), order[1]()), {
+            self.screen = Screen.restore(Keys(saved["screen_keys"]), {
                 k: saved[f"screen_{k}"] for k in ("cuts", "start", "base", "live", "span")})
-            self.numbers = dict(zip(_texts(saved["numbers"]), saved["number_values"].tolist(), strict=True))
+            self.numbers = {}  # (the saved ones looked up when first met: number())
+            self._saved_numbers = (saved["number_codes"], saved["number_values"])
             columns = {name: Column.of(saved[name], np.int64) for name in saved
                        if name.startswith(("code_", "period_", "cell_", "cp_", "gov_", "ins_"))}
-            self.hcc = {(cp, year): g for cp, year, g in saved["hcc"].tolist()}
+            self.hcc = {}  # (the saved ones looked up when first asked: hcc_group())
+            hcc = saved["hcc"].astype(np.int64)
+            by = np.lexsort((hcc[:, 1], hcc[:, 0]))
+            self._saved_hcc = (hcc[by, 0] * _YEARS + hcc[by, 1], hcc[by, 2])
             self._pdx = saved["pdx"]
             self._sex = dict(zip("FM", saved["sex_unchecked"].tolist(), strict=True))
         self._columns = columns
         self._facts: dict[int, tuple[str, str, Period]] = {}
         self._glued = Column(np.int64)  # see glue(): made as codes are met, not saved (cheaper than loading)
         self._pending: dict[str, list[int]] = {name: [] for name in columns}
+        self._numbers_by_one = 0  # saved numbers looked up one by one so far
         self.sync()
 
     # -- reading ---------------------------------------------------------------------------
@@ -149,14 +176,14 @@ class Tables:
         """The per-cell and per-screen columns as long as the screen (screens entered since)."""
         more = len(self.screen.cells) - self._columns["cell_kind"].size
         if more > 0:
-            self._columns["cell_kind"].extend([-1] * more)
-            self._columns["cell_exact0"].extend([0] * more)
-            self._columns["cell_exact1"].extend([0] * more)
-            self._columns["cell_named"].extend([UNKNOWN] * more)
+            self._columns["cell_kind"].pad(more, -1)
+            self._columns["cell_exact0"].pad(more, 0)
+            self._columns["cell_exact1"].pad(more, 0)
+            self._columns["cell_named"].pad(more, UNKNOWN)
         more = len(self.screen.govs) - self._columns["gov_first"].size
         if more > 0:
-            self._columns["gov_first"].extend([UNKNOWN] * more)
-            self._columns["gov_count"].extend([0] * more)
+            self._columns["gov_first"].pad(more, UNKNOWN)
+            self._columns["gov_count"].pad(more, 0)
 
     def key(self, cp: int) -> str:
         """The key of a code period's code."""
@@ -174,7 +201,7 @@ class Tables:
         """A code period's key, display form and period (kept once asked)."""
         got = self._facts.get(cp)
         if got is None:
-            shown = self.pieces.text[int(self.cp["shown"][cp])]
+            shown = self.pieces.get(int(self.cp["shown"][cp]))
             key = codes.key(shown)
             got = self._facts[cp] = (key, shown, self.kb.periods(key)[int(self.cp["period"][cp])])
         return got
@@ -185,12 +212,13 @@ class Tables:
         glued, width = self._glued, len(GLUES)
         more = len(self.cp["shown"]) * width - glued.size
         if more > 0:
-            glued.extend([-1] * more)
-        missing = np.unique(cps[glued.data[cps * width] < 0])
+            glued.pad(more, -1)
+        missing = _distinct(cps[glued.data[cps * width] < 0])
         if missing.size:
             text = self.pieces.text
             shown = self.cp["shown"][missing]
             glued.data[missing * width] = shown
+            self.pieces.need(shown)
             codes = [text[p] for p in shown.tolist()]
             for g in range(1, width):
                 glued.data[missing * width + g] = len(text) + np.arange(len(codes))
@@ -209,14 +237,45 @@ class Tables:
         got = self.numbers.get(raw) if type(raw) is str else -1
         if got is None:
             assert isinstance(raw, str)
-            got = self._compile_code(raw)
+            got = self._saved_number(raw)
+            if got is None:
+                got = self._compile_code(raw)
         return got
+
+    def _saved_number(self, raw: str) -> int | None:
+        """The number of *raw* in the saved tables (kept in :attr:`numbers`), None when it has
+        none there. Looked up one by one (a claim's codes), then all read at once (a batch)."""
+        if self._saved_numbers is None:
+            return None
+        codes, values = self._saved_numbers
+        self._numbers_by_one += 1
+        if self._numbers_by_one > NUMBERS_BY_ONE:
+            self.read_all()
+            return self.numbers.get(raw)
+        if not raw.isascii() or "\0" in raw or len(raw) > codes.dtype.itemsize:
+            return None  # (a fixed-width byte string cannot hold it)
+        key = raw.encode()
+        at = int(np.searchsorted(codes, key))
+        if at == len(codes) or codes[at] != key:
+            return None
+        got = self.numbers[raw] = int(values[at])
+        return got
+
+    def read_all(self) -> None:
+        """Read every saved number and text piece now (a batch's chunk needs most of them: one
+        read each beats thousands of lookups)."""
+        self.pieces.need_all()
+        if self._saved_numbers is not None:
+            codes, values = self._saved_numbers
+            self._saved_numbers = None
+            for code, value in zip(codes.tolist(), values.tolist(), strict=True):
+                self.numbers.setdefault(code.decode(), value)
 
     def kinds(self, cell: Ints) -> Ints:
         """What each cell holds, worked out once."""
         kind = self.cells()[0]
         got = kind[cell]
-        fresh = np.unique(cell[got < 0])
+        fresh = _distinct(cell[got < 0])
         if len(fresh):
             for c in fresh.tolist():
                 found = self.screen.cells[c]
@@ -271,6 +330,11 @@ class Tables:
         """The HCC findings of a code period for a payment year."""
         got = self.hcc.get((cp, year))
         if got is None:
+            keys, groups = self._saved_hcc
+            at = int(np.searchsorted(keys, cp * _YEARS + year))
+            if at < len(keys) and keys[at] == cp * _YEARS + year:
+                got = self.hcc[cp, year] = int(groups[at])
+                return got
             found = hcc_findings(self.cache, self.key(cp), self.shown(cp), year)
             got = self.hcc[cp, year] = self.groups.of(found)
         return got
@@ -287,8 +351,8 @@ class Tables:
         rank, sorted."""
         if self._pdx is None:
             rank, span = self.screen.rank, self.screen.span
-            pairs = [c * span + rank[k] for c, k in self.kb.pdx_exclusions() if k in rank]
-            self._pdx = np.unique(np.array(pairs, dtype=np.int64))
+            pairs = [c * span + r for c, k in self.kb.pdx_exclusions() if (r := rank(k)) is not None]
+            self._pdx = _distinct(np.array(pairs, dtype=np.int64))
         return self._pdx
 
     # -- compiling -------------------------------------------------------------------------
@@ -319,7 +383,9 @@ class Tables:
               sev[1] if sev[1] is not None else NONE) if sev is not None else (NONE, NONE, NONE)
         principal = [group(principal_templates(cache, p, setting, several)) if p.flags else NONE
                      for setting in SETTINGS for several in (False, True)]
-        values = (self.screen.gid(gov), self.screen.rank[sp.key or ""], self.pieces.of(sp.shown),
+        rank = self.screen.rank(sp.key or "")
+        assert rank is not None  # (a code with periods is a key of the release)
+        values = (self.screen.gid(gov), rank, self.pieces.of(sp.shown),
                   int(sp.shown == gov.owner), i, group(absent_templates(cache, gov, False, manifestation)),
                   group(absent_templates(cache, gov, True, manifestation)), *cc, int(hcc),
                   int(not _DEMOGRAPHIC.isdisjoint(p.flags)), int(bool(p.flags)), int(manifestation),
@@ -367,16 +433,18 @@ class Tables:
         without them (or by another icdkit) is completed once (store.complete); one that cannot
         be (read-only, damaged) leaves the tables to be compiled here, in memory."""
         kb = checker.kb
-        saved = kb.compiled(STAGE, version())
+        read: Read = functools.partial(kb.compiled, STAGE, version())
+        saved = read(skip=PIECES)
         if saved is None:
             try:
                 path = store.complete(kb.path, (stage(),))
-                with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
-                    saved = store.read_compiled(con, STAGE, version())
+                con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                read = functools.partial(store.read_compiled, con, STAGE, version())
+                saved = read(skip=PIECES)
             except (IcdkitError, OSError, sqlite3.Error):
                 saved = None
         if saved is not None:
-            return cls(checker, saved)
+            return cls(checker, saved, lambda names: _read_all(read, names))
         got = cls(checker)
         got.compile_all()
         return got
@@ -388,16 +456,20 @@ class Tables:
         arrays: dict[str, Any] = {name: column.view() for name, column in self._columns.items()}
         arrays.update(self.groups.arrays())
         arrays.update({f"screen_{k}": v for k, v in self.screen.arrays().items()})
-        arrays["pieces"] = _joined(self.pieces.text)
-        arrays["numbers"] = _joined(list(self.numbers))
-        arrays["number_values"] = np.array(list(self.numbers.values()), dtype=np.int64)
+        for k, block in enumerate(self.pieces.blocks()):
+            arrays[f"{PIECES}{k}"] = _joined(block)
+        arrays["piece_count"] = np.array(len(self.pieces.text), dtype=np.int64)
+        arrays["screen_keys"] = _fixed(list(self.screen.keys))
+        numbers = sorted(self.numbers.items())
+        arrays["number_codes"] = _fixed([code for code, _ in numbers])
+        arrays["number_values"] = np.array([n for _, n in numbers], dtype=np.int64)
         hcc = [(cp, year, g) for (cp, year), g in self.hcc.items()]
         arrays["hcc"] = np.array(hcc, dtype=np.int64).reshape(-1, 3)
         arrays["pdx"] = self.pdx()
         arrays["sex_unchecked"] = sex
         for name, values in arrays.items():  # the numbers here fit in 32 bits: half the bytes
-            small = not values.size or -(2**31) <= values.min() <= values.max() < 2**31
-            if values.dtype == np.int64 and small:
+            if values.dtype == np.int64 and (not values.size
+                                             or -(2**31) <= values.min() <= values.max() < 2**31):
                 arrays[name] = values.astype(np.int32)
         return arrays
 
@@ -429,4 +501,26 @@ def _joined(texts: list[str]) -> npt.NDArray[np.uint8]:
 
 
 def _texts(joined: npt.NDArray[np.uint8]) -> list[str]:
-    return joined.tobytes().decode().split("\0") if len(joined) else []
+    return joined.tobytes().decode().split("\0")
+
+
+def _fixed(texts: list[str]) -> npt.NDArray[np.bytes_]:
+    """ASCII texts (codes, keys: never NUL) as one fixed-width byte array."""
+    assert all(t.isascii() and "\0" not in t for t in texts)
+    return np.array([t.encode() for t in texts], dtype=f"S{max(map(len, texts), default=1) or 1}")
+
+
+def _distinct(values: Ints) -> Ints:
+    """The distinct values, sorted (np.unique, which imports numpy.ma: ~25 ms of a cold check)."""
+    if len(values) < 2:
+        return values.copy()
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _read_all(read: Read, names: list[str]) -> list[npt.NDArray[Any]]:
+    """The saved arrays *names*, in turn (a store that lost one is damaged)."""
+    got = read(only=names)
+    if got is None or any(n not in got for n in names):
+        raise IcdkitError("the store's rule tables are incomplete; rebuild it with `icdkit build`")
+    return [got[n] for n in names]

@@ -60,10 +60,10 @@ ascii(PyObject *s, Py_ssize_t *len, const char *what)
 PyObject *
 lines(PyObject *self, PyObject *args)
 {
-    PyObject *records, *groups, *glued_obj, *bad_obj, *capsule, *ids, *head;
+    PyObject *records, *groups, *glued_obj, *capsule, *ids, *head;
     Py_ssize_t n_glues;
-    if (!PyArg_ParseTuple(args, "O!O!OnOOO!O!:lines", &PyTuple_Type, &records, &PyTuple_Type, &groups,
-                          &glued_obj, &n_glues, &bad_obj, &capsule, &PyList_Type, &ids, &PyTuple_Type, &head))
+    if (!PyArg_ParseTuple(args, "O!O!OnOO!O!:lines", &PyTuple_Type, &records, &PyTuple_Type, &groups,
+                          &glued_obj, &n_glues, &capsule, &PyList_Type, &ids, &PyTuple_Type, &head))
         return NULL;
     if (PyTuple_GET_SIZE(records) != N_RECORD || PyTuple_GET_SIZE(groups) != N_GROUPS ||
         PyTuple_GET_SIZE(head) != 4 || n_glues < 1) {
@@ -82,7 +82,6 @@ lines(PyObject *self, PyObject *args)
 
     Ints a[N_ARRAYS];
     memset(a, 0, sizeof a);
-    Py_buffer bad = {0};
     Py_ssize_t *count = NULL;
     Entry *entries = NULL;
     Parts parts = {0};
@@ -96,19 +95,15 @@ lines(PyObject *self, PyObject *args)
         if (get_ints(obj, &a[i], NAMES[i]) < 0)
             goto done;
     }
-    if (get_flags(bad_obj, &bad, "bad") < 0)
-        goto done;
     const int64_t *key = a[KEY].v, *row = a[ROW].v, *group = a[GROUP].v, *first = a[FIRST].v,
                   *second = a[SECOND].v, *order = a[ORDER].v;
     const Ints *t_start = &a[N_RECORD + T_START], *t_len = &a[N_RECORD + T_LEN],
                *t_rank = &a[N_RECORD + T_RANK], *t_flat = &a[N_RECORD + T_FLAT],
                *t_lead = &a[N_RECORD + T_LEAD], *g_start = &a[N_RECORD + G_START],
                *g_len = &a[N_RECORD + G_LEN], *g_flat = &a[N_RECORD + G_FLAT], *glued = &a[N_ARRAYS - 1];
-    const Py_ssize_t n_rec = a[ROW].n, n_rows = bad.len;
-    const char *is_bad = bad.buf;
+    const Py_ssize_t n_rec = a[ROW].n, n_rows = PyList_GET_SIZE(ids);
     for (int i = 0; i < N_RECORD; i++)
         CHECK(a[i].n == n_rec, "record arrays' lengths");
-    CHECK(PyList_GET_SIZE(ids) == n_rows, "ids (one per row)");
     CHECK(t_len->n <= t_start->n && t_len->n <= t_rank->n && t_len->n <= t_lead->n, "template arrays");
     CHECK(g_len->n <= g_start->n, "group arrays");
 
@@ -125,8 +120,7 @@ lines(PyObject *self, PyObject *args)
         CHECK(order[r] >= -64 && order[r] < 64 && key[r] >= 0 && key[r] < (1 << 20), "record's order");
         int64_t start = g_start->v[group[r]], len = g_len->v[group[r]];
         CHECK(start >= 0 && len >= 0 && len < ((int64_t)1 << 32) && start + len <= g_flat->n, "group's templates");
-        if (!is_bad[row[r]])
-            count[row[r] + 1] += len;
+        count[row[r] + 1] += len;
     }
     for (Py_ssize_t r = 0; r < n_rows; r++)
         count[r + 1] += count[r];
@@ -138,8 +132,6 @@ lines(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t r = 0; r < n_rec; r++) {
         int64_t R = row[r], g = group[r];
-        if (is_bad[R])
-            continue;
         for (int64_t w = 0, start = g_start->v[g]; w < g_len->v[g]; w++) {
             int64_t tid = g_flat->v[start + w];
             CHECK(tid >= 0 && tid < t_len->n, "template");
@@ -169,37 +161,35 @@ lines(PyObject *self, PyObject *args)
         goto done;
     for (Py_ssize_t R = 0; R < n_rows; R++) {
         int failed = 0;
-        if (!is_bad[R]) {
-            Py_ssize_t id_len;
-            const char *id = ascii(PyList_GET_ITEM(ids, R), &id_len, "an id");
-            if (!id)
-                goto done;
-            for (Py_ssize_t i = count[R]; i < count[R + 1]; i++)
-                failed |= t_rank->v[entries[i].tid] == 0;
-            if (push(&parts, h[0], h_len[0]) < 0 || push(&parts, id, id_len) < 0 ||
-                push(&parts, h[1 + failed], h_len[1 + failed]) < 0)
-                goto done;
-            for (Py_ssize_t i = count[R]; i < count[R + 1]; i++) {
-                const Entry *e = entries + i;
-                int64_t start = t_start->v[e->tid], len = t_len->v[e->tid];
-                CHECK(start >= 0 && len >= 1 && start + len <= t_flat->n, "template's pieces");
-                for (int64_t k = 0; k < len; k++) {
-                    /* a row's first finding has no separator before it: its lead piece */
-                    int64_t p = k == 0 && i == count[R] ? t_lead->v[e->tid] : t_flat->v[start + k];
-                    if (p < 0) { /* a hole: the first or second code, and the glue after it */
-                        int64_t code = -1 - p, glue = code >> 1;
-                        int64_t cp = code & 1 ? second[e->rec] : first[e->rec];
-                        CHECK(glue < n_glues && cp >= 0 && cp < glued->n / n_glues, "hole");
-                        p = glued->v[cp * n_glues + glue];
-                    }
-                    CHECK(p >= 0 && (size_t)p < arena->n, "piece");
-                    if (push(&parts, NULL, p) < 0) /* its text once every piece is known (below) */
-                        goto done;
+        Py_ssize_t id_len;
+        const char *id = ascii(PyList_GET_ITEM(ids, R), &id_len, "an id");
+        if (!id)
+            goto done;
+        for (Py_ssize_t i = count[R]; i < count[R + 1]; i++)
+            failed |= t_rank->v[entries[i].tid] == 0;
+        if (push(&parts, h[0], h_len[0]) < 0 || push(&parts, id, id_len) < 0 ||
+            push(&parts, h[1 + failed], h_len[1 + failed]) < 0)
+            goto done;
+        for (Py_ssize_t i = count[R]; i < count[R + 1]; i++) {
+            const Entry *e = entries + i;
+            int64_t start = t_start->v[e->tid], len = t_len->v[e->tid];
+            CHECK(start >= 0 && len >= 1 && start + len <= t_flat->n, "template's pieces");
+            for (int64_t k = 0; k < len; k++) {
+                /* a row's first finding has no separator before it: its lead piece */
+                int64_t p = k == 0 && i == count[R] ? t_lead->v[e->tid] : t_flat->v[start + k];
+                if (p < 0) { /* a hole: the first or second code, and the glue after it */
+                    int64_t code = -1 - p, glue = code >> 1;
+                    int64_t cp = code & 1 ? second[e->rec] : first[e->rec];
+                    CHECK(glue < n_glues && cp >= 0 && cp < glued->n / n_glues, "hole");
+                    p = glued->v[cp * n_glues + glue];
                 }
+                CHECK(p >= 0 && (size_t)p < arena->n, "piece");
+                if (push(&parts, NULL, p) < 0) /* its text once every piece is known (below) */
+                    goto done;
             }
-            if (push(&parts, h[3], h_len[3]) < 0)
-                goto done;
         }
+        if (push(&parts, h[3], h_len[3]) < 0)
+            goto done;
         cursor[R] = parts.size;
         PyList_SET_ITEM(errors, R, PyBool_FromLong(failed));
     }
@@ -237,8 +227,6 @@ lines(PyObject *self, PyObject *args)
 
 done:
     release_ints(a, N_ARRAYS);
-    if (bad.obj)
-        PyBuffer_Release(&bad);
     PyMem_Free(count);
     PyMem_Free(entries);
     free(parts.at);

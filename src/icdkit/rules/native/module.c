@@ -3,7 +3,7 @@
 
 static PyMethodDef METHODS[] = {
     {"lines", lines, METH_VARARGS,
-     "lines(records, groups, glued, n_glues, bad, arena, ids, head) -> (text, ends, errors)"},
+     "lines(records, groups, glued, n_glues, arena, ids, head) -> (text, ends, errors)"},
     {"read", read_chunk, METH_VARARGS,
      "read(rows, numbers, index, patients, patient, max_codes, slow) -> (kept, occ)"},
     {"pairs", pairs, METH_VARARGS,
