@@ -30,15 +30,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import Result, Searcher
+from icdkit.search.engine import _CODE_LIKE, Result, Searcher
 from icdkit.search.phrases import Hit, longest
+from icdkit.search.printable import STOP_STEMS, Printable
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
 from icdkit.vocabulary import words as vwords  # memoised: for release data (paths, titles) only
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from icdkit.kb import KnowledgeBase
 
 MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
@@ -141,7 +146,8 @@ class Finder:
         self.anchors = _anchors(kb)
         self.to_table = _to_table(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
-        self._names: frozenset[str] | None = None
+        self._names: _OneWord | None = None
+        self._printable: Printable | None = None
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
@@ -168,13 +174,32 @@ class Finder:
 
     @property
     def names(self) -> frozenset[str]:
-        """Every one-word name a result can carry: a word that is a whole comma part of a
-        document's first path element (an Index main term, a Table row, a title, an inclusion
-        term) or a whole code title. One word of a note that is none of them makes no mention
-        (:func:`_names`), so it is not searched. Read from the store once per knowledge base."""
+        """Every one-word name a result that may stand alone can carry (:func:`_names`): a
+        document's first path element's first comma part, or a later part that is another
+        form of it ('Disease, diseased'), or a whole code title — of a result that is neither a
+        Table row nor a code never coded alone (:data:`_NOT_ALONE`: 'Care' names only Z codes).
+        One word of a note that is none of them, nor a Table row's name with its column's cue
+        (:attr:`table_names`), makes no mention, so it is not searched. Read from the store
+        once per knowledge base."""
+        return self._one_word().plain
+
+    @property
+    def table_names(self) -> dict[str, frozenset[str]]:
+        """The one-word names of each Table's rows ('heroin'): a mention only with an intent
+        (Drug Table) or a behavior (Neoplasm Table) word (:func:`_fit`)."""
+        return self._one_word().tables
+
+    def _one_word(self) -> _OneWord:
         if self._names is None:
             self._names = _one_word_names(self.kb)
         return self._names
+
+    @property
+    def printable(self) -> Printable:
+        """The documents whose results can print each stem (:mod:`icdkit.search.printable`)."""
+        if self._printable is None:
+            self._printable = Printable(self.searcher)
+        return self._printable
 
     def shown(self, r: Result) -> _Shown:
         """What the result's path and title print, read once per result (release data only)."""
@@ -215,18 +240,34 @@ def _to_table(kb: KnowledgeBase) -> dict[str, str]:
             for t, target in rows for w in words(t.split(",")[0]) if w not in STOP}
 
 
-def _one_word_names(kb: KnowledgeBase) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class _OneWord:
+    """One-word names (see :attr:`Finder.names`)."""
+
+    plain: frozenset[str]
+    tables: dict[str, frozenset[str]]
+
+
+def _one_word_names(kb: KnowledgeBase) -> _OneWord:
+    """The names :func:`_names` accepts of any result :func:`_best` may keep: the External
+    Cause Index's are never kept, a code of :data:`_NOT_ALONE` (or one below it) never alone."""
     con = kb.connection()
-    names: set[str] = set()
-    firsts = {path.split(" › ", 1)[0] for (path,) in con.execute("SELECT path FROM search_docs")}
-    for first in firsts:
-        for part in first.split(" → ")[0].split(","):
-            if " " not in part.strip() and len(n := fold(part).split()) == 1:
-                names.add(n[0])
-    for (title,) in con.execute("SELECT title FROM nodes WHERE instr(trim(title), ' ') = 0"):
-        if len(n := fold(title).split()) == 1:
-            names.add(n[0])
-    return frozenset(names)
+    plain: set[str] = set()
+    tables: dict[str, set[str]] = {"drug": set(), "neoplasm": set()}
+    firsts = {(path.split(" › ", 1)[0], via, code.startswith(_NOT_ALONE)) for path, via, code in con.execute(
+        "SELECT path, via, code FROM search_docs WHERE via != 'eindex'")}
+    for first, via, alone_never in firsts:
+        if alone_never and via not in tables:
+            continue
+        forms = [fold(x).strip() for x in first.split(" → ")[0].split(",")]
+        named = tables.get(via, plain)
+        for x in [forms[0], *(x for x in forms[1:] if x[:4] == forms[0][:4])]:
+            if len(x.split()) == 1:
+                named.add(x)
+    for title, code in con.execute("SELECT title, code FROM nodes WHERE instr(trim(title), ' ') = 0"):
+        if len(n := fold(title).split()) == 1 and not code.startswith(_NOT_ALONE):
+            plain.add(n[0])
+    return _OneWord(frozenset(plain), {k: frozenset(v) for k, v in tables.items()})
 
 
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -455,16 +496,17 @@ def _best(finder: Finder, ws: tuple[str, ...]) -> _Picked | None:
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
         return None  # too many words no document prints: no result could account for them
+    heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
+    if not _printable(finder, query, variants, heads):
+        return None  # no document leads to a result printing the main terms and most words
     results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
     if not results:
         return None
     intents = [c for v in rewritten
                for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
-    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) \
-        or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
+    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) or bool(_BEHAVIOR_WORDS & set(ws))
     best: tuple[float, Result] | None = None
     top = results[0].score
-    heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
     asked = _Asked.of(ws)
     for r in results:
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
@@ -501,9 +543,66 @@ def _coverable(finder: Finder, v: set[str]) -> bool:
     return shown / len(v) >= MIN_COVER
 
 
+def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict[str, str]) -> bool:
+    """Could some result pass :func:`_heads_shown` and :func:`_fit`'s cover for the words? Its
+    document must lead to a result printing each main term (or a synonym of it, or — on a
+    Table's row — be of the Table it sends to), and with the generic words most of one
+    variant's stems (:mod:`icdkit.search.printable` gives the documents per stem: a superset,
+    so a query failing this holds no result :func:`_best` keeps, and is not searched)."""
+    if _CODE_LIKE.match(query.strip()):
+        return True  # the search answers a code with that code
+    printable = finder.printable
+    among: npt.NDArray[np.uint8] | None = None  # a bit set of documents
+    for h, w in heads.items():
+        named = {h} | {stem(x) for v in finder.synonyms.variants([w])[1:] for x in v}
+        if named & STOP_STEMS:
+            continue  # printed by nearly every result
+        docs = [printable.docs(x) for x in sorted(named)]
+        table = finder.to_table.get(h)
+        if table is not None:
+            docs.append(printable.table(table))
+        got = docs[0] if len(docs) == 1 else np.bitwise_or.reduce(docs)
+        among = got if among is None else among & got
+        if not among.any():
+            return False
+    for v in variants:
+        if not v:
+            continue
+        generic = len(v & _GENERIC_STEMS)
+        rest = sorted(v - _GENERIC_STEMS)
+        need = next((c for c in range(len(rest) + 1) if (c + generic) / len(v) >= MIN_COVER), None)
+        if need is None:
+            continue
+        if not need:
+            return True
+        # at[j]: the documents (among those printing the main terms) printing j of the stems so far
+        at = [printable.every() if among is None else among] + [printable.none()] * need
+        for i, x in enumerate(rest):
+            bits = printable.docs(x)
+            for j in range(min(need, i + 1), 0, -1):
+                at[j] = at[j] | (at[j - 1] & bits)
+        if at[need].any():
+            return True
+    return False
+
+
+_BEHAVIOR_WORDS = frozenset({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"})
+
+
 def _may_name(finder: Finder, w: str) -> bool:
-    """Could the one word *w* pass :func:`_names` for some result?"""
-    return len(w) >= 3 and (w in finder.names or _abbrev(finder, w))
+    """Could the one word *w* pass :func:`_names` for some result :func:`_best` keeps? A Table
+    row's name only with its column's cue (as :func:`_fit` asks)."""
+    if len(w) < 3:
+        return False
+    if w in finder.names or _abbrev(finder, w):
+        return True
+    drug, neoplasm = (w in finder.table_names[t] for t in ("drug", "neoplasm"))
+    if not (drug or neoplasm):
+        return False
+    rewritten = finder.synonyms.variants(words(w))
+    cues = finder.synonyms.cues
+    return (drug and any(c != "drug" for v in rewritten for c, _ in cues(v, "intent"))) \
+        or (neoplasm and (any(cues(v, "behavior") for v in rewritten) or w in _BEHAVIOR_WORDS))
 
 
 def _names(finder: Finder, w: str, r: Result) -> bool:
