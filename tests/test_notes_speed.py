@@ -262,8 +262,9 @@ def test_every_document_is_among_those_printing_the_words_its_results_print(kb: 
     finder, _ = tools(kb)
     printable = finder.printable
     con = kb.connection()
-    rows = con.execute("SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d LEFT JOIN index_terms t "
-                       "ON t.id = d.term WHERE d.via != 'eindex' AND d.id % 40 = 0").fetchall()
+    rows = con.execute("SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
+                       "LEFT JOIN index_terms t ON t.id = d.term "
+                       "WHERE d.via != 'eindex' AND d.id % 40 = 0").fetchall()
     assert len(rows) > 3000
     printed = printable.every()
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,7 @@ class Finder:
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
         self._names: _OneWord | None = None
         self._printable: Printable | None = None
+        self._heads: _Heads | None = None
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
@@ -193,6 +194,13 @@ class Finder:
         if self._names is None:
             self._names = _one_word_names(self.kb)
         return self._names
+
+    @property
+    def heads(self) -> _Heads:
+        """The documents by their results' head words (:class:`_Heads`)."""
+        if self._heads is None:
+            self._heads = _Heads(self.kb)
+        return self._heads
 
     @property
     def printable(self) -> Printable:
@@ -497,14 +505,14 @@ def _best(finder: Finder, ws: tuple[str, ...]) -> _Picked | None:
     if not any(_coverable(finder, v) for v in variants):
         return None  # too many words no document prints: no result could account for them
     heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
-    if not _printable(finder, query, variants, heads):
-        return None  # no document leads to a result printing the main terms and most words
-    results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
-    if not results:
-        return None
     intents = [c for v in rewritten
                for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
     behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) or bool(_BEHAVIOR_WORDS & set(ws))
+    if not _printable(finder, query, variants, heads, bool(intents), behavior):
+        return None  # no document leads to a result naming its head and printing most words
+    results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
+    if not results:
+        return None
     best: tuple[float, Result] | None = None
     top = results[0].score
     asked = _Asked.of(ws)
@@ -543,12 +551,15 @@ def _coverable(finder: Finder, v: set[str]) -> bool:
     return shown / len(v) >= MIN_COVER
 
 
-def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict[str, str]) -> bool:
-    """Could some result pass :func:`_heads_shown` and :func:`_fit`'s cover for the words? Its
-    document must lead to a result printing each main term (or a synonym of it, or — on a
-    Table's row — be of the Table it sends to), and with the generic words most of one
-    variant's stems (:mod:`icdkit.search.printable` gives the documents per stem: a superset,
-    so a query failing this holds no result :func:`_best` keeps, and is not searched)."""
+def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict[str, str],
+               intent: bool, behavior: bool) -> bool:
+    """Could some result pass :func:`_heads_shown` and :func:`_fit` (its head, its Table, its
+    cover) for the words? Its document must lead to a result printing each main term (or a
+    synonym of it, or — on a Table's row — be of the Table it sends to), be a Drug Table row
+    only with an intent and a Neoplasm Table row only with a behavior, have its head words
+    among one variant's stems and, with the generic words, print most of that variant
+    (:mod:`icdkit.search.printable` gives the documents per stem: a superset, so a query
+    failing this holds no result :func:`_best` keeps, and is not searched)."""
     if _CODE_LIKE.match(query.strip()):
         return True  # the search answers a code with that code
     printable = finder.printable
@@ -565,6 +576,10 @@ def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict
         among = got if among is None else among & got
         if not among.any():
             return False
+    base = printable.every() if among is None else among
+    for table, asked in (("drug", intent), ("neoplasm", behavior)):
+        if not asked:
+            base = base & ~printable.table(table)
     for v in variants:
         if not v:
             continue
@@ -573,10 +588,13 @@ def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict
         need = next((c for c in range(len(rest) + 1) if (c + generic) / len(v) >= MIN_COVER), None)
         if need is None:
             continue
+        # at[j]: the documents (of those printing the main terms, whose head v names) printing
+        # j of the stems so far
+        at = [base & finder.heads.docs(v)] + [printable.none()] * need
         if not need:
-            return True
-        # at[j]: the documents (among those printing the main terms) printing j of the stems so far
-        at = [printable.every() if among is None else among] + [printable.none()] * need
+            if at[0].any():
+                return True
+            continue
         for i, x in enumerate(rest):
             bits = printable.docs(x)
             for j in range(min(need, i + 1), 0, -1):
@@ -652,16 +670,51 @@ class _Shown:
     neoplasm: bool  # the title says neoplasm
 
 
+def _head(via: str, path: str, split: Callable[[str], Sequence[str]] = vwords) -> frozenset[str]:
+    """Stems of the head word(s) a query must name for a result reached by *via* with *path*
+    (empty: none): an Index or Drug Table path's main term, a Neoplasm Table row's site."""
+    parts = [p.split(" → ")[0] for p in path.split(" › ")]
+    if via in ("index", "eindex", "drug"):
+        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
+        return frozenset(stem(w) for w in split(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP)
+    if via == "neoplasm":
+        return frozenset(stem(w) for w in split(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP)
+    return frozenset()
+
+
+class _Heads:
+    """The documents by the head words their results need (:func:`_head`), read from the store
+    once per finder: :meth:`docs` gives those whose head a query's stems name."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        by_head: dict[frozenset[str], list[int]] = {}
+        for i, via, path in kb.connection().execute("SELECT id, via, path FROM search_docs ORDER BY id"):
+            # a Table row's result path ends in its column's heading
+            shown = f"{path} › column" if via in ("drug", "neoplasm") else path
+            by_head.setdefault(_head(via, shown, words), []).append(i)
+        self.n = i + 1 if by_head else 0
+        self.headless = np.zeros(self.n, dtype=bool)
+        self.by_stem: dict[str, list[tuple[frozenset[str], npt.NDArray[np.int32]]]] = {}
+        for head, ids in by_head.items():
+            if head:
+                self.by_stem.setdefault(min(head), []).append((head, np.array(ids, dtype=np.int32)))
+            else:
+                self.headless[ids] = True
+
+    def docs(self, v: set[str]) -> npt.NDArray[np.uint8]:
+        """The documents whose head is among the stems *v*, as a bit set (``np.packbits``)."""
+        mask = self.headless.copy()
+        for s in v:
+            for head, ids in self.by_stem.get(s, ()):
+                if head <= v:
+                    mask[ids] = True
+        return np.packbits(mask)
+
+
 def _read_shown(r: Result) -> _Shown:
     parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
     via = r.matched.via
-    if via in ("index", "eindex", "drug"):
-        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
-        head = {stem(w) for w in vwords(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP}
-    elif via == "neoplasm":
-        head = {stem(w) for w in vwords(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
-    else:
-        head = set()
+    head = _head(via, r.matched.path)
     printed = vwords(r.matched.path + " " + r.title)
     kept = parts[:-1] if via in ("drug", "neoplasm") else parts
     own = ({stem(w) for p in kept for w in vwords(p.split(",")[0])}
