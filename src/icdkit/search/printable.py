@@ -132,6 +132,9 @@ class Printable:
             cell_rows = np.array(cells, dtype=np.int32).reshape(-1, 2)
             self._cell_doc, self._cell_code = cell_rows[:, 0].copy(), cell_rows[:, 1].copy()
             self._anything = np.array(sorted(set(anything)), dtype=np.int32)
+            self._kept = ~self._eindex
+            self._code_docs = _by_code(np.arange(n), code_of, len(nodes))
+            self._cell_docs = _by_code(self._cell_doc, self._cell_code, len(nodes))
             self._extra = {s: np.array(sorted(v), dtype=np.int32) for s, v in extra.items()}
             self._headings = headings
             self._tables = {t: np.packbits(via == VIAS.index(t)) for t in TABLE_HEADINGS}
@@ -199,7 +202,30 @@ class Printable:
                 marked[at] = True
                 at = self._parent[at]
                 at = at[at >= 0]
-            mask |= marked[self._code_of]
-            mask[self._cell_doc[marked[self._cell_code]]] = True
-        mask &= ~self._eindex
+            codes = np.flatnonzero(marked[:-1])
+            mask[self._docs_of(self._code_docs, codes)] = True
+            mask[self._docs_of(self._cell_docs, codes)] = True
+        mask &= self._kept
         return mask
+
+    @staticmethod
+    def _docs_of(by_code: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
+                 codes: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """The documents of *codes* from (documents ordered by code, each code's first place)."""
+        docs, start = by_code
+        lens = start[codes + 1] - start[codes]
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, dtype=np.intp)
+        first = np.repeat(start[codes] - (np.cumsum(lens) - lens), lens)
+        return docs[first + np.arange(total)]
+
+
+def _by_code(docs: npt.NDArray[Any], code_of: npt.NDArray[Any], codes: int
+             ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """*docs* ordered by their code (those of none left out), and where each code's begin."""
+    has = code_of >= 0
+    order = np.argsort(code_of[has], kind="stable")
+    ordered = code_of[has][order]
+    start = np.searchsorted(ordered, np.arange(codes + 1)).astype(np.intp)
+    return docs[has][order].astype(np.intp), start
