@@ -693,22 +693,23 @@ class _Heads:
             shown = f"{path} › column" if via in ("drug", "neoplasm") else path
             by_head.setdefault(_head(via, shown, words), []).append(i)
         self.n = i + 1 if by_head else 0
-        self.headless = np.zeros(self.n, dtype=bool)
+        headless = np.zeros(self.n, dtype=bool)
         self.by_stem: dict[str, list[tuple[frozenset[str], npt.NDArray[np.int32]]]] = {}
         for head, ids in by_head.items():
             if head:
                 self.by_stem.setdefault(min(head), []).append((head, np.array(ids, dtype=np.int32)))
             else:
-                self.headless[ids] = True
+                headless[ids] = True
+        self.headless = np.packbits(headless)  # (read only)
 
     def docs(self, v: set[str]) -> npt.NDArray[np.uint8]:
         """The documents whose head is among the stems *v*, as a bit set (``np.packbits``)."""
-        mask = self.headless.copy()
-        for s in v:
-            for head, ids in self.by_stem.get(s, ()):
-                if head <= v:
-                    mask[ids] = True
-        return np.packbits(mask)
+        named = [ids for s in v for head, ids in self.by_stem.get(s, ()) if head <= v]
+        if not named:
+            return self.headless
+        mask = np.zeros(self.n, dtype=bool)
+        mask[np.concatenate(named)] = True
+        return np.packbits(mask) | self.headless
 
 
 def _read_shown(r: Result) -> _Shown:
