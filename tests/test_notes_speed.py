@@ -42,8 +42,11 @@ def same_without(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, plain: Call
 
 def test_one_word_no_result_is_named_by_is_not_searched_and_nothing_is_lost(kb: KnowledgeBase) -> None:
     finder, _ = tools(kb)
-    assert {"pneumonia", "hypertension", "heroin", "panic"} <= finder.names  # main terms, Drug Table rows
+    assert {"pneumonia", "hypertension", "panic"} <= finder.names  # main terms
+    assert "heroin" in finder.table_names["drug"] and "heroin" not in finder.names  # a Drug Table row
     assert "vital" not in finder.names and "thyroid-stimulating" not in finder.names
+    assert "care" not in finder.names  # 'Care' names Z codes only: never a mention alone
+    assert not mentions._may_name(finder, "prednisone")  # a Drug Table row, no intent said: no mention
 
     def one(w: str, may: bool) -> Mention | None:
         text = f"{w}."
@@ -232,3 +235,52 @@ def test_folding_ascii_text_skips_the_unicode_pass_and_folds_the_same() -> None:
     texts += ["Ménière's disease", "Crohn's", "O'Brien's", "ＣＫＤ", "naïve", "Sjögren's", "it's", "'s", ""]
     for text in texts:
         assert fold(text) == plain(text), text
+
+
+def test_the_notes_are_coded_the_same_without_the_printable_words_shortcut(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[bool] = []
+    printable = mentions._printable
+
+    def counted(*args: Any) -> bool:
+        asked.append(printable(*args))
+        return asked[-1]
+
+    monkeypatch.setattr(mentions, "_printable", counted)
+    same_without(kb, monkeypatch, lambda: monkeypatch.setattr(mentions, "_printable", lambda *a: True))
+    assert asked.count(False) > 50  # searches no result could be kept from were not run
+
+
+def test_every_document_is_among_those_printing_the_words_its_results_print(kb: KnowledgeBase) -> None:
+    """The superset :mod:`icdkit.search.printable` promises, on every 40th document: the
+    stems of its path, of its Table's heading, of its code's title and of the titles below it
+    (as far as a complete 7th-character code) all name it."""
+    from icdkit import codes
+    from icdkit.search.printable import STOP_STEMS
+    from icdkit.vocabulary import TABLE_HEADINGS, stem, words
+
+    finder, _ = tools(kb)
+    printable = finder.printable
+    con = kb.connection()
+    rows = con.execute("SELECT d.id, d.code, d.via, d.path, t.cells FROM search_docs d "
+                       "LEFT JOIN index_terms t ON t.id = d.term "
+                       "WHERE d.via != 'eindex' AND d.id % 40 = 0").fetchall()
+    assert len(rows) > 3000
+    printed = printable.every()
+
+    def has(bits: Any, i: int) -> bool:  # np.packbits order: the first document the high bit
+        return bool(bits[i >> 3] >> (7 - (i & 7)) & 1)
+
+    for i, code, via, path, cells in rows:
+        shown = [path, *TABLE_HEADINGS.get(via, ())]
+        found = [codes.without_dash(c) for c in json.loads(cells) if c] if cells else [code]
+        for c in found:
+            at = kb.find(c)
+            while at is not None:  # the code, and the first of each level below it
+                shown.append(at.title)
+                below = kb.children(at.code)
+                at = below[-1] if below else None
+        for s in {stem(w) for t in shown for w in words(t)} - STOP_STEMS:
+            assert has(printable.docs(s), i), (s, path)
+        assert has(printed, i)
+    assert not printable.docs(stem("pneumonia")).all()

@@ -26,19 +26,24 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from icdkit.notes.context import PRESENT, Assertion, Rules, Trigger, assertion, bundled_rules, triggers
 from icdkit.notes.sentences import Span, clauses
-from icdkit.search.engine import Result, Searcher
+from icdkit.search.engine import _CODE_LIKE, Result, Searcher
 from icdkit.search.phrases import Hit, longest
+from icdkit.search.printable import STOP_STEMS, Printable
 from icdkit.vocabulary import STOP, fold, stem
 from icdkit.vocabulary import query_words as words
 from icdkit.vocabulary import words as vwords  # memoised: for release data (paths, titles) only
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from icdkit.kb import KnowledgeBase
 
 MIN_SCORE = 0.6  # search score a mention needs (1.0 ≈ every word matched)
@@ -141,7 +146,9 @@ class Finder:
         self.anchors = _anchors(kb)
         self.to_table = _to_table(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
-        self._names: frozenset[str] | None = None
+        self._names: _OneWord | None = None
+        self._printable: Printable | None = None
+        self._heads: _Heads | None = None
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
@@ -168,13 +175,39 @@ class Finder:
 
     @property
     def names(self) -> frozenset[str]:
-        """Every one-word name a result can carry: a word that is a whole comma part of a
-        document's first path element (an Index main term, a Table row, a title, an inclusion
-        term) or a whole code title. One word of a note that is none of them makes no mention
-        (:func:`_names`), so it is not searched. Read from the store once per knowledge base."""
+        """Every one-word name a result that may stand alone can carry (:func:`_names`): a
+        document's first path element's first comma part, or a later part that is another
+        form of it ('Disease, diseased'), or a whole code title — of a result that is neither a
+        Table row nor a code never coded alone (:data:`_NOT_ALONE`: 'Care' names only Z codes).
+        One word of a note that is none of them, nor a Table row's name with its column's cue
+        (:attr:`table_names`), makes no mention, so it is not searched. Read from the store
+        once per knowledge base."""
+        return self._one_word().plain
+
+    @property
+    def table_names(self) -> dict[str, frozenset[str]]:
+        """The one-word names of each Table's rows ('heroin'): a mention only with an intent
+        (Drug Table) or a behavior (Neoplasm Table) word (:func:`_fit`)."""
+        return self._one_word().tables
+
+    def _one_word(self) -> _OneWord:
         if self._names is None:
             self._names = _one_word_names(self.kb)
         return self._names
+
+    @property
+    def heads(self) -> _Heads:
+        """The documents by their results' head words (:class:`_Heads`)."""
+        if self._heads is None:
+            self._heads = _Heads(self.kb)
+        return self._heads
+
+    @property
+    def printable(self) -> Printable:
+        """The documents whose results can print each stem (:mod:`icdkit.search.printable`)."""
+        if self._printable is None:
+            self._printable = Printable(self.searcher)
+        return self._printable
 
     def shown(self, r: Result) -> _Shown:
         """What the result's path and title print, read once per result (release data only)."""
@@ -215,18 +248,34 @@ def _to_table(kb: KnowledgeBase) -> dict[str, str]:
             for t, target in rows for w in words(t.split(",")[0]) if w not in STOP}
 
 
-def _one_word_names(kb: KnowledgeBase) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class _OneWord:
+    """One-word names (see :attr:`Finder.names`)."""
+
+    plain: frozenset[str]
+    tables: dict[str, frozenset[str]]
+
+
+def _one_word_names(kb: KnowledgeBase) -> _OneWord:
+    """The names :func:`_names` accepts of any result :func:`_best` may keep: the External
+    Cause Index's are never kept, a code of :data:`_NOT_ALONE` (or one below it) never alone."""
     con = kb.connection()
-    names: set[str] = set()
-    firsts = {path.split(" › ", 1)[0] for (path,) in con.execute("SELECT path FROM search_docs")}
-    for first in firsts:
-        for part in first.split(" → ")[0].split(","):
-            if " " not in part.strip() and len(n := fold(part).split()) == 1:
-                names.add(n[0])
-    for (title,) in con.execute("SELECT title FROM nodes WHERE instr(trim(title), ' ') = 0"):
-        if len(n := fold(title).split()) == 1:
-            names.add(n[0])
-    return frozenset(names)
+    plain: set[str] = set()
+    tables: dict[str, set[str]] = {"drug": set(), "neoplasm": set()}
+    firsts = {(path.split(" › ", 1)[0], via, code.startswith(_NOT_ALONE)) for path, via, code in con.execute(
+        "SELECT path, via, code FROM search_docs WHERE via != 'eindex'")}
+    for first, via, alone_never in firsts:
+        if alone_never and via not in tables:
+            continue
+        forms = [fold(x).strip() for x in first.split(" → ")[0].split(",")]
+        named = tables.get(via, plain)
+        for x in [forms[0], *(x for x in forms[1:] if x[:4] == forms[0][:4])]:
+            if len(x.split()) == 1:
+                named.add(x)
+    for title, code in con.execute("SELECT title, code FROM nodes WHERE instr(trim(title), ' ') = 0"):
+        if len(n := fold(title).split()) == 1 and not code.startswith(_NOT_ALONE):
+            plain.add(n[0])
+    return _OneWord(frozenset(plain), {k: frozenset(v) for k, v in tables.items()})
 
 
 def _tokens(text: str, offset: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -455,16 +504,17 @@ def _best(finder: Finder, ws: tuple[str, ...]) -> _Picked | None:
     variants = [{stem(w) for w in v if w not in STOP} for v in rewritten]
     if not any(_coverable(finder, v) for v in variants):
         return None  # too many words no document prints: no result could account for them
+    heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
+    intents = [c for v in rewritten
+               for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
+    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) or bool(_BEHAVIOR_WORDS & set(ws))
+    if not _printable(finder, query, variants, heads, bool(intents), behavior):
+        return None  # no document leads to a result naming its head and printing most words
     results = finder.search(query, least=MIN_SCORE)  # the least a mention's result scores
     if not results:
         return None
-    intents = [c for v in rewritten
-               for c, _ in finder.synonyms.cues(v, "intent") if c != "drug"]  # a column, not a drug
-    behavior = any(finder.synonyms.cues(v, "behavior") for v in rewritten) \
-        or bool({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"} & set(ws))
     best: tuple[float, Result] | None = None
     top = results[0].score
-    heads = {stem(w): w for w in ws if stem(w) in finder.anchors or _abbrev(finder, w)}
     asked = _Asked.of(ws)
     for r in results:
         floor = MIN_SCORE if r.matched.via in ("index", "title", "inclusion") else MIN_TABLE
@@ -501,9 +551,76 @@ def _coverable(finder: Finder, v: set[str]) -> bool:
     return shown / len(v) >= MIN_COVER
 
 
+def _printable(finder: Finder, query: str, variants: list[set[str]], heads: dict[str, str],
+               intent: bool, behavior: bool) -> bool:
+    """Could some result pass :func:`_heads_shown` and :func:`_fit` (its head, its Table, its
+    cover) for the words? Its document must lead to a result printing each main term (or a
+    synonym of it, or — on a Table's row — be of the Table it sends to), be a Drug Table row
+    only with an intent and a Neoplasm Table row only with a behavior, have its head words
+    among one variant's stems and, with the generic words, print most of that variant
+    (:mod:`icdkit.search.printable` gives the documents per stem: a superset, so a query
+    failing this holds no result :func:`_best` keeps, and is not searched)."""
+    if _CODE_LIKE.match(query.strip()):
+        return True  # the search answers a code with that code
+    printable = finder.printable
+    among: npt.NDArray[np.uint8] | None = None  # a bit set of documents
+    for h, w in heads.items():
+        named = {h} | {stem(x) for v in finder.synonyms.variants([w])[1:] for x in v}
+        if named & STOP_STEMS:
+            continue  # printed by nearly every result
+        docs = [printable.docs(x) for x in sorted(named)]
+        table = finder.to_table.get(h)
+        if table is not None:
+            docs.append(printable.table(table))
+        got = docs[0] if len(docs) == 1 else np.bitwise_or.reduce(docs)
+        among = got if among is None else among & got
+        if not among.any():
+            return False
+    base = printable.every() if among is None else among
+    for table, asked in (("drug", intent), ("neoplasm", behavior)):
+        if not asked:
+            base = base & ~printable.table(table)
+    for v in variants:
+        if not v:
+            continue
+        generic = len(v & _GENERIC_STEMS)
+        rest = sorted(v - _GENERIC_STEMS)
+        need = next((c for c in range(len(rest) + 1) if (c + generic) / len(v) >= MIN_COVER), None)
+        if need is None:
+            continue
+        # at[j]: the documents (of those printing the main terms, whose head v names) printing
+        # j of the stems so far
+        at = [base & finder.heads.docs(v)] + [printable.none()] * need
+        if not need:
+            if at[0].any():
+                return True
+            continue
+        for i, x in enumerate(rest):
+            bits = printable.docs(x)
+            for j in range(min(need, i + 1), 0, -1):
+                at[j] = at[j] | (at[j - 1] & bits)
+        if at[need].any():
+            return True
+    return False
+
+
+_BEHAVIOR_WORDS = frozenset({"neoplasm", "tumor", "tumour", "mass", "lesion", "growth"})
+
+
 def _may_name(finder: Finder, w: str) -> bool:
-    """Could the one word *w* pass :func:`_names` for some result?"""
-    return len(w) >= 3 and (w in finder.names or _abbrev(finder, w))
+    """Could the one word *w* pass :func:`_names` for some result :func:`_best` keeps? A Table
+    row's name only with its column's cue (as :func:`_fit` asks)."""
+    if len(w) < 3:
+        return False
+    if w in finder.names or _abbrev(finder, w):
+        return True
+    drug, neoplasm = (w in finder.table_names[t] for t in ("drug", "neoplasm"))
+    if not (drug or neoplasm):
+        return False
+    rewritten = finder.synonyms.variants(words(w))
+    cues = finder.synonyms.cues
+    return (drug and any(c != "drug" for v in rewritten for c, _ in cues(v, "intent"))) \
+        or (neoplasm and (any(cues(v, "behavior") for v in rewritten) or w in _BEHAVIOR_WORDS))
 
 
 def _names(finder: Finder, w: str, r: Result) -> bool:
@@ -553,16 +670,52 @@ class _Shown:
     neoplasm: bool  # the title says neoplasm
 
 
+def _head(via: str, path: str, split: Callable[[str], Sequence[str]] = vwords) -> frozenset[str]:
+    """Stems of the head word(s) a query must name for a result reached by *via* with *path*
+    (empty: none): an Index or Drug Table path's main term, a Neoplasm Table row's site."""
+    parts = [p.split(" → ")[0] for p in path.split(" › ")]
+    if via in ("index", "eindex", "drug"):
+        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
+        return frozenset(stem(w) for w in split(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP)
+    if via == "neoplasm":
+        return frozenset(stem(w) for w in split(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP)
+    return frozenset()
+
+
+class _Heads:
+    """The documents by the head words their results need (:func:`_head`), read from the store
+    once per finder: :meth:`docs` gives those whose head a query's stems name."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        by_head: dict[frozenset[str], list[int]] = {}
+        for i, via, path in kb.connection().execute("SELECT id, via, path FROM search_docs ORDER BY id"):
+            # a Table row's result path ends in its column's heading
+            shown = f"{path} › column" if via in ("drug", "neoplasm") else path
+            by_head.setdefault(_head(via, shown, words), []).append(i)
+        self.n = i + 1 if by_head else 0
+        headless = np.zeros(self.n, dtype=bool)
+        self.by_stem: dict[str, list[tuple[frozenset[str], npt.NDArray[np.int32]]]] = {}
+        for head, ids in by_head.items():
+            if head:
+                self.by_stem.setdefault(min(head), []).append((head, np.array(ids, dtype=np.int32)))
+            else:
+                headless[ids] = True
+        self.headless = np.packbits(headless)  # (read only)
+
+    def docs(self, v: set[str]) -> npt.NDArray[np.uint8]:
+        """The documents whose head is among the stems *v*, as a bit set (``np.packbits``)."""
+        named = [ids for s in v for head, ids in self.by_stem.get(s, ()) if head <= v]
+        if not named:
+            return self.headless
+        mask = np.zeros(self.n, dtype=bool)
+        mask[np.concatenate(named)] = True
+        return np.packbits(mask) | self.headless
+
+
 def _read_shown(r: Result) -> _Shown:
     parts = [p.split(" → ")[0] for p in r.matched.path.split(" › ")]
     via = r.matched.via
-    if via in ("index", "eindex", "drug"):
-        # the main term's first form: 'Alzheimer's disease or sclerosis' is named by 'Alzheimer's disease'
-        head = {stem(w) for w in vwords(parts[0].split(",")[0].split(" or ")[0]) if w not in STOP}
-    elif via == "neoplasm":
-        head = {stem(w) for w in vwords(parts[1] if len(parts) > 2 else parts[0]) if w not in STOP}
-    else:
-        head = set()
+    head = _head(via, r.matched.path)
     printed = vwords(r.matched.path + " " + r.title)
     kept = parts[:-1] if via in ("drug", "neoplasm") else parts
     own = ({stem(w) for p in kept for w in vwords(p.split(",")[0])}
