@@ -147,3 +147,16 @@ def test_weeks_of_gestation_and_device_status(kb: KnowledgeBase) -> None:
     assert "T85.624A" not in r.code_list  # 'insulin pump in place' is a status, not a displacement
     assert "Z79.4" not in r.code_list  # type 1: insulin is not coded as long-term drug use
     assert "Z3A.24" not in run(kb, "pregnancy", age=0).code_list  # a newborn's note: not the mother's weeks
+
+
+def test_history_found_through_the_conditions_main_term(kb: KnowledgeBase) -> None:
+    # 'provoked L leg DVT' names no personal-history entry itself; its main term does
+    # (Thrombosis › personal history Z86.718, I.C.21.c.4)
+    r = code_note("HPI: 66M for annual visit. Also hx of provoked L leg DVT 2022, completed 3 mo apixaban, "
+                  "none since.\nA/P: Essential hypertension, controlled.", kb=kb)
+    assert r.code_list == ["I10", "Z86.718"]
+    # a qualified history entry under the main term is not taken: a 9-year history of type 2
+    # diabetes is not Diabetes › gestational › personal history (Z86.32)
+    r = code_note("HPI: 54F with a 9-year history of type 2 diabetes on metformin.\n"
+                  "A/P: Type 2 diabetes without complications.", kb=kb)
+    assert "Z86.32" not in r.code_list
