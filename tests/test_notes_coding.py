@@ -160,3 +160,18 @@ def test_history_found_through_the_conditions_main_term(kb: KnowledgeBase) -> No
     r = code_note("HPI: 54F with a 9-year history of type 2 diabetes on metformin.\n"
                   "A/P: Type 2 diabetes without complications.", kb=kb)
     assert "Z86.32" not in r.code_list
+
+
+def test_a_main_terms_default_beside_its_subterms_code_is_left_out(kb: KnowledgeBase) -> None:
+    # 'hypertension' and 'secondary hypertension' are one hypertension, the secondary kind:
+    # Hypertension (I10, the default) beside Hypertension › secondary (I15.9) is left out (I.A.18)
+    r = code_note("Final diagnoses: secondary hypertension; hypertension resolved after adrenalectomy.",
+                  setting="inpatient", kb=kb)
+    assert r.code_list == ["I15.9"]
+    assert "said more fully as I15.9" in reasons(r)["I10"]
+    # a Tabular note pairing the two keeps both (J12.82: code first COVID-19 U07.1)
+    r = code_note("Discharge diagnoses: COVID-19 pneumonia. COVID-19.", setting="inpatient", kb=kb)
+    assert set(r.code_list) == {"U07.1", "J12.82"}
+    # the default's own words naming a second condition keep it
+    r = code_note("A/P: Secondary hypertension. Essential hypertension.", kb=kb)
+    assert set(r.code_list) == {"I15.9", "I10"}

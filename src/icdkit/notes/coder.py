@@ -27,6 +27,7 @@ from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.asked import asked_for
 from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
+from icdkit.notes.defaults import subterm_defaults
 from icdkit.notes.diabetes import documented_type
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
@@ -177,6 +178,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += absorbed
     cands, retyped = documented_type(finder, text, sections, mentions, cands)
     skipped += retyped
+    cands, said_more = subterm_defaults(kb, cands)
+    skipped += said_more
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
     cands, causes = adverse_effects(finder, cands)
