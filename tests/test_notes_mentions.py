@@ -66,3 +66,8 @@ def test_a_main_term_word_without_its_essential_modifiers_names_nothing(finder: 
     assert got(finder, "Abdominal tenderness")[0][0] == "R10.819"
     # a comma part in the term's other form ('Disease, diseased') is no modifier
     assert got(finder, "Hypertension")[0][0] == "I10"
+
+
+def test_a_sites_adjective_reads_as_the_site(finder: Finder) -> None:
+    # 'osseous' is the Neoplasm Table's 'bone' (as 'renal' is 'kidney'): C79.51, not C79.9
+    assert got(finder, "osseous mets")[0][0] == "C79.51"
