@@ -175,3 +175,15 @@ def test_a_main_terms_default_beside_its_subterms_code_is_left_out(kb: Knowledge
     # the default's own words naming a second condition keep it
     r = code_note("A/P: Secondary hypertension. Essential hypertension.", kb=kb)
     assert set(r.code_list) == {"I15.9", "I10"}
+
+
+def test_an_organism_named_alone_is_the_agent_not_a_combination(kb: KnowledgeBase) -> None:
+    # 'MSSA' alone is not 'Pneumonia due to MSSA' (J15.211): the agent B95.61 (B95-B97 note)
+    r = code_note("Discharge diagnoses: MSSA septic arthritis, right knee.", setting="inpatient", kb=kb)
+    assert "B95.61" in r.code_list and "J15.211" not in r.code_list
+    assert "names the organism only" in reasons(r)["J15.211"]
+    # the organism as cause beside a symptom it does not explain away ('MSSA bacteremia')
+    r = code_note("Final diagnoses: MSSA bacteremia.", setting="inpatient", kb=kb)
+    assert set(r.code_list) == {"B95.61", "R78.81"}
+    # the condition said: the combination code stands
+    assert code_note("Dx: pneumonia due to MSSA.", setting="inpatient", kb=kb).code_list == ["J15.211"]

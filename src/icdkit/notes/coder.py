@@ -33,6 +33,7 @@ from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
 from icdkit.notes.mentions import _try as try_words
+from icdkit.notes.organism import AGENTS, organisms_alone
 from icdkit.notes.pregnancy import is_pregnancy, newborn_record, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
@@ -186,6 +187,8 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += causes
     cands, hardship = underdosing(finder, text, sections, cands)
     skipped += hardship
+    cands, alone = organisms_alone(finder, cands)
+    skipped += alone
     cands, organism = underlying_sepsis(finder, cands)
     skipped += organism
     for c in cands:
@@ -406,7 +409,8 @@ def _integral(kb: KnowledgeBase, cands: list[Candidate]) -> tuple[list[Candidate
     cause (R65.20 severe sepsis: code first the underlying infection)."""
     definite = {(c.mention.unit.start, c.mention.section) for c in cands
                 if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
-                and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
+                and not _POISONING.match(c.code)  # a poisoning's manifestations are coded (I.C.19.e.5)
+                and not c.code.startswith(AGENTS)}  # an organism is no diagnosis ('MSSA bacteremia')
     keep, out = [], []
     for c in cands:
         if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:
