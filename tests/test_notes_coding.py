@@ -187,3 +187,16 @@ def test_an_organism_named_alone_is_the_agent_not_a_combination(kb: KnowledgeBas
     assert set(r.code_list) == {"B95.61", "R78.81"}
     # the condition said: the combination code stands
     assert code_note("Dx: pneumonia due to MSSA.", setting="inpatient", kb=kb).code_list == ["J15.211"]
+
+
+def test_a_condition_found_at_a_routine_exam_makes_it_with_abnormal_findings(kb: KnowledgeBase) -> None:
+    # I.C.21.c.13: Z00.121 + the finding, not Z00.129
+    r = code_note("A/P: 1. Routine child health exam. 2. Infantile eczema - emollients.", age=0, kb=kb)
+    assert r.code_list == ["Z00.121", "L20.83"]
+    r = code_note("A/P: General adult medical examination. Hypertension found today - start lisinopril.",
+                  age=50, kb=kb)
+    assert r.code_list == ["Z00.01", "I10"]
+    # a family history is no finding
+    r = code_note("A/P: Routine child health exam; growth and development normal. Family history of asthma "
+                  "in mother.", age=4, kb=kb)
+    assert r.code_list == ["Z00.129", "Z82.5"]

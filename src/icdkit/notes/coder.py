@@ -29,6 +29,7 @@ from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
 from icdkit.notes.defaults import subterm_defaults
 from icdkit.notes.diabetes import documented_type
+from icdkit.notes.findings import with_findings
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
@@ -208,7 +209,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += by_means
     cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
-    cands = birth_first(effects_first(sequence(kb, cands)))
+    cands = birth_first(effects_first(sequence(kb, with_findings(kb, cands))))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []
