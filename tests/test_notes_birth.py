@@ -78,3 +78,16 @@ def test_a_mothers_record_without_an_age_is_not_the_babys(kb: KnowledgeBase) -> 
               setting="inpatient", sex="F")
     assert not any(c.startswith("Z38") for c in r.code_list)
     assert "Z37.0" in r.code_list
+
+
+def test_the_mothers_condition_on_the_babys_record_is_no_family_history(kb: KnowledgeBase) -> None:
+    # a maternal factor (P00–P04 when it affects the baby; here P96.1 says it), not Z81.3
+    text = ("Female infant born at 39 weeks by vaginal delivery in our hospital to a mother with untreated "
+            "opioid use disorder.\nDischarge diagnoses: term female infant, born vaginally in hospital; "
+            "neonatal abstinence syndrome.")
+    r = code_note(text, setting="inpatient", age=0, sex="F", kb=kb)
+    assert r.code_list == ["Z38.00", "P96.1"]
+    assert "maternal factor" in {n.code: n.reason for n in r.not_coded}["Z81.3"]
+    # an adult's mother's condition stays a family history
+    r = code_note("FH: mother with opioid use disorder.\nA/P: Essential hypertension.", age=30, kb=kb)
+    assert "Z81.3" in r.code_list

@@ -147,3 +147,56 @@ def test_weeks_of_gestation_and_device_status(kb: KnowledgeBase) -> None:
     assert "T85.624A" not in r.code_list  # 'insulin pump in place' is a status, not a displacement
     assert "Z79.4" not in r.code_list  # type 1: insulin is not coded as long-term drug use
     assert "Z3A.24" not in run(kb, "pregnancy", age=0).code_list  # a newborn's note: not the mother's weeks
+
+
+def test_history_found_through_the_conditions_main_term(kb: KnowledgeBase) -> None:
+    # 'provoked L leg DVT' names no personal-history entry itself; its main term does
+    # (Thrombosis › personal history Z86.718, I.C.21.c.4)
+    r = code_note("HPI: 66M for annual visit. Also hx of provoked L leg DVT 2022, completed 3 mo apixaban, "
+                  "none since.\nA/P: Essential hypertension, controlled.", kb=kb)
+    assert r.code_list == ["I10", "Z86.718"]
+    # a qualified history entry under the main term is not taken: a 9-year history of type 2
+    # diabetes is not Diabetes › gestational › personal history (Z86.32)
+    r = code_note("HPI: 54F with a 9-year history of type 2 diabetes on metformin.\n"
+                  "A/P: Type 2 diabetes without complications.", kb=kb)
+    assert "Z86.32" not in r.code_list
+
+
+def test_a_main_terms_default_beside_its_subterms_code_is_left_out(kb: KnowledgeBase) -> None:
+    # 'hypertension' and 'secondary hypertension' are one hypertension, the secondary kind:
+    # Hypertension (I10, the default) beside Hypertension › secondary (I15.9) is left out (I.A.18)
+    r = code_note("Final diagnoses: secondary hypertension; hypertension resolved after adrenalectomy.",
+                  setting="inpatient", kb=kb)
+    assert r.code_list == ["I15.9"]
+    assert "said more fully as I15.9" in reasons(r)["I10"]
+    # a Tabular note pairing the two keeps both (J12.82: code first COVID-19 U07.1)
+    r = code_note("Discharge diagnoses: COVID-19 pneumonia. COVID-19.", setting="inpatient", kb=kb)
+    assert set(r.code_list) == {"U07.1", "J12.82"}
+    # the default's own words naming a second condition keep it
+    r = code_note("A/P: Secondary hypertension. Essential hypertension.", kb=kb)
+    assert set(r.code_list) == {"I15.9", "I10"}
+
+
+def test_an_organism_named_alone_is_the_agent_not_a_combination(kb: KnowledgeBase) -> None:
+    # 'MSSA' alone is not 'Pneumonia due to MSSA' (J15.211): the agent B95.61 (B95-B97 note)
+    r = code_note("Discharge diagnoses: MSSA septic arthritis, right knee.", setting="inpatient", kb=kb)
+    assert "B95.61" in r.code_list and "J15.211" not in r.code_list
+    assert "names the organism only" in reasons(r)["J15.211"]
+    # the organism as cause beside a symptom it does not explain away ('MSSA bacteremia')
+    r = code_note("Final diagnoses: MSSA bacteremia.", setting="inpatient", kb=kb)
+    assert set(r.code_list) == {"B95.61", "R78.81"}
+    # the condition said: the combination code stands
+    assert code_note("Dx: pneumonia due to MSSA.", setting="inpatient", kb=kb).code_list == ["J15.211"]
+
+
+def test_a_condition_found_at_a_routine_exam_makes_it_with_abnormal_findings(kb: KnowledgeBase) -> None:
+    # I.C.21.c.13: Z00.121 + the finding, not Z00.129
+    r = code_note("A/P: 1. Routine child health exam. 2. Infantile eczema - emollients.", age=0, kb=kb)
+    assert r.code_list == ["Z00.121", "L20.83"]
+    r = code_note("A/P: General adult medical examination. Hypertension found today - start lisinopril.",
+                  age=50, kb=kb)
+    assert r.code_list == ["Z00.01", "I10"]
+    # a family history is no finding
+    r = code_note("A/P: Routine child health exam; growth and development normal. Family history of asthma "
+                  "in mother.", age=4, kb=kb)
+    assert r.code_list == ["Z00.129", "Z82.5"]

@@ -32,6 +32,14 @@ def judge(sentence: str, target: str) -> tuple[str, str | None]:
     ("Return if fever.", "fever", ("hypothetical", "Return if")),
     ("No change in his heart failure.", "heart failure", ("present", None)),
     ("No family history of colon cancer.", "colon cancer", ("negated", "No family history of")),
+    # the relative who brings the patient is no experiencer (a ConText pseudo-trigger)
+    ("Brought to the ED by his daughter with confusion and constipation.", "constipation", ("present", None)),
+    ("Here with mom for 2 days of fever.", "fever", ("present", None)),
+    ("Her mother had hypertension.", "hypertension", ("family", "mother")),
+    # 'hx' without 'of' ('hx DVT off anticoagulation'); 'family hx' is the family's, not the patient's
+    ("Hx DVT off anticoagulation.", "DVT", ("historical", "Hx")),
+    ("Skin checks given personal hx BCC and family hx melanoma.", "melanoma", ("family", "family hx")),
+    ("Skin checks given personal hx BCC and family hx melanoma.", "BCC", ("historical", "personal hx")),
 ])
 def test_assertions(sentence: str, target: str, expected: tuple[str, str | None]) -> None:
     assert judge(sentence, target) == expected

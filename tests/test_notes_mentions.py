@@ -56,3 +56,18 @@ def test_evidence_offsets_and_assertion(finder: Finder) -> None:
     assert [(m.code, m.assertion.category, m.assertion.trigger) for m in ms] == [
         ("R50.9", "negated", "Denies"), ("R05.9", "present", None)]
     assert [(m.start, m.end) for m in ms] == [(17, 22), (33, 38)]
+
+
+def test_a_main_term_word_without_its_essential_modifiers_names_nothing(finder: Finder) -> None:
+    # 'Functioning, intellectual, borderline' (R41.83) and 'Tenderness, abdominal' (R10.819):
+    # the words after the commas are essential modifiers (only parentheses enclose nonessential ones)
+    assert "R41.83" not in [c for c, _, _ in got(finder, "ICD in situ, functioning normally")]
+    assert "R10.819" not in [c for c, _, _ in got(finder, "scalp tenderness")]
+    assert got(finder, "Abdominal tenderness")[0][0] == "R10.819"
+    # a comma part in the term's other form ('Disease, diseased') is no modifier
+    assert got(finder, "Hypertension")[0][0] == "I10"
+
+
+def test_a_sites_adjective_reads_as_the_site(finder: Finder) -> None:
+    # 'osseous' is the Neoplasm Table's 'bone' (as 'renal' is 'kidney'): C79.51, not C79.9
+    assert got(finder, "osseous mets")[0][0] == "C79.51"

@@ -67,3 +67,9 @@ def test_clauses_cut_at_semicolons_commas_and_and_but_not_with() -> None:
 def test_section_titles_are_validated(bad: object) -> None:
     with pytest.raises(RuleDataError):
         load_kinds(bad)
+
+
+def test_discharge_diagnoses_abbreviated_are_the_assessment() -> None:
+    text = "69M admitted for weakness.\nD/c dx:\n1. Transient ischemic attack"
+    names = [s.name for s in split_sections(text)]
+    assert names == ["preamble", "assessment_plan"]

@@ -27,11 +27,14 @@ from icdkit.notes.anatomy import only_site, site_words
 from icdkit.notes.asked import asked_for
 from icdkit.notes.birth import birth_first, delivery_codes, newborn_codes
 from icdkit.notes.context import denied_spans
+from icdkit.notes.defaults import subterm_defaults
 from icdkit.notes.diabetes import documented_type
+from icdkit.notes.findings import with_findings
 from icdkit.notes.gaps import gaps_for
 from icdkit.notes.longterm import long_term
 from icdkit.notes.mentions import _CUES, FILLER, Finder, Mention, find, note_scope
 from icdkit.notes.mentions import _try as try_words
+from icdkit.notes.organism import AGENTS, organisms_alone
 from icdkit.notes.pregnancy import is_pregnancy, newborn_record, obstetric, trimester_of
 from icdkit.notes.result import CodingResult, Evidence, Gap, NotCoded, SuggestedCode
 from icdkit.notes.sections import split_sections
@@ -177,12 +180,16 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += absorbed
     cands, retyped = documented_type(finder, text, sections, mentions, cands)
     skipped += retyped
+    cands, said_more = subterm_defaults(kb, cands)
+    skipped += said_more
     if any(c.code.startswith("E10") for c in cands):  # type 1: insulin is the disease's own treatment
         cands = [c for c in cands if c.code != "Z79.4"]
     cands, causes = adverse_effects(finder, cands)
     skipped += causes
     cands, hardship = underdosing(finder, text, sections, cands)
     skipped += hardship
+    cands, alone = organisms_alone(finder, cands)
+    skipped += alone
     cands, organism = underlying_sepsis(finder, cands)
     skipped += organism
     for c in cands:
@@ -202,7 +209,7 @@ def _code(text: str, setting: str, day: dt.date | None, age_: int | None, sex_: 
     skipped += by_means
     cands, integral = _integral(kb, with_symptoms(kb, _merge(asked_for(finder, additional(finder, cands)))))
     skipped += integral
-    cands = birth_first(effects_first(sequence(kb, cands)))
+    cands = birth_first(effects_first(sequence(kb, with_findings(kb, cands))))
     report = checker.check([c.code for c in cands], age=age_, sex=sex_, date=day, setting=setting) \
         if cands else None
     findings = [f.to_dict() for f in report.findings] if report else []
@@ -403,7 +410,8 @@ def _integral(kb: KnowledgeBase, cands: list[Candidate]) -> tuple[list[Candidate
     cause (R65.20 severe sepsis: code first the underlying infection)."""
     definite = {(c.mention.unit.start, c.mention.section) for c in cands
                 if c.assertion in ("present", "uncertain") and not c.code.startswith("R")
-                and not _POISONING.match(c.code)}  # a poisoning's manifestations are coded (I.C.19.e.5)
+                and not _POISONING.match(c.code)  # a poisoning's manifestations are coded (I.C.19.e.5)
+                and not c.code.startswith(AGENTS)}  # an organism is no diagnosis ('MSSA bacteremia')
     keep, out = [], []
     for c in cands:
         if c.code.startswith("R") and (c.mention.unit.start, c.mention.section) in definite:

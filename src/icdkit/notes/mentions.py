@@ -634,6 +634,9 @@ def _names(finder: Finder, w: str, r: Result) -> bool:
     # the comma's other forms of the main term ('Disease, diseased'), not its qualifier
     # ('Guidance, insufficient anterior' is not named by 'guidance')
     forms = [fold(x).strip() for x in first.split(",")]
+    if r.matched.via == "index" and _essential(first):
+        # 'Functioning, intellectual, borderline': the main term with its essential modifiers
+        forms = [" ".join(forms)]
     names = {forms[0]} | {x for x in forms[1:] if x[:4] == forms[0][:4]} | {fold(r.title).strip()}
     return w in names or any(n.split()[:1] == [w] and len(n.split()) == 1 for n in names)
 
@@ -710,6 +713,16 @@ class _Heads:
         mask = np.zeros(self.n, dtype=bool)
         mask[np.concatenate(named)] = True
         return np.packbits(mask) | self.headless
+
+
+def _essential(term: str) -> str:
+    """The words of an Index main term's comma parts that are essential modifiers, not the
+    term's other forms: a note must say them too. 'Disease, diseased' is one
+    word in two forms; 'Functioning, intellectual, borderline' (R41.83) and 'Tenderness,
+    abdominal' (R10.819) are not named by 'functioning' or 'tenderness' alone: only words in
+    parentheses are nonessential (Guidelines I.A.7, the Index's punctuation)."""
+    forms = [fold(x).strip() for x in term.split(",")]
+    return " ".join(x for x in forms[1:] if x[:4] != forms[0][:4])
 
 
 def _read_shown(r: Result) -> _Shown:

@@ -168,6 +168,10 @@ def _complicating(f: Finder, said: tuple[str, ...], title: str) -> Result | None
     return best[2] if best else None
 
 
+_FAMILY = ("Z80", "Z81", "Z82", "Z83", "Z84")
+_MOTHER = frozenset({"mother", "mom", "maternal", "in mother", "in her mother", "in his mother"})
+
+
 def newborn_record(cands: list[Candidate], age: int | None = None) -> tuple[list[Candidate], list[NotCoded]]:
     """On a newborn's record (a Z38 birth code, or age 0 with a perinatal code) chapter 15 codes
     are not used: they are the mother's (Guidelines I.C.15.a: 'never on the record of the
@@ -185,4 +189,11 @@ def newborn_record(cands: list[Candidate], age: int | None = None) -> tuple[list
     out = [NotCoded(c.mention.text, c.mention.start, c.mention.end, "a chapter 15 code belongs on the "
                     "mother's record, never the newborn's (Guidelines I.C.15.a)", c.code)
            for c in cands if c.code.startswith("O")]
-    return [c for c in cands if not c.code.startswith("O")], out
+    # the mother's condition in this pregnancy is a maternal factor of the newborn, coded P00–P04
+    # only when it affects the baby (Tabular note at P00-P04), not a family history (Z80–Z84)
+    maternal = [c for c in cands if c.assertion == "family" and c.code.startswith(_FAMILY)
+                and (c.trigger or "").lower() in _MOTHER]
+    out += [NotCoded(c.mention.text, c.mention.start, c.mention.end, "the mother's condition on the "
+                     "newborn's record is a maternal factor (P00–P04, when it affects the newborn: "
+                     "Tabular note at P00-P04), not a family history", c.code) for c in maternal]
+    return [c for c in cands if not c.code.startswith("O") and c not in maternal], out

@@ -97,6 +97,17 @@ def _history(f: Finder, m: Mention) -> Result | None:
         r = _ask(f, "personal history of " + words_, _PERSONAL, 0.78)
         if r is not None:
             return r
+    # last, the condition's Index main term, when the Index gives its personal history with no
+    # further qualifier ('provoked L leg DVT' → Thrombosis › personal history Z86.718; not
+    # Diabetes › gestational › personal history for a type 2 diabetes); not for an injury, whose
+    # later encounters are coded by the 7th character (I.C.19.a), not as history
+    if m.code.startswith(("S", "T")):
+        return None
+    first = m.result.matched.path.split(" › ")[0].split(" → ")[0]
+    allowed = {stem(w) for w in words(first)} | _HISTORY_WORDS
+    r = _ask(f, "personal history of " + first.split(",")[0], _PERSONAL, 0.78)
+    if r is not None and {stem(w) for w in words(r.matched.path) if w not in STOP} <= allowed:
+        return r
     return None
 
 
