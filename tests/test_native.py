@@ -195,3 +195,18 @@ def test_pairs_refuses_flags_not_bool() -> None:
     s["live"] = s["live"].astype(np.int64)
     with pytest.raises(TypeError, match="live: a bool array"):
         pairs(*s.values(), 100)
+
+
+def test_a_module_built_from_other_sources_is_refused_for_the_pure_kernels(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An editable install whose checkout moved on keeps the module built from older C sources:
+    called with today's arguments it raised TypeError in every check. It is refused, and stderr
+    says how to rebuild it."""
+    from icdkit.rules import _native, kernels
+
+    assert kernels._native_wanted(), "the module built from these sources is used"
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(_native, "SOURCES", "0123456789abcdef")
+    assert not kernels._native_wanted()
+    err = capsys.readouterr().err
+    assert "built from other sources" in err and "pip install -e ." in err

@@ -21,18 +21,31 @@ True
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+from icdkit.rules.native_sources import digest
 
 ENV = "ICDKIT_PUREPYTHON"
 NAMES = ("arena", "arena_sync", "index", "lines", "pairs", "read")
 
 
 def _native_wanted() -> bool:
-    """Whether the C kernels are built and not refused by ``ICDKIT_PUREPYTHON``."""
+    """Whether the C kernels are built, from the sources beside them (when those are there),
+    and not refused by ``ICDKIT_PUREPYTHON``. A module built from other sources would be
+    called with arguments it does not take: the pure kernels serve instead, and stderr says
+    how to rebuild it."""
     if os.environ.get(ENV, "").strip() not in ("", "0"):
         return False
     try:
-        from icdkit.rules import _native  # noqa: F401  (the accelerator, when it was built)
+        from icdkit.rules import _native  # (the accelerator, when it was built)
     except ImportError:
+        return False
+    here = digest(Path(__file__).parent / "native")
+    built = getattr(_native, "SOURCES", None)
+    if here is not None and built != here:
+        print(f"icdkit: the C accelerator was built from other sources ({built}, these are {here}); "
+              "using the pure kernels — rebuild it with `pip install -e .`", file=sys.stderr)
         return False
     return True
 

@@ -16,8 +16,20 @@ static PyMethodDef METHODS[] = {
 static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_native", "The columnar checker's native kernels.",
                                     -1, METHODS, NULL, NULL, NULL, NULL};
 
+#ifndef ICDKIT_NATIVE_SOURCES
+#define ICDKIT_NATIVE_SOURCES "unknown"
+#endif
+
 PyMODINIT_FUNC
 PyInit__native(void)
 {
-    return read_init() < 0 ? NULL : PyModule_Create(&MODULE);
+    if (read_init() < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&MODULE);
+    /* the digest of the sources it was built from (rules/native_sources.py) */
+    if (m != NULL && PyModule_AddStringConstant(m, "SOURCES", ICDKIT_NATIVE_SOURCES) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }
