@@ -37,9 +37,9 @@ def test_chunk_screen_agrees_with_bisection(kb: KnowledgeBase) -> None:
     rows = [[rnd.choice(pool) for _ in range(rnd.randint(1, 12))] for _ in range(600)]
     spellings = [[cache.spelling(k) for k in row] for row in rows]
     flat = [s for row in spellings for s in row]
-    screen = Screen(kb.code_keys(), kb.code_ranks())
+    screen = Screen(kb.code_keys())
     gids = np.array([screen.gid(s.governing) for s in flat], dtype=np.int64)
-    ranks = np.array([screen.rank[s.key or ""] for s in flat], dtype=np.int64)
+    ranks = np.array([screen.rank(s.key or "") for s in flat], dtype=np.int64)
     firsts, seconds, ids = screen.live(gids, ranks, np.array([len(r) for r in rows], dtype=np.int64))
     got = [(i, j, screen.cells[c])
            for i, j, c in zip(firsts.tolist(), seconds.tolist(), ids.tolist(), strict=True)]

@@ -18,6 +18,7 @@ from icdkit.api import docs, errors, fhir, guide_routes, models, note_routes, re
 from icdkit.api.limits import Guard
 from icdkit.api.releases import Releases, warm
 from icdkit.api.responses import JSONResponse
+from icdkit.notes.coder import warm as notes_warm
 from icdkit.workbench import KnowledgeBase
 
 
@@ -26,7 +27,7 @@ def create_app(kb: KnowledgeBase, *, freeze_gc: bool = False) -> FastAPI:
 
     *freeze_gc* is for the program's owner (``icdkit serve``): the tables of the releases read
     later, in the background, leave the collector's scans too (see ``KnowledgeBase.preload``)."""
-    warmers = (fhir.concepts,)
+    warmers = (notes_warm, fhir.concepts)  # the note coder's tables: the first note's 2.5 s
     warm(kb, warmers)
     app = FastAPI(title="icdkit", version=__version__, docs_url=None, redoc_url=None,
                   default_response_class=JSONResponse,

@@ -52,12 +52,15 @@ def _identity(path: os.PathLike[str] | str) -> tuple[int, int, int] | None:
 
 
 def warm(kb: KnowledgeBase, warmers: tuple[Warmer, ...] = (), *, freeze_gc: bool = False) -> None:
-    """Read *kb*'s tables into memory and build what the routes keep per release (with
-    *freeze_gc*, out of the collector's scans: see :meth:`KnowledgeBase.preload`)."""
-    kb.preload(freeze_gc=freeze_gc)
+    """Build what the routes keep per release (*warmers*, in order), then read *kb*'s tables
+    into memory (with *freeze_gc*, out of the collector's scans: see
+    :meth:`KnowledgeBase.preload`). The warmers come first: a request that arrives while a
+    release warms in the background waits for the one build of what it needs (the note
+    coder's tables: ~2.5 s) instead of sharing the interpreter with the preload (~2.5 s more)."""
     kb.searcher()
     for step in warmers:
         step(kb)
+    kb.preload(freeze_gc=freeze_gc)
 
 
 class Served:

@@ -80,6 +80,12 @@ def tools(kb: KnowledgeBase) -> tuple[Finder, Checker]:
         return got
 
 
+def warm(kb: KnowledgeBase) -> None:
+    """Make *kb*'s note-coding tools and the tables the first note would build (a server's
+    warm-up per release: a request then codes within its budget)."""
+    tools(kb)[0].prepare()
+
+
 def _kb(kb: KnowledgeBase | None) -> KnowledgeBase:
     if kb is not None:
         return kb

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -149,6 +150,7 @@ class Finder:
         self._names: _OneWord | None = None
         self._printable: Printable | None = None
         self._heads: _Heads | None = None
+        self._building = threading.Lock()  # one build of each table above, whichever thread asks
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
@@ -192,21 +194,34 @@ class Finder:
 
     def _one_word(self) -> _OneWord:
         if self._names is None:
-            self._names = _one_word_names(self.kb)
+            with self._building:
+                if self._names is None:
+                    self._names = _one_word_names(self.kb)
         return self._names
+
+    def prepare(self) -> None:
+        """Build what the first note would (the one-word names, the head words, the printable
+        stems' tables: ~2.5 s of CPU for a release) now: a server's warm-up, not a request's."""
+        self._one_word()
+        self.heads.n  # noqa: B018  (built on first access)
+        self.printable.prepare()
 
     @property
     def heads(self) -> _Heads:
         """The documents by their results' head words (:class:`_Heads`)."""
         if self._heads is None:
-            self._heads = _Heads(self.kb)
+            with self._building:
+                if self._heads is None:
+                    self._heads = _Heads(self.kb)
         return self._heads
 
     @property
     def printable(self) -> Printable:
         """The documents whose results can print each stem (:mod:`icdkit.search.printable`)."""
         if self._printable is None:
-            self._printable = Printable(self.searcher)
+            with self._building:
+                if self._printable is None:
+                    self._printable = Printable(self.searcher)
         return self._printable
 
     def shown(self, r: Result) -> _Shown:

@@ -24,11 +24,13 @@ True
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from icdkit import codes
 from icdkit.memo import Memo
 from icdkit.vocabulary import STOP, TABLE_HEADINGS, VIAS, stem, words
 
@@ -97,10 +99,6 @@ class Printable:
                     for s in {stem(w) for w in words(title)}:
                         untitled.setdefault(s, []).append(i)
             cells: list[tuple[int, int]] = []  # (Table row, code of one of its cells)
-            import json
-
-            from icdkit import codes
-
             for i, raw in con.execute("SELECT d.id, t.cells FROM search_docs d JOIN index_terms t "
                                       "ON t.id = d.term WHERE d.via IN ('drug', 'neoplasm')"):
                 for cell in json.loads(raw) if raw else ():
@@ -142,6 +140,10 @@ class Printable:
             self._every = np.full(len(self._none), 255, dtype=np.uint8)
             self._nothing = np.zeros(len(self._none), dtype=np.uint8)
             self._ready = True
+
+    def prepare(self) -> None:
+        """Build the tables now (a server's warm-up), not in the first note's request."""
+        self._load()
 
     def docs(self, s: str) -> npt.NDArray[np.uint8]:
         """The documents (the External Cause Index's left out) whose result can print the stem
