@@ -210,3 +210,14 @@ def test_a_module_built_from_other_sources_is_refused_for_the_pure_kernels(
     assert not kernels._native_wanted()
     err = capsys.readouterr().err
     assert "built from other sources" in err and "pip install -e ." in err
+
+
+def test_unreadable_sources_give_no_digest_instead_of_failing_every_import(tmp_path: Any) -> None:
+    """kernels.py digests the C sources at import: a source that cannot be read (a dangling
+    link, a damaged checkout) must not stop every icdkit command from starting."""
+    from icdkit.rules.native_sources import digest
+
+    (tmp_path / "module.c").write_text("int x;\n")
+    assert digest(tmp_path) is not None
+    (tmp_path / "gone.c").symlink_to(tmp_path / "missing.c")
+    assert digest(tmp_path) is None
