@@ -29,7 +29,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
@@ -133,6 +133,26 @@ def note_scope() -> Iterator[None]:
         _MEMO.reset(token)
 
 
+T = TypeVar("T")
+
+
+class _Once(Generic[T]):
+    """A table read from the store on first use, built once whichever thread asks first (the
+    tables of one finder share *lock*)."""
+
+    def __init__(self, make: Callable[[], T], lock: threading.Lock) -> None:
+        self._make = make
+        self._lock = lock
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._make()
+        return self._value
+
+
 class Finder:
     """The search and the rules mentions are found with (one per knowledge base)."""
 
@@ -147,10 +167,10 @@ class Finder:
         self.anchors = _anchors(kb)
         self.to_table = _to_table(kb)
         self.with_cache: dict[str, set[str]] = {}  # Index main term → words under its 'with'
-        self._names: _OneWord | None = None
-        self._printable: Printable | None = None
-        self._heads: _Heads | None = None
-        self._building = threading.Lock()  # one build of each table above, whichever thread asks
+        building = threading.Lock()  # one build of each table below, whichever thread asks
+        self._names = _Once(lambda: _one_word_names(kb), building)
+        self._heads = _Once(lambda: _Heads(kb), building)
+        self._printable = _Once(lambda: Printable(self.searcher), building)
         self._shown: dict[tuple[str, str, str], _Shown] = {}  # a result's path and title, read (bounded)
 
 
@@ -184,45 +204,30 @@ class Finder:
         One word of a note that is none of them, nor a Table row's name with its column's cue
         (:attr:`table_names`), makes no mention, so it is not searched. Read from the store
         once per knowledge base."""
-        return self._one_word().plain
+        return self._names.get().plain
 
     @property
     def table_names(self) -> dict[str, frozenset[str]]:
         """The one-word names of each Table's rows ('heroin'): a mention only with an intent
         (Drug Table) or a behavior (Neoplasm Table) word (:func:`_fit`)."""
-        return self._one_word().tables
-
-    def _one_word(self) -> _OneWord:
-        if self._names is None:
-            with self._building:
-                if self._names is None:
-                    self._names = _one_word_names(self.kb)
-        return self._names
+        return self._names.get().tables
 
     def prepare(self) -> None:
         """Build what the first note would (the one-word names, the head words, the printable
         stems' tables: ~2.5 s of CPU for a release) now: a server's warm-up, not a request's."""
-        self._one_word()
-        self.heads.n  # noqa: B018  (built on first access)
-        self.printable.prepare()
+        self._names.get()
+        self._heads.get()
+        self._printable.get().prepare()
 
     @property
     def heads(self) -> _Heads:
         """The documents by their results' head words (:class:`_Heads`)."""
-        if self._heads is None:
-            with self._building:
-                if self._heads is None:
-                    self._heads = _Heads(self.kb)
-        return self._heads
+        return self._heads.get()
 
     @property
     def printable(self) -> Printable:
         """The documents whose results can print each stem (:mod:`icdkit.search.printable`)."""
-        if self._printable is None:
-            with self._building:
-                if self._printable is None:
-                    self._printable = Printable(self.searcher)
-        return self._printable
+        return self._printable.get()
 
     def shown(self, r: Result) -> _Shown:
         """What the result's path and title print, read once per result (release data only)."""
