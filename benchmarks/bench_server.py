@@ -57,8 +57,11 @@ def start_server(port: int, release: str | None, workers: int, log: Path) -> sub
            "--workers", str(workers)]
     if release:
         cmd += ["--release", release]
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sink)
+    try:
+        with log.open("wb") as sink:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sink)
+    except OSError as exc:
+        raise SystemExit(f"cannot write the server log {log}: {exc.strerror} (see --server-log)") from None
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
